@@ -1,0 +1,4 @@
+namespace OneCard.Workflows;
+
+/// <summary>Marks the assembly for scanning and tests.</summary>
+public static class AssemblyMarker;

@@ -1,0 +1,38 @@
+namespace OneCard.Domain.Cases;
+
+/// <summary>
+/// The running workflow of one application: the definition version it is pinned to, the step it
+/// is in, and the absolute due time of that step. Deadlines are data; clocks only read them.
+/// </summary>
+public sealed class WorkflowInstance
+{
+    public Guid Id { get; init; }
+    public Guid ApplicationId { get; init; }
+    public required string RegionCode { get; init; }
+    public required string DefinitionId { get; init; }
+    public int DefinitionVersion { get; init; }
+    public required string Step { get; set; }
+    public DateTimeOffset StepEnteredAt { get; set; }
+    /// <summary>When the current step is due (exclusive end); null for steps without a time limit.</summary>
+    public DateTimeOffset? StepDueAt { get; set; }
+    /// <summary>When the sweep found the current step past its due time (a system step: late-payment watch).</summary>
+    public DateTimeOffset? StepOverdueAt { get; set; }
+    public bool IsFinal { get; set; }
+    /// <summary>Bumped on every transition; a stale writer loses (optimistic concurrency).</summary>
+    public int Revision { get; set; }
+    public List<WorkflowEvent> History { get; init; } = [];
+}
+
+/// <summary>One transition of a workflow instance: who moved it, when, from where to where, and why.</summary>
+public sealed class WorkflowEvent
+{
+    public Guid Id { get; init; }
+    public Guid InstanceId { get; init; }
+    public int Seq { get; init; }
+    public required string FromStep { get; init; }
+    public required string Action { get; init; }
+    public required string ToStep { get; init; }
+    public required string ActorId { get; init; }
+    public DateTimeOffset At { get; init; }
+    public string? Comment { get; init; }
+}

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using OneCard.Domain.Applications;
+using OneCard.Domain.Errors;
+using OneCard.Domain.Users;
+using OneCard.Host.Cases;
+using OneCard.Host.Platform;
+using OneCard.Persistence;
+using OneCard.Workflows;
+
+namespace OneCard.Host.Applications;
+
+/// <summary>Reading cases in the user's scope: the list, and one case with its lines, history and allowed actions.</summary>
+public static class ReadApplications
+{
+    public sealed record Summary(Guid Id, string Number, string PolicyCode, string Period, string RegionCode, string RegionName,
+        string Step, string StepTitle, DateTimeOffset SubmittedAt, int LineCount, int EligibleCount, decimal PayableAmount, bool IsFinal);
+    public sealed record LineView(Guid Id, int LineNo, string Name, string IdNumberMasked, JsonElement Facts, decimal? Amount, string Outcome,
+        string? ReasonZh, JsonElement RuleResults, string RuleSetKey, JsonElement? Warnings, bool Sampled, string? SampleResult, string? SampleNote);
+    public sealed record EventView(int Seq, string FromStep, string Action, string ToStep, string ActorId, DateTimeOffset At, string? Comment);
+    public sealed record ObjectionView(Guid Id, int? LineNo, string Text, DateTimeOffset LodgedAt, string Status, string? Resolution);
+    public sealed record Detail(Summary Case, string RuleSetKey, string WorkflowKey, DateTimeOffset? StepDueAt, bool StepOverdue,
+        IReadOnlyList<string> PermittedActions, IReadOnlyList<string> LineActions, DateTimeOffset? PublicityEndsAt,
+        IReadOnlyList<LineView> Lines, IReadOnlyList<EventView> History, IReadOnlyList<ObjectionView> Objections, object? SampleDraw);
+
+    public static void MapReadApplications(this RouteGroupBuilder api)
+    {
+        api.MapGet("/applications", async (Handler handler, CancellationToken ct) => TypedResults.Ok(await handler.ListAsync(ct)))
+            .WithName("ListApplications").WithSummary("Applications in the user's region");
+        api.MapGet("/applications/{id:guid}", async Task<Ok<Detail>> (Guid id, Handler handler, CancellationToken ct) =>
+                TypedResults.Ok(await handler.GetAsync(id, ct)))
+            .WithName("GetApplication").WithSummary("One application with lines, rule results, history and allowed actions (404 outside the user's region)");
+    }
+
+    /// <summary>The queries; the web UI calls them too.</summary>
+    public sealed class Handler(OneCardDbContext db, WorkflowCatalog workflows, CaseEngine engine, RegionDirectory regions, UserContext user, TimeProvider time)
+    {
+        public async Task<IReadOnlyList<Summary>> ListAsync(CancellationToken ct)
+        {
+            var rows = await (from a in db.Applications.AsNoTracking()
+                              join i in db.WorkflowInstances.AsNoTracking() on a.Id equals i.ApplicationId
+                              orderby a.SubmittedAt descending
+                              select new { a, i }).Take(500).ToListAsync(ct);
+            return rows.Select(r => ToSummary(r.a, r.i)).ToList();
+        }
+
+        public async Task<Detail> GetAsync(Guid id, CancellationToken ct)
+        {
+            var application = await db.Applications.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, ct)
+                ?? throw OneCardException.NotFound("Application", "申报");
+            var instance = await db.WorkflowInstances.AsNoTracking().Include(i => i.History).SingleAsync(i => i.ApplicationId == id, ct);
+            var linesQuery = db.ClaimLines.AsNoTracking().Where(l => l.ApplicationId == id);
+            // A third-party inspector sees only the lines drawn for the check, nothing else of the case.
+            if (user.User is { Role: Roles.Inspector }) linesQuery = linesQuery.Where(l => l.Sampled);
+            var lines = await linesQuery.OrderBy(l => l.LineNo).ToListAsync(ct);
+            var objections = user.User is { Role: Roles.Inspector } ? [] :
+                await db.Objections.AsNoTracking().Where(o => o.ApplicationId == id).OrderBy(o => o.LodgedAt).ToListAsync(ct);
+            var draw = await db.SampleDraws.AsNoTracking().SingleOrDefaultAsync(d => d.ApplicationId == id, ct);
+            var step = workflows.Get(instance.DefinitionId, instance.DefinitionVersion).Step(instance.Step);
+            var permitted = await engine.PermittedActionsAsync(instance, ct);
+            var lineActions = user.User is { } u && step.Role == u.Role && !instance.IsFinal ? step.LineActions : [];
+            return new Detail(
+                ToSummary(application, instance), application.RuleSetKey, application.WorkflowKey, instance.StepDueAt,
+                instance.StepDueAt is { } due && due <= time.GetUtcNow() && !instance.IsFinal, permitted, lineActions, application.PublicityEndsAt,
+                lines.Select(l => new LineView(l.Id, l.LineNo, l.Name, l.IdNumberMasked, Parse(l.FactsJson), l.Amount, l.Outcome.ToString(), l.ReasonZh,
+                    Parse(l.RuleResultsJson), l.RuleSetKey, l.WarningsJson is null ? null : Parse(l.WarningsJson), l.Sampled, l.SampleResult?.ToString(),
+                    l.SampleNote)).ToList(),
+                instance.History.OrderBy(h => h.Seq).Select(h => new EventView(h.Seq, h.FromStep, h.Action, h.ToStep, h.ActorId, h.At, h.Comment)).ToList(),
+                objections.Select(o => new ObjectionView(o.Id, o.LineNo, o.Text, o.LodgedAt, o.Status.ToString(), o.Resolution)).ToList(),
+                draw is null ? null : new { draw.Seed, draw.Share, draw.Minimum, draw.PopulationCount, draw.SampleCount, draw.Algorithm, draw.DrawnAt });
+        }
+
+        private Summary ToSummary(Application a, Domain.Cases.WorkflowInstance i) => new(
+            a.Id, a.Number, a.PolicyCode, a.Period, a.RegionCode, regions.FullName(a.RegionCode), i.Step,
+            workflows.Get(i.DefinitionId, i.DefinitionVersion).Step(i.Step).TitleZh, a.SubmittedAt, a.LineCount, a.EligibleCount,
+            a.PayableAmount, i.IsFinal);
+
+        private static JsonElement Parse(string json)
+        {
+            using var doc = JsonDocument.Parse(json);
+            return doc.RootElement.Clone();
+        }
+    }
+}

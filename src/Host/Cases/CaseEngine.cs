@@ -1,0 +1,201 @@
+using Microsoft.EntityFrameworkCore;
+using OneCard.Domain.Applications;
+using OneCard.Domain.Cases;
+using OneCard.Domain.Errors;
+using OneCard.Domain.Payments;
+using OneCard.Host.Platform;
+using OneCard.Persistence;
+using OneCard.Persistence.Audit;
+using OneCard.Workflows;
+
+namespace OneCard.Host.Cases;
+
+/// <summary>
+/// The one place where a case moves. It loads the instance in the user's scope, asks the pinned
+/// workflow definition (through <see cref="WorkflowRunner"/>) whether the action is allowed, and in
+/// one transaction records the transition, closes and opens tasks, runs the new step's effects and
+/// writes the audit trail. A stale writer loses on the instance's revision.
+/// </summary>
+public sealed class CaseEngine(
+    OneCardDbContext db,
+    WorkflowCatalog workflows,
+    WorkflowRunner runner,
+    CaseEffects effects,
+    AuditWriter audit,
+    TimerScheduler timers,
+    UserContext user,
+    TimeProvider time)
+{
+    /// <summary>Names of the guards a definition may use, all evaluated by <see cref="EvaluateGuardsAsync"/>.</summary>
+    public static readonly IReadOnlySet<string> KnownGuards = new HashSet<string>
+    {
+        "AllSampledLinesChecked", "HasOpenObjections", "NoOpenObjections", "AllPaymentsTerminal",
+    };
+
+    /// <summary>Starts the workflow of a new application inside the caller's transaction.</summary>
+    public async Task<WorkflowInstance> StartAsync(Application application, WorkflowDefinition definition, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var first = definition.Step(definition.InitialStep);
+        var deadline = runner.DeadlineFor(definition, first.Name, now);
+        var instance = new WorkflowInstance
+        {
+            Id = Guid.CreateVersion7(),
+            ApplicationId = application.Id,
+            RegionCode = application.RegionCode,
+            DefinitionId = definition.DefinitionId,
+            DefinitionVersion = definition.Version,
+            Step = first.Name,
+            StepEnteredAt = now,
+            StepDueAt = deadline?.DueAt,
+        };
+        instance.History.Add(new WorkflowEvent
+        {
+            Id = Guid.CreateVersion7(), InstanceId = instance.Id, Seq = 1, FromStep = "", Action = "Submit",
+            ToStep = first.Name, ActorId = user.ActorId, At = now,
+        });
+        db.WorkflowInstances.Add(instance);
+        OpenTask(instance, first, deadline, now);
+        await audit.AppendAsync(db, user.ActorId, "WorkflowStarted", "Application", application.Id.ToString(), application.RegionCode,
+            new { definition = definition.VersionKey, step = first.Name, dueAt = deadline?.DueAt }, ct);
+        return instance;
+    }
+
+    /// <summary>What the current user may do on the case now (the UI shows exactly these).</summary>
+    public async Task<IReadOnlyList<string>> PermittedActionsAsync(WorkflowInstance instance, CancellationToken ct)
+    {
+        if (instance.IsFinal || user.User is null) return [];
+        var definition = workflows.Get(instance.DefinitionId, instance.DefinitionVersion);
+        var guards = await EvaluateGuardsAsync(instance.ApplicationId, ct);
+        return runner.PermittedActions(definition, instance.Step, user.User.Actor, g => guards[g]);
+    }
+
+    /// <summary>Fires <paramref name="action"/> for the current user (or the system) in its own transaction.</summary>
+    public async Task<TransitionResult> ActAsync(Guid applicationId, string action, string? comment, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var result = await FireAsync(applicationId, action, comment, expectedStep: null, ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        AfterCommit(result, applicationId);
+        return result;
+    }
+
+    /// <summary>
+    /// Fires inside the caller's transaction (the caller saves and commits). With
+    /// <paramref name="expectedStep"/>, a case that has moved on is left alone (re-entrant jobs).
+    /// </summary>
+    public async Task<TransitionResult> FireAsync(Guid applicationId, string action, string? comment, string? expectedStep, CancellationToken ct, bool asSystem = false)
+    {
+        var instance = await db.WorkflowInstances.SingleOrDefaultAsync(i => i.ApplicationId == applicationId, ct)
+            ?? throw OneCardException.NotFound("Application", "申报");
+        if (expectedStep is not null && instance.Step != expectedStep)
+            throw new OneCardException(ErrorKind.Conflict, "CaseMovedOn", "案件已进入其他环节", "The case has moved on.");
+        var application = await db.Applications.SingleAsync(a => a.Id == applicationId, ct);
+        var definition = workflows.Get(instance.DefinitionId, instance.DefinitionVersion);
+        var actor = asSystem ? Actor.System : user.User?.Actor ?? Actor.System;
+        var actorId = asSystem ? Actor.System.UserId : user.ActorId;
+
+        await CheckPreconditionsAsync(instance, action, ct);
+        var guards = await EvaluateGuardsAsync(applicationId, ct);
+        var result = runner.Fire(definition, instance.Step, action, actor, g => guards[g], comment);
+        await ApplyAsync(instance, application, definition, result, comment, actorId, ct);
+
+        // A system step whose way out is already open (e.g. nothing to pay) moves on at once.
+        var next = definition.Step(result.ToStep);
+        if (next.Kind == StepKind.System && !result.IsFinal)
+        {
+            await db.SaveChangesAsync(ct);
+            var systemGuards = await EvaluateGuardsAsync(applicationId, ct);
+            var ways = runner.PermittedActions(definition, next.Name, Actor.System, g => systemGuards[g]);
+            if (ways.Count > 0)
+            {
+                var onward = runner.Fire(definition, next.Name, ways[0], Actor.System, g => systemGuards[g], null);
+                await ApplyAsync(instance, application, definition, onward, null, Actor.System.UserId, ct);
+                return onward;
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Schedules the clockwork of the step just entered; the sweep is the safety net.</summary>
+    public void AfterCommit(TransitionResult result, Guid applicationId)
+    {
+        if (result.Deadline is { } d && !result.IsFinal) timers.Schedule(applicationId, result.ToStep, d.DueAt);
+    }
+
+    private async Task ApplyAsync(WorkflowInstance instance, Application application, WorkflowDefinition definition,
+        TransitionResult result, string? comment, string actorId, CancellationToken ct)
+    {
+        var open = await db.Tasks.Where(t => t.InstanceId == instance.Id && t.Status == CaseTaskStatus.Open).ToListAsync(ct);
+        foreach (var task in open)
+        {
+            task.Status = CaseTaskStatus.Completed;
+            task.CompletedAt = result.At;
+            task.CompletedBy = actorId;
+            task.CompletedAction = result.Action;
+        }
+        var seq = await db.WorkflowEvents.CountAsync(e => e.InstanceId == instance.Id, ct)
+                  + db.ChangeTracker.Entries<WorkflowEvent>().Count(e => e.State == EntityState.Added && e.Entity.InstanceId == instance.Id);
+        db.WorkflowEvents.Add(new WorkflowEvent
+        {
+            Id = Guid.CreateVersion7(), InstanceId = instance.Id, Seq = seq + 1, FromStep = result.FromStep,
+            Action = result.Action, ToStep = result.ToStep, ActorId = actorId, At = result.At, Comment = comment,
+        });
+        instance.Step = result.ToStep;
+        instance.StepEnteredAt = result.At;
+        instance.StepDueAt = result.Deadline?.DueAt;
+        instance.StepOverdueAt = null;
+        instance.IsFinal = result.IsFinal;
+        instance.Revision++;
+
+        var step = definition.Step(result.ToStep);
+        if (step.Kind == StepKind.Human) OpenTask(instance, step, result.Deadline, result.At);
+        await audit.AppendAsync(db, actorId, "Transition", "Application", application.Id.ToString(), application.RegionCode,
+            new { result.FromStep, result.Action, result.ToStep, comment, workflow = definition.VersionKey, dueAt = result.Deadline?.DueAt }, ct);
+        foreach (var effect in result.OnEnter)
+            await effects.RunAsync(effect, application, step, result, ct);
+    }
+
+    private void OpenTask(WorkflowInstance instance, StepDefinition step, StepDeadline? deadline, DateTimeOffset now)
+    {
+        if (step.Kind != StepKind.Human) return;
+        db.Tasks.Add(new CaseTask
+        {
+            Id = Guid.CreateVersion7(),
+            ApplicationId = instance.ApplicationId,
+            InstanceId = instance.Id,
+            RegionCode = instance.RegionCode,
+            Step = step.Name,
+            Role = step.Role ?? throw new InvalidOperationException($"Human step {step.Name} has no role."),
+            CreatedAt = now,
+            DueAt = deadline?.DueAt,
+            RemindAt = deadline?.RemindAt,
+            Status = CaseTaskStatus.Open,
+        });
+    }
+
+    /// <summary>Checks the case data an action needs that the definition cannot express.</summary>
+    private async Task CheckPreconditionsAsync(WorkflowInstance instance, string action, CancellationToken ct)
+    {
+        if (action == "Approve" && await db.ClaimLines.AnyAsync(l => l.ApplicationId == instance.ApplicationId && l.Outcome == LineOutcome.Faulted, ct))
+            throw new OneCardException(ErrorKind.Conflict, "FaultedLinesPending",
+                "存在规则执行故障的明细，须先驳回或待规则修正后重新计算", "Some lines faulted in rule evaluation; reject them first.");
+    }
+
+    /// <summary>Evaluates every known guard against the case as it is in the database now.</summary>
+    public async Task<IReadOnlyDictionary<string, bool>> EvaluateGuardsAsync(Guid applicationId, CancellationToken ct)
+    {
+        var pendingSamples = await db.ClaimLines.AnyAsync(l => l.ApplicationId == applicationId && l.Sampled && l.SampleResult == SampleResult.Pending, ct);
+        var openObjections = await db.Objections.AnyAsync(o => o.ApplicationId == applicationId && o.Status == ObjectionStatus.Open, ct);
+        var pendingPayments = await db.PaymentInstructions.AnyAsync(p => p.Status == PaymentStatus.Pending
+            && db.PaymentBatches.Any(b => b.Id == p.BatchId && b.ApplicationId == applicationId), ct);
+        return new Dictionary<string, bool>
+        {
+            ["AllSampledLinesChecked"] = !pendingSamples,
+            ["HasOpenObjections"] = openObjections,
+            ["NoOpenObjections"] = !openObjections,
+            ["AllPaymentsTerminal"] = !pendingPayments,
+        };
+    }
+}

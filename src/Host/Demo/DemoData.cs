@@ -1,0 +1,203 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using OneCard.Domain.Applications;
+using OneCard.Domain.Identity;
+using OneCard.Domain.Payments;
+using OneCard.Domain.Policies;
+using OneCard.Domain.Users;
+using OneCard.Host.Applications;
+using OneCard.Host.Cases;
+using OneCard.Host.Payments;
+using OneCard.Host.Platform;
+using OneCard.Host.Tasks;
+using OneCard.Persistence;
+
+namespace OneCard.Host.Demo;
+
+/// <summary>
+/// Reference data every installation needs (the policy, its department, the agent bank) and, for
+/// the demo, users of every role and cases at every step — made through the real use cases, with
+/// the clock replayed, so the demo shows exactly what production would record.
+/// </summary>
+public static class DemoData
+{
+    public const string Password = "onecard-demo";
+    public const string PolicyCode = "arable-land-protection";
+    public const string Township = "210124101";   // 沈阳市 法库县 大孤家子镇
+    public const string OtherTownship = "210124102"; // 沈阳市 法库县 三面船镇
+    public const string County = "210124";         // 法库县
+    public const string OtherCounty = "210123";    // 康平县
+
+    public static readonly IReadOnlyList<(string UserName, string DisplayName, string Role, string Region, string? Organisation)> Users =
+    [
+        ("clerk", "王经办（大孤家子镇）", Roles.TownshipClerk, Township, null),
+        ("clerk2", "赵经办（三面船镇）", Roles.TownshipClerk, OtherTownship, null),
+        ("reviewer", "李审核（法库县农业农村局）", Roles.CountyReviewer, County, null),
+        ("reviewer.kangping", "孙审核（康平县农业农村局）", Roles.CountyReviewer, OtherCounty, null),
+        ("inspector", "周核查（第三方）", Roles.Inspector, County, "辽宁惠民评估咨询有限公司（演示）"),
+        ("finance", "陈复核（法库县财政局）", Roles.FinanceReviewer, County, null),
+        ("supervisor", "刘监管（沈阳市财政局）", Roles.Supervisor, "210100", null),
+    ];
+
+    public static async Task EnsureReferenceDataAsync(OneCardDbContext db)
+    {
+        if (!await db.Departments.AnyAsync())
+            db.Departments.Add(new Department { Code = "LN-AGRI", NameZh = "辽宁省农业农村厅", NameEn = "Liaoning Department of Agriculture and Rural Affairs" });
+        if (!await db.Policies.AnyAsync(p => p.Code == PolicyCode))
+            db.Policies.Add(new Policy
+            {
+                Id = Guid.CreateVersion7(), Code = PolicyCode, NameZh = "耕地地力保护补贴", NameEn = "Arable land protection subsidy",
+                DepartmentCode = "LN-AGRI", Target = PolicyTarget.Household, Frequency = "按年，原则上6月30日前发放",
+                Basis = "财农〔2016〕26号；各县（区）年度补贴标准通知", WorkflowDefinitionId = "standard-subsidy",
+            });
+        if (!await db.AgentBanks.AnyAsync())
+            db.AgentBanks.Add(new AgentBank { Code = "PSBC-LN", NameZh = "中国邮政储蓄银行辽宁省分行（演示）", NameEn = "Postal Savings Bank of China, Liaoning (demo)" });
+        await db.SaveChangesAsync();
+    }
+
+    public static async Task EnsureDemoUsersAsync(OneCardDbContext db, IPasswordHasher<User> hasher)
+    {
+        foreach (var (userName, displayName, role, region, organisation) in Users)
+        {
+            if (await db.Users.AnyAsync(u => u.UserName == userName)) continue;
+            var user = new User { Id = "u-" + userName, UserName = userName, DisplayName = displayName, Role = role, RegionCode = region, Organisation = organisation, PasswordHash = "" };
+            user.PasswordHash = hasher.HashPassword(user, Password);
+            db.Users.Add(user);
+        }
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>Seven cases, one resting at each step of the standard workflow; idempotent.</summary>
+    public static async Task EnsureDemoCasesAsync(IServiceProvider services)
+    {
+        await using (var scope = services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<UserContext>().SetSystem();
+            var db = scope.ServiceProvider.GetRequiredService<OneCardDbContext>();
+            await EnsureDemoUsersAsync(db, scope.ServiceProvider.GetRequiredService<IPasswordHasher<User>>());
+            if (await db.Applications.AnyAsync()) return;
+        }
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var users = Users.ToDictionary(u => u.UserName, u => new CurrentUser("u-" + u.UserName, u.UserName, u.DisplayName, u.Role, u.Region, u.Organisation));
+        var targets = new[] { "TownshipReview", "CountyReview", "SampleCheck", "Publicity", "FinanceRecheck", "Payment", "Publicized" };
+        for (var c = 0; c < targets.Length; c++)
+        {
+            var at = now.AddDays(-40 + c * 2);
+            var seed = 1000 + c;
+            Guid id = default;
+            await As(services, users["clerk"], at, async sp =>
+            {
+                var roster = Roster(seed, 12, at);
+                var outcome = await sp.GetRequiredService<SubmitApplication.Handler>().SubmitAsync(PolicyCode, "2026", ApplicationSource.Roster, roster, default);
+                id = outcome.Result!.Id;
+                // One faulty line is rejected by the clerk so the case can move on.
+                var detail = await sp.GetRequiredService<ReadApplications.Handler>().GetAsync(id, default);
+                var faulted = detail.Lines.Where(l => l.Outcome == nameof(LineOutcome.Faulted)).Select(l => l.LineNo).ToList();
+                if (faulted.Count > 0) await sp.GetRequiredService<ActOnCase.Handler>().RejectLinesAsync(id, faulted, "演示：规则故障明细", default);
+            });
+            async Task Act(string user, string action, int afterDays)
+            {
+                await As(services, users[user], at.AddDays(afterDays), sp => sp.GetRequiredService<CaseEngine>().ActAsync(id, action, "演示数据", default));
+            }
+            if (c >= 1) await Act("clerk", "Approve", 1);
+            if (c >= 2) await Act("reviewer", "Approve", 2);
+            if (c >= 3)
+            {
+                await As(services, users["inspector"], at.AddDays(3), async sp =>
+                {
+                    var detail = await sp.GetRequiredService<ReadApplications.Handler>().GetAsync(id, default);
+                    foreach (var line in detail.Lines.Where(l => l.Sampled))
+                        await sp.GetRequiredService<ActOnCase.Handler>().RecordSampleResultAsync(id, line.LineNo, true, "现场核实面积与承包合同一致", default);
+                });
+                await Act("inspector", "Complete", 3);
+            }
+            if (c >= 4)
+            {
+                await As(services, null, at.AddDays(11), sp => sp.GetRequiredService<StepTimerJob>().RunAsync(id, "Publicity", default));
+            }
+            if (c >= 5) await Act("finance", "Approve", 12);
+            if (c >= 6)
+            {
+                await As(services, users["finance"], at.AddDays(14), async sp =>
+                {
+                    var bank = sp.GetRequiredService<BankFiles.Handler>();
+                    var batch = (await bank.ListAsync(id, default)).Single();
+                    var (_, file) = await bank.BankFileAsync(batch.Id, default);
+                    var results = BankResultsFor(file, failSeq: 2);
+                    await bank.ImportResultsAsync(batch.Id, new MemoryStream(results), default);
+                });
+            }
+        }
+        await As(services, null, now, sp => sp.GetRequiredService<DeadlineSweepJob>().RunAsync(default));
+    }
+
+    private static async Task As(IServiceProvider services, CurrentUser? user, DateTimeOffset at, Func<IServiceProvider, Task> work)
+    {
+        await SeedableClock.RunAsOf(at, async () =>
+        {
+            await using var scope = services.CreateAsyncScope();
+            var context = scope.ServiceProvider.GetRequiredService<UserContext>();
+            if (user is null) context.SetSystem(); else context.SetUser(user);
+            await work(scope.ServiceProvider);
+        });
+    }
+
+    /// <summary>A bank result file for a downloaded instruction file: all succeed but <paramref name="failSeq"/>.</summary>
+    public static byte[] BankResultsFor(byte[] instructionFile, int failSeq)
+    {
+        var lines = System.Text.Encoding.UTF8.GetString(instructionFile).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        var output = new System.Text.StringBuilder("批次号,序号,金额,结果,说明\n");
+        foreach (var line in lines.Skip(1))
+        {
+            var f = line.Split(',');
+            var failed = int.Parse(f[1], CultureInfo.InvariantCulture) == failSeq;
+            output.Append(CultureInfo.InvariantCulture, $"{f[0]},{f[1]},{f[4]},{(failed ? "失败" : "成功")},{(failed ? "账户已销户" : "")}\n");
+        }
+        return System.Text.Encoding.UTF8.GetBytes(output.ToString());
+    }
+
+    private static readonly string[] Surnames = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高", "欧阳"];
+    private static readonly string[] GivenNames = ["秀英", "桂兰", "建国", "淑珍", "玉兰", "国强", "凤芝", "振华", "长江", "春生", "淑华", "德福", "永清", "海燕", "立新"];
+
+    /// <summary>A realistic township roster: valid IDs, Luhn-valid accounts, real-looking areas; one converted plot.</summary>
+    public static IReadOnlyList<ClaimInput> Roster(int seed, int count, DateTimeOffset at, string township = Township)
+    {
+        var random = new Random(seed);
+        var lines = new List<ClaimInput>();
+        for (var i = 0; i < count; i++)
+        {
+            var name = Surnames[random.Next(Surnames.Length)] + GivenNames[random.Next(GivenNames.Length)];
+            var id = MakeId(random, County);
+            var area = Math.Round((decimal)(random.NextDouble() * 30 + 1.5), 2);
+            lines.Add(new ClaimInput(i + 2, name, id, township, MakeAccount(random), "中国邮政储蓄银行法库县支行",
+                new Dictionary<string, string?>
+                {
+                    ["AreaMu"] = area.ToString(CultureInfo.InvariantCulture),
+                    ["LandConverted"] = i == 3 ? "是" : "否",
+                }));
+        }
+        _ = at;
+        return lines;
+    }
+
+    public static string MakeId(Random random, string areaCode)
+    {
+        var birth = new DateOnly(1950, 1, 1).AddDays(random.Next(0, 365 * 45));
+        var body = $"{areaCode}{birth:yyyyMMdd}{random.Next(100, 999)}";
+        return body + IdNumber.CheckCharacter(body);
+    }
+
+    public static string MakeAccount(Random random)
+    {
+        var digits = "621799" + string.Concat(Enumerable.Range(0, 12).Select(_ => random.Next(10).ToString(CultureInfo.InvariantCulture)));
+        var sum = 0;
+        for (var i = 0; i < digits.Length; i++)
+        {
+            var d = digits[digits.Length - 1 - i] - '0';
+            if (i % 2 == 0) { d *= 2; if (d > 9) d -= 9; }
+            sum += d;
+        }
+        return digits + ((10 - sum % 10) % 10).ToString(CultureInfo.InvariantCulture);
+    }
+}

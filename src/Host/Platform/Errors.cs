@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using OneCard.Domain.Errors;
+using OneCard.Workflows;
+
+namespace OneCard.Host.Platform;
+
+/// <summary>Turns domain and workflow errors into RFC 9457 problem details with a stable <c>code</c>.</summary>
+public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        var english = Language.PrefersEnglish(http);
+        var (status, code, zh, en) = exception switch
+        {
+            OneCardException e => (StatusFor(e.Kind), e.Code, e.MessageZh, e.MessageEn),
+            WorkflowException e => (StatusCodes.Status409Conflict, e.Code, WorkflowMessageZh(e.Code), e.Message),
+            DbUpdateConcurrencyException => (StatusCodes.Status409Conflict, "CaseChanged",
+                "该案件已被他人处理，请刷新后重试", "The case was changed by someone else; reload and try again."),
+            BadHttpRequestException e => (StatusCodes.Status400BadRequest, "BadRequest", "请求格式错误：" + e.Message, e.Message),
+            _ => (0, "", "", ""),
+        };
+        if (status == 0) return false;
+        http.Response.StatusCode = status;
+        var details = new ProblemDetails
+        {
+            Status = status,
+            Title = english ? en : zh,
+            Type = $"https://onecard.example/problems/{code}",
+        };
+        details.Extensions["code"] = code;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = details, Exception = exception });
+    }
+
+    private static int StatusFor(ErrorKind kind) => kind switch
+    {
+        ErrorKind.NotFound => StatusCodes.Status404NotFound,
+        ErrorKind.Conflict => StatusCodes.Status409Conflict,
+        ErrorKind.Forbidden => StatusCodes.Status403Forbidden,
+        _ => StatusCodes.Status422UnprocessableEntity,
+    };
+
+    private static string WorkflowMessageZh(string code) => code switch
+    {
+        "TransitionNotAllowed" => "当前环节不允许该操作",
+        "RoleNotPermitted" => "您的角色无权执行该操作",
+        "GuardFailed" => "办理条件尚未满足",
+        "CommentRequired" => "该操作须填写意见",
+        _ => "流程错误：" + code,
+    };
+}
+
+/// <summary>Chinese first: English only when the request asks for it.</summary>
+public static class Language
+{
+    public static bool PrefersEnglish(HttpContext http)
+    {
+        var accept = http.Request.Headers.AcceptLanguage.ToString();
+        return accept.StartsWith("en", StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,151 @@
+using Hangfire;
+using Hangfire.Dashboard;
+using Hangfire.PostgreSql;
+using Hangfire.Storage.SQLite;
+using Microsoft.AspNetCore.Authentication;
+using OneCard.Domain.Privacy;
+using OneCard.Domain.Users;
+using OneCard.Host.Applications;
+using OneCard.Host.Cases;
+using OneCard.Host.Payments;
+using OneCard.Host.Publicity;
+using OneCard.Host.Tasks;
+using OneCard.Persistence;
+using OneCard.Persistence.Audit;
+using OneCard.Rules.RuleSets;
+using OneCard.Rules.Evaluation;
+using OneCard.Workflows;
+using Scalar.AspNetCore;
+
+namespace OneCard.Host.Platform;
+
+/// <summary>The composition of OneCard: what <c>Program.cs</c> adds and maps.</summary>
+public static class HostSetup
+{
+    public static WebApplicationBuilder AddOneCard(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var config = builder.Configuration;
+        var database = config.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
+        services.AddOneCardDatabase(database);
+        // Every context reads its region scope from the unit of work's user, at every query.
+        services.AddScoped<UserContext>();
+        services.AddScoped<OneCardDbContext>(sp =>
+        {
+            OneCardDbContext db = database.Provider == DatabaseProvider.Postgres
+                ? sp.GetRequiredService<PostgresOneCardDbContext>() : sp.GetRequiredService<SqliteOneCardDbContext>();
+            var user = sp.GetRequiredService<UserContext>();
+            db.ScopeProvider = () => user.DatabaseScope;
+            return db;
+        });
+
+        services.AddSingleton<TimeProvider>(new SeedableClock(TimeProvider.System));
+        var contentRoot = AppContext.BaseDirectory;
+        services.AddSingleton(_ => RuleSetCatalog.LoadFromDirectory(Path.Combine(contentRoot, "rules")));
+        services.AddSingleton(sp => new RuleEvaluator(new RuleEvaluatorOptions()));
+        services.AddSingleton(_ => WorkflowCatalog.LoadFromDirectory(Path.Combine(contentRoot, "workflows")));
+        services.AddSingleton(_ => WorkingDayCalendar.Load(File.ReadAllText(Path.Combine(contentRoot, "workflows", "calendar-cn.json"))));
+        services.AddSingleton(sp => new WorkflowRunner(sp.GetRequiredService<WorkingDayCalendar>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(RegionDirectory.Liaoning());
+
+        var keys = config.GetSection("Keys");
+        services.AddSingleton(PersonalDataProtector.FromBase64(
+            keys["PersonalDataEncryption"] ?? throw new InvalidOperationException("Keys:PersonalDataEncryption is not configured."),
+            keys["PersonalDataLookup"] ?? throw new InvalidOperationException("Keys:PersonalDataLookup is not configured.")));
+        var auditKey = Convert.FromBase64String(keys["AuditChain"] ?? throw new InvalidOperationException("Keys:AuditChain is not configured."));
+        services.AddSingleton(sp => new AuditWriter(auditKey, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(config.GetSection("Payments").Get<PaymentOptions>() ?? new PaymentOptions());
+
+        services.AddScoped<CaseEngine>();
+        services.AddScoped<CaseEffects>();
+        services.AddScoped<TimerScheduler>();
+        services.AddScoped<SubmitApplication.Handler>();
+        services.AddScoped<ReadApplications.Handler>();
+        services.AddScoped<Inbox.Handler>();
+        services.AddScoped<ActOnCase.Handler>();
+        services.AddScoped<PublicNotices.Handler>();
+        services.AddScoped<BankFiles.Handler>();
+        services.AddTransient<StepTimerJob>();
+        services.AddTransient<DeadlineSweepJob>();
+
+        services.AddOneCardAuth();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddOpenApi();
+        services.AddHealthChecks();
+        services.AddAntiforgery();
+
+        var jobs = config.GetSection("Jobs");
+        services.AddHangfire(h =>
+        {
+            h.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
+            if (database.Provider == DatabaseProvider.Postgres)
+                h.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(database.ConnectionString), new PostgreSqlStorageOptions
+                {
+                    SchemaName = "hangfire",
+                    InvisibilityTimeout = TimeSpan.FromMinutes(5),
+                    UseSlidingInvisibilityTimeout = true,
+                    QueuePollInterval = TimeSpan.FromSeconds(5),
+                    PrepareSchemaIfNecessary = true,
+                });
+            else
+                h.UseSQLiteStorage(jobs["SqlitePath"] ?? "onecard-jobs.db");
+        });
+        if (jobs.GetValue("RunServer", true))
+            services.AddHangfireServer(o => o.WorkerCount = jobs.GetValue("Workers", 2));
+
+        builder.AddOneCardUi();
+        return builder;
+    }
+
+    public static WebApplication MapOneCard(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        // Claim the unit of work for the signed-in user before any endpoint touches the database.
+        app.Use(async (http, next) =>
+        {
+            if (CurrentUser.From(http.User) is { } user) http.RequestServices.GetRequiredService<UserContext>().SetUser(user);
+            await next();
+        });
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapOpenApi();
+        app.MapScalarApiReference();
+        app.MapHealthChecks("/health");
+
+        var api = app.MapGroup("/api").RequireAuthorization();
+        api.MapAuth();
+        api.MapSubmitApplication();
+        api.MapReadApplications();
+        api.MapInbox();
+        api.MapActOnCase();
+        api.MapBankFiles();
+        api.MapPublicNotices();
+
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = [new RoleDashboardFilter(Roles.Supervisor, Roles.FinanceReviewer)],
+            // Nobody requeues or deletes payment jobs from a browser (reliability-security §2.6).
+            IsReadOnlyFunc = _ => true,
+        });
+        if (app.Configuration.GetSection("Jobs").GetValue("RunServer", true))
+            app.Services.GetRequiredService<IRecurringJobManager>()
+                .AddOrUpdate<DeadlineSweepJob>(DeadlineSweepJob.RecurringId, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
+
+        app.MapOneCardUi();
+        return app;
+    }
+
+    /// <summary>The Hangfire dashboard is for signed-in supervisors and finance staff only.</summary>
+    private sealed class RoleDashboardFilter(params string[] roles) : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context)
+        {
+            var http = context.GetHttpContext();
+            return http.User.Identity?.IsAuthenticated == true && roles.Any(http.User.IsInRole);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using OneCard.Domain.Applications;
+using OneCard.Domain.Errors;
+using OneCard.Domain.Privacy;
+using OneCard.Domain.Publications;
+using OneCard.Host.Platform;
+using OneCard.Persistence;
+using OneCard.Persistence.Audit;
+
+namespace OneCard.Host.Publicity;
+
+/// <summary>
+/// The public surface: notices (公示 and 公开) and objections. It reads only the notice tables,
+/// which hold masked values alone, so no code path here can return an unmasked ID or account.
+/// </summary>
+public static class PublicNotices
+{
+    public sealed record NoticeSummary(Guid Id, string Kind, string RegionName, string PolicyName, string Period, DateTimeOffset PublishedAt,
+        DateTimeOffset? ObjectionsCloseAt, int LineCount, decimal TotalAmount);
+    public sealed record NoticeLineView(int LineNo, string Name, string IdNumber, string? Account, decimal? Quantity, decimal Amount, string Status);
+    public sealed record NoticeDetail(NoticeSummary Notice, IReadOnlyList<NoticeLineView> Lines);
+    public sealed record ObjectionRequest(int? LineNo, string Text, string? Contact);
+    public sealed record ObjectionReceipt(Guid Id, DateTimeOffset LodgedAt);
+
+    public static void MapPublicNotices(this RouteGroupBuilder api)
+    {
+        var open = api.MapGroup("/public").AllowAnonymous().WithTags("Public");
+        open.MapGet("/notices", async (OneCardDbContext db, CancellationToken ct) =>
+        {
+            var notices = await db.PublicNotices.AsNoTracking().OrderByDescending(n => n.PublishedAt).Take(200).ToListAsync(ct);
+            return TypedResults.Ok(notices.Select(Summarize).ToList());
+        }).WithName("ListPublicNotices").WithSummary("Publicity and publication notices (masked)");
+
+        open.MapGet("/notices/{id:guid}", async Task<Results<Ok<NoticeDetail>, NotFound>> (Guid id, OneCardDbContext db, CancellationToken ct) =>
+        {
+            var notice = await db.PublicNotices.AsNoTracking().Include(n => n.Lines).SingleOrDefaultAsync(n => n.Id == id, ct);
+            if (notice is null) return TypedResults.NotFound();
+            return TypedResults.Ok(new NoticeDetail(Summarize(notice), notice.Lines.OrderBy(l => l.LineNo)
+                .Select(l => new NoticeLineView(l.LineNo, l.NameMasked, l.IdNumberMasked, l.AccountMasked, l.Quantity, l.Amount, l.StatusZh)).ToList()));
+        }).WithName("GetPublicNotice").WithSummary("One notice with its masked lines");
+
+        open.MapPost("/notices/{id:guid}/objections", async Task<Created<ObjectionReceipt>> (Guid id, ObjectionRequest body, Handler handler, CancellationToken ct) =>
+        {
+            var receipt = await handler.LodgeAsync(id, body, ct);
+            return TypedResults.Created($"/api/public/notices/{id}/objections/{receipt.Id}", receipt);
+        }).WithName("LodgeObjection").WithSummary("Lodge an objection during the publicity period").DisableAntiforgery();
+    }
+
+    private static NoticeSummary Summarize(PublicNotice n) => new(n.Id, n.Kind == NoticeKind.Publicity ? "公示" : "公开", n.RegionName,
+        n.PolicyNameZh, n.Period, n.PublishedAt, n.ObjectionsCloseAt, n.LineCount, n.TotalAmount);
+
+    /// <summary>Lodging an objection: only against a publicity notice whose period is still open.</summary>
+    public sealed class Handler(OneCardDbContext db, AuditWriter audit, TimeProvider time)
+    {
+        public async Task<ObjectionReceipt> LodgeAsync(Guid noticeId, ObjectionRequest body, CancellationToken ct)
+        {
+            var text = body.Text?.Trim() ?? "";
+            if (text.Length is < 5 or > 2000)
+                throw new OneCardException(ErrorKind.Invalid, "ObjectionTextLength", "异议内容须为5至2000字", "The text must be 5 to 2,000 characters.");
+            var notice = await db.PublicNotices.AsNoTracking().SingleOrDefaultAsync(n => n.Id == noticeId && n.Kind == NoticeKind.Publicity, ct)
+                ?? throw OneCardException.NotFound("Publicity notice", "公示");
+            var now = time.GetUtcNow();
+            if (notice.ObjectionsCloseAt is { } close && now >= close)
+                throw new OneCardException(ErrorKind.Conflict, "PublicityClosed", "公示期已结束，不再受理异议", "The publicity period has ended.");
+            if (body.LineNo is { } lineNo && !await db.PublicNoticeLines.AnyAsync(l => l.NoticeId == noticeId && l.LineNo == lineNo, ct))
+                throw new OneCardException(ErrorKind.Invalid, "LineNotInNotice", $"公示中没有第{lineNo}条", $"Line {lineNo} is not in the notice.");
+
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var objection = new Objection
+            {
+                Id = Guid.CreateVersion7(), ApplicationId = notice.ApplicationId, RegionCode = notice.RegionCode, LineNo = body.LineNo,
+                Text = text, ContactMasked = string.IsNullOrWhiteSpace(body.Contact) ? null : Masking.Phone(body.Contact.Trim()),
+                LodgedAt = now, Status = ObjectionStatus.Open,
+            };
+            db.Objections.Add(objection);
+            await audit.AppendAsync(db, "public", "ObjectionLodged", "Application", notice.ApplicationId.ToString(), notice.RegionCode,
+                new { objection = objection.Id, body.LineNo }, ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return new ObjectionReceipt(objection.Id, now);
+        }
+    }
+}

@@ -1,0 +1,147 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using OneCard.Domain.Applications;
+using OneCard.Domain.Errors;
+using OneCard.Host.Cases;
+using OneCard.Host.Platform;
+using OneCard.Persistence;
+using OneCard.Persistence.Audit;
+using OneCard.Workflows;
+
+namespace OneCard.Host.Tasks;
+
+/// <summary>
+/// Acting on a case: a workflow action (approve, return, reject, complete…) or a line action
+/// allowed in the current step (reject lines, record a sample result, resolve an objection).
+/// </summary>
+public static class ActOnCase
+{
+    public sealed record ActionRequest(string? Comment);
+    public sealed record ActionResult(string FromStep, string Action, string ToStep, DateTimeOffset? DueAt);
+    public sealed record RejectLinesRequest(IReadOnlyList<int> LineNos, string Reason);
+    public sealed record SampleResultRequest(bool Passed, string? Note);
+    public sealed record ResolveObjectionRequest(bool Uphold, string Resolution);
+
+    public static void MapActOnCase(this RouteGroupBuilder api)
+    {
+        api.MapPost("/applications/{id:guid}/actions/{action}", async Task<Ok<ActionResult>> (Guid id, string action, ActionRequest? body, CaseEngine engine, CancellationToken ct) =>
+        {
+            var r = await engine.ActAsync(id, action, body?.Comment, ct);
+            return TypedResults.Ok(new ActionResult(r.FromStep, r.Action, r.ToStep, r.Deadline?.DueAt));
+        }).WithName("ActOnApplication").WithSummary("Fire a workflow action (Approve, Return, Reject, Complete, Resubmit, Withdraw)");
+
+        api.MapPost("/applications/{id:guid}/lines/reject", async Task<NoContent> (Guid id, RejectLinesRequest body, Handler handler, CancellationToken ct) =>
+        {
+            await handler.RejectLinesAsync(id, body.LineNos, body.Reason, ct);
+            return TypedResults.NoContent();
+        }).WithName("RejectLines").WithSummary("Reject lines of the case with a reason (review steps)");
+
+        api.MapPost("/applications/{id:guid}/lines/{lineNo:int}/sample-result", async Task<NoContent> (Guid id, int lineNo, SampleResultRequest body, Handler handler, CancellationToken ct) =>
+        {
+            await handler.RecordSampleResultAsync(id, lineNo, body.Passed, body.Note, ct);
+            return TypedResults.NoContent();
+        }).WithName("RecordSampleResult").WithSummary("Record the on-site check result of a sampled line");
+
+        api.MapPost("/applications/{id:guid}/objections/{objectionId:guid}/resolve", async Task<NoContent> (Guid id, Guid objectionId, ResolveObjectionRequest body, Handler handler, CancellationToken ct) =>
+        {
+            await handler.ResolveObjectionAsync(id, objectionId, body.Uphold, body.Resolution, ct);
+            return TypedResults.NoContent();
+        }).WithName("ResolveObjection").WithSummary("Uphold (reject the line) or dismiss an objection");
+    }
+
+    /// <summary>Line actions; each checks that the current step allows it for the user's role.</summary>
+    public sealed class Handler(OneCardDbContext db, WorkflowCatalog workflows, AuditWriter audit, UserContext user, TimeProvider time)
+    {
+        public async Task RejectLinesAsync(Guid applicationId, IReadOnlyList<int> lineNos, string reason, CancellationToken ct)
+        {
+            if (string.IsNullOrWhiteSpace(reason))
+                throw new OneCardException(ErrorKind.Invalid, "ReasonRequired", "驳回明细须填写理由", "A reason is required.");
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var (instance, application) = await LoadForLineActionAsync(applicationId, "RejectLines", ct);
+            var lines = await db.ClaimLines.Where(l => l.ApplicationId == applicationId && lineNos.Contains(l.LineNo)).ToListAsync(ct);
+            var missing = lineNos.Except(lines.Select(l => l.LineNo)).ToList();
+            if (missing.Count > 0)
+                throw new OneCardException(ErrorKind.Invalid, "LineNotFound", $"明细序号不存在：{string.Join("、", missing)}", $"No such lines: {string.Join(", ", missing)}");
+            var refused = lines.Where(l => !l.TryReject("审核驳回：" + reason.Trim(), "Rejected in review: " + reason.Trim())).Select(l => l.LineNo).ToList();
+            if (refused.Count > 0)
+                throw new OneCardException(ErrorKind.Conflict, "LineNotRejectable", $"明细已不可驳回：{string.Join("、", refused)}", $"Lines cannot be rejected: {string.Join(", ", refused)}");
+            Recount(application, await db.ClaimLines.Where(l => l.ApplicationId == applicationId && !lineNos.Contains(l.LineNo)).ToListAsync(ct), lines);
+            await audit.AppendAsync(db, user.ActorId, "LinesRejected", "Application", applicationId.ToString(), application.RegionCode,
+                new { step = instance.Step, lineNos, reason }, ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+
+        public async Task RecordSampleResultAsync(Guid applicationId, int lineNo, bool passed, string? note, CancellationToken ct)
+        {
+            if (!passed && string.IsNullOrWhiteSpace(note))
+                throw new OneCardException(ErrorKind.Invalid, "NoteRequired", "抽查不符须写明核查情况", "A note is required when the check fails.");
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var (_, application) = await LoadForLineActionAsync(applicationId, "RecordSampleResult", ct);
+            var line = await db.ClaimLines.SingleOrDefaultAsync(l => l.ApplicationId == applicationId && l.LineNo == lineNo && l.Sampled, ct)
+                ?? throw new OneCardException(ErrorKind.NotFound, "LineNotSampled", $"第{lineNo}条明细未被抽中", $"Line {lineNo} was not sampled.");
+            if (line.SampleResult != SampleResult.Pending)
+                throw new OneCardException(ErrorKind.Conflict, "SampleAlreadyRecorded", $"第{lineNo}条明细的抽查结果已登记", "Already recorded.");
+            line.SampleResult = passed ? SampleResult.Passed : SampleResult.Failed;
+            line.SampleNote = note?.Trim();
+            line.SampleCheckedBy = user.ActorId;
+            line.SampleCheckedAt = time.GetUtcNow();
+            if (!passed)
+            {
+                line.TryReject("现场抽查不符：" + note!.Trim(), "Failed the on-site check: " + note.Trim());
+                Recount(application, await db.ClaimLines.Where(l => l.ApplicationId == applicationId && l.LineNo != lineNo).ToListAsync(ct), [line]);
+            }
+            await audit.AppendAsync(db, user.ActorId, "SampleResultRecorded", "Application", applicationId.ToString(), application.RegionCode,
+                new { lineNo, passed, note, organisation = user.User?.Organisation }, ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+
+        public async Task ResolveObjectionAsync(Guid applicationId, Guid objectionId, bool uphold, string resolution, CancellationToken ct)
+        {
+            if (string.IsNullOrWhiteSpace(resolution))
+                throw new OneCardException(ErrorKind.Invalid, "ResolutionRequired", "须填写异议处理意见", "A resolution is required.");
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var (_, application) = await LoadForLineActionAsync(applicationId, "ResolveObjection", ct);
+            var objection = await db.Objections.SingleOrDefaultAsync(o => o.Id == objectionId && o.ApplicationId == applicationId, ct)
+                ?? throw OneCardException.NotFound("Objection", "异议");
+            if (objection.Status != ObjectionStatus.Open)
+                throw new OneCardException(ErrorKind.Conflict, "ObjectionClosed", "该异议已处理", "The objection is already resolved.");
+            objection.Status = uphold ? ObjectionStatus.Upheld : ObjectionStatus.Dismissed;
+            objection.Resolution = resolution.Trim();
+            objection.ResolvedBy = user.ActorId;
+            objection.ResolvedAt = time.GetUtcNow();
+            if (uphold && objection.LineNo is { } lineNo)
+            {
+                var line = await db.ClaimLines.SingleAsync(l => l.ApplicationId == applicationId && l.LineNo == lineNo, ct);
+                line.TryReject("公示异议成立：" + resolution.Trim(), "Objection upheld: " + resolution.Trim());
+                Recount(application, await db.ClaimLines.Where(l => l.ApplicationId == applicationId && l.LineNo != lineNo).ToListAsync(ct), [line]);
+            }
+            await audit.AppendAsync(db, user.ActorId, "ObjectionResolved", "Application", applicationId.ToString(), application.RegionCode,
+                new { objection = objectionId, uphold, resolution, objection.LineNo }, ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+
+        private async Task<(Domain.Cases.WorkflowInstance, Application)> LoadForLineActionAsync(Guid applicationId, string lineAction, CancellationToken ct)
+        {
+            var instance = await db.WorkflowInstances.SingleOrDefaultAsync(i => i.ApplicationId == applicationId, ct)
+                ?? throw OneCardException.NotFound("Application", "申报");
+            var step = workflows.Get(instance.DefinitionId, instance.DefinitionVersion).Step(instance.Step);
+            if (instance.IsFinal || !step.LineActions.Contains(lineAction))
+                throw new OneCardException(ErrorKind.Conflict, "TransitionNotAllowed", $"“{step.TitleZh}”环节不能执行该操作", $"Not allowed in step {step.Name}.");
+            if (user.User?.Role != step.Role)
+                throw new OneCardException(ErrorKind.Forbidden, "RoleNotPermitted", "您的角色无权执行该操作", "Your role may not do this.");
+            // Touching the instance makes a concurrent transition of the same case lose (revision check).
+            instance.Revision++;
+            return (instance, await db.Applications.SingleAsync(a => a.Id == applicationId, ct));
+        }
+
+        private static void Recount(Application application, IEnumerable<ClaimLine> others, IEnumerable<ClaimLine> changed)
+        {
+            var all = others.Concat(changed).ToList();
+            application.EligibleCount = all.Count(l => l.Outcome == LineOutcome.Eligible);
+            application.PayableAmount = all.Where(l => l.Outcome == LineOutcome.Eligible).Sum(l => l.Amount ?? 0m);
+        }
+    }
+}

@@ -1,0 +1,196 @@
+using Microsoft.EntityFrameworkCore;
+using OneCard.Domain.Applications;
+using OneCard.Domain.Audit;
+using OneCard.Domain.Beneficiaries;
+using OneCard.Domain.Cases;
+using OneCard.Domain.Payments;
+using OneCard.Domain.Policies;
+using OneCard.Domain.Publications;
+using OneCard.Domain.Regions;
+using OneCard.Domain.Users;
+
+namespace OneCard.Persistence;
+
+/// <summary>
+/// The one model of OneCard. Provider-specific subclasses carry their own migrations.
+/// Every region-bound set is filtered by <see cref="Scope"/>: a user never reads outside it.
+/// </summary>
+public abstract class OneCardDbContext(DbContextOptions options) : DbContext(options)
+{
+    /// <summary>
+    /// Supplies the region prefix this context may see, read at every query (so a unit of work can
+    /// claim its user after the context was made). No provider, or a null prefix: unscoped (system work).
+    /// </summary>
+    public Func<string?>? ScopeProvider { get; set; }
+
+    /// <summary>The region prefix the query filters use now.</summary>
+    public string? Scope => ScopeProvider?.Invoke();
+
+    public DbSet<Region> Regions => Set<Region>();
+    public DbSet<Department> Departments => Set<Department>();
+    public DbSet<Policy> Policies => Set<Policy>();
+    public DbSet<RuleSetRecord> RuleSets => Set<RuleSetRecord>();
+    public DbSet<WorkflowDefinitionRecord> WorkflowDefinitions => Set<WorkflowDefinitionRecord>();
+    public DbSet<Beneficiary> Beneficiaries => Set<Beneficiary>();
+    public DbSet<Application> Applications => Set<Application>();
+    public DbSet<ClaimLine> ClaimLines => Set<ClaimLine>();
+    public DbSet<SampleDraw> SampleDraws => Set<SampleDraw>();
+    public DbSet<Objection> Objections => Set<Objection>();
+    public DbSet<WorkflowInstance> WorkflowInstances => Set<WorkflowInstance>();
+    public DbSet<WorkflowEvent> WorkflowEvents => Set<WorkflowEvent>();
+    public DbSet<CaseTask> Tasks => Set<CaseTask>();
+    public DbSet<AgentBank> AgentBanks => Set<AgentBank>();
+    public DbSet<PaymentBatch> PaymentBatches => Set<PaymentBatch>();
+    public DbSet<PaymentInstruction> PaymentInstructions => Set<PaymentInstruction>();
+    public DbSet<PublicNotice> PublicNotices => Set<PublicNotice>();
+    public DbSet<PublicNoticeLine> PublicNoticeLines => Set<PublicNoticeLine>();
+    public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+    public DbSet<User> Users => Set<User>();
+
+    /// <summary>Whether this context talks to PostgreSQL (bulk paths use COPY there).</summary>
+    public abstract bool IsPostgres { get; }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Region>(e =>
+        {
+            e.HasKey(x => x.Code);
+            e.Property(x => x.Code).HasMaxLength(12);
+            e.Property(x => x.Name).HasMaxLength(64);
+            e.Property(x => x.Level).HasConversion<string>().HasMaxLength(16);
+            e.HasIndex(x => x.ParentCode);
+        });
+        modelBuilder.Entity<Department>(e => e.HasKey(x => x.Code));
+        modelBuilder.Entity<Policy>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.Code).IsUnique();
+            e.Property(x => x.Target).HasConversion<string>().HasMaxLength(16);
+        });
+        modelBuilder.Entity<RuleSetRecord>(e => e.HasKey(x => x.VersionKey));
+        modelBuilder.Entity<WorkflowDefinitionRecord>(e => e.HasKey(x => x.VersionKey));
+
+        modelBuilder.Entity<Beneficiary>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.IdNumberHash).IsUnique();
+            e.HasIndex(x => x.RegionCode);
+            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+        });
+
+        modelBuilder.Entity<Application>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.Number).IsUnique();
+            e.HasIndex(x => new { x.RegionCode, x.PolicyCode, x.Period });
+            e.Property(x => x.Source).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.PayableAmount).HasPrecision(18, 2);
+            e.HasMany(x => x.Lines).WithOne().HasForeignKey(l => l.ApplicationId).OnDelete(DeleteBehavior.Restrict);
+            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+        });
+        modelBuilder.Entity<ClaimLine>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.ApplicationId, x.LineNo }).IsUnique();
+            // One beneficiary once per roster.
+            e.HasIndex(x => new { x.ApplicationId, x.BeneficiaryId }).IsUnique();
+            e.HasIndex(x => new { x.PolicyCode, x.Period, x.BeneficiaryId });
+            e.Property(x => x.Amount).HasPrecision(18, 2);
+            e.Property(x => x.Outcome).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.SampleResult).HasConversion<string>().HasMaxLength(16);
+            e.HasOne<Beneficiary>().WithMany().HasForeignKey(x => x.BeneficiaryId).OnDelete(DeleteBehavior.Restrict);
+            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+        });
+        modelBuilder.Entity<SampleDraw>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.ApplicationId).IsUnique();
+            e.Property(x => x.Share).HasPrecision(5, 4);
+        });
+        modelBuilder.Entity<Objection>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.ApplicationId, x.Status });
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+        });
+
+        modelBuilder.Entity<WorkflowInstance>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.ApplicationId).IsUnique();
+            e.HasIndex(x => new { x.Step, x.StepDueAt });
+            e.Property(x => x.Revision).IsConcurrencyToken();
+            e.HasMany(x => x.History).WithOne().HasForeignKey(h => h.InstanceId).OnDelete(DeleteBehavior.Restrict);
+            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+        });
+        modelBuilder.Entity<WorkflowEvent>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.InstanceId, x.Seq }).IsUnique();
+        });
+        modelBuilder.Entity<CaseTask>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            // At most one open task per instance: a retried transition cannot open a second one.
+            e.HasIndex(x => x.InstanceId).IsUnique().HasFilter("\"Status\" = 'Open'");
+            e.HasIndex(x => new { x.Status, x.Role, x.RegionCode });
+            e.HasIndex(x => new { x.Status, x.DueAt });
+            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+        });
+
+        modelBuilder.Entity<AgentBank>(e => e.HasKey(x => x.Code));
+        modelBuilder.Entity<PaymentBatch>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.BatchNo).IsUnique();
+            e.HasIndex(x => x.ApplicationId);
+            e.Property(x => x.TotalAmount).HasPrecision(18, 2);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.HasMany(x => x.Instructions).WithOne().HasForeignKey(i => i.BatchId).OnDelete(DeleteBehavior.Restrict);
+            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+        });
+        modelBuilder.Entity<PaymentInstruction>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.BatchId, x.Seq }).IsUnique();
+            e.HasIndex(x => x.ClaimLineId);
+            // Guarantee 1: nobody is paid twice for one policy and period. A failed instruction
+            // leaves room for its re-payment; anything pending or paid does not.
+            e.HasIndex(x => new { x.PolicyCode, x.Period, x.BeneficiaryId }).IsUnique()
+                .HasFilter("\"Status\" <> 'Failed'").HasDatabaseName("UX_PaymentInstructions_OnePaymentPerPolicyPeriod");
+            e.Property(x => x.Amount).HasPrecision(18, 2);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+        });
+
+        modelBuilder.Entity<PublicNotice>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.ApplicationId, x.Kind }).IsUnique();
+            e.Property(x => x.Kind).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.TotalAmount).HasPrecision(18, 2);
+            e.HasMany(x => x.Lines).WithOne().HasForeignKey(l => l.NoticeId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<PublicNoticeLine>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.NoticeId, x.LineNo }).IsUnique();
+            e.Property(x => x.Amount).HasPrecision(18, 2);
+            e.Property(x => x.Quantity).HasPrecision(18, 4);
+        });
+
+        modelBuilder.Entity<AuditEntry>(e =>
+        {
+            e.HasKey(x => x.Seq);
+            e.Property(x => x.Seq).ValueGeneratedNever();
+            e.HasIndex(x => new { x.EntityType, x.EntityId });
+        });
+        modelBuilder.Entity<User>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.UserName).IsUnique();
+        });
+    }
+}

@@ -1,0 +1,143 @@
+using System.Linq.Expressions;
+
+namespace OneCard.Rules.RuleSets;
+
+/// <summary>A text in Chinese (first) and English.</summary>
+public sealed record LocalizedText(string Zh, string En);
+
+/// <summary>The type of a fact as declared in a rule set; each maps to one CLR type seen by expressions.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "The members mirror the type names written in rule set files.")]
+public enum FactType
+{
+    /// <summary><see cref="string"/>.</summary>
+    String,
+    /// <summary><see cref="decimal"/>; areas, rates and money.</summary>
+    Decimal,
+    /// <summary><see cref="int"/>.</summary>
+    Int,
+    /// <summary><see cref="bool"/>.</summary>
+    Bool,
+    /// <summary><see cref="DateOnly"/>.</summary>
+    Date,
+}
+
+/// <summary>One typed, named input of a rule set; either supplied per claim line or looked up in a table.</summary>
+/// <param name="Name">The identifier expressions use (PascalCase).</param>
+/// <param name="Type">The declared type; a supplied value of another type faults the line.</param>
+/// <param name="Table">When set, the fact is not supplied by the caller but looked up in this table before evaluation.</param>
+/// <param name="KeyFact">The string fact whose value keys the table lookup (default <c>RegionCode</c>).</param>
+/// <param name="KeyLength">How many leading characters of the key fact form the key (default 6: the county code).</param>
+public sealed record FactDefinition(string Name, FactType Type, string? Table = null, string? KeyFact = null, int KeyLength = 0)
+{
+    /// <summary>The column header users see for a supplied fact in a roster (e.g. 承包面积（亩）).</summary>
+    public string? LabelZh { get; init; }
+
+    /// <summary>The least value a supplied decimal fact may take; below it the input is refused as bad data.</summary>
+    public decimal? Minimum { get; init; }
+
+    /// <summary>True when the fact comes from a table rather than from the caller.</summary>
+    public bool IsLookup => Table is not null;
+
+    /// <summary>The CLR type an expression sees for this fact.</summary>
+    public Type ClrType => Type switch
+    {
+        FactType.String => typeof(string),
+        FactType.Decimal => typeof(decimal),
+        FactType.Int => typeof(int),
+        FactType.Bool => typeof(bool),
+        FactType.Date => typeof(DateOnly),
+        _ => throw new ArgumentOutOfRangeException(nameof(Type), Type, null),
+    };
+}
+
+/// <summary>One eligibility rule: a boolean expression over the facts and the messages shown when it fails.</summary>
+public sealed record EligibilityRule(string Name, string Expression, string MessageZh, string MessageEn);
+
+/// <summary>The amount of an eligible line: one decimal expression, rounded once to 分, half away from zero.</summary>
+public sealed record AmountRule(string Expression, string Rounding, int Decimals);
+
+/// <summary>A loaded, validated, immutable rule set of one policy version (规则集).</summary>
+/// <remarks>Only <see cref="RuleSetLoader"/> creates it, and only after every expression passed the gate.</remarks>
+public sealed class RuleSet
+{
+    internal RuleSet(
+        string policyCode,
+        int version,
+        LocalizedText name,
+        int year,
+        string basis,
+        IReadOnlyList<FactDefinition> facts,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, object>> tables,
+        IReadOnlyList<EligibilityRule> eligibility,
+        AmountRule amount,
+        string json,
+        string sha256,
+        string source,
+        ValidatedExpressions validated)
+    {
+        PolicyCode = policyCode;
+        Version = version;
+        Name = name;
+        Year = year;
+        Basis = basis;
+        Facts = facts;
+        Tables = tables;
+        Eligibility = eligibility;
+        Amount = amount;
+        Json = json;
+        Sha256 = sha256;
+        Source = source;
+        Validated = validated;
+    }
+
+    /// <summary>The policy this rule set belongs to, e.g. <c>arable-land-protection</c>.</summary>
+    public string PolicyCode { get; }
+
+    /// <summary>The version, 1, 2, …; a case pins the version it started under.</summary>
+    public int Version { get; }
+
+    /// <summary><c>policyCode@version</c>, e.g. <c>arable-land-protection@1</c>; stored with every evaluation.</summary>
+    public string VersionKey => $"{PolicyCode}@{Version}";
+
+    /// <summary>The policy's name in Chinese and English.</summary>
+    public LocalizedText Name { get; }
+
+    /// <summary>The subsidy year the standards apply to.</summary>
+    public int Year { get; }
+
+    /// <summary>The legal and factual basis of the rules and rates, with sources.</summary>
+    public string Basis { get; }
+
+    /// <summary>The declared facts, in file order.</summary>
+    public IReadOnlyList<FactDefinition> Facts { get; }
+
+    /// <summary>Lookup tables by name, each mapping a key (e.g. a county code) to a value of the referring fact's type.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, object>> Tables { get; }
+
+    /// <summary>The eligibility rules, in file order.</summary>
+    public IReadOnlyList<EligibilityRule> Eligibility { get; }
+
+    /// <summary>The amount rule.</summary>
+    public AmountRule Amount { get; }
+
+    /// <summary>The file text exactly as loaded.</summary>
+    public string Json { get; }
+
+    /// <summary>Lowercase hex SHA-256 of the file bytes; proves which text a decision ran under.</summary>
+    public string Sha256 { get; }
+
+    /// <summary>Where it was loaded from (a path, or a name given by the caller).</summary>
+    public string Source { get; }
+
+    internal ValidatedExpressions Validated { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{VersionKey} ({Sha256[..12]})";
+}
+
+/// <summary>The expression trees the gate approved, with the fact parameters they are bound to.</summary>
+/// <remarks>The fast evaluation path compiles exactly these trees, so what runs is what was checked.</remarks>
+internal sealed record ValidatedExpressions(
+    IReadOnlyList<ParameterExpression> Parameters,
+    IReadOnlyList<Expression> Eligibility,
+    Expression Amount);

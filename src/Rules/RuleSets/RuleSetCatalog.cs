@@ -1,0 +1,73 @@
+namespace OneCard.Rules.RuleSets;
+
+/// <summary>The shipped rule sets, loaded once from a directory, looked up by policy code and version.</summary>
+public sealed class RuleSetCatalog
+{
+    private readonly Dictionary<string, RuleSet> _byKey;
+
+    private RuleSetCatalog(IEnumerable<RuleSet> ruleSets)
+    {
+        _byKey = ruleSets.ToDictionary(r => r.VersionKey, StringComparer.Ordinal);
+        All = [.. _byKey.Values.OrderBy(r => r.PolicyCode, StringComparer.Ordinal).ThenBy(r => r.Version)];
+    }
+
+    /// <summary>Every rule set, ordered by policy code then version.</summary>
+    public IReadOnlyList<RuleSet> All { get; }
+
+    /// <summary>Loads every <c>*.json</c> file in <paramref name="path"/> (not recursive). File names must be
+    /// <c>{policyCode}.v{version}.json</c>. All files are checked before anything is thrown.</summary>
+    /// <exception cref="RuleSetException">Any file is invalid, misnamed, or repeats a policy version.</exception>
+    /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
+    public static RuleSetCatalog LoadFromDirectory(string path)
+    {
+        if (!Directory.Exists(path))
+        {
+            throw new DirectoryNotFoundException($"Rule set directory not found: {path}");
+        }
+
+        var loaded = new List<RuleSet>();
+        var errors = new List<RuleSetValidationError>();
+        foreach (var file in Directory.EnumerateFiles(path, "*.json").Order(StringComparer.Ordinal))
+        {
+            var (ruleSet, fileErrors) = RuleSetLoader.ReadFile(file);
+            errors.AddRange(fileErrors);
+            if (ruleSet is null)
+            {
+                continue;
+            }
+
+            var expected = $"{ruleSet.PolicyCode}.v{ruleSet.Version}.json";
+            if (!string.Equals(Path.GetFileName(file), expected, StringComparison.Ordinal))
+            {
+                errors.Add(new RuleSetValidationError(file, "$", $"文件名应为 {expected}", $"the file should be named {expected}"));
+            }
+            else if (loaded.Any(r => r.VersionKey == ruleSet.VersionKey))
+            {
+                errors.Add(new RuleSetValidationError(file, "version", $"{ruleSet.VersionKey} 重复", $"{ruleSet.VersionKey} is defined twice"));
+            }
+            else
+            {
+                loaded.Add(ruleSet);
+            }
+        }
+
+        return errors.Count > 0 ? throw new RuleSetException(errors) : new RuleSetCatalog(loaded);
+    }
+
+    /// <summary>Builds a catalog from rule sets already loaded (e.g. drafts under test).</summary>
+    /// <exception cref="ArgumentException">Two rule sets share a version key.</exception>
+    public static RuleSetCatalog From(IEnumerable<RuleSet> ruleSets) => new(ruleSets);
+
+    /// <summary>The rule set of one policy version.</summary>
+    /// <exception cref="KeyNotFoundException">No such policy version.</exception>
+    public RuleSet Get(string policyCode, int version) =>
+        TryGet(policyCode, version) ?? throw new KeyNotFoundException($"No rule set {policyCode}@{version}.");
+
+    /// <summary>The rule set of one policy version, or null.</summary>
+    public RuleSet? TryGet(string policyCode, int version) => _byKey.GetValueOrDefault($"{policyCode}@{version}");
+
+    /// <summary>The highest version of a policy's rule set.</summary>
+    /// <exception cref="KeyNotFoundException">The policy has no rule set.</exception>
+    public RuleSet Latest(string policyCode) =>
+        All.LastOrDefault(r => r.PolicyCode == policyCode) ?? throw new KeyNotFoundException($"No rule set for policy {policyCode}.");
+}

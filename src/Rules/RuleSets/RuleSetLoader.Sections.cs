@@ -1,0 +1,261 @@
+using System.Collections.ObjectModel;
+using System.Globalization;
+using System.Text.Json;
+
+namespace OneCard.Rules.RuleSets;
+
+// The readers of each section of a rule set file; each adds located errors and returns null when unusable.
+public static partial class RuleSetLoader
+{
+    private static LocalizedText? ReadName(JsonElement root, Errors errors)
+    {
+        if (!root.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add("name", "缺少 name，或它不是含 zh-CN 和 en 的对象", "name is missing or not an object with zh-CN and en");
+            return null;
+        }
+
+        CheckKeys(name, "name", NameKeys, errors);
+        var zh = RequiredString(name, "name", "zh-CN", errors);
+        var en = RequiredString(name, "name", "en", errors);
+        return zh is null || en is null ? null : new LocalizedText(zh, en);
+    }
+
+    private static List<FactDefinition>? ReadFacts(JsonElement root, Errors errors)
+    {
+        if (!root.TryGetProperty("facts", out var array) || array.ValueKind != JsonValueKind.Array || array.GetArrayLength() == 0)
+        {
+            errors.Add("facts", "缺少 facts，或它不是非空数组", "facts is missing or not a non-empty array");
+            return null;
+        }
+
+        var facts = new List<FactDefinition>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var i = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            var path = $"facts[{i++}]";
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add(path, "事实必须是对象", "a fact must be an object");
+                continue;
+            }
+
+            CheckKeys(item, path, FactKeys, errors);
+            var name = RequiredString(item, path, "name", errors);
+            var typeText = RequiredString(item, path, "type", errors);
+            if (name is not null && !IdentifierPattern().IsMatch(name))
+            {
+                errors.Add($"{path}.name", "事实名必须以大写字母开头，只含字母和数字，最长 64 个字符",
+                    "a fact name must start with an uppercase letter and contain only letters and digits, at most 64");
+                name = null;
+            }
+            else if (name is not null && !names.Add(name))
+            {
+                errors.Add($"{path}.name", $"事实名 {name} 重复", $"fact name {name} is declared twice");
+                name = null;
+            }
+
+            FactType? type = typeText switch
+            {
+                "string" => FactType.String,
+                "decimal" => FactType.Decimal,
+                "int" => FactType.Int,
+                "bool" => FactType.Bool,
+                "date" => FactType.Date,
+                null => null,
+                _ => null,
+            };
+            if (typeText is not null && type is null)
+            {
+                errors.Add($"{path}.type", $"未知的事实类型 {typeText}（可用：string、decimal、int、bool、date）",
+                    $"unknown fact type {typeText} (use string, decimal, int, bool or date)");
+            }
+
+            var table = OptionalString(item, path, "from", errors);
+            var key = OptionalString(item, path, "key", errors);
+            var keyLength = OptionalInt(item, path, "keyLength", 1, 12, errors);
+            if (table is null && (key is not null || keyLength is not null))
+            {
+                errors.Add(path, "key 和 keyLength 只能与 from 一起使用", "key and keyLength are only meaningful with from");
+            }
+
+            if (name is not null && type is not null)
+            {
+                facts.Add(table is null
+                    ? new FactDefinition(name, type.Value)
+                    : new FactDefinition(name, type.Value, table, key ?? "RegionCode", keyLength ?? 6));
+            }
+        }
+
+        for (var f = 0; f < facts.Count; f++)
+        {
+            var fact = facts[f];
+            if (!fact.IsLookup)
+            {
+                continue;
+            }
+
+            var path = $"facts[{IndexOf(array, fact.Name)}]";
+            var keyFact = facts.FirstOrDefault(k => k.Name == fact.KeyFact);
+            if (keyFact is null || keyFact.IsLookup || keyFact.Type != FactType.String)
+            {
+                errors.Add($"{path}.key", $"查表键 {fact.KeyFact} 必须是调用方提供的 string 类型事实",
+                    $"lookup key {fact.KeyFact} must be a string fact supplied by the caller");
+            }
+        }
+
+        return facts;
+    }
+
+    private static Dictionary<string, IReadOnlyDictionary<string, object>>? ReadTables(
+        JsonElement root, List<FactDefinition>? facts, Errors errors)
+    {
+        var tables = new Dictionary<string, IReadOnlyDictionary<string, object>>(StringComparer.Ordinal);
+        var referenced = facts?.Where(f => f.IsLookup).ToList() ?? [];
+        if (!root.TryGetProperty("tables", out var element))
+        {
+            foreach (var fact in referenced)
+            {
+                errors.Add("tables", $"事实 {fact.Name} 引用的表 {fact.Table} 不存在", $"table {fact.Table} referenced by fact {fact.Name} does not exist");
+            }
+
+            return referenced.Count == 0 ? tables : null;
+        }
+
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add("tables", "tables 必须是对象", "tables must be an object");
+            return null;
+        }
+
+        foreach (var table in element.EnumerateObject())
+        {
+            var path = $"tables['{table.Name}']";
+            var users = referenced.Where(f => f.Table == table.Name).ToList();
+            if (users.Count == 0)
+            {
+                errors.Add(path, $"表 {table.Name} 未被任何事实引用", $"table {table.Name} is not used by any fact");
+                continue;
+            }
+
+            if (table.Value.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add(path, "表必须是“键: 值”对象", "a table must be an object of key: value");
+                continue;
+            }
+
+            var fact = users[0];
+            var entries = new Dictionary<string, object>(StringComparer.Ordinal);
+            foreach (var entry in table.Value.EnumerateObject())
+            {
+                var entryPath = $"{path}['{entry.Name}']";
+                if (users.Any(u => u.KeyLength != entry.Name.Length) || !entry.Name.All(char.IsAsciiDigit))
+                {
+                    errors.Add(entryPath, $"键必须是 {fact.KeyLength} 位数字（如县级区划代码）", $"a key must be {fact.KeyLength} digits (e.g. a county code)");
+                    continue;
+                }
+
+                if (users.Any(u => u.Type != fact.Type))
+                {
+                    errors.Add(path, "引用同一张表的事实类型必须相同", "facts using the same table must have the same type");
+                    break;
+                }
+
+                var value = TableValue(entry.Value, fact.Type);
+                if (value is null)
+                {
+                    errors.Add(entryPath, $"值必须是 {fact.Type} 类型", $"the value must be of type {fact.Type}");
+                    continue;
+                }
+
+                entries[entry.Name] = value;
+            }
+
+            tables[table.Name] = new ReadOnlyDictionary<string, object>(entries);
+        }
+
+        foreach (var fact in referenced.Where(f => !element.TryGetProperty(f.Table!, out _)))
+        {
+            errors.Add("tables", $"事实 {fact.Name} 引用的表 {fact.Table} 不存在", $"table {fact.Table} referenced by fact {fact.Name} does not exist");
+        }
+
+        return tables;
+    }
+
+    private static object? TableValue(JsonElement value, FactType type) => type switch
+    {
+        FactType.Decimal when value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var d) => d,
+        FactType.Int when value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) => n,
+        FactType.String when value.ValueKind == JsonValueKind.String => value.GetString(),
+        FactType.Bool when value.ValueKind is JsonValueKind.True or JsonValueKind.False => value.GetBoolean(),
+        FactType.Date when value.ValueKind == JsonValueKind.String
+            && DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) => date,
+        _ => null,
+    };
+
+    private static List<EligibilityRule>? ReadEligibility(JsonElement root, Errors errors)
+    {
+        if (!root.TryGetProperty("eligibility", out var array) || array.ValueKind != JsonValueKind.Array || array.GetArrayLength() == 0)
+        {
+            errors.Add("eligibility", "缺少 eligibility，或它不是非空数组", "eligibility is missing or not a non-empty array");
+            return null;
+        }
+
+        var rules = new List<EligibilityRule>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var i = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            var path = $"eligibility[{i++}]";
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add(path, "规则必须是对象", "a rule must be an object");
+                continue;
+            }
+
+            CheckKeys(item, path, RuleKeys, errors);
+            var name = RequiredString(item, path, "name", errors);
+            var expression = RequiredString(item, path, "expression", errors);
+            var zh = RequiredString(item, path, "messageZh", errors);
+            var en = RequiredString(item, path, "messageEn", errors);
+            if (name is not null && !IdentifierPattern().IsMatch(name))
+            {
+                errors.Add($"{path}.name", "规则名必须以大写字母开头，只含字母和数字", "a rule name must start with an uppercase letter and contain only letters and digits");
+            }
+            else if (name is not null && !names.Add(name))
+            {
+                errors.Add($"{path}.name", $"规则名 {name} 重复", $"rule name {name} is used twice");
+            }
+
+            rules.Add(new EligibilityRule(name ?? "", expression ?? "", zh ?? "", en ?? ""));
+        }
+
+        return rules;
+    }
+
+    private static AmountRule? ReadAmount(JsonElement root, Errors errors)
+    {
+        if (!root.TryGetProperty("amount", out var amount) || amount.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add("amount", "缺少 amount 对象", "the amount object is missing");
+            return null;
+        }
+
+        CheckKeys(amount, "amount", AmountKeys, errors);
+        var expression = RequiredString(amount, "amount", "expression", errors);
+        var rounding = RequiredString(amount, "amount", "rounding", errors);
+        var decimals = RequiredInt(amount, "amount", "decimals", 0, 10, errors);
+        if (rounding is not null && rounding != RoundingHalfAwayFromZero)
+        {
+            errors.Add("amount.rounding", $"舍入规则只能是 {RoundingHalfAwayFromZero}（四舍五入）", $"rounding must be {RoundingHalfAwayFromZero}");
+        }
+
+        if (decimals is not null && decimals != 2)
+        {
+            errors.Add("amount.decimals", "金额保留 2 位小数（到分）", "amounts have 2 decimals (分)");
+        }
+
+        return expression is null || rounding is null || decimals is null ? null : new AmountRule(expression, rounding, decimals.Value);
+    }
+}

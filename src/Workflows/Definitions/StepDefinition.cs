@@ -1,0 +1,28 @@
+namespace OneCard.Workflows;
+
+/// <summary>One step of a workflow definition: who works it, in how long, and what the host does on entering it.</summary>
+/// <param name="Name">Stable identifier (PascalCase), stored on the case.</param>
+/// <param name="Kind">What moves the step on.</param>
+/// <param name="Role">The role whose inbox holds the task (required for <see cref="StepKind.Human"/>), else null.</param>
+/// <param name="TimeLimit">The time allowed in the step, counted from entering it; null for none.</param>
+/// <param name="RemindBefore">How long before the deadline to remind, in the same unit; null for no reminder.</param>
+/// <param name="TitleZh">Display title, Chinese.</param>
+/// <param name="TitleEn">Display title, English.</param>
+/// <param name="OnEnter">Effects the host runs on entering the step (e.g. "DrawSample"), in order.</param>
+/// <param name="LineActions">Per-claim-line actions allowed while the case is in this step (e.g. "RejectLines").</param>
+/// <param name="Parameters">Step settings for the host's effects (e.g. sampleShare = "0.1"), as invariant-culture strings.</param>
+public sealed record StepDefinition(
+    string Name,
+    StepKind Kind,
+    string? Role,
+    TimeLimit? TimeLimit,
+    TimeLimit? RemindBefore,
+    string TitleZh,
+    string TitleEn,
+    IReadOnlyList<string> OnEnter,
+    IReadOnlyList<string> LineActions,
+    IReadOnlyDictionary<string, string> Parameters)
+{
+    /// <summary>True for a terminal step.</summary>
+    public bool IsFinal => Kind == StepKind.Final;
+}

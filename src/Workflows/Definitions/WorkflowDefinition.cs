@@ -1,0 +1,90 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace OneCard.Workflows;
+
+/// <summary>A validated, versioned workflow (流程定义): its steps and its transition table, as loaded from JSON.</summary>
+/// <remarks>Only <see cref="WorkflowDefinitionLoader"/> creates one, so every instance has passed validation.</remarks>
+public sealed class WorkflowDefinition
+{
+    private readonly Dictionary<string, StepDefinition> _steps;
+
+    internal WorkflowDefinition(
+        string definitionId,
+        int version,
+        string titleZh,
+        string titleEn,
+        string initialStep,
+        IReadOnlyList<StepDefinition> steps,
+        IReadOnlyList<TransitionDefinition> transitions,
+        string json)
+    {
+        DefinitionId = definitionId;
+        Version = version;
+        TitleZh = titleZh;
+        TitleEn = titleEn;
+        InitialStep = initialStep;
+        Steps = steps;
+        Transitions = transitions;
+        Json = json;
+        Sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json.ReplaceLineEndings("\n"))));
+        _steps = steps.ToDictionary(s => s.Name, StringComparer.Ordinal);
+    }
+
+    /// <summary>Stable id of the process (kebab-case), e.g. "standard-subsidy".</summary>
+    public string DefinitionId { get; }
+
+    /// <summary>Version number, 1 or more; a case pins the version it started under.</summary>
+    public int Version { get; }
+
+    /// <summary>"{DefinitionId}@{Version}", e.g. "standard-subsidy@1": the key a case stores.</summary>
+    public string VersionKey => $"{DefinitionId}@{Version}";
+
+    /// <summary>Display title, Chinese.</summary>
+    public string TitleZh { get; }
+
+    /// <summary>Display title, English.</summary>
+    public string TitleEn { get; }
+
+    /// <summary>The step a new case starts in.</summary>
+    public string InitialStep { get; }
+
+    /// <summary>All steps, in file order.</summary>
+    public IReadOnlyList<StepDefinition> Steps { get; }
+
+    /// <summary>The whole transition table, in file order.</summary>
+    public IReadOnlyList<TransitionDefinition> Transitions { get; }
+
+    /// <summary>The JSON text the definition was loaded from, unchanged.</summary>
+    public string Json { get; }
+
+    /// <summary>Lower-case hex SHA-256 of <see cref="Json"/> as UTF-8 with line endings normalised to LF (so a Windows checkout hashes the same).</summary>
+    public string Sha256 { get; }
+
+    /// <summary>The step named <paramref name="name"/>.</summary>
+    /// <exception cref="WorkflowException">Code <see cref="WorkflowErrorCodes.UnknownStep"/> when there is none.</exception>
+    public StepDefinition Step(string name) =>
+        FindStep(name) ?? throw new WorkflowException(
+            WorkflowErrorCodes.UnknownStep,
+            $"Workflow {VersionKey} has no step '{name}'.");
+
+    /// <summary>The step named <paramref name="name"/>, or null.</summary>
+    public StepDefinition? FindStep(string name) => _steps.GetValueOrDefault(name);
+
+    /// <summary>The transitions leaving step <paramref name="step"/>, in file order (empty for a final step).</summary>
+    public IReadOnlyList<TransitionDefinition> TransitionsFrom(string step)
+    {
+        var from = Step(step).Name;
+        return [.. Transitions.Where(t => t.From == from)];
+    }
+
+    /// <summary>
+    /// The distinct system-only actions of step <paramref name="step"/>. For a <see cref="StepKind.Timer"/> step there is
+    /// exactly one: the action the host fires as <see cref="Actor.System"/> when the step's deadline passes.
+    /// </summary>
+    public IReadOnlyList<string> SystemActions(string step) =>
+        [.. TransitionsFrom(step).Where(t => t.IsSystemOnly).Select(t => t.Action).Distinct()];
+
+    /// <inheritdoc />
+    public override string ToString() => VersionKey;
+}

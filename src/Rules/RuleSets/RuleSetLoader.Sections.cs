@@ -80,11 +80,27 @@ public static partial class RuleSetLoader
                 errors.Add(path, "key 和 keyLength 只能与 from 一起使用", "key and keyLength are only meaningful with from");
             }
 
+            var labelZh = OptionalString(item, path, "labelZh", errors);
+            decimal? minimum = null;
+            if (item.TryGetProperty("minimum", out var min))
+            {
+                if (min.ValueKind == JsonValueKind.Number && min.TryGetDecimal(out var m) && type is FactType.Decimal or FactType.Int && table is null)
+                {
+                    minimum = m;
+                }
+                else
+                {
+                    errors.Add($"{path}.minimum", "minimum 只能用于调用方提供的 decimal 或 int 事实，且必须是数字",
+                        "minimum applies only to a supplied decimal or int fact and must be a number");
+                }
+            }
+
             if (name is not null && type is not null)
             {
-                facts.Add(table is null
+                var fact = table is null
                     ? new FactDefinition(name, type.Value)
-                    : new FactDefinition(name, type.Value, table, key ?? "RegionCode", keyLength ?? 6));
+                    : new FactDefinition(name, type.Value, table, key ?? "RegionCode", keyLength ?? 6);
+                facts.Add(fact with { LabelZh = labelZh, Minimum = minimum });
             }
         }
 

@@ -30,6 +30,9 @@ public class RuleSetLoadingTests
         Assert.Equal(["IdNumber", "RegionCode", "AreaMu", "LandConverted", "AsOf", "RatePerMu"], ruleSet.Facts.Select(f => f.Name));
         Assert.Equal(89.83m, ruleSet.Tables["rates.byCounty"]["210114"]);
         Assert.Equal(107.67m, ruleSet.Tables["rates.byCounty"]["210102"]);
+        var area = ruleSet.Facts.Single(f => f.Name == "AreaMu");
+        Assert.Equal("承包面积（亩）", area.LabelZh);
+        Assert.Equal(0m, area.Minimum);
     }
 
     [Fact]

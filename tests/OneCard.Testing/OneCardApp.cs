@@ -1,0 +1,86 @@
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using OneCard.Host.Platform;
+using OneCard.Persistence;
+
+namespace OneCard.Testing;
+
+/// <summary>
+/// The real OneCard host on a fresh PostgreSQL database, with a fake clock. By default no Hangfire
+/// server runs (tests invoke jobs directly); pass <c>runJobServer</c> to test scheduling itself.
+/// Demo users exist (password <see cref="Host.Demo.DemoData.Password"/>); no demo cases are made.
+/// </summary>
+public sealed class OneCardApp : WebApplicationFactory<Program>
+{
+    /// <summary>Monday 2026-03-02 09:00 in China: an ordinary working day, clear of the Spring Festival.</summary>
+    public static readonly DateTimeOffset DefaultStart = new(2026, 3, 2, 9, 0, 0, TimeSpan.FromHours(8));
+
+    private readonly bool runJobServer;
+    private readonly bool useKestrel;
+
+    private OneCardApp(string connectionString, bool runJobServer, bool useKestrel, DateTimeOffset start)
+    {
+        ConnectionString = connectionString;
+        this.runJobServer = runJobServer;
+        this.useKestrel = useKestrel;
+        Clock = new FakeTimeProvider(start);
+        if (useKestrel) UseKestrel(0);
+    }
+
+    public string ConnectionString { get; }
+    public FakeTimeProvider Clock { get; }
+
+    /// <summary>A host on a new database; <paramref name="useKestrel"/> serves on a real loopback port (browser tests).</summary>
+    public static async Task<OneCardApp> StartAsync(bool runJobServer = false, bool useKestrel = false, DateTimeOffset? start = null)
+    {
+        var app = new OneCardApp(await TestPostgres.CreateDatabaseAsync(), runJobServer, useKestrel, start ?? DefaultStart);
+        if (useKestrel) app.StartServer();
+        else _ = app.Server; // build the host now: migrations and seeding run here, not in the first test
+        await using var scope = app.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<UserContext>().SetSystem();
+        await Host.Demo.DemoData.EnsureDemoUsersAsync(scope.ServiceProvider.GetRequiredService<OneCardDbContext>(),
+            scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.IPasswordHasher<Domain.Users.User>>());
+        return app;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Database:Provider", "Postgres");
+        builder.UseSetting("Database:ConnectionString", ConnectionString);
+        builder.UseSetting("Jobs:RunServer", runJobServer ? "true" : "false");
+        builder.UseSetting("Demo:Seed", "false");
+        builder.UseSetting("Keys:PersonalDataEncryption", Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
+        builder.UseSetting("Keys:PersonalDataLookup", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        builder.UseSetting("Keys:AuditChain", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    /// <summary>An HTTP client signed in as a demo user (cookie kept).</summary>
+    public async Task<HttpClient> SignInAsync(string userName)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true, AllowAutoRedirect = false });
+        var response = await client.PostAsJsonAsync("/api/auth/sign-in", new { userName, password = Host.Demo.DemoData.Password });
+        response.EnsureSuccessStatusCode();
+        return client;
+    }
+
+    /// <summary>Runs <paramref name="work"/> in a DI scope acting as the system (jobs, direct checks).</summary>
+    public async Task<T> AsSystemAsync<T>(Func<IServiceProvider, Task<T>> work)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<UserContext>().SetSystem();
+        return await work(scope.ServiceProvider);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await TestPostgres.DropDatabaseAsync(ConnectionString);
+    }
+}

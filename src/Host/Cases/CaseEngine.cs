@@ -93,8 +93,10 @@ public sealed class CaseEngine(
             throw new OneCardException(ErrorKind.Conflict, "CaseMovedOn", "案件已进入其他环节", "The case has moved on.");
         var application = await db.Applications.SingleAsync(a => a.Id == applicationId, ct);
         var definition = workflows.Get(instance.DefinitionId, instance.DefinitionVersion);
-        var actor = asSystem ? Actor.System : user.User?.Actor ?? Actor.System;
-        var actorId = asSystem ? Actor.System.UserId : user.ActorId;
+        // The system role is never implied: only jobs that claimed it, or an explicit asSystem, act as the system.
+        var actor = asSystem || (user.User is null && user.IsSystem) ? Actor.System
+            : user.User?.Actor ?? throw new InvalidOperationException("No user or system claimed this unit of work.");
+        var actorId = actor.IsSystem ? Actor.System.UserId : user.ActorId;
 
         await CheckPreconditionsAsync(instance, action, ct);
         var guards = await EvaluateGuardsAsync(applicationId, ct);

@@ -68,7 +68,7 @@ public static class DemoData
         await db.SaveChangesAsync();
     }
 
-    /// <summary>Seven cases, one resting at each step of the standard workflow; idempotent.</summary>
+    /// <summary>Seven cases resting at TownshipReview, CountyReview, SampleCheck, Publicity, FinanceRecheck, Payment and Publicized; idempotent.</summary>
     public static async Task EnsureDemoCasesAsync(IServiceProvider services)
     {
         await using (var scope = services.CreateAsyncScope())
@@ -80,10 +80,12 @@ public static class DemoData
         }
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var users = Users.ToDictionary(u => u.UserName, u => new CurrentUser("u-" + u.UserName, u.UserName, u.DisplayName, u.Role, u.Region, u.Organisation));
-        var targets = new[] { "TownshipReview", "CountyReview", "SampleCheck", "Publicity", "FinanceRecheck", "Payment", "Publicized" };
-        for (var c = 0; c < targets.Length; c++)
+        // When each case was submitted, in days before now, so that it rests in its step the way a real
+        // one would: the first is overdue in township review, publicity is still open, the rest are in time.
+        int[] submittedDaysAgo = [12, 3, 4, 6, 13, 16, 20];
+        for (var c = 0; c < submittedDaysAgo.Length; c++)
         {
-            var at = now.AddDays(-40 + c * 2);
+            var at = now.AddDays(-submittedDaysAgo[c]);
             var seed = 1000 + c;
             Guid id = default;
             await As(services, users["clerk"], at, async sp =>

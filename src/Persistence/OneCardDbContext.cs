@@ -50,6 +50,18 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
     /// <summary>Whether this context talks to PostgreSQL (bulk paths use COPY there).</summary>
     public abstract bool IsPostgres { get; }
 
+    /// <summary>
+    /// Locks a case's workflow row until the transaction ends and re-reads it, so concurrent actions on
+    /// one case run one after the other and the second sees the first's result. On SQLite (one writer)
+    /// the revision token alone settles a race.
+    /// </summary>
+    public async Task LockAsync(WorkflowInstance instance, CancellationToken ct)
+    {
+        if (!IsPostgres) return;
+        await Database.ExecuteSqlAsync($"SELECT 1 FROM \"WorkflowInstances\" WHERE \"Id\" = {instance.Id} FOR UPDATE", ct);
+        await Entry(instance).ReloadAsync(ct);
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Region>(e =>

@@ -89,6 +89,7 @@ public sealed class CaseEngine(
     {
         var instance = await db.WorkflowInstances.SingleOrDefaultAsync(i => i.ApplicationId == applicationId, ct)
             ?? throw OneCardException.NotFound("Application", "申报");
+        await db.LockAsync(instance, ct);
         if (expectedStep is not null && instance.Step != expectedStep)
             throw new OneCardException(ErrorKind.Conflict, "CaseMovedOn", "案件已进入其他环节", "The case has moved on.");
         var application = await db.Applications.SingleAsync(a => a.Id == applicationId, ct);

@@ -144,6 +144,8 @@ public static class BankFiles
                 if (status == PaymentStatus.Failed) { line.ReasonZh = "银行退票：" + message; line.ReasonEn = "Returned by the bank: " + message; }
                 applied++;
             }
+            // A replayed file changes nothing and records nothing: the effect happened once, on the first import.
+            if (applied == 0) return (new ImportSummary(parsed.Count, 0, parsed.Count, batch.Status.ToString(), null), []);
             if (batch.Instructions.All(i => i.Status != PaymentStatus.Pending)) batch.Status = PaymentBatchStatus.Reconciled;
             await audit.AppendAsync(db, user.ActorId, "BankResultsImported", "PaymentBatch", batch.Id.ToString(), batch.RegionCode,
                 new { batch.BatchNo, lines = parsed.Count, applied, failed = parsed.Count(p => p.Status == PaymentStatus.Failed) }, ct);

@@ -18,6 +18,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
             WorkflowException e => (StatusCodes.Status409Conflict, e.Code, WorkflowMessageZh(e.Code), e.Message),
             DbUpdateConcurrencyException => (StatusCodes.Status409Conflict, "CaseChanged",
                 "该案件已被他人处理，请刷新后重试", "The case was changed by someone else; reload and try again."),
+            DbUpdateException => (StatusCodes.Status409Conflict, "Conflict",
+                "数据已被并发修改或与已有记录冲突，请刷新后重试", "The data changed concurrently or conflicts with an existing record."),
             BadHttpRequestException e => (StatusCodes.Status400BadRequest, "BadRequest", "请求格式错误：" + e.Message, e.Message),
             _ => (0, "", "", ""),
         };

@@ -127,6 +127,7 @@ public static class ActOnCase
         {
             var instance = await db.WorkflowInstances.SingleOrDefaultAsync(i => i.ApplicationId == applicationId, ct)
                 ?? throw OneCardException.NotFound("Application", "申报");
+            await db.LockAsync(instance, ct);
             var step = workflows.Get(instance.DefinitionId, instance.DefinitionVersion).Step(instance.Step);
             if (instance.IsFinal || !step.LineActions.Contains(lineAction))
                 throw new OneCardException(ErrorKind.Conflict, "TransitionNotAllowed", $"“{step.TitleZh}”环节不能执行该操作", $"Not allowed in step {step.Name}.");

@@ -1,0 +1,85 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using OneCard.Host.Cases;
+using OneCard.Testing;
+
+namespace OneCard.Host.IntegrationTests;
+
+/// <summary>Moves a case through the standard workflow over the HTTP API, as the real users would.</summary>
+public sealed class CaseDriver(OneCardApp app)
+{
+    private readonly Dictionary<string, (HttpClient Client, DateTimeOffset SignedInAt)> clients = [];
+
+    /// <summary>A signed-in client; signs in again once the fake clock has moved past the cookie's lifetime.</summary>
+    public async Task<HttpClient> As(string user)
+    {
+        var now = app.Clock.GetUtcNow();
+        if (!clients.TryGetValue(user, out var entry) || now - entry.SignedInAt > TimeSpan.FromHours(4) || now < entry.SignedInAt)
+            clients[user] = entry = (await app.SignInAsync(user), now);
+        return entry.Client;
+    }
+
+    public static object Line(string name, string id, decimal area, bool converted = false, string region = "210124101",
+        string account = "6217991234567890123") => new
+    {
+        name, idNumber = id, regionCode = region, bankAccount = account, bankName = "邮储银行法库县支行",
+        facts = new Dictionary<string, object> { ["AreaMu"] = area, ["LandConverted"] = converted },
+    };
+
+    /// <summary>Five valid lines of 大孤家子镇 (IDs with correct check characters).</summary>
+    public static object[] FiveLines() =>
+    [
+        Line("张三", Id("21012419800101123"), 12.5m),
+        Line("李四", Id("21012419750505123"), 3m, converted: true),
+        Line("王五", Id("21012419660303456"), 8.25m),
+        Line("欧阳秀英", Id("21012419591111222"), 20m),
+        Line("赵六", Id("21012419881224333"), 4.4m),
+    ];
+
+    public static string Id(string first17) => first17 + Domain.Identity.IdNumber.CheckCharacter(first17);
+
+    public async Task<Guid> SubmitAsync(object[]? lines = null, string clerk = "clerk")
+    {
+        var response = await (await As(clerk)).PostAsJsonAsync("/api/applications", new { policyCode = "arable-land-protection", period = "2026", lines = lines ?? FiveLines() });
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"Submit failed: {(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("id").GetGuid();
+    }
+
+    public async Task<JsonElement> GetAsync(Guid id, string user = "reviewer") =>
+        await (await As(user)).GetFromJsonAsync<JsonElement>($"/api/applications/{id}");
+
+    public async Task<string> StepAsync(Guid id) => (await GetAsync(id)).GetProperty("case").GetProperty("step").GetString()!;
+
+    public async Task ActAsync(Guid id, string user, string action, string? comment = null)
+    {
+        var response = await (await As(user)).PostAsJsonAsync($"/api/applications/{id}/actions/{action}", new { comment });
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{action} by {user} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>Drives a new case to <paramref name="target"/>: FinanceRecheck, Payment or Publicized.</summary>
+    public async Task<Guid> DriveToAsync(string target, object[]? lines = null)
+    {
+        var id = await SubmitAsync(lines);
+        await ActAsync(id, "clerk", "Approve");
+        if (target == "CountyReview") return id;
+        await ActAsync(id, "reviewer", "Approve");
+        if (target == "SampleCheck") return id;
+        var inspector = await As("inspector");
+        foreach (var line in (await GetAsync(id, "inspector")).GetProperty("lines").EnumerateArray())
+        {
+            var r = await inspector.PostAsJsonAsync($"/api/applications/{id}/lines/{line.GetProperty("lineNo").GetInt32()}/sample-result", new { passed = true, note = "一致" });
+            r.EnsureSuccessStatusCode();
+        }
+        await ActAsync(id, "inspector", "Complete");
+        if (target == "Publicity") return id;
+        app.Clock.Advance(TimeSpan.FromDays(8));
+        await app.Services.GetRequiredService<StepTimerJob>().RunAsync(id, "Publicity", default);
+        if (target == "FinanceRecheck") return id;
+        await ActAsync(id, "finance", "Approve");
+        return id;
+    }
+
+    public async Task<JsonElement> BatchAsync(Guid applicationId) =>
+        (await (await As("finance")).GetFromJsonAsync<JsonElement>($"/api/payments/batches?applicationId={applicationId}")).EnumerateArray().Single();
+}

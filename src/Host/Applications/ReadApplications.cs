@@ -33,15 +33,19 @@ public static class ReadApplications
             .WithName("GetApplication").WithSummary("One application with lines, rule results, history and allowed actions (404 outside the user's region)");
     }
 
+    private const string SampleCheckStep = "SampleCheck";
+
     /// <summary>The queries; the web UI calls them too.</summary>
     public sealed class Handler(OneCardDbContext db, WorkflowCatalog workflows, CaseEngine engine, RegionDirectory regions, UserContext user, TimeProvider time)
     {
         public async Task<IReadOnlyList<Summary>> ListAsync(CancellationToken ct)
         {
-            var rows = await (from a in db.Applications.AsNoTracking()
-                              join i in db.WorkflowInstances.AsNoTracking() on a.Id equals i.ApplicationId
-                              orderby a.SubmittedAt descending
-                              select new { a, i }).Take(500).ToListAsync(ct);
+            var query = from a in db.Applications.AsNoTracking()
+                        join i in db.WorkflowInstances.AsNoTracking() on a.Id equals i.ApplicationId
+                        select new { a, i };
+            // A third-party inspector sees the cases waiting for their check, and nothing else.
+            if (user.User is { Role: Roles.Inspector }) query = query.Where(r => r.i.Step == SampleCheckStep);
+            var rows = await query.OrderByDescending(r => r.a.SubmittedAt).Take(500).ToListAsync(ct);
             return rows.Select(r => ToSummary(r.a, r.i)).ToList();
         }
 
@@ -50,11 +54,14 @@ public static class ReadApplications
             var application = await db.Applications.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, ct)
                 ?? throw OneCardException.NotFound("Application", "申报");
             var instance = await db.WorkflowInstances.AsNoTracking().Include(i => i.History).SingleAsync(i => i.ApplicationId == id, ct);
+            var inspector = user.User is { Role: Roles.Inspector };
+            if (inspector && !await db.SampleDraws.AnyAsync(d => d.ApplicationId == id, ct))
+                throw OneCardException.NotFound("Application", "申报");
             var linesQuery = db.ClaimLines.AsNoTracking().Where(l => l.ApplicationId == id);
             // A third-party inspector sees only the lines drawn for the check, nothing else of the case.
-            if (user.User is { Role: Roles.Inspector }) linesQuery = linesQuery.Where(l => l.Sampled);
+            if (inspector) linesQuery = linesQuery.Where(l => l.Sampled);
             var lines = await linesQuery.OrderBy(l => l.LineNo).ToListAsync(ct);
-            var objections = user.User is { Role: Roles.Inspector } ? [] :
+            var objections = inspector ? [] :
                 await db.Objections.AsNoTracking().Where(o => o.ApplicationId == id).OrderBy(o => o.LodgedAt).ToListAsync(ct);
             var draw = await db.SampleDraws.AsNoTracking().SingleOrDefaultAsync(d => d.ApplicationId == id, ct);
             var step = workflows.Get(instance.DefinitionId, instance.DefinitionVersion).Step(instance.Step);
@@ -66,7 +73,7 @@ public static class ReadApplications
                 lines.Select(l => new LineView(l.Id, l.LineNo, l.Name, l.IdNumberMasked, Parse(l.FactsJson), l.Amount, l.Outcome.ToString(), l.ReasonZh,
                     Parse(l.RuleResultsJson), l.RuleSetKey, l.WarningsJson is null ? null : Parse(l.WarningsJson), l.Sampled, l.SampleResult?.ToString(),
                     l.SampleNote)).ToList(),
-                instance.History.OrderBy(h => h.Seq).Select(h => new EventView(h.Seq, h.FromStep, h.Action, h.ToStep, h.ActorId, h.At, h.Comment)).ToList(),
+                instance.History.Where(_ => !inspector).OrderBy(h => h.Seq).Select(h => new EventView(h.Seq, h.FromStep, h.Action, h.ToStep, h.ActorId, h.At, h.Comment)).ToList(),
                 objections.Select(o => new ObjectionView(o.Id, o.LineNo, o.Text, o.LodgedAt, o.Status.ToString(), o.Resolution)).ToList(),
                 draw is null ? null : new { draw.Seed, draw.Share, draw.Minimum, draw.PopulationCount, draw.SampleCount, draw.Algorithm, draw.DrawnAt });
         }

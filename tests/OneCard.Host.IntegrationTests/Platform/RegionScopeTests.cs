@@ -61,6 +61,18 @@ public sealed class RegionScopeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ThirdPartyInspector_SeesOnlyCasesDrawnForTheirCheck_WithoutHistory()
+    {
+        var sampled = await driver.DriveToAsync("SampleCheck");
+        var notYet = await driver.SubmitAsync([CaseDriver.Line("钱七", CaseDriver.Id("21012419700707777"), 5m)]);
+        var inspector = await driver.As("inspector");
+        var listed = (await inspector.GetFromJsonAsync<JsonElement>("/api/applications")).EnumerateArray().Select(a => a.GetProperty("id").GetGuid()).ToList();
+        Assert.Equal([sampled], listed);
+        Assert.Equal(HttpStatusCode.NotFound, (await inspector.GetAsync($"/api/applications/{notYet}")).StatusCode);
+        Assert.Empty((await driver.GetAsync(sampled, "inspector")).GetProperty("history").EnumerateArray());
+    }
+
+    [Fact]
     public async Task ExtraJsonFields_CannotSetStatusOrAmount()
     {
         var clerk = await driver.As("clerk");

@@ -42,7 +42,12 @@ public static class HostSetup
         services.AddSingleton<TimeProvider>(new SeedableClock(TimeProvider.System));
         var contentRoot = AppContext.BaseDirectory;
         services.AddSingleton(_ => RuleSetCatalog.LoadFromDirectory(Path.Combine(contentRoot, "rules")));
-        services.AddSingleton(sp => new RuleEvaluator(new RuleEvaluatorOptions()));
+        // The allow-list is the CPU guard; the per-line budget is a backstop, generous enough that a GC pause
+        // on a loaded machine does not fault an honest line.
+        services.AddSingleton(_ => new RuleEvaluator(new RuleEvaluatorOptions
+        {
+            TimeBudgetPerLine = TimeSpan.FromMilliseconds(config.GetValue("Rules:TimeBudgetPerLineMs", 2000)),
+        }));
         services.AddSingleton(_ => WorkflowCatalog.LoadFromDirectory(Path.Combine(contentRoot, "workflows")));
         services.AddSingleton(_ => WorkingDayCalendar.Load(File.ReadAllText(Path.Combine(contentRoot, "workflows", "calendar-cn.json"))));
         services.AddSingleton(sp => new WorkflowRunner(sp.GetRequiredService<WorkingDayCalendar>(), sp.GetRequiredService<TimeProvider>()));
@@ -92,7 +97,13 @@ public static class HostSetup
                 h.UseSQLiteStorage(jobs["SqlitePath"] ?? "onecard-jobs.db");
         });
         if (jobs.GetValue("RunServer", true))
-            services.AddHangfireServer(o => o.WorkerCount = jobs.GetValue("Workers", 2));
+            services.AddHangfireServer((sp, o) =>
+            {
+                o.WorkerCount = jobs.GetValue("Workers", 2);
+                // The server's own container, not Hangfire's process-wide JobActivator.Current: that global is
+                // overwritten by whichever host started last (several hosts share a process in tests).
+                o.Activator = new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>());
+            });
 
         builder.AddOneCardUi();
         return builder;

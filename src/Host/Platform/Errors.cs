@@ -43,7 +43,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
         _ => StatusCodes.Status422UnprocessableEntity,
     };
 
-    private static string WorkflowMessageZh(string code) => code switch
+    internal static string WorkflowMessageZh(string code) => code switch
     {
         "TransitionNotAllowed" => "当前环节不允许该操作",
         "RoleNotPermitted" => "您的角色无权执行该操作",

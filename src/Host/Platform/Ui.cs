@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Localization;
 using OneCard.Host.Components;
+using OneCard.Host.Components.Account;
+using OneCard.Host.Components.Shared;
 
 namespace OneCard.Host.Platform;
 
@@ -9,12 +12,25 @@ public static class Ui
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddAntDesign();
+        builder.Services.AddScoped<UiOperations>();
+        // _content/AntDesign/* comes from the package's static web assets. Outside a publish they are
+        // found through the build's manifest, which the host only reads in Development unless asked:
+        // the browser tests run the host as "Testing" and would get 404 for every CSS and JS file.
+        if (!builder.Environment.IsDevelopment()) builder.WebHost.UseStaticWebAssets();
         return builder;
     }
 
     public static WebApplication MapOneCardUi(this WebApplication app)
     {
+        // Chinese first: zh-CN unless the browser asks for English. AntDesign takes its component
+        // locale (empty tables, pagination, modal buttons) from the current UI culture.
+        string[] cultures = ["zh-CN", "en-US"];
+        var localization = new RequestLocalizationOptions().SetDefaultCulture(cultures[0]).AddSupportedCultures(cultures).AddSupportedUICultures(cultures);
+        localization.RequestCultureProviders = [new AcceptLanguageHeaderRequestCultureProvider()];
+        app.UseRequestLocalization(localization);
+
         app.MapStaticAssets();
+        app.MapAccount();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

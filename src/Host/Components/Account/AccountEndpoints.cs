@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using OneCard.Domain.Users;
+using OneCard.Host.Platform;
+using OneCard.Persistence;
+
+namespace OneCard.Host.Components.Account;
+
+/// <summary>
+/// The sign-in form's target and sign-out, as plain form posts (antiforgery-checked): a cookie can
+/// only be written from an HTTP response, not from an interactive circuit.
+/// </summary>
+public static class AccountEndpoints
+{
+    public static void MapAccount(this WebApplication app)
+    {
+        var account = app.MapGroup("/account").AllowAnonymous().ExcludeFromDescription();
+        account.MapPost("/sign-in", async ([FromForm] string? userName, [FromForm] string? password, [FromForm] string? returnUrl,
+            HttpContext http, UserContext context, OneCardDbContext db, IPasswordHasher<User> hasher, CancellationToken ct) =>
+        {
+            context.SetSystem(); // reading the user table is not region-scoped
+            var user = string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password)
+                ? null : await Auth.VerifyAsync(db, hasher, userName.Trim(), password, ct);
+            if (user is null)
+                return Results.LocalRedirect($"~/login?failed=1&userName={Uri.EscapeDataString(userName ?? "")}&returnUrl={Uri.EscapeDataString(LocalOr(returnUrl))}");
+            await Auth.SignInAsync(http, user);
+            return Results.LocalRedirect("~" + LocalOr(returnUrl));
+        });
+        account.MapPost("/sign-out", async (HttpContext http) =>
+        {
+            await http.SignOutAsync();
+            return Results.LocalRedirect("~/login");
+        });
+    }
+
+    /// <summary>Only a local path is followed after sign-in (no open redirect).</summary>
+    private static string LocalOr(string? returnUrl) =>
+        returnUrl is { Length: > 1 } url && url[0] == '/' && url[1] is not ('/' or '\\') && !url.StartsWith("/login", StringComparison.OrdinalIgnoreCase)
+            ? url : "/inbox";
+}

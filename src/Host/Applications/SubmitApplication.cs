@@ -235,7 +235,10 @@ public static class SubmitApplication
     }
 
     /// <summary>One activity per phase of a submission (validate, evaluate, protect, store), for tracing and the roster benchmark.</summary>
-    public static readonly ActivitySource Phases = new("OneCard.Host.SubmitApplication");
+    public static readonly ActivitySource Phases = new(PhasesSourceName);
+
+    /// <summary>The name of <see cref="Phases"/>, for listeners (a constant: reading it does not start the source).</summary>
+    public const string PhasesSourceName = "OneCard.Host.SubmitApplication";
 
     private static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }

@@ -11,6 +11,11 @@ public sealed class DatabaseOptions
 {
     public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
     public string ConnectionString { get; set; } = "Data Source=onecard.db";
+    /// <summary>
+    /// Store rosters by binary COPY on PostgreSQL (the default). False forces the EF SaveChanges path
+    /// everywhere: for comparison tests and benchmarks, and as an operational escape hatch.
+    /// </summary>
+    public bool BulkCopy { get; set; } = true;
 }
 
 /// <summary>Registers the provider's context as <see cref="OneCardDbContext"/>.</summary>

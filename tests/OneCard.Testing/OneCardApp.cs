@@ -22,12 +22,14 @@ public sealed class OneCardApp : WebApplicationFactory<Program>
 
     private readonly bool runJobServer;
     private readonly bool useKestrel;
+    private readonly IReadOnlyDictionary<string, string?> settings;
 
-    private OneCardApp(string connectionString, bool runJobServer, bool useKestrel, DateTimeOffset start)
+    private OneCardApp(string connectionString, bool runJobServer, bool useKestrel, DateTimeOffset start, IReadOnlyDictionary<string, string?>? settings)
     {
         ConnectionString = connectionString;
         this.runJobServer = runJobServer;
         this.useKestrel = useKestrel;
+        this.settings = settings ?? new Dictionary<string, string?>();
         Clock = new FakeTimeProvider(start);
         if (useKestrel) UseKestrel(0);
     }
@@ -36,9 +38,11 @@ public sealed class OneCardApp : WebApplicationFactory<Program>
     public FakeTimeProvider Clock { get; }
 
     /// <summary>A host on a new database; <paramref name="useKestrel"/> serves on a real loopback port (browser tests).</summary>
-    public static async Task<OneCardApp> StartAsync(bool runJobServer = false, bool useKestrel = false, DateTimeOffset? start = null)
+    /// <param name="settings">Configuration applied over the test defaults, e.g. fixed <c>Keys:*</c> or <c>Database:BulkCopy</c>.</param>
+    public static async Task<OneCardApp> StartAsync(bool runJobServer = false, bool useKestrel = false, DateTimeOffset? start = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var app = new OneCardApp(await TestPostgres.CreateDatabaseAsync(), runJobServer, useKestrel, start ?? DefaultStart);
+        var app = new OneCardApp(await TestPostgres.CreateDatabaseAsync(), runJobServer, useKestrel, start ?? DefaultStart, settings);
         if (useKestrel) app.StartServer();
         else _ = app.Server; // build the host now: migrations and seeding run here, not in the first test
         await using var scope = app.Services.CreateAsyncScope();
@@ -58,6 +62,7 @@ public sealed class OneCardApp : WebApplicationFactory<Program>
         builder.UseSetting("Keys:PersonalDataEncryption", Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
         builder.UseSetting("Keys:PersonalDataLookup", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         builder.UseSetting("Keys:AuditChain", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        foreach (var (key, value) in settings) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
@@ -75,6 +80,14 @@ public sealed class OneCardApp : WebApplicationFactory<Program>
     {
         await using var scope = Services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<UserContext>().SetSystem();
+        return await work(scope.ServiceProvider);
+    }
+
+    /// <summary>Runs <paramref name="work"/> in a DI scope acting as <paramref name="user"/>, as a signed-in request would.</summary>
+    public async Task<T> AsUserAsync<T>(CurrentUser user, Func<IServiceProvider, Task<T>> work)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<UserContext>().SetUser(user);
         return await work(scope.ServiceProvider);
     }
 

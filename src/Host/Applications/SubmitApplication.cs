@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -8,7 +9,9 @@ using OneCard.Domain.Privacy;
 using OneCard.Domain.Users;
 using OneCard.Host.Cases;
 using OneCard.Host.Platform;
+using OneCard.Domain.Cases;
 using OneCard.Persistence;
+using OneCard.Persistence.Applications;
 using OneCard.Persistence.Audit;
 using OneCard.Rules.RuleSets;
 using OneCard.Rules.Evaluation;
@@ -83,6 +86,7 @@ public static class SubmitApplication
         PersonalDataProtector protector,
         CaseEngine engine,
         AuditWriter audit,
+        DatabaseOptions database,
         TimeProvider time)
     {
         public async Task<Outcome> SubmitAsync(string policyCode, string period, ApplicationSource source, IReadOnlyList<ClaimInput> inputs, CancellationToken ct)
@@ -101,94 +105,127 @@ public static class SubmitApplication
             var now = time.GetUtcNow();
             var today = DateOnly.FromDateTime(now.ToOffset(WorkingDayCalendar.Offset).DateTime);
 
-            var validator = new ClaimValidator(regions.Codes, today);
-            var (valid, errors) = validator.Validate(inputs, ruleSet, clerk.RegionCode);
+            IReadOnlyList<ValidClaim> valid;
+            IReadOnlyList<LineError> errors;
+            using (Phases.StartActivity("SubmitApplication.Validate"))
+                (valid, errors) = new ClaimValidator(regions.Codes, today).Validate(inputs, ruleSet, clerk.RegionCode);
             if (errors.Count > 0) return new Outcome(null, errors);
 
-            var evaluations = evaluator.EvaluateMany(ruleSet, valid.Select(v => v.Facts).ToList());
+            IReadOnlyList<ClaimEvaluation> evaluations;
+            using (Phases.StartActivity("SubmitApplication.Evaluate"))
+                evaluations = evaluator.EvaluateMany(ruleSet, valid.Select(v => v.Facts).ToList());
+
+            // Hash and encrypt up front, once per line: both stores take the same protected rows.
+            List<Beneficiary> candidates;
+            using (Phases.StartActivity("SubmitApplication.Protect"))
+                candidates = valid.Select(claim => NewBeneficiary(claim, now)).ToList();
 
             var applicationId = Guid.CreateVersion7();
             var number = $"SQ{now.ToOffset(WorkingDayCalendar.Offset):yyyyMMdd}{clerk.RegionCode}{applicationId.ToString("N")[^6..].ToUpperInvariant()}";
+            var bulk = db.IsPostgres && database.BulkCopy;
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var beneficiaryIds = await UpsertBeneficiariesAsync(valid, now, ct);
+            Dictionary<string, Guid> beneficiaryIds;
+            using (Phases.StartActivity("SubmitApplication.StoreBeneficiaries"))
+                beneficiaryIds = bulk
+                    ? await RosterStore.UpsertBeneficiariesAsync(db, candidates, ct)
+                    : await UpsertBeneficiariesAsync(candidates, ct);
 
             var application = new Application
             {
                 Id = applicationId, Number = number, PolicyCode = binding.Code, Period = period.Trim(), RegionCode = clerk.RegionCode,
                 Source = source, SubmittedBy = clerk.Id, SubmittedAt = now, RuleSetKey = ruleSet.VersionKey, WorkflowKey = definition.VersionKey,
             };
-            for (var i = 0; i < valid.Count; i++)
+            var lines = new List<ClaimLine>(valid.Count);
+            using (Phases.StartActivity("SubmitApplication.BuildLines"))
+                for (var i = 0; i < valid.Count; i++)
+                    lines.Add(NewLine(application, i + 1, valid[i], evaluations[i], beneficiaryIds[candidates[i].IdNumberHash]));
+            application.LineCount = lines.Count;
+            application.EligibleCount = lines.Count(l => l.Outcome == LineOutcome.Eligible);
+            application.PayableAmount = lines.Where(l => l.Outcome == LineOutcome.Eligible).Sum(l => l.Amount ?? 0m);
+
+            WorkflowInstance instance;
+            using (Phases.StartActivity("SubmitApplication.StoreCase"))
             {
-                var claim = valid[i];
-                var evaluation = evaluations[i];
-                var (outcome, zh, en) = evaluation.Outcome switch
+                db.Applications.Add(application);
+                if (bulk)
                 {
-                    EvaluationOutcome.Eligible => (LineOutcome.Eligible, (string?)null, (string?)null),
-                    EvaluationOutcome.Ineligible => (LineOutcome.Ineligible,
-                        string.Join("；", evaluation.Rules.Where(r => !r.Passed).Select(r => r.MessageZh)),
-                        string.Join("; ", evaluation.Rules.Where(r => !r.Passed).Select(r => r.MessageEn))),
-                    _ => (LineOutcome.Faulted, "规则执行故障：" + evaluation.Fault, "Rule evaluation fault: " + evaluation.Fault),
-                };
-                application.Lines.Add(new ClaimLine
-                {
-                    Id = Guid.CreateVersion7(), ApplicationId = applicationId, LineNo = i + 1, BeneficiaryId = beneficiaryIds[claim.Id.Normalized!],
-                    RegionCode = claim.RegionCode, PolicyCode = binding.Code, Period = application.Period, Name = claim.Name,
-                    IdNumberMasked = Masking.IdNumber(claim.Id.Normalized), FactsJson = FactsJson(claim.Facts),
-                    Amount = evaluation.Outcome == EvaluationOutcome.Eligible ? evaluation.Amount : null, Outcome = outcome,
-                    ReasonZh = zh, ReasonEn = en, RuleResultsJson = JsonSerializer.Serialize(evaluation.Rules, Json),
-                    RuleSetKey = evaluation.RuleSetVersionKey,
-                    WarningsJson = claim.Warnings.Count == 0 ? null : JsonSerializer.Serialize(claim.Warnings, Json),
-                });
+                    // The application row first (the lines' foreign key), then the lines by COPY; the audit
+                    // entries last, so the province-wide audit lock is held for a few rows, not the roster.
+                    await db.SaveChangesAsync(ct);
+                    await RosterStore.InsertClaimLinesAsync(db, lines, ct);
+                }
+                else application.Lines.AddRange(lines);
+                await audit.AppendAsync(db, clerk.Id, "ApplicationSubmitted", "Application", applicationId.ToString(), clerk.RegionCode,
+                    new { number, policy = binding.Code, period, lines = application.LineCount, eligible = application.EligibleCount,
+                          ruleSet = ruleSet.VersionKey, ruleSetSha256 = ruleSet.Sha256, workflow = definition.VersionKey }, ct);
+                instance = await engine.StartAsync(application, definition, ct);
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
             }
-            application.LineCount = application.Lines.Count;
-            application.EligibleCount = application.Lines.Count(l => l.Outcome == LineOutcome.Eligible);
-            application.PayableAmount = application.Lines.Where(l => l.Outcome == LineOutcome.Eligible).Sum(l => l.Amount ?? 0m);
-            db.Applications.Add(application);
-            await audit.AppendAsync(db, clerk.Id, "ApplicationSubmitted", "Application", applicationId.ToString(), clerk.RegionCode,
-                new { number, policy = binding.Code, period, lines = application.LineCount, eligible = application.EligibleCount,
-                      ruleSet = ruleSet.VersionKey, ruleSetSha256 = ruleSet.Sha256, workflow = definition.VersionKey }, ct);
-            var instance = await engine.StartAsync(application, definition, ct);
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
 
             return new Outcome(new Submitted(applicationId, number, application.LineCount, application.EligibleCount,
-                application.Lines.Count(l => l.Outcome == LineOutcome.Ineligible), application.Lines.Count(l => l.Outcome == LineOutcome.Faulted),
+                lines.Count(l => l.Outcome == LineOutcome.Ineligible), lines.Count(l => l.Outcome == LineOutcome.Faulted),
                 application.PayableAmount, instance.Step, ruleSet.VersionKey, definition.VersionKey), []);
         }
 
-        /// <summary>Finds or creates each beneficiary by the keyed hash of the ID number; returns ids by normalized ID.</summary>
-        private async Task<Dictionary<string, Guid>> UpsertBeneficiariesAsync(IReadOnlyList<ValidClaim> claims, DateTimeOffset now, CancellationToken ct)
+        /// <summary>The beneficiary a line would create: keyed hash, encrypted ID and account, masked forms.</summary>
+        private Beneficiary NewBeneficiary(ValidClaim claim, DateTimeOffset now) => new()
         {
-            var byHash = claims.ToDictionary(c => protector.LookupHash(c.Id.Normalized!));
-            var hashes = byHash.Keys.ToList();
-            var existing = new Dictionary<string, Beneficiary>();
-            foreach (var chunk in hashes.Chunk(1000))
+            Id = Guid.CreateVersion7(), IdNumberHash = protector.LookupHash(claim.Id.Normalized!), IdNumberCipher = protector.Encrypt(claim.Id.Normalized!),
+            IdNumberMasked = Masking.IdNumber(claim.Id.Normalized), Name = claim.Name, BirthDate = claim.Id.BirthDate!.Value,
+            IsMale = claim.Id.Gender == Domain.Identity.Gender.Male, RegionCode = claim.RegionCode,
+            BankAccountCipher = protector.Encrypt(claim.BankAccount), BankAccountMasked = Masking.BankAccount(claim.BankAccount),
+            BankName = claim.BankName, CreatedAt = now, UpdatedAt = now,
+        };
+
+        private static ClaimLine NewLine(Application application, int lineNo, ValidClaim claim, ClaimEvaluation evaluation, Guid beneficiaryId)
+        {
+            var (outcome, zh, en) = evaluation.Outcome switch
+            {
+                EvaluationOutcome.Eligible => (LineOutcome.Eligible, (string?)null, (string?)null),
+                EvaluationOutcome.Ineligible => (LineOutcome.Ineligible,
+                    string.Join("；", evaluation.Rules.Where(r => !r.Passed).Select(r => r.MessageZh)),
+                    string.Join("; ", evaluation.Rules.Where(r => !r.Passed).Select(r => r.MessageEn))),
+                _ => (LineOutcome.Faulted, "规则执行故障：" + evaluation.Fault, "Rule evaluation fault: " + evaluation.Fault),
+            };
+            return new ClaimLine
+            {
+                Id = Guid.CreateVersion7(), ApplicationId = application.Id, LineNo = lineNo, BeneficiaryId = beneficiaryId,
+                RegionCode = claim.RegionCode, PolicyCode = application.PolicyCode, Period = application.Period, Name = claim.Name,
+                IdNumberMasked = Masking.IdNumber(claim.Id.Normalized), FactsJson = FactsJson(claim.Facts),
+                Amount = evaluation.Outcome == EvaluationOutcome.Eligible ? evaluation.Amount : null, Outcome = outcome,
+                ReasonZh = zh, ReasonEn = en, RuleResultsJson = JsonSerializer.Serialize(evaluation.Rules, Json),
+                RuleSetKey = evaluation.RuleSetVersionKey,
+                WarningsJson = claim.Warnings.Count == 0 ? null : JsonSerializer.Serialize(claim.Warnings, Json),
+            };
+        }
+
+        /// <summary>
+        /// The EF path (SQLite, or bulk copy switched off): finds each candidate's beneficiary by the keyed hash;
+        /// a known one gets the candidate's name and account, a new one is added. Returns ids by hash.
+        /// </summary>
+        private async Task<Dictionary<string, Guid>> UpsertBeneficiariesAsync(IReadOnlyList<Beneficiary> candidates, CancellationToken ct)
+        {
+            var existing = new Dictionary<string, Beneficiary>(StringComparer.Ordinal);
+            foreach (var chunk in candidates.Select(c => c.IdNumberHash).Chunk(1000))
                 foreach (var b in await db.Beneficiaries.IgnoreQueryFilters().Where(b => chunk.Contains(b.IdNumberHash)).ToListAsync(ct))
                     existing[b.IdNumberHash] = b;
             var ids = new Dictionary<string, Guid>(StringComparer.Ordinal);
-            foreach (var (hash, claim) in byHash)
+            foreach (var candidate in candidates)
             {
-                if (existing.TryGetValue(hash, out var found))
+                if (existing.TryGetValue(candidate.IdNumberHash, out var found))
                 {
                     // The latest roster carries the current account; the change itself is audited with the case.
-                    found.Name = claim.Name;
-                    found.BankAccountCipher = protector.Encrypt(claim.BankAccount);
-                    found.BankAccountMasked = Masking.BankAccount(claim.BankAccount);
-                    found.BankName = claim.BankName;
-                    found.UpdatedAt = now;
-                    ids[claim.Id.Normalized!] = found.Id;
+                    found.Name = candidate.Name;
+                    found.BankAccountCipher = candidate.BankAccountCipher;
+                    found.BankAccountMasked = candidate.BankAccountMasked;
+                    found.BankName = candidate.BankName;
+                    found.UpdatedAt = candidate.UpdatedAt;
+                    ids[candidate.IdNumberHash] = found.Id;
                     continue;
                 }
-                var beneficiary = new Beneficiary
-                {
-                    Id = Guid.CreateVersion7(), IdNumberHash = hash, IdNumberCipher = protector.Encrypt(claim.Id.Normalized!),
-                    IdNumberMasked = Masking.IdNumber(claim.Id.Normalized), Name = claim.Name, BirthDate = claim.Id.BirthDate!.Value,
-                    IsMale = claim.Id.Gender == Domain.Identity.Gender.Male, RegionCode = claim.RegionCode,
-                    BankAccountCipher = protector.Encrypt(claim.BankAccount), BankAccountMasked = Masking.BankAccount(claim.BankAccount),
-                    BankName = claim.BankName, CreatedAt = now, UpdatedAt = now,
-                };
-                db.Beneficiaries.Add(beneficiary);
-                ids[claim.Id.Normalized!] = beneficiary.Id;
+                db.Beneficiaries.Add(candidate);
+                ids[candidate.IdNumberHash] = candidate.Id;
             }
             return ids;
         }
@@ -196,6 +233,12 @@ public static class SubmitApplication
         private static string FactsJson(IReadOnlyDictionary<string, object?> facts) =>
             JsonSerializer.Serialize(facts.Where(f => f.Key is not ("IdNumber" or "RegionCode" or "AsOf")).ToDictionary(f => f.Key, f => f.Value), Json);
     }
+
+    /// <summary>One activity per phase of a submission (validate, evaluate, protect, store), for tracing and the roster benchmark.</summary>
+    public static readonly ActivitySource Phases = new(PhasesSourceName);
+
+    /// <summary>The name of <see cref="Phases"/>, for listeners (a constant: reading it does not start the source).</summary>
+    public const string PhasesSourceName = "OneCard.Host.SubmitApplication";
 
     private static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs the roster store benchmark (Release) against a throwaway PostgreSQL; arguments: [lines] [repetitions].
+# Figures on a shared machine are noisy: compare modes within one run, not across runs.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+dotnet build bench/OneCard.Bench -c Release -nologo -v quiet
+# From the output folder: the host factory finds the host's content root through MvcTestingAppManifest.json there.
+cd bench/OneCard.Bench/bin/Release/net10.0
+exec "$root/scripts/with-postgres.sh" dotnet OneCard.Bench.dll "$@"

@@ -1,0 +1,156 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Npgsql;
+using NpgsqlTypes;
+using OneCard.Domain.Applications;
+using OneCard.Domain.Beneficiaries;
+
+namespace OneCard.Persistence.Applications;
+
+/// <summary>
+/// The PostgreSQL bulk store of a roster: beneficiaries and claim lines by binary COPY, inside the
+/// caller's EF transaction (COPY on the context's connection joins it, so a failure anywhere rolls
+/// back everything the submission wrote). SQLite has no COPY; callers keep the EF path there.
+/// </summary>
+/// <remarks>
+/// Rows go in as the EF model would write them: same columns, enums as their names, instants in UTC.
+/// Each call checks its column lists against the EF model, so a property added to an entity without
+/// being added here fails loudly instead of being silently left null.
+/// </remarks>
+public static class RosterStore
+{
+    private static readonly string[] BeneficiaryColumns =
+    [
+        "Id", "IdNumberHash", "IdNumberCipher", "IdNumberMasked", "Name", "BirthDate", "IsMale", "RegionCode",
+        "BankAccountCipher", "BankAccountMasked", "BankName", "CreatedAt", "UpdatedAt",
+    ];
+
+    // What a newer roster changes on a known beneficiary — exactly what the EF path updates.
+    private static readonly string[] BeneficiaryUpdatedColumns = ["Name", "BankAccountCipher", "BankAccountMasked", "BankName", "UpdatedAt"];
+
+    private static readonly string[] ClaimLineColumns =
+    [
+        "Id", "ApplicationId", "LineNo", "BeneficiaryId", "RegionCode", "PolicyCode", "Period", "Name", "IdNumberMasked",
+        "FactsJson", "Amount", "Outcome", "ReasonZh", "ReasonEn", "RuleResultsJson", "RuleSetKey", "WarningsJson",
+        "Sampled", "SampleResult", "SampleNote", "SampleCheckedBy", "SampleCheckedAt",
+    ];
+
+    /// <summary>
+    /// Inserts new beneficiaries and updates known ones (matched by <see cref="Beneficiary.IdNumberHash"/>):
+    /// a known beneficiary keeps its id, ID cipher, birth data, region and creation time; its name, bank
+    /// account and update time come from <paramref name="candidates"/>. Returns each hash's stored id.
+    /// </summary>
+    /// <remarks>The hashes must be distinct (a roster names each person once).</remarks>
+    public static async Task<Dictionary<string, Guid>> UpsertBeneficiariesAsync(
+        OneCardDbContext db, IReadOnlyList<Beneficiary> candidates, CancellationToken ct)
+    {
+        var connection = OpenConnection(db);
+        EnsureMatchesModel(db, typeof(Beneficiary), BeneficiaryColumns);
+        // A session-private staging table, gone at the end of the transaction whichever way it ends.
+        var staging = "roster_beneficiaries_" + Guid.NewGuid().ToString("N");
+        var columns = string.Join(", ", BeneficiaryColumns.Select(Quote));
+        await ExecuteAsync(connection, $"CREATE TEMP TABLE {staging} (LIKE \"Beneficiaries\" INCLUDING DEFAULTS) ON COMMIT DROP", ct);
+
+        await using (var writer = await connection.BeginBinaryImportAsync($"COPY {staging} ({columns}) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var b in candidates)
+            {
+                await writer.StartRowAsync(ct);
+                await writer.WriteAsync(b.Id, NpgsqlDbType.Uuid, ct);
+                await writer.WriteAsync(b.IdNumberHash, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(b.IdNumberCipher, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(b.IdNumberMasked, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(b.Name, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(b.BirthDate, NpgsqlDbType.Date, ct);
+                await writer.WriteAsync(b.IsMale, NpgsqlDbType.Boolean, ct);
+                await writer.WriteAsync(b.RegionCode, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(b.BankAccountCipher, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(b.BankAccountMasked, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(b.BankName, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(b.CreatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
+                await writer.WriteAsync(b.UpdatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
+            }
+            await writer.CompleteAsync(ct);
+        }
+
+        var updates = string.Join(", ", BeneficiaryUpdatedColumns.Select(c => $"{Quote(c)} = EXCLUDED.{Quote(c)}"));
+        await using var upsert = new NpgsqlCommand(
+            $"""
+            INSERT INTO "Beneficiaries" ({columns}) SELECT {columns} FROM {staging}
+            ON CONFLICT ("IdNumberHash") DO UPDATE SET {updates}
+            RETURNING "Id", "IdNumberHash"
+            """, connection);
+        var ids = new Dictionary<string, Guid>(candidates.Count, StringComparer.Ordinal);
+        await using (var reader = await upsert.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct))
+                ids[reader.GetString(1)] = reader.GetGuid(0);
+        if (ids.Count != candidates.Count)
+            throw new InvalidOperationException($"The beneficiary upsert returned {ids.Count} rows for {candidates.Count} candidates; hashes must be distinct.");
+        return ids;
+    }
+
+    /// <summary>Inserts claim lines; their application and beneficiaries must already be written in this transaction.</summary>
+    public static async Task<ulong> InsertClaimLinesAsync(OneCardDbContext db, IReadOnlyList<ClaimLine> lines, CancellationToken ct)
+    {
+        var connection = OpenConnection(db);
+        EnsureMatchesModel(db, typeof(ClaimLine), ClaimLineColumns);
+        var columns = string.Join(", ", ClaimLineColumns.Select(Quote));
+        await using var writer = await connection.BeginBinaryImportAsync($"COPY \"ClaimLines\" ({columns}) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var l in lines)
+        {
+            await writer.StartRowAsync(ct);
+            await writer.WriteAsync(l.Id, NpgsqlDbType.Uuid, ct);
+            await writer.WriteAsync(l.ApplicationId, NpgsqlDbType.Uuid, ct);
+            await writer.WriteAsync(l.LineNo, NpgsqlDbType.Integer, ct);
+            await writer.WriteAsync(l.BeneficiaryId, NpgsqlDbType.Uuid, ct);
+            await writer.WriteAsync(l.RegionCode, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(l.PolicyCode, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(l.Period, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(l.Name, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(l.IdNumberMasked, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(l.FactsJson, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(l.Amount, NpgsqlDbType.Numeric, ct);
+            await writer.WriteAsync(l.Outcome.ToString(), NpgsqlDbType.Varchar, ct);
+            await writer.WriteAsync(l.ReasonZh, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(l.ReasonEn, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(l.RuleResultsJson, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(l.RuleSetKey, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(l.WarningsJson, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(l.Sampled, NpgsqlDbType.Boolean, ct);
+            await writer.WriteAsync(l.SampleResult?.ToString(), NpgsqlDbType.Varchar, ct);
+            await writer.WriteAsync(l.SampleNote, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(l.SampleCheckedBy, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(l.SampleCheckedAt?.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
+        }
+        return await writer.CompleteAsync(ct);
+    }
+
+    private static NpgsqlConnection OpenConnection(OneCardDbContext db)
+    {
+        if (!db.IsPostgres)
+            throw new NotSupportedException("The roster bulk store needs PostgreSQL; use the EF path on SQLite.");
+        // Outside a transaction each COPY would commit on its own and a failure could leave half a roster.
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("The roster bulk store writes only inside the caller's transaction.");
+        return (NpgsqlConnection)db.Database.GetDbConnection();
+    }
+
+    private static void EnsureMatchesModel(OneCardDbContext db, Type entity, string[] columns)
+    {
+        var type = db.Model.FindEntityType(entity) ?? throw new InvalidOperationException($"{entity.Name} is not in the model.");
+        var table = StoreObjectIdentifier.Table(type.GetTableName()!, type.GetSchema());
+        var mapped = type.GetProperties().Select(p => p.GetColumnName(table)).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        if (!mapped.SetEquals(columns))
+            throw new InvalidOperationException(
+                $"RosterStore's columns for {entity.Name} differ from the EF model: missing [{string.Join(", ", mapped.Except(columns))}], " +
+                $"unknown [{string.Join(", ", columns.Except(mapped))}].");
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static string Quote(string column) => $"\"{column}\"";
+}

@@ -1,0 +1,157 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using OneCard.Domain.Applications;
+using OneCard.Domain.Privacy;
+using OneCard.Domain.Users;
+using OneCard.Host.Applications;
+using OneCard.Host.Demo;
+using OneCard.Host.Platform;
+using OneCard.Persistence;
+using OneCard.Testing;
+
+namespace OneCard.Host.IntegrationTests.Applications;
+
+/// <summary>
+/// The roster's COPY store on PostgreSQL against the EF SaveChanges store: same rows, and nothing
+/// left behind when the COPY fails.
+/// </summary>
+public sealed class SubmitApplicationBulkStoreTests
+{
+    private static readonly CurrentUser Clerk = new("u-clerk", "clerk", "王经办", Roles.TownshipClerk, DemoData.Township, null);
+
+    [Fact]
+    public async Task Submit_StoresSameRows_OnCopyAndEfPaths()
+    {
+        // One set of keys for both hosts: equal hashes, and ciphers that decrypt alike.
+        var keys = new Dictionary<string, string?>
+        {
+            ["Keys:PersonalDataEncryption"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)),
+            ["Keys:PersonalDataLookup"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Keys:AuditChain"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+        };
+        await using var ef = await OneCardApp.StartAsync(settings: new Dictionary<string, string?>(keys) { ["Database:BulkCopy"] = "false" });
+        await using var copy = await OneCardApp.StartAsync(settings: new Dictionary<string, string?>(keys) { ["Database:BulkCopy"] = "true" });
+
+        var first = FirstRoster();
+        // The second roster re-names and re-banks known people and adds new ones: the upsert's both arms.
+        var second = Renumber([
+            .. first.Take(40).Select((l, i) => l with { Name = "更名" + l.Name, BankAccount = DemoData.MakeAccount(new Random(900 + i)) }),
+            .. DemoData.Roster(seed: 43, count: 30, OneCardApp.DefaultStart)]);
+
+        foreach (var app in new[] { ef, copy })
+        {
+            await SubmitAsync(app, first);
+            app.Clock.Advance(TimeSpan.FromHours(1));
+            await SubmitAsync(app, second);
+        }
+
+        var expected = await SnapshotAsync(ef);
+        var actual = await SnapshotAsync(copy);
+        Assert.Equal(2, expected.Applications.Count);
+        Assert.Equal(first.Count + 30, expected.Beneficiaries.Count);
+        Assert.Equal(first.Count + second.Count, expected.Lines.Count);
+        Assert.Contains(expected.Lines, l => l.Outcome == nameof(LineOutcome.Ineligible));
+        Assert.Contains(expected.Lines, l => l.WarningsJson is not null);
+        Assert.Contains(expected.Beneficiaries, b => b.Name.StartsWith("更名", StringComparison.Ordinal) && b.UpdatedAt > b.CreatedAt);
+
+        Assert.Equal(expected.Applications, actual.Applications);
+        Assert.Equal(expected.Beneficiaries, actual.Beneficiaries);
+        Assert.Equal(expected.Lines, actual.Lines);
+        Assert.Equal(expected.Cases, actual.Cases);
+        Assert.Equal(expected.Audit, actual.Audit);
+    }
+
+    [Fact]
+    public async Task Submit_LeavesNothingBehind_WhenCopyFailsMidway()
+    {
+        await using var app = await OneCardApp.StartAsync();
+        var first = DemoData.Roster(seed: 7, count: 50, OneCardApp.DefaultStart);
+        await SubmitAsync(app, first);
+        var before = await SnapshotAsync(app);
+
+        // Line 150 of the next roster breaks a constraint: the COPY of its lines fails halfway, after its
+        // beneficiaries were upserted and its application row written in the same transaction.
+        await ExecuteAsync(app, """ALTER TABLE "ClaimLines" ADD CONSTRAINT "CK_Test_FailMidway" CHECK ("LineNo" <> 150)""");
+        var second = Renumber([
+            .. first.Select(l => l with { Name = "更名" + l.Name, BankAccount = DemoData.MakeAccount(new Random(l.Row)) }),
+            .. DemoData.Roster(seed: 8, count: 250, OneCardApp.DefaultStart)]);
+        app.Clock.Advance(TimeSpan.FromHours(1));
+
+        // Thrown by the COPY itself (EF would wrap it in a DbUpdateException): the bulk path ran.
+        var failure = await Assert.ThrowsAsync<PostgresException>(() => SubmitAsync(app, second));
+        Assert.Equal(PostgresErrorCodes.CheckViolation, failure.SqlState);
+
+        var after = await SnapshotAsync(app);
+        Assert.Equal(before.Applications, after.Applications);
+        Assert.Equal(before.Beneficiaries, after.Beneficiaries);
+        Assert.Equal(before.Lines, after.Lines);
+        Assert.Equal(before.Cases, after.Cases);
+        Assert.Equal(before.Audit, after.Audit);
+    }
+
+    private static IReadOnlyList<ClaimInput> FirstRoster()
+    {
+        var lines = DemoData.Roster(seed: 42, count: 120, OneCardApp.DefaultStart).ToList();
+        // Warnings travel with the line: an account failing Luhn, an ID with an unknown Liaoning area code.
+        lines[5] = lines[5] with { BankAccount = lines[5].BankAccount![..^1] + (lines[5].BankAccount![^1] == '0' ? '1' : '0') };
+        var body = $"219999{lines[6].IdNumber![6..17]}";
+        lines[6] = lines[6] with { IdNumber = body + Domain.Identity.IdNumber.CheckCharacter(body) };
+        return lines;
+    }
+
+    private static IReadOnlyList<ClaimInput> Renumber(IEnumerable<ClaimInput> lines) =>
+        lines.Select((l, i) => l with { Row = i + 2 }).ToList();
+
+    private static async Task SubmitAsync(OneCardApp app, IReadOnlyList<ClaimInput> roster)
+    {
+        var outcome = await app.AsUserAsync(Clerk, sp => sp.GetRequiredService<SubmitApplication.Handler>()
+            .SubmitAsync(DemoData.PolicyCode, "2026", ApplicationSource.Roster, roster, CancellationToken.None));
+        Assert.Empty(outcome.Errors);
+    }
+
+    private static Task<int> ExecuteAsync(OneCardApp app, string sql) =>
+        app.AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().Database.ExecuteSqlRawAsync(sql));
+
+    // Ids and case numbers are random per run; rows are compared by what they say, ciphers by what they decrypt to.
+    private sealed record ApplicationRow(DateTimeOffset SubmittedAt, string PolicyCode, string Period, string RegionCode, string Source,
+        string SubmittedBy, string RuleSetKey, string WorkflowKey, int LineCount, int EligibleCount, decimal PayableAmount);
+    private sealed record BeneficiaryRow(string IdNumberHash, string IdNumber, string IdNumberMasked, string Name, DateOnly BirthDate,
+        bool IsMale, string RegionCode, string? BankAccount, string? BankAccountMasked, string? BankName, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    private sealed record LineRow(DateTimeOffset SubmittedAt, int LineNo, string BeneficiaryHash, string RegionCode, string PolicyCode, string Period,
+        string Name, string IdNumberMasked, string FactsJson, decimal? Amount, string Outcome, string? ReasonZh, string? ReasonEn,
+        string RuleResultsJson, string RuleSetKey, string? WarningsJson, bool Sampled, string? SampleResult);
+    private sealed record CaseRow(DateTimeOffset SubmittedAt, string Step, DateTimeOffset? StepDueAt, int Events, string Tasks);
+    private sealed record AuditRow(long Seq, string Action, string EntityType, string RegionCode, string ActorId, DateTimeOffset At);
+    private sealed record Snapshot(List<ApplicationRow> Applications, List<BeneficiaryRow> Beneficiaries, List<LineRow> Lines,
+        List<CaseRow> Cases, List<AuditRow> Audit);
+
+    private static Task<Snapshot> SnapshotAsync(OneCardApp app) => app.AsSystemAsync(async sp =>
+    {
+        var db = sp.GetRequiredService<OneCardDbContext>();
+        var protector = sp.GetRequiredService<PersonalDataProtector>();
+        var applications = await db.Applications.AsNoTracking().OrderBy(a => a.SubmittedAt).ToListAsync();
+        var submittedAt = applications.ToDictionary(a => a.Id, a => a.SubmittedAt);
+        var beneficiaries = await db.Beneficiaries.AsNoTracking().ToListAsync();
+        var hashOf = beneficiaries.ToDictionary(b => b.Id, b => b.IdNumberHash);
+        var lines = await db.ClaimLines.AsNoTracking().ToListAsync();
+        var instances = await db.WorkflowInstances.AsNoTracking().Include(i => i.History).ToListAsync();
+        var tasks = await db.Tasks.AsNoTracking().ToListAsync();
+        var audit = await db.AuditLog.AsNoTracking().OrderBy(a => a.Seq).ToListAsync();
+        return new Snapshot(
+            applications.Select(a => new ApplicationRow(a.SubmittedAt, a.PolicyCode, a.Period, a.RegionCode, a.Source.ToString(), a.SubmittedBy,
+                a.RuleSetKey, a.WorkflowKey, a.LineCount, a.EligibleCount, a.PayableAmount)).ToList(),
+            beneficiaries.OrderBy(b => b.IdNumberHash, StringComparer.Ordinal).Select(b => new BeneficiaryRow(b.IdNumberHash,
+                protector.Decrypt(b.IdNumberCipher), b.IdNumberMasked, b.Name, b.BirthDate, b.IsMale, b.RegionCode,
+                b.BankAccountCipher is null ? null : protector.Decrypt(b.BankAccountCipher), b.BankAccountMasked, b.BankName,
+                b.CreatedAt, b.UpdatedAt)).ToList(),
+            lines.Select(l => new LineRow(submittedAt[l.ApplicationId], l.LineNo, hashOf[l.BeneficiaryId], l.RegionCode, l.PolicyCode, l.Period,
+                l.Name, l.IdNumberMasked, l.FactsJson, l.Amount, l.Outcome.ToString(), l.ReasonZh, l.ReasonEn, l.RuleResultsJson, l.RuleSetKey,
+                l.WarningsJson, l.Sampled, l.SampleResult?.ToString()))
+                .OrderBy(l => l.SubmittedAt).ThenBy(l => l.LineNo).ToList(),
+            instances.Select(i => new CaseRow(submittedAt[i.ApplicationId], i.Step, i.StepDueAt, i.History.Count,
+                string.Join(";", tasks.Where(t => t.InstanceId == i.Id).Select(t => $"{t.Role}/{t.Status}/{t.RegionCode}/{t.DueAt:O}")))).OrderBy(c => c.SubmittedAt).ToList(),
+            audit.Select(a => new AuditRow(a.Seq, a.Action, a.EntityType, a.RegionCode, a.ActorId, a.At)).ToList());
+    });
+}

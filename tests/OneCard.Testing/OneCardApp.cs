@@ -66,10 +66,16 @@ public sealed class OneCardApp : WebApplicationFactory<Program>
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
-    /// <summary>An HTTP client signed in as a demo user (cookie kept).</summary>
+    /// <summary>Where the host listens: the Kestrel loopback address, or the in-memory test server's.</summary>
+    public Uri BaseAddress => useKestrel
+        ? new Uri(Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First())
+        : ClientOptions.BaseAddress;
+
+    /// <summary>An HTTP client signed in as a demo user (cookie kept), in memory or over Kestrel alike.</summary>
     public async Task<HttpClient> SignInAsync(string userName)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true, AllowAutoRedirect = false });
+        var client = CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true, AllowAutoRedirect = false, BaseAddress = BaseAddress });
         var response = await client.PostAsJsonAsync("/api/auth/sign-in", new { userName, password = Host.Demo.DemoData.Password });
         response.EnsureSuccessStatusCode();
         return client;

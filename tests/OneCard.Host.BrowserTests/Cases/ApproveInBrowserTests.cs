@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using OneCard.Testing;
@@ -21,12 +19,11 @@ public sealed class ApproveInBrowserTests(ITestOutputHelper output) : IAsyncLife
     private IPlaywright playwright = null!;
     private IBrowser browser = null!;
     private string baseUrl = "";
-    private readonly List<HttpClient> clients = [];
 
     public async Task InitializeAsync()
     {
         app = await OneCardApp.StartAsync(useKestrel: true);
-        baseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+        baseUrl = app.BaseAddress.ToString().TrimEnd('/');
         playwright = await Playwright.CreateAsync();
         browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -39,7 +36,6 @@ public sealed class ApproveInBrowserTests(ITestOutputHelper output) : IAsyncLife
 
     public async Task DisposeAsync()
     {
-        clients.ForEach(c => c.Dispose());
         await browser.DisposeAsync();
         playwright.Dispose();
         await app.DisposeAsync();
@@ -48,7 +44,7 @@ public sealed class ApproveInBrowserTests(ITestOutputHelper output) : IAsyncLife
     [Fact]
     public async Task Clerk_ApprovesCaseInBrowser_AndCaseMovesToCountyReview()
     {
-        var clerk = await SignInOverHttpAsync("clerk");
+        var clerk = await app.SignInAsync("clerk");
         var submitted = await clerk.PostAsJsonAsync("/api/applications", new
         {
             policyCode = "arable-land-protection",
@@ -100,22 +96,6 @@ public sealed class ApproveInBrowserTests(ITestOutputHelper output) : IAsyncLife
 
         var detail = await clerk.GetFromJsonAsync<JsonElement>($"/api/applications/{id}");
         Assert.Equal("CountyReview", detail.GetProperty("case").GetProperty("step").GetString());
-    }
-
-    /// <summary>
-    /// An API client on the Kestrel address. (OneCardApp.SignInAsync builds its client with fresh
-    /// WebApplicationFactoryClientOptions, whose base address is http://localhost:80 under Kestrel.)
-    /// </summary>
-    private async Task<HttpClient> SignInOverHttpAsync(string userName)
-    {
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
-        {
-            BaseAddress = new Uri(baseUrl),
-        };
-        var response = await client.PostAsJsonAsync("/api/auth/sign-in", new { userName, password = Demo.Password });
-        response.EnsureSuccessStatusCode();
-        clients.Add(client);
-        return client;
     }
 
     private static object Line(string name, string id, decimal area, bool converted) => new

@@ -19,28 +19,13 @@ public sealed class CaseDriver(OneCardApp app)
         return entry.Client;
     }
 
-    public static object Line(string name, string id, decimal area, bool converted = false, string region = "210124101",
-        string account = "6217991234567890123") => new
-    {
-        name, idNumber = id, regionCode = region, bankAccount = account, bankName = "邮储银行法库县支行",
-        facts = new Dictionary<string, object> { ["AreaMu"] = area, ["LandConverted"] = converted },
-    };
+    public static object Line(string name, string id, decimal area, bool converted = false) => Claims.Line(name, id, area, converted);
 
-    /// <summary>Five valid lines of 大孤家子镇 (IDs with correct check characters).</summary>
-    public static object[] FiveLines() =>
-    [
-        Line("张三", Id("21012419800101123"), 12.5m),
-        Line("李四", Id("21012419750505123"), 3m, converted: true),
-        Line("王五", Id("21012419660303456"), 8.25m),
-        Line("欧阳秀英", Id("21012419591111222"), 20m),
-        Line("赵六", Id("21012419881224333"), 4.4m),
-    ];
-
-    public static string Id(string first17) => first17 + Domain.Identity.IdNumber.CheckCharacter(first17);
+    public static string Id(string first17) => Claims.Id(first17);
 
     public async Task<Guid> SubmitAsync(object[]? lines = null, string clerk = "clerk")
     {
-        var response = await (await As(clerk)).PostAsJsonAsync("/api/applications", new { policyCode = "arable-land-protection", period = "2026", lines = lines ?? FiveLines() });
+        var response = await (await As(clerk)).PostAsJsonAsync("/api/applications", new { policyCode = "arable-land-protection", period = "2026", lines = lines ?? Claims.FiveLines() });
         var body = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"Submit failed: {(int)response.StatusCode} {body}");
         return JsonDocument.Parse(body).RootElement.GetProperty("id").GetGuid();

@@ -23,6 +23,7 @@ public sealed class OneCardApp : WebApplicationFactory<Program>
     private readonly bool runJobServer;
     private readonly bool useKestrel;
     private readonly IReadOnlyDictionary<string, string?> settings;
+    private bool ownsDatabase;
 
     private OneCardApp(string connectionString, bool runJobServer, bool useKestrel, DateTimeOffset start, IReadOnlyDictionary<string, string?>? settings)
     {
@@ -39,12 +40,24 @@ public sealed class OneCardApp : WebApplicationFactory<Program>
 
     /// <summary>A host on a new database; <paramref name="useKestrel"/> serves on a real loopback port (browser tests).</summary>
     /// <param name="settings">Configuration applied over the test defaults, e.g. fixed <c>Keys:*</c> or <c>Database:BulkCopy</c>.</param>
+    /// <param name="database">An existing database (e.g. to restart a host on it); by default a new one.</param>
     public static async Task<OneCardApp> StartAsync(bool runJobServer = false, bool useKestrel = false, DateTimeOffset? start = null,
-        IReadOnlyDictionary<string, string?>? settings = null)
+        IReadOnlyDictionary<string, string?>? settings = null, string? database = null)
     {
-        var app = new OneCardApp(await TestPostgres.CreateDatabaseAsync(), runJobServer, useKestrel, start ?? DefaultStart, settings);
-        if (useKestrel) app.StartServer();
-        else _ = app.Server; // build the host now: migrations and seeding run here, not in the first test
+        var app = new OneCardApp(database ?? await TestPostgres.CreateDatabaseAsync(), runJobServer, useKestrel, start ?? DefaultStart, settings)
+        {
+            ownsDatabase = database is null,
+        };
+        try
+        {
+            if (useKestrel) app.StartServer();
+            else _ = app.Server; // build the host now: migrations and seeding run here, not in the first test
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
         await using var scope = app.Services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<UserContext>().SetSystem();
         await Host.Demo.DemoData.EnsureDemoUsersAsync(scope.ServiceProvider.GetRequiredService<OneCardDbContext>(),
@@ -100,6 +113,6 @@ public sealed class OneCardApp : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        await TestPostgres.DropDatabaseAsync(ConnectionString);
+        if (ownsDatabase) await TestPostgres.DropDatabaseAsync(ConnectionString);
     }
 }

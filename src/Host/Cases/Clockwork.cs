@@ -60,6 +60,22 @@ public sealed class DeadlineSweepJob(IServiceScopeFactory scopes, TimeProvider t
 {
     public const string RecurringId = "deadline-sweep";
 
+    /// <summary>
+    /// Applies a conditional update and, only if it changed the row, records the event — in one
+    /// transaction, so a mark and its audit entry exist together or not at all.
+    /// </summary>
+    private static async Task MarkOnceAsync(OneCardDbContext db, AuditWriter audit, Func<Task<int>> conditionalUpdate, string action,
+        Guid applicationId, string regionCode, object data, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (await conditionalUpdate() == 1)
+        {
+            await audit.AppendAsync(db, Domain.Users.Roles.System, action, "Application", applicationId.ToString(), regionCode, data, ct);
+            await db.SaveChangesAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+    }
+
     [AutomaticRetry(Attempts = 3)]
     [DisableConcurrentExecution(60)]
     public async Task RunAsync(CancellationToken ct)
@@ -75,35 +91,17 @@ public sealed class DeadlineSweepJob(IServiceScopeFactory scopes, TimeProvider t
             .Where(t => t.Status == CaseTaskStatus.Open && t.OverdueAt == null && t.DueAt != null && t.DueAt <= now)
             .Select(t => new { t.Id, t.ApplicationId, t.RegionCode, t.Step, t.Role, t.DueAt }).ToListAsync(ct);
         foreach (var task in overdue)
-        {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var marked = await db.Tasks.Where(t => t.Id == task.Id && t.OverdueAt == null && t.Status == CaseTaskStatus.Open)
-                .ExecuteUpdateAsync(s => s.SetProperty(t => t.OverdueAt, now), ct);
-            if (marked == 1)
-            {
-                await audit.AppendAsync(db, Domain.Users.Roles.System, "TaskOverdue", "Application", task.ApplicationId.ToString(),
-                    task.RegionCode, new { task = task.Id, task.Step, task.Role, task.DueAt }, ct);
-                await db.SaveChangesAsync(ct);
-            }
-            await tx.CommitAsync(ct);
-        }
+            await MarkOnceAsync(db, audit, () => db.Tasks.Where(t => t.Id == task.Id && t.OverdueAt == null && t.Status == CaseTaskStatus.Open)
+                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.OverdueAt, now), ct),
+                "TaskOverdue", task.ApplicationId, task.RegionCode, new { task = task.Id, task.Step, task.Role, task.DueAt }, ct);
 
         var remind = await db.Tasks.AsNoTracking()
             .Where(t => t.Status == CaseTaskStatus.Open && t.RemindedAt == null && t.RemindAt != null && t.RemindAt <= now)
             .Select(t => new { t.Id, t.ApplicationId, t.RegionCode, t.Step, t.Role, t.DueAt }).ToListAsync(ct);
         foreach (var task in remind)
-        {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var marked = await db.Tasks.Where(t => t.Id == task.Id && t.RemindedAt == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(t => t.RemindedAt, now), ct);
-            if (marked == 1)
-            {
-                await audit.AppendAsync(db, Domain.Users.Roles.System, "TaskReminded", "Application", task.ApplicationId.ToString(),
-                    task.RegionCode, new { task = task.Id, task.Step, task.Role, task.DueAt }, ct);
-                await db.SaveChangesAsync(ct);
-            }
-            await tx.CommitAsync(ct);
-        }
+            await MarkOnceAsync(db, audit, () => db.Tasks.Where(t => t.Id == task.Id && t.RemindedAt == null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.RemindedAt, now), ct),
+                "TaskReminded", task.ApplicationId, task.RegionCode, new { task = task.Id, task.Step, task.Role, task.DueAt }, ct);
 
         var due = await db.WorkflowInstances.AsNoTracking()
             .Where(i => !i.IsFinal && i.StepDueAt != null && i.StepDueAt <= now)
@@ -119,17 +117,10 @@ public sealed class DeadlineSweepJob(IServiceScopeFactory scopes, TimeProvider t
             }
             else if (kind == StepKind.System && instance.StepOverdueAt is null)
             {
-                await using var tx = await db.Database.BeginTransactionAsync(ct);
-                var marked = await db.WorkflowInstances
-                    .Where(i => i.ApplicationId == instance.ApplicationId && i.Step == instance.Step && i.StepOverdueAt == null)
-                    .ExecuteUpdateAsync(s => s.SetProperty(i => i.StepOverdueAt, now), ct);
-                if (marked == 1)
-                {
-                    await audit.AppendAsync(db, Domain.Users.Roles.System, "StepOverdue", "Application", instance.ApplicationId.ToString(),
-                        instance.RegionCode, new { instance.Step, instance.StepDueAt }, ct);
-                    await db.SaveChangesAsync(ct);
-                }
-                await tx.CommitAsync(ct);
+                await MarkOnceAsync(db, audit, () => db.WorkflowInstances
+                        .Where(i => i.ApplicationId == instance.ApplicationId && i.Step == instance.Step && i.StepOverdueAt == null)
+                        .ExecuteUpdateAsync(s => s.SetProperty(i => i.StepOverdueAt, now), ct),
+                    "StepOverdue", instance.ApplicationId, instance.RegionCode, new { instance.Step, instance.StepDueAt }, ct);
             }
         }
     }

@@ -36,28 +36,26 @@ public static class Startup
     private static async Task RegisterPublishedVersionsAsync(OneCardDbContext db, RuleSetCatalog ruleSets, WorkflowCatalog workflows, TimeProvider time)
     {
         var now = time.GetUtcNow();
-        var knownRules = await db.RuleSets.ToDictionaryAsync(r => r.VersionKey, r => r.Sha256);
-        foreach (var ruleSet in ruleSets.All)
+        await RegisterAsync(db.RuleSets, r => r.VersionKey, r => r.Sha256, "Rule set", ruleSets.All.Select(r => new RuleSetRecord
         {
-            if (knownRules.TryGetValue(ruleSet.VersionKey, out var sha))
-            {
-                if (sha != ruleSet.Sha256)
-                    throw new InvalidOperationException($"Rule set {ruleSet.VersionKey} changed after it was published (stored {sha}, file {ruleSet.Sha256}). Publish a new version instead.");
-                continue;
-            }
-            db.RuleSets.Add(new RuleSetRecord { VersionKey = ruleSet.VersionKey, PolicyCode = ruleSet.PolicyCode, Version = ruleSet.Version, Sha256 = ruleSet.Sha256, Json = ruleSet.Json, RegisteredAt = now });
-        }
-        var knownFlows = await db.WorkflowDefinitions.ToDictionaryAsync(r => r.VersionKey, r => r.Sha256);
-        foreach (var definition in workflows.All)
+            VersionKey = r.VersionKey, PolicyCode = r.PolicyCode, Version = r.Version, Sha256 = r.Sha256, Json = r.Json, RegisteredAt = now,
+        }));
+        await RegisterAsync(db.WorkflowDefinitions, r => r.VersionKey, r => r.Sha256, "Workflow", workflows.All.Select(d => new WorkflowDefinitionRecord
         {
-            if (knownFlows.TryGetValue(definition.VersionKey, out var sha))
-            {
-                if (sha != definition.Sha256)
-                    throw new InvalidOperationException($"Workflow {definition.VersionKey} changed after it was published (stored {sha}, file {definition.Sha256}). Publish a new version instead.");
-                continue;
-            }
-            db.WorkflowDefinitions.Add(new WorkflowDefinitionRecord { VersionKey = definition.VersionKey, DefinitionId = definition.DefinitionId, Version = definition.Version, Sha256 = definition.Sha256, Json = definition.Json, RegisteredAt = now });
-        }
+            VersionKey = d.VersionKey, DefinitionId = d.DefinitionId, Version = d.Version, Sha256 = d.Sha256, Json = d.Json, RegisteredAt = now,
+        }));
         await db.SaveChangesAsync();
+    }
+
+    private static async Task RegisterAsync<TRecord>(DbSet<TRecord> registered, Func<TRecord, string> key, Func<TRecord, string> sha256,
+        string kind, IEnumerable<TRecord> shipped) where TRecord : class
+    {
+        var known = (await registered.AsNoTracking().ToListAsync()).ToDictionary(key, sha256);
+        foreach (var record in shipped)
+        {
+            if (!known.TryGetValue(key(record), out var stored)) registered.Add(record);
+            else if (stored != sha256(record))
+                throw new InvalidOperationException($"{kind} {key(record)} changed after it was published (stored {stored}, file {sha256(record)}). Publish a new version instead.");
+        }
     }
 }

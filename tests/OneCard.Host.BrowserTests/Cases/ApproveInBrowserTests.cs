@@ -49,7 +49,7 @@ public sealed class ApproveInBrowserTests(ITestOutputHelper output) : IAsyncLife
         {
             policyCode = "arable-land-protection",
             period = "2026",
-            lines = new object[] { Line("张三", "210124198001011230", 12.5m, false), Line("李四", "210124197505051231", 3m, true) },
+            lines = new object[] { Claims.Line("张三", "210124198001011230", 12.5m), Claims.Line("李四", "210124197505051231", 3m, converted: true) },
         });
         Assert.Equal(HttpStatusCode.Created, submitted.StatusCode);
         var created = await submitted.Content.ReadFromJsonAsync<JsonElement>();
@@ -97,12 +97,6 @@ public sealed class ApproveInBrowserTests(ITestOutputHelper output) : IAsyncLife
         var detail = await clerk.GetFromJsonAsync<JsonElement>($"/api/applications/{id}");
         Assert.Equal("CountyReview", detail.GetProperty("case").GetProperty("step").GetString());
     }
-
-    private static object Line(string name, string id, decimal area, bool converted) => new
-    {
-        name, idNumber = id, regionCode = "210124101", bankAccount = "6217991234567890123", bankName = "邮储银行",
-        facts = new Dictionary<string, object> { ["AreaMu"] = area, ["LandConverted"] = converted },
-    };
 
     private string Shot(string name)
     {

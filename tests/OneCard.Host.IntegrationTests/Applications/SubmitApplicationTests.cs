@@ -22,8 +22,8 @@ public sealed class SubmitApplicationTests : IAsyncLifetime
             period = "2026",
             lines = new object[]
             {
-                Line("张三", "210124198001011230", 12.5m, false),
-                Line("李四", "210124197505051231", 3m, true),
+                Claims.Line("张三", "210124198001011230", 12.5m),
+                Claims.Line("李四", "210124197505051231", 3m, converted: true),
             },
         });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
@@ -37,10 +37,4 @@ public sealed class SubmitApplicationTests : IAsyncLifetime
         var tasks = await clerk.GetFromJsonAsync<JsonElement>("/api/tasks");
         Assert.Single(tasks.EnumerateArray());
     }
-
-    internal static object Line(string name, string id, decimal area, bool converted) => new
-    {
-        name, idNumber = id, regionCode = "210124101", bankAccount = "6217991234567890123", bankName = "邮储银行",
-        facts = new Dictionary<string, object> { ["AreaMu"] = area, ["LandConverted"] = converted },
-    };
 }

@@ -18,6 +18,11 @@ public sealed class CaseTask
     public required string Role { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? DueAt { get; init; }
+    /// <summary>
+    /// The due time counted days of a year the official calendar does not cover yet (Monday–Friday
+    /// assumed); it may move when the State Council's holiday notice for that year is added.
+    /// </summary>
+    public bool DueAtIsProvisional { get; init; }
     public DateTimeOffset? RemindAt { get; init; }
     public DateTimeOffset? RemindedAt { get; set; }
     public DateTimeOffset? OverdueAt { get; set; }

@@ -173,6 +173,7 @@ public sealed class CaseEngine(
             Role = step.Role ?? throw new InvalidOperationException($"Human step {step.Name} has no role."),
             CreatedAt = now,
             DueAt = deadline?.DueAt,
+            DueAtIsProvisional = deadline?.IsProvisional ?? false,
             RemindAt = deadline?.RemindAt,
             Status = CaseTaskStatus.Open,
         });

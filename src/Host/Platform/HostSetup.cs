@@ -77,7 +77,7 @@ public static class HostSetup
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddOpenApi();
-        services.AddHealthChecks();
+        services.AddHealthChecks().AddCheck<CalendarHealthCheck>("working-day-calendar");
         services.AddAntiforgery();
 
         var jobs = config.GetSection("Jobs");

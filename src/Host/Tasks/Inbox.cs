@@ -11,7 +11,7 @@ namespace OneCard.Host.Tasks;
 public static class Inbox
 {
     public sealed record TaskView(Guid Id, Guid ApplicationId, string ApplicationNumber, string PolicyCode, string RegionName, string Step,
-        string StepTitle, DateTimeOffset CreatedAt, DateTimeOffset? DueAt, bool IsOverdue, DateTimeOffset? OverdueAt, int LineCount, decimal PayableAmount);
+        string StepTitle, DateTimeOffset CreatedAt, DateTimeOffset? DueAt, bool DueAtIsProvisional, bool IsOverdue, DateTimeOffset? OverdueAt, int LineCount, decimal PayableAmount);
 
     public static void MapInbox(this RouteGroupBuilder api) =>
         api.MapGet("/tasks", async Task<Ok<IReadOnlyList<TaskView>>> (Handler handler, CancellationToken ct) => TypedResults.Ok(await handler.ListAsync(ct)))
@@ -31,7 +31,7 @@ public static class Inbox
                               orderby t.DueAt
                               select new { t, a, i.DefinitionId, i.DefinitionVersion }).Take(500).ToListAsync(ct);
             return rows.Select(r => new TaskView(r.t.Id, r.a.Id, r.a.Number, r.a.PolicyCode, regions.FullName(r.a.RegionCode), r.t.Step,
-                    workflows.Get(r.DefinitionId, r.DefinitionVersion).Step(r.t.Step).TitleZh, r.t.CreatedAt, r.t.DueAt,
+                    workflows.Get(r.DefinitionId, r.DefinitionVersion).Step(r.t.Step).TitleZh, r.t.CreatedAt, r.t.DueAt, r.t.DueAtIsProvisional,
                     r.t.OverdueAt is not null || r.t.DueAt <= now, r.t.OverdueAt, r.a.LineCount, r.a.PayableAmount))
                 .ToList();
         }

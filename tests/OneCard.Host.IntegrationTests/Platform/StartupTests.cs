@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Npgsql;
 using OneCard.Testing;
 
@@ -36,5 +37,27 @@ public sealed class StartupTests
         await connection.CloseAsync();
         await second.DisposeAsync();
         await first.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Health_IsDegraded_WhenDeadlinesCanReachAYearTheCalendarLacks()
+    {
+        // 2026-03-02: the next 90 days are all in 2026, which the calendar covers.
+        await using var march = await OneCardApp.StartAsync();
+        Assert.Equal("Healthy", await march.CreateClient().GetStringAsync("/health"));
+
+        // 2026-11-28: deadlines set now run into 2027, whose holiday notice is not in the calendar yet.
+        await using var november = await OneCardApp.StartAsync(start: new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.FromHours(8)));
+        Assert.Equal("Degraded", await november.CreateClient().GetStringAsync("/health"));
+    }
+
+    [Fact]
+    public async Task TaskDueInAnUncoveredYear_IsMarkedProvisional()
+    {
+        await using var app = await OneCardApp.StartAsync(start: new DateTimeOffset(2026, 12, 28, 9, 0, 0, TimeSpan.FromHours(8)));
+        var driver = new CaseDriver(app);
+        await driver.SubmitAsync();
+        var task = (await (await driver.As("clerk")).GetFromJsonAsync<System.Text.Json.JsonElement>("/api/tasks"))[0];
+        Assert.True(task.GetProperty("dueAtIsProvisional").GetBoolean());
     }
 }

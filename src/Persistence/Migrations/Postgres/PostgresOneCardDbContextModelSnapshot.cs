@@ -401,6 +401,9 @@ namespace OneCard.Persistence.Migrations.Postgres
                     b.Property<DateTimeOffset?>("DueAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<bool>("DueAtIsProvisional")
+                        .HasColumnType("boolean");
+
                     b.Property<Guid>("InstanceId")
                         .HasColumnType("uuid");
 

@@ -396,6 +396,9 @@ namespace OneCard.Persistence.Migrations.Sqlite
                     b.Property<long?>("DueAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("DueAtIsProvisional")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("InstanceId")
                         .HasColumnType("TEXT");
 

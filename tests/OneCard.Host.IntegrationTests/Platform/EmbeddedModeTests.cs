@@ -1,0 +1,63 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace OneCard.Host.IntegrationTests.Platform;
+
+/// <summary>
+/// The README's run command: the host on embedded SQLite (database and Hangfire storage), demo data
+/// seeded through the real use cases, serving health, OpenAPI and the web UI.
+/// </summary>
+public sealed class EmbeddedModeTests : IAsyncLifetime
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("onecard-embedded-").FullName;
+    private WebApplicationFactory<Program> app = null!;
+
+    public Task InitializeAsync()
+    {
+        app = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseEnvironment("Embedded");
+            builder.UseSetting("Database:Provider", "Sqlite");
+            builder.UseSetting("Database:ConnectionString", $"Data Source={Path.Combine(folder, "onecard.db")}");
+            builder.UseSetting("Jobs:RunServer", "true");
+            builder.UseSetting("Jobs:SqlitePath", Path.Combine(folder, "onecard-jobs.db"));
+            builder.UseSetting("Demo:Seed", "true");
+            builder.UseSetting("Keys:PersonalDataEncryption", Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
+            builder.UseSetting("Keys:PersonalDataLookup", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            builder.UseSetting("Keys:AuditChain", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        });
+        _ = app.Server;
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task EmbeddedHost_ServesHealthOpenApiAndUi_WithACaseAtEveryStep()
+    {
+        var client = app.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true, AllowAutoRedirect = false });
+        // Degraded, not unhealthy, while the official calendar lacks next year (CalendarHealthCheck).
+        var health = await client.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Contains(await health.Content.ReadAsStringAsync(), new[] { "Healthy", "Degraded" });
+        var openApi = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        Assert.True(openApi.GetProperty("paths").TryGetProperty("/api/applications/roster", out _));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/login")).StatusCode);
+
+        (await client.PostAsJsonAsync("/api/auth/sign-in", new { userName = "supervisor", password = Demo.DemoData.Password })).EnsureSuccessStatusCode();
+        var steps = (await client.GetFromJsonAsync<JsonElement>("/api/applications")).EnumerateArray()
+            .Select(a => a.GetProperty("step").GetString()).Order().ToList();
+        Assert.Equal(["CountyReview", "FinanceRecheck", "Payment", "Publicity", "Publicized", "SampleCheck", "TownshipReview"], steps);
+        var notices = await client.GetFromJsonAsync<JsonElement>("/api/public/notices");
+        Assert.Contains(notices.EnumerateArray(), n => n.GetProperty("kind").GetString() == "公开");
+    }
+}

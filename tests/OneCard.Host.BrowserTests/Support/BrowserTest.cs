@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using OneCard.Testing;
+using Xunit.Abstractions;
+
+namespace OneCard.Host.BrowserTests.Support;
+
+/// <summary>
+/// A real host on Kestrel over a fresh PostgreSQL and a headless Chromium, per test: sign in through the
+/// login page, take screenshots, and reach the API as a demo user to set up and check case state.
+/// </summary>
+public abstract class BrowserTest(ITestOutputHelper output) : IAsyncLifetime
+{
+    protected OneCardApp App { get; private set; } = null!;
+    protected ITestOutputHelper Output { get; } = output;
+    private IPlaywright playwright = null!;
+    private IBrowser browser = null!;
+    private string baseUrl = "";
+
+    public async Task InitializeAsync()
+    {
+        App = await OneCardApp.StartAsync(useKestrel: true);
+        baseUrl = App.BaseAddress.ToString().TrimEnd('/');
+        playwright = await Playwright.CreateAsync();
+        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await browser.DisposeAsync();
+        playwright.Dispose();
+        await App.DisposeAsync();
+    }
+
+    /// <summary>A new page (own cookies) that logs browser errors and failed responses to the test output.</summary>
+    protected async Task<IPage> NewPageAsync()
+    {
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { Locale = "zh-CN", ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        page.Console += (_, m) => { if (m.Type == "error") Output.WriteLine("browser: " + m.Text); };
+        page.Response += (_, r) => { if (r.Status >= 400) Output.WriteLine($"HTTP {r.Status} {r.Url}"); };
+        return page;
+    }
+
+    /// <summary>Opens <paramref name="path"/> without a cookie, signs in on the login page it leads to, and lands back on it.</summary>
+    protected async Task<IPage> SignInAsync(string userName, string path)
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync(baseUrl + path);
+        await page.WaitForURLAsync(new Regex("/login"));
+        await page.Locator("#userName").FillAsync(userName);
+        await page.Locator("#password").FillAsync(Host.Demo.DemoData.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "登录" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex(Regex.Escape(path) + "$"));
+        return page;
+    }
+
+    /// <summary>Opens a case page as <paramref name="userName"/> and waits until its circuit handles clicks.</summary>
+    protected async Task<IPage> OpenCaseAsync(string userName, Guid id)
+    {
+        var page = await SignInAsync(userName, $"/applications/{id}");
+        await Assertions.Expect(page.Locator("h1[data-interactive=true]")).ToBeVisibleAsync();
+        return page;
+    }
+
+    /// <summary>Submits the claim lines as the clerk through the API; the case starts at township review.</summary>
+    protected async Task<(Guid Id, string Number)> SubmitAsync(params object[] lines)
+    {
+        var clerk = await App.SignInAsync("clerk");
+        var submitted = await clerk.PostAsJsonAsync("/api/applications", new { policyCode = "arable-land-protection", period = "2026", lines });
+        Assert.Equal(HttpStatusCode.Created, submitted.StatusCode);
+        var created = await submitted.Content.ReadFromJsonAsync<JsonElement>();
+        return (created.GetProperty("id").GetGuid(), created.GetProperty("number").GetString()!);
+    }
+
+    /// <summary>Fires a workflow action through the API as <paramref name="userName"/>.</summary>
+    protected async Task ActAsync(string userName, Guid id, string action, string? comment = null)
+    {
+        var client = await App.SignInAsync(userName);
+        var response = await client.PostAsJsonAsync($"/api/applications/{id}/actions/{action}", new { comment });
+        Assert.True(response.IsSuccessStatusCode, $"{userName} {action}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>The case as the API shows it to <paramref name="userName"/>.</summary>
+    protected async Task<JsonElement> DetailAsync(string userName, Guid id) =>
+        await (await App.SignInAsync(userName)).GetFromJsonAsync<JsonElement>($"/api/applications/{id}");
+
+    /// <summary>A button by its label; AntDesign spaces a two-character Chinese label ("通 过").</summary>
+    protected static ILocator Button(IPage page, string label) => page.GetByRole(AriaRole.Button, new() { NameRegex = Label(label) });
+
+    protected static ILocator Button(ILocator scope, string label) => scope.GetByRole(AriaRole.Button, new() { NameRegex = Label(label) });
+
+    private static Regex Label(string label) => new("^" + string.Join(@"\s*", label.Select(c => Regex.Escape(c.ToString()))) + "$");
+
+    protected async Task ShotAsync(IPage page, string name)
+    {
+        var dir = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, name);
+        Output.WriteLine("screenshot: " + path);
+        await page.ScreenshotAsync(new() { Path = path, FullPage = true });
+    }
+}

@@ -25,6 +25,9 @@ public sealed class SampleCheckInBrowserTests(ITestOutputHelper output) : Browse
         var page = await OpenCaseAsync("inspector", id);
         await Assertions.Expect(page.Locator("[data-testid=current-step]")).ToHaveTextAsync("现场抽查");
         await Assertions.Expect(page.Locator("table tr.ant-table-row")).ToHaveCountAsync(sampled.Count);
+        // The API shows a third-party inspector none of the case history; the page has no empty section for it.
+        Assert.Equal(0, (await DetailAsync("inspector", id)).GetProperty("history").GetArrayLength());
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "办理记录" })).ToHaveCountAsync(0);
 
         var modal = page.Locator(".ant-modal-content");
         foreach (var name in sampled)

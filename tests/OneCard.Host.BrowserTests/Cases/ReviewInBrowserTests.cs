@@ -59,5 +59,6 @@ public sealed class ReviewInBrowserTests(ITestOutputHelper output) : BrowserTest
         Assert.Equal("Return", last.GetProperty("action").GetString());
         Assert.Equal("请核实第3条的承包面积后重新上报", last.GetProperty("comment").GetString());
         Assert.Equal("Rejected", detail.GetProperty("lines")[2].GetProperty("outcome").GetString());
+        Assert.Equal(3, detail.GetProperty("case").GetProperty("eligibleCount").GetInt32());
     }
 }

@@ -29,8 +29,8 @@ const int WarmUpLines = 5_000;
 
 Console.WriteLine($"OneCard roster store benchmark: {lineCount:N0} lines, {repetitions} repetitions per mode after a {WarmUpLines:N0}-line warm-up.");
 Console.WriteLine($".NET {Environment.Version}, {Environment.ProcessorCount} logical CPUs (shared; figures are noisy).");
-var roster = Rosters.Generate(lineCount, seed: 2026);
-var warmUp = Rosters.Generate(WarmUpLines, seed: 7);
+var roster = DemoData.Roster(seed: 2026, count: lineCount);
+var warmUp = DemoData.Roster(seed: 7, count: WarmUpLines);
 
 using var phases = new PhaseRecorder();
 var results = new Dictionary<string, List<Run>> { ["a"] = [], ["b"] = [], ["c"] = [] };
@@ -220,36 +220,6 @@ internal static class Modes
         }
         watch.Stop();
         return new Run(watch.Elapsed.TotalSeconds, new Dictionary<string, double>());
-    }
-}
-
-/// <summary>Realistic township rosters for 法库县 大孤家子镇: valid distinct IDs, Luhn-valid accounts, plausible areas.</summary>
-internal static class Rosters
-{
-    private static readonly string[] Surnames = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高", "欧阳"];
-    private static readonly string[] GivenNames = ["秀英", "桂兰", "建国", "淑珍", "玉兰", "国强", "凤芝", "振华", "长江", "春生", "淑华", "德福", "永清", "海燕", "立新"];
-
-    public static IReadOnlyList<ClaimInput> Generate(int count, int seed)
-    {
-        var random = new Random(seed);
-        var ids = new HashSet<string>(count, StringComparer.Ordinal);
-        var lines = new List<ClaimInput>(count);
-        while (lines.Count < count)
-        {
-            // A roster names each person once; the generator's birthday-paradox repeats are drawn again.
-            var id = DemoData.MakeId(random, DemoData.County);
-            if (!ids.Add(id)) continue;
-            var name = Surnames[random.Next(Surnames.Length)] + GivenNames[random.Next(GivenNames.Length)];
-            var area = Math.Round((decimal)(random.NextDouble() * 30 + 1.5), 2);
-            lines.Add(new ClaimInput(lines.Count + 2, name, id, DemoData.Township, DemoData.MakeAccount(random), "中国邮政储蓄银行法库县支行",
-                new Dictionary<string, string?>
-                {
-                    ["AreaMu"] = area.ToString(CultureInfo.InvariantCulture),
-                    // About 2% of plots were converted to other uses and are ineligible.
-                    ["LandConverted"] = random.Next(50) == 0 ? "是" : "否",
-                }));
-        }
-        return lines;
     }
 }
 

@@ -27,4 +27,17 @@ public sealed class Application
     public DateTimeOffset? PublicityStartsAt { get; set; }
     public DateTimeOffset? PublicityEndsAt { get; set; }
     public List<ClaimLine> Lines { get; init; } = [];
+
+    /// <summary>Rejects one of this case's lines and, if it was payable, takes it out of the totals.</summary>
+    public bool Reject(ClaimLine line, string reasonZh, string reasonEn)
+    {
+        var wasPayable = line.Outcome == LineOutcome.Eligible;
+        if (!line.TryReject(reasonZh, reasonEn)) return false;
+        if (wasPayable)
+        {
+            EligibleCount--;
+            PayableAmount -= line.Amount ?? 0m;
+        }
+        return true;
+    }
 }

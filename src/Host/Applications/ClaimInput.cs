@@ -126,11 +126,14 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
         _ => null,
     };
 
+    /// <summary>The columns every roster has; any other column is a policy fact (or ignored, like 序号).</summary>
+    private static readonly HashSet<string> StandardColumns =
+        [Columns.Name, Columns.IdNumber, Columns.RegionCode, Columns.BankAccount, Columns.BankName, "序号"];
+
     public static ClaimInput FromRow(RosterRow row)
     {
         string? Cell(string name) => row.Cells.TryGetValue(name, out var v) ? v : null;
-        var standard = new HashSet<string> { Columns.Name, Columns.IdNumber, Columns.RegionCode, Columns.BankAccount, Columns.BankName, "序号" };
-        var facts = row.Cells.Where(c => !standard.Contains(c.Key)).ToDictionary(c => c.Key, c => (string?)c.Value);
+        var facts = row.Cells.Where(c => !StandardColumns.Contains(c.Key)).ToDictionary(c => c.Key, c => (string?)c.Value);
         return new ClaimInput(row.Row, Cell(Columns.Name), Cell(Columns.IdNumber), Cell(Columns.RegionCode), Cell(Columns.BankAccount),
             Cell(Columns.BankName), facts);
     }

@@ -19,7 +19,7 @@ namespace OneCard.Host.Cases;
 /// What happens on entering a step, by the names workflow definitions use in <c>onEnter</c>.
 /// Each runs inside the transition's transaction, so a step is entered with its effects or not at all.
 /// </summary>
-public sealed class CaseEffects(OneCardDbContext db, AuditWriter audit, UserContext user, RuleSetCatalog ruleSets, PaymentOptions payments)
+public sealed class CaseEffects(OneCardDbContext db, AuditWriter audit, UserContext user, RuleSetCatalog ruleSets, RegionDirectory regions, PaymentOptions payments)
 {
     public static readonly IReadOnlySet<string> Known = new HashSet<string> { "DrawSample", "StartPublicity", "CreatePaymentBatch", "Publish" };
 
@@ -89,12 +89,12 @@ public sealed class CaseEffects(OneCardDbContext db, AuditWriter audit, UserCont
             var beneficiary = beneficiaries[line.BeneficiaryId];
             if (beneficiary.BankAccountCipher is null)
             {
-                line.TryReject("无有效银行账户，不能生成支付指令", "No bank account on file.");
+                application.Reject(line, "无有效银行账户，不能生成支付指令", "No bank account on file.");
                 continue;
             }
             if (alreadyPaid.Contains(line.BeneficiaryId))
             {
-                line.TryReject("重复发放：该对象本政策本期已有支付指令", "Duplicate payment: already instructed for this policy and period.");
+                application.Reject(line, "重复发放：该对象本政策本期已有支付指令", "Duplicate payment: already instructed for this policy and period.");
                 continue;
             }
             line.Outcome = LineOutcome.Instructed;
@@ -130,7 +130,7 @@ public sealed class CaseEffects(OneCardDbContext db, AuditWriter audit, UserCont
         IReadOnlyList<ClaimLine> lines, string statusZh, CancellationToken ct)
     {
         if (await db.PublicNotices.AnyAsync(n => n.ApplicationId == application.Id && n.Kind == kind, ct)) return;
-        var region = await db.Regions.SingleAsync(r => r.Code == application.RegionCode, ct);
+
         var ruleSet = ruleSets.Get(application.PolicyCode, RuleSetVersion(application.RuleSetKey));
         var beneficiaryIds = lines.Select(l => l.BeneficiaryId).ToList();
         var accounts = await db.Beneficiaries.IgnoreQueryFilters().Where(b => beneficiaryIds.Contains(b.Id))
@@ -138,7 +138,7 @@ public sealed class CaseEffects(OneCardDbContext db, AuditWriter audit, UserCont
         var notice = new PublicNotice
         {
             Id = Guid.CreateVersion7(), ApplicationId = application.Id, Kind = kind, RegionCode = application.RegionCode,
-            RegionName = region.Name, PolicyNameZh = ruleSet.Name.Zh, Period = application.Period, PublishedAt = at,
+            RegionName = regions.Find(application.RegionCode)?.Name ?? application.RegionCode, PolicyNameZh = ruleSet.Name.Zh, Period = application.Period, PublishedAt = at,
             ObjectionsCloseAt = objectionsCloseAt, LineCount = lines.Count, TotalAmount = lines.Sum(l => l.Amount ?? 0m),
         };
         foreach (var line in lines)
@@ -159,12 +159,12 @@ public sealed class CaseEffects(OneCardDbContext db, AuditWriter audit, UserCont
     private static int RuleSetVersion(string versionKey) =>
         int.Parse(versionKey[(versionKey.LastIndexOf('@') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>The quantity a notice shows (e.g. 面积 in mu): the first decimal fact of the line.</summary>
+    /// <summary>The quantity a notice shows (e.g. 面积 in mu): the first number among the line's supplied facts.</summary>
     private static decimal? QuantityOf(ClaimLine line)
     {
         using var facts = JsonDocument.Parse(line.FactsJson);
         foreach (var p in facts.RootElement.EnumerateObject())
-            if (p.Value.ValueKind == JsonValueKind.Number && p.Name != "RatePerMu") return p.Value.GetDecimal();
+            if (p.Value.ValueKind == JsonValueKind.Number) return p.Value.GetDecimal();
         return null;
     }
 }

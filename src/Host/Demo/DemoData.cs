@@ -90,7 +90,7 @@ public static class DemoData
             Guid id = default;
             await As(services, users["clerk"], at, async sp =>
             {
-                var roster = Roster(seed, 12, at);
+                var roster = Roster(seed, 12);
                 var outcome = await sp.GetRequiredService<SubmitApplication.Handler>().SubmitAsync(PolicyCode, "2026", ApplicationSource.Roster, roster, default);
                 id = outcome.Result!.Id;
                 // One faulty line is rejected by the clerk so the case can move on.
@@ -162,24 +162,30 @@ public static class DemoData
     private static readonly string[] Surnames = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高", "欧阳"];
     private static readonly string[] GivenNames = ["秀英", "桂兰", "建国", "淑珍", "玉兰", "国强", "凤芝", "振华", "长江", "春生", "淑华", "德福", "永清", "海燕", "立新"];
 
-    /// <summary>A realistic township roster: valid IDs, Luhn-valid accounts, real-looking areas; one converted plot.</summary>
-    public static IReadOnlyList<ClaimInput> Roster(int seed, int count, DateTimeOffset at, string township = Township)
+    /// <summary>
+    /// A realistic township roster: distinct valid IDs, Luhn-valid accounts, real-looking areas; the fourth
+    /// plot and about 2% of the rest were converted to other uses and are ineligible. Demo, tests and bench share it.
+    /// </summary>
+    public static IReadOnlyList<ClaimInput> Roster(int seed, int count, string township = Township)
     {
         var random = new Random(seed);
-        var lines = new List<ClaimInput>();
-        for (var i = 0; i < count; i++)
+        var ids = new HashSet<string>(count, StringComparer.Ordinal);
+        var lines = new List<ClaimInput>(count);
+        while (lines.Count < count)
         {
-            var name = Surnames[random.Next(Surnames.Length)] + GivenNames[random.Next(GivenNames.Length)];
+            // A roster names each person once; the generator's birthday-paradox repeats are drawn again.
             var id = MakeId(random, County);
+            if (!ids.Add(id)) continue;
+            var name = Surnames[random.Next(Surnames.Length)] + GivenNames[random.Next(GivenNames.Length)];
             var area = Math.Round((decimal)(random.NextDouble() * 30 + 1.5), 2);
-            lines.Add(new ClaimInput(i + 2, name, id, township, MakeAccount(random), "中国邮政储蓄银行法库县支行",
+            var converted = random.Next(50) == 0 || lines.Count == 3;
+            lines.Add(new ClaimInput(lines.Count + 2, name, id, township, MakeAccount(random), "中国邮政储蓄银行法库县支行",
                 new Dictionary<string, string?>
                 {
                     ["AreaMu"] = area.ToString(CultureInfo.InvariantCulture),
-                    ["LandConverted"] = i == 3 ? "是" : "否",
+                    ["LandConverted"] = converted ? "是" : "否",
                 }));
         }
-        _ = at;
         return lines;
     }
 

@@ -16,7 +16,7 @@ namespace OneCard.Host.Publicity;
 /// </summary>
 public static class PublicNotices
 {
-    public sealed record NoticeSummary(Guid Id, string Kind, string RegionName, string PolicyName, string Period, DateTimeOffset PublishedAt,
+    public sealed record NoticeSummary(Guid Id, string Kind /* 公示 or 公开 */, string RegionName, string PolicyName, string Period, DateTimeOffset PublishedAt,
         DateTimeOffset? ObjectionsCloseAt, int LineCount, decimal TotalAmount);
     public sealed record NoticeLineView(int LineNo, string Name, string IdNumber, string? Account, decimal? Quantity, decimal Amount, string Status);
     public sealed record NoticeDetail(NoticeSummary Notice, IReadOnlyList<NoticeLineView> Lines);
@@ -26,19 +26,12 @@ public static class PublicNotices
     public static void MapPublicNotices(this RouteGroupBuilder api)
     {
         var open = api.MapGroup("/public").AllowAnonymous().WithTags("Public");
-        open.MapGet("/notices", async (OneCardDbContext db, CancellationToken ct) =>
-        {
-            var notices = await db.PublicNotices.AsNoTracking().OrderByDescending(n => n.PublishedAt).Take(200).ToListAsync(ct);
-            return TypedResults.Ok(notices.Select(Summarize).ToList());
-        }).WithName("ListPublicNotices").WithSummary("Publicity and publication notices (masked)");
+        open.MapGet("/notices", async (Handler handler, CancellationToken ct) => TypedResults.Ok(await handler.ListAsync(ct)))
+            .WithName("ListPublicNotices").WithSummary("Publicity and publication notices (masked)");
 
-        open.MapGet("/notices/{id:guid}", async Task<Results<Ok<NoticeDetail>, NotFound>> (Guid id, OneCardDbContext db, CancellationToken ct) =>
-        {
-            var notice = await db.PublicNotices.AsNoTracking().Include(n => n.Lines).SingleOrDefaultAsync(n => n.Id == id, ct);
-            if (notice is null) return TypedResults.NotFound();
-            return TypedResults.Ok(new NoticeDetail(Summarize(notice), notice.Lines.OrderBy(l => l.LineNo)
-                .Select(l => new NoticeLineView(l.LineNo, l.NameMasked, l.IdNumberMasked, l.AccountMasked, l.Quantity, l.Amount, l.StatusZh)).ToList()));
-        }).WithName("GetPublicNotice").WithSummary("One notice with its masked lines");
+        open.MapGet("/notices/{id:guid}", async Task<Results<Ok<NoticeDetail>, NotFound>> (Guid id, Handler handler, CancellationToken ct) =>
+            await handler.GetAsync(id, ct) is { } notice ? TypedResults.Ok(notice) : TypedResults.NotFound())
+            .WithName("GetPublicNotice").WithSummary("One notice with its masked lines");
 
         open.MapPost("/notices/{id:guid}/objections", async Task<Created<ObjectionReceipt>> (Guid id, ObjectionRequest body, Handler handler, CancellationToken ct) =>
         {
@@ -50,9 +43,20 @@ public static class PublicNotices
     private static NoticeSummary Summarize(PublicNotice n) => new(n.Id, n.Kind == NoticeKind.Publicity ? "公示" : "公开", n.RegionName,
         n.PolicyNameZh, n.Period, n.PublishedAt, n.ObjectionsCloseAt, n.LineCount, n.TotalAmount);
 
-    /// <summary>Lodging an objection: only against a publicity notice whose period is still open.</summary>
+    /// <summary>Reading notices and lodging objections; the public web pages call it too.</summary>
     public sealed class Handler(OneCardDbContext db, AuditWriter audit, TimeProvider time)
     {
+        public async Task<IReadOnlyList<NoticeSummary>> ListAsync(CancellationToken ct) =>
+            (await db.PublicNotices.AsNoTracking().OrderByDescending(n => n.PublishedAt).Take(200).ToListAsync(ct)).Select(Summarize).ToList();
+
+        public async Task<NoticeDetail?> GetAsync(Guid id, CancellationToken ct)
+        {
+            var notice = await db.PublicNotices.AsNoTracking().Include(n => n.Lines).SingleOrDefaultAsync(n => n.Id == id, ct);
+            return notice is null ? null : new NoticeDetail(Summarize(notice), notice.Lines.OrderBy(l => l.LineNo)
+                .Select(l => new NoticeLineView(l.LineNo, l.NameMasked, l.IdNumberMasked, l.AccountMasked, l.Quantity, l.Amount, l.StatusZh)).ToList());
+        }
+
+        /// <summary>Lodging an objection: only against a publicity notice whose period is still open.</summary>
         public async Task<ObjectionReceipt> LodgeAsync(Guid noticeId, ObjectionRequest body, CancellationToken ct)
         {
             var text = body.Text?.Trim() ?? "";

@@ -62,10 +62,9 @@ public static class ActOnCase
             var missing = lineNos.Except(lines.Select(l => l.LineNo)).ToList();
             if (missing.Count > 0)
                 throw new OneCardException(ErrorKind.Invalid, "LineNotFound", $"明细序号不存在：{string.Join("、", missing)}", $"No such lines: {string.Join(", ", missing)}");
-            var refused = lines.Where(l => !l.TryReject("审核驳回：" + reason.Trim(), "Rejected in review: " + reason.Trim())).Select(l => l.LineNo).ToList();
+            var refused = lines.Where(l => !application.Reject(l, "审核驳回：" + reason.Trim(), "Rejected in review: " + reason.Trim())).Select(l => l.LineNo).ToList();
             if (refused.Count > 0)
                 throw new OneCardException(ErrorKind.Conflict, "LineNotRejectable", $"明细已不可驳回：{string.Join("、", refused)}", $"Lines cannot be rejected: {string.Join(", ", refused)}");
-            Recount(application, await db.ClaimLines.Where(l => l.ApplicationId == applicationId && !lineNos.Contains(l.LineNo)).ToListAsync(ct), lines);
             await audit.AppendAsync(db, user.ActorId, "LinesRejected", "Application", applicationId.ToString(), application.RegionCode,
                 new { step = instance.Step, lineNos, reason }, ct);
             await db.SaveChangesAsync(ct);
@@ -88,8 +87,7 @@ public static class ActOnCase
             line.SampleCheckedAt = time.GetUtcNow();
             if (!passed)
             {
-                line.TryReject("现场抽查不符：" + note!.Trim(), "Failed the on-site check: " + note.Trim());
-                Recount(application, await db.ClaimLines.Where(l => l.ApplicationId == applicationId && l.LineNo != lineNo).ToListAsync(ct), [line]);
+                application.Reject(line, "现场抽查不符：" + note!.Trim(), "Failed the on-site check: " + note.Trim());
             }
             await audit.AppendAsync(db, user.ActorId, "SampleResultRecorded", "Application", applicationId.ToString(), application.RegionCode,
                 new { lineNo, passed, note, organisation = user.User?.Organisation }, ct);
@@ -114,8 +112,7 @@ public static class ActOnCase
             if (uphold && objection.LineNo is { } lineNo)
             {
                 var line = await db.ClaimLines.SingleAsync(l => l.ApplicationId == applicationId && l.LineNo == lineNo, ct);
-                line.TryReject("公示异议成立：" + resolution.Trim(), "Objection upheld: " + resolution.Trim());
-                Recount(application, await db.ClaimLines.Where(l => l.ApplicationId == applicationId && l.LineNo != lineNo).ToListAsync(ct), [line]);
+                application.Reject(line, "公示异议成立：" + resolution.Trim(), "Objection upheld: " + resolution.Trim());
             }
             await audit.AppendAsync(db, user.ActorId, "ObjectionResolved", "Application", applicationId.ToString(), application.RegionCode,
                 new { objection = objectionId, uphold, resolution, objection.LineNo }, ct);
@@ -136,13 +133,6 @@ public static class ActOnCase
             // Touching the instance makes a concurrent transition of the same case lose (revision check).
             instance.Revision++;
             return (instance, await db.Applications.SingleAsync(a => a.Id == applicationId, ct));
-        }
-
-        private static void Recount(Application application, IEnumerable<ClaimLine> others, IEnumerable<ClaimLine> changed)
-        {
-            var all = others.Concat(changed).ToList();
-            application.EligibleCount = all.Count(l => l.Outcome == LineOutcome.Eligible);
-            application.PayableAmount = all.Where(l => l.Outcome == LineOutcome.Eligible).Sum(l => l.Amount ?? 0m);
         }
     }
 }

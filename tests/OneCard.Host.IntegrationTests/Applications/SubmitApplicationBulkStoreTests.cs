@@ -38,7 +38,7 @@ public sealed class SubmitApplicationBulkStoreTests
         // The second roster re-names and re-banks known people and adds new ones: the upsert's both arms.
         var second = Renumber([
             .. first.Take(40).Select((l, i) => l with { Name = "更名" + l.Name, BankAccount = DemoData.MakeAccount(new Random(900 + i)) }),
-            .. DemoData.Roster(seed: 43, count: 30, OneCardApp.DefaultStart)]);
+            .. DemoData.Roster(seed: 43, count: 30)]);
 
         foreach (var app in new[] { ef, copy })
         {
@@ -67,7 +67,7 @@ public sealed class SubmitApplicationBulkStoreTests
     public async Task Submit_LeavesNothingBehind_WhenCopyFailsMidway()
     {
         await using var app = await OneCardApp.StartAsync();
-        var first = DemoData.Roster(seed: 7, count: 50, OneCardApp.DefaultStart);
+        var first = DemoData.Roster(seed: 7, count: 50);
         await SubmitAsync(app, first);
         var before = await SnapshotAsync(app);
 
@@ -76,7 +76,7 @@ public sealed class SubmitApplicationBulkStoreTests
         await ExecuteAsync(app, """ALTER TABLE "ClaimLines" ADD CONSTRAINT "CK_Test_FailMidway" CHECK ("LineNo" <> 150)""");
         var second = Renumber([
             .. first.Select(l => l with { Name = "更名" + l.Name, BankAccount = DemoData.MakeAccount(new Random(l.Row)) }),
-            .. DemoData.Roster(seed: 8, count: 250, OneCardApp.DefaultStart)]);
+            .. DemoData.Roster(seed: 8, count: 250)]);
         app.Clock.Advance(TimeSpan.FromHours(1));
 
         // Thrown by the COPY itself (EF would wrap it in a DbUpdateException): the bulk path ran.
@@ -93,7 +93,7 @@ public sealed class SubmitApplicationBulkStoreTests
 
     private static IReadOnlyList<ClaimInput> FirstRoster()
     {
-        var lines = DemoData.Roster(seed: 42, count: 120, OneCardApp.DefaultStart).ToList();
+        var lines = DemoData.Roster(seed: 42, count: 120).ToList();
         // Warnings travel with the line: an account failing Luhn, an ID with an unknown Liaoning area code.
         lines[5] = lines[5] with { BankAccount = lines[5].BankAccount![..^1] + (lines[5].BankAccount![^1] == '0' ? '1' : '0') };
         var body = $"219999{lines[6].IdNumber![6..17]}";

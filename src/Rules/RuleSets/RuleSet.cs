@@ -35,6 +35,9 @@ public sealed record FactDefinition(string Name, FactType Type, string? Table = 
     /// <summary>The least value a supplied decimal fact may take; below it the input is refused as bad data.</summary>
     public decimal? Minimum { get; init; }
 
+    /// <summary>The greatest plausible value of a supplied decimal or int fact; above it the input is refused as bad data.</summary>
+    public decimal? Maximum { get; init; }
+
     /// <summary>True when the fact comes from a table rather than from the caller.</summary>
     public bool IsLookup => Table is not null;
 

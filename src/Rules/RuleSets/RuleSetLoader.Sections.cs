@@ -81,18 +81,11 @@ public static partial class RuleSetLoader
             }
 
             var labelZh = OptionalString(item, path, "labelZh", errors);
-            decimal? minimum = null;
-            if (item.TryGetProperty("minimum", out var min))
+            var minimum = OptionalBound(item, path, "minimum", type, table, errors);
+            var maximum = OptionalBound(item, path, "maximum", type, table, errors);
+            if (minimum is { } low && maximum is { } high && low > high)
             {
-                if (min.ValueKind == JsonValueKind.Number && min.TryGetDecimal(out var m) && type is FactType.Decimal or FactType.Int && table is null)
-                {
-                    minimum = m;
-                }
-                else
-                {
-                    errors.Add($"{path}.minimum", "minimum 只能用于调用方提供的 decimal 或 int 事实，且必须是数字",
-                        "minimum applies only to a supplied decimal or int fact and must be a number");
-                }
+                errors.Add($"{path}.maximum", $"maximum（{high}）不能小于 minimum（{low}）", $"maximum ({high}) is below minimum ({low})");
             }
 
             if (name is not null && type is not null)
@@ -100,7 +93,7 @@ public static partial class RuleSetLoader
                 var fact = table is null
                     ? new FactDefinition(name, type.Value)
                     : new FactDefinition(name, type.Value, table, key ?? "RegionCode", keyLength ?? 6);
-                facts.Add(fact with { LabelZh = labelZh, Minimum = minimum });
+                facts.Add(fact with { LabelZh = labelZh, Minimum = minimum, Maximum = maximum });
             }
         }
 
@@ -273,5 +266,19 @@ public static partial class RuleSetLoader
         }
 
         return expression is null || rounding is null || decimals is null ? null : new AmountRule(expression, rounding, decimals.Value);
+    }
+
+    /// <summary>A plausibility bound (minimum or maximum) of a supplied decimal or int fact.</summary>
+    private static decimal? OptionalBound(JsonElement item, string path, string key, FactType? type, string? table, Errors errors)
+    {
+        if (!item.TryGetProperty(key, out var bound)) return null;
+        if (bound.ValueKind == JsonValueKind.Number && bound.TryGetDecimal(out var value) && type is FactType.Decimal or FactType.Int && table is null)
+        {
+            return value;
+        }
+
+        errors.Add($"{path}.{key}", $"{key} 只能用于调用方提供的 decimal 或 int 事实，且必须是数字",
+            $"{key} applies only to a supplied decimal or int fact and must be a number");
+        return null;
     }
 }

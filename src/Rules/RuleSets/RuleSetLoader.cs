@@ -19,7 +19,7 @@ public static partial class RuleSetLoader
     public const string RoundingHalfAwayFromZero = "HalfAwayFromZero";
 
     private static readonly string[] TopLevelKeys = ["policyCode", "version", "name", "year", "basis", "facts", "tables", "eligibility", "amount", "notes"];
-    private static readonly string[] FactKeys = ["name", "type", "from", "key", "keyLength", "labelZh", "minimum"];
+    private static readonly string[] FactKeys = ["name", "type", "from", "key", "keyLength", "labelZh", "minimum", "maximum"];
     private static readonly string[] RuleKeys = ["name", "expression", "messageZh", "messageEn"];
     private static readonly string[] AmountKeys = ["expression", "rounding", "decimals", "note"];
     private static readonly string[] NameKeys = ["zh-CN", "en"];

@@ -15,7 +15,11 @@ internal static class TestData
 
     private static readonly Lazy<RuleSetCatalog> Shipped = new(() => RuleSetCatalog.LoadFromDirectory(RulesDirectory));
 
-    public static RuleSet ArableLand => Shipped.Value.Get("arable-land-protection", 1);
+    /// <summary>The version new cases start under (the latest).</summary>
+    public static RuleSet ArableLand => Shipped.Value.Latest("arable-land-protection");
+
+    /// <summary>The first published version, without bounds; cases pinned to it still evaluate under it.</summary>
+    public static RuleSet ArableLandV1 => Shipped.Value.Get("arable-land-protection", 1);
 
     /// <summary>A valid 18-character ID number: area code, birth date, sequence, correct check character.</summary>
     public static string ValidId(string area = "210114", string birth = "19700101", string sequence = "123")
@@ -38,7 +42,11 @@ internal static class TestData
         };
 
     /// <summary>A minimal valid rule set over the arable-land facts with the given eligibility expressions.</summary>
-    public static string RuleSetJson(string policyCode = "test-policy", string amount = "AreaMu * RatePerMu", params string[] expressions)
+    public static string RuleSetJson(string policyCode = "test-policy", string amount = "AreaMu * RatePerMu", params string[] expressions) =>
+        RuleSetJson(policyCode, amount, ceiling: null, expressions);
+
+    /// <summary>As above, with an amount ceiling (yuan) when given.</summary>
+    public static string RuleSetJson(string policyCode, string amount, decimal? ceiling, string[] expressions)
     {
         var rules = expressions.Select((e, i) => new { name = $"Rule{i}", expression = e, messageZh = "不符合", messageEn = "not met" });
         return JsonSerializer.Serialize(new
@@ -59,7 +67,9 @@ internal static class TestData
             },
             tables = new Dictionary<string, Dictionary<string, decimal>> { ["rates.byCounty"] = new() { ["210114"] = 89.83m } },
             eligibility = rules,
-            amount = new { expression = amount, rounding = "HalfAwayFromZero", decimals = 2 },
+            amount = ceiling is null
+                ? (object)new { expression = amount, rounding = "HalfAwayFromZero", decimals = 2 }
+                : new { expression = amount, rounding = "HalfAwayFromZero", decimals = 2, ceiling },
         });
     }
 }

@@ -49,6 +49,12 @@ public static class FaultCodes
     /// <summary>A fact was supplied with a value of the wrong type.</summary>
     public const string FactMistyped = "FactMistyped";
 
+    /// <summary>A string fact is longer than its declared (or default) maximum length.</summary>
+    public const string FactTooLong = "FactTooLong";
+
+    /// <summary>A numeric fact is below its declared minimum or above its declared maximum.</summary>
+    public const string FactOutOfRange = "FactOutOfRange";
+
     /// <summary>The caller supplied a fact that the rule set looks up itself (e.g. a rate).</summary>
     public const string FactNotSuppliable = "FactNotSuppliable";
 
@@ -63,6 +69,9 @@ public static class FaultCodes
 
     /// <summary>The amount came out negative.</summary>
     public const string AmountNegative = "AmountNegative";
+
+    /// <summary>The amount came out above the rule set's per-line ceiling; it is never paid.</summary>
+    public const string AmountAboveCeiling = "AmountAboveCeiling";
 
     /// <summary>The line took longer than the evaluation time budget.</summary>
     public const string Timeout = "Timeout";

@@ -6,9 +6,6 @@ namespace OneCard.Rules.Evaluation;
 /// resolves table lookups first. Any problem is a fault, never a silent default.</summary>
 internal static class FactBinder
 {
-    /// <summary>Longest string fact accepted; string methods are linear, and no real claim field is longer.</summary>
-    public const int MaxStringLength = 4_096;
-
     public static object[]? Bind(RuleSet ruleSet, IReadOnlyDictionary<string, object?> supplied, out string? faultCode, out string? fault)
     {
         var facts = ruleSet.Facts;
@@ -44,11 +41,20 @@ internal static class FactBinder
                     out faultCode, out fault);
             }
 
-            if (value is string s && s.Length > MaxStringLength)
+            // Enforced here whatever the caller validated: the gate's bound on an expression's work assumes it.
+            if (value is string s && s.Length > fact.MaxLength)
             {
-                return Fail(FaultCodes.FactMistyped,
-                    $"事实 {fact.Name} 超过 {MaxStringLength} 个字符",
-                    $"fact {fact.Name} is longer than {MaxStringLength} characters",
+                return Fail(FaultCodes.FactTooLong,
+                    $"事实 {fact.Name} 长 {s.Length} 个字符，超过上限 {fact.MaxLength}",
+                    $"fact {fact.Name} is {s.Length} characters long; the limit is {fact.MaxLength}",
+                    out faultCode, out fault);
+            }
+
+            if (OutOfBounds(fact, value) is { } bound)
+            {
+                return Fail(FaultCodes.FactOutOfRange,
+                    $"事实 {fact.Name} 的值 {value} 超出规则集允许的范围（{bound}），疑为数据错误",
+                    $"fact {fact.Name} = {value} is outside the rule set's bounds ({bound}); likely a data error",
                     out faultCode, out fault);
             }
 
@@ -80,6 +86,17 @@ internal static class FactBinder
         faultCode = null;
         fault = null;
         return values;
+    }
+
+    private static string? OutOfBounds(FactDefinition fact, object value)
+    {
+        decimal? number = value switch { decimal d => d, int n => n, _ => null };
+        if (number is not { } x)
+        {
+            return null;
+        }
+
+        return x < fact.Minimum ? $"≥ {fact.Minimum}" : x > fact.Maximum ? $"≤ {fact.Maximum}" : null;
     }
 
     // Widening only: an integer is a fine decimal, but a double is refused (0.1 has no exact binary value) and a

@@ -150,8 +150,14 @@ public sealed class RuleEvaluator
 
         // Rounded once, here, per line: 四舍五入 to 分 (OneCard.Domain.Money.Yuan.Round).
         var rounded = Yuan.Round(raw);
-        return rounded < 0
-            ? Faulted(ruleSet, outcomes, FaultCodes.AmountNegative, $"金额为负数 {rounded} / the amount is negative: {rounded}")
+        if (rounded < 0)
+        {
+            return Faulted(ruleSet, outcomes, FaultCodes.AmountNegative, $"金额为负数 {rounded} / the amount is negative: {rounded}");
+        }
+
+        return ruleSet.Amount.Ceiling is { } ceiling && rounded > ceiling
+            ? Faulted(ruleSet, outcomes, FaultCodes.AmountAboveCeiling,
+                $"金额超过单条上限 {ceiling:0.00} 元（计算得 {rounded:0.00} 元），须人工核实 / the amount {rounded:0.00} exceeds the per-line ceiling of {ceiling:0.00} yuan")
             : new ClaimEvaluation(EvaluationOutcome.Eligible, rounded, outcomes, ruleSet.VersionKey, null);
     }
 

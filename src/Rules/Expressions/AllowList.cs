@@ -114,7 +114,11 @@ internal static class AllowList
             if (!m.IsStatic)
             {
                 // ToString(format) on a string does not exist; on numbers a format like "D999999999" allocates a GB.
-                return StringInstanceMethods.Contains(m.Name) && (m.Name != "ToString" || m.GetParameters().Length == 0);
+                // IndexOf(string) is a culture-sensitive (ICU) search, quadratic in practice: only the char overloads;
+                // Contains(string) is the ordinal substring test.
+                return StringInstanceMethods.Contains(m.Name)
+                    && (m.Name != "ToString" || m.GetParameters().Length == 0)
+                    && (m.Name is not ("IndexOf" or "LastIndexOf") || m.GetParameters()[0].ParameterType == typeof(char));
             }
 
             // Concat of 2–4 strings is "+"; the IEnumerable overloads are how Repeat became 400 MB.

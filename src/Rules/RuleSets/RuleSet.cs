@@ -38,6 +38,34 @@ public sealed record FactDefinition(string Name, FactType Type, string? Table = 
     /// <summary>The greatest plausible value of a supplied decimal or int fact; above it the input is refused as bad data.</summary>
     public decimal? Maximum { get; init; }
 
+    /// <summary>The string length a fact gets when its rule set declares none.</summary>
+    public const int DefaultMaxLength = 64;
+
+    /// <summary>The longest <c>maxLength</c> a rule set may declare; it bounds the work of any accepted expression.</summary>
+    public const int MaxLengthCeiling = 256;
+
+    private readonly int? _maxLength;
+    private readonly bool _personal;
+
+    /// <summary>The most characters a string fact's value may have (declared, else <see cref="DefaultMaxLength"/>);
+    /// null for other types. A longer value is refused by the host's validator and faults the line at bind time.</summary>
+    public int? MaxLength
+    {
+        get => Type == FactType.String ? _maxLength ?? DefaultMaxLength : null;
+        init => _maxLength = value;
+    }
+
+    /// <summary>True for a personal identifier (ID number, name, account): it may decide eligibility but never reach the
+    /// amount or anything published. <c>IdNumber</c>, <c>Name</c> and <c>BankAccount</c> are always personal.</summary>
+    public bool Personal
+    {
+        get => _personal || AlwaysPersonal.Contains(Name);
+        init => _personal = value;
+    }
+
+    /// <summary>Fact names that are personal whatever the rule set says.</summary>
+    public static IReadOnlySet<string> AlwaysPersonal { get; } = new HashSet<string>(["IdNumber", "Name", "BankAccount"], StringComparer.Ordinal);
+
     /// <summary>True when the fact comes from a table rather than from the caller.</summary>
     public bool IsLookup => Table is not null;
 
@@ -57,7 +85,12 @@ public sealed record FactDefinition(string Name, FactType Type, string? Table = 
 public sealed record EligibilityRule(string Name, string Expression, string MessageZh, string MessageEn);
 
 /// <summary>The amount of an eligible line: one decimal expression, rounded once to 分, half away from zero.</summary>
-public sealed record AmountRule(string Expression, string Rounding, int Decimals);
+public sealed record AmountRule(string Expression, string Rounding, int Decimals)
+{
+    /// <summary>The most one line may be paid (yuan); a larger evaluated amount faults the line, it is never paid.
+    /// Required in the latest version of a policy (see <see cref="RuleSetCatalog"/>).</summary>
+    public decimal? Ceiling { get; init; }
+}
 
 /// <summary>A loaded, validated, immutable rule set of one policy version (规则集).</summary>
 /// <remarks>Only <see cref="RuleSetLoader"/> creates it, and only after every expression passed the gate.</remarks>

@@ -15,7 +15,8 @@ public sealed class RuleSetCatalog
     public IReadOnlyList<RuleSet> All { get; }
 
     /// <summary>Loads every <c>*.json</c> file in <paramref name="path"/> (not recursive). File names must be
-    /// <c>{policyCode}.v{version}.json</c>. All files are checked before anything is thrown.</summary>
+    /// <c>{policyCode}.v{version}.json</c>, and the latest version of each policy must declare bounds
+    /// (<see cref="BoundsProblems"/>). All files are checked before anything is thrown.</summary>
     /// <exception cref="RuleSetException">Any file is invalid, misnamed, or repeats a policy version.</exception>
     /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
     public static RuleSetCatalog LoadFromDirectory(string path)
@@ -51,10 +52,50 @@ public sealed class RuleSetCatalog
             }
         }
 
+        foreach (var latest in loaded.GroupBy(r => r.PolicyCode).Select(g => g.MaxBy(r => r.Version)!))
+        {
+            errors.AddRange(BoundsProblems(latest));
+        }
+
         return errors.Count > 0 ? throw new RuleSetException(errors) : new RuleSetCatalog(loaded);
     }
 
-    /// <summary>Builds a catalog from rule sets already loaded (e.g. drafts under test).</summary>
+    /// <summary>What a rule set lacks to be the version new cases start under: a minimum and maximum on every supplied
+    /// number, and a per-line amount ceiling. Older versions may lack them (cases pinned to them still evaluate).</summary>
+    public static IReadOnlyList<RuleSetValidationError> BoundsProblems(RuleSet ruleSet)
+    {
+        ArgumentNullException.ThrowIfNull(ruleSet);
+        var problems = new List<RuleSetValidationError>();
+        for (var i = 0; i < ruleSet.Facts.Count; i++)
+        {
+            var fact = ruleSet.Facts[i];
+            if (fact.IsLookup || fact.Type is not (FactType.Decimal or FactType.Int))
+            {
+                continue;
+            }
+
+            foreach (var (key, missing) in new[] { ("minimum", fact.Minimum is null), ("maximum", fact.Maximum is null) })
+            {
+                if (missing)
+                {
+                    problems.Add(new RuleSetValidationError(ruleSet.Source, $"facts[{i}].{key}",
+                        $"{ruleSet.PolicyCode} 的最新版本（v{ruleSet.Version}）须为数值事实 {fact.Name} 声明 {key}（合理取值范围）",
+                        $"the latest version (v{ruleSet.Version}) of {ruleSet.PolicyCode} must declare {key} for the numeric fact {fact.Name}"));
+                }
+            }
+        }
+
+        if (ruleSet.Amount.Ceiling is null)
+        {
+            problems.Add(new RuleSetValidationError(ruleSet.Source, "amount.ceiling",
+                $"{ruleSet.PolicyCode} 的最新版本（v{ruleSet.Version}）须声明单条金额上限 amount.ceiling",
+                $"the latest version (v{ruleSet.Version}) of {ruleSet.PolicyCode} must declare a per-line amount ceiling (amount.ceiling)"));
+        }
+
+        return problems;
+    }
+
+    /// <summary>Builds a catalog from rule sets already loaded (e.g. drafts under test); not held to <see cref="BoundsProblems"/>.</summary>
     /// <exception cref="ArgumentException">Two rule sets share a version key.</exception>
     public static RuleSetCatalog From(IEnumerable<RuleSet> ruleSets) => new(ruleSets);
 

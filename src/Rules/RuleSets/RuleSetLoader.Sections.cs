@@ -88,12 +88,29 @@ public static partial class RuleSetLoader
                 errors.Add($"{path}.maximum", $"maximum（{high}）不能小于 minimum（{low}）", $"maximum ({high}) is below minimum ({low})");
             }
 
+            var maxLength = OptionalInt(item, path, "maxLength", 1, FactDefinition.MaxLengthCeiling, errors);
+            if (maxLength is not null && (type is not FactType.String || table is not null))
+            {
+                errors.Add($"{path}.maxLength", "maxLength 只能用于调用方提供的 string 事实", "maxLength applies only to a supplied string fact");
+            }
+
+            var personal = OptionalBool(item, path, "personal", errors);
+            if (personal is not null && type is FactType.Decimal or FactType.Int)
+            {
+                // The publicity notice shows a line's first number as its quantity; an identifier must never be one.
+                errors.Add($"{path}.personal", "个人信息事实不能是数值类型（请用 string）", "a personal fact cannot be numeric (use string)");
+            }
+            else if (personal is false && name is not null && FactDefinition.AlwaysPersonal.Contains(name))
+            {
+                errors.Add($"{path}.personal", $"{name} 始终是个人信息，不能声明为 false", $"{name} is always personal and cannot be declared otherwise");
+            }
+
             if (name is not null && type is not null)
             {
                 var fact = table is null
                     ? new FactDefinition(name, type.Value)
                     : new FactDefinition(name, type.Value, table, key ?? "RegionCode", keyLength ?? 6);
-                facts.Add(fact with { LabelZh = labelZh, Minimum = minimum, Maximum = maximum });
+                facts.Add(fact with { LabelZh = labelZh, Minimum = minimum, Maximum = maximum, MaxLength = maxLength, Personal = personal ?? false });
             }
         }
 
@@ -265,7 +282,42 @@ public static partial class RuleSetLoader
             errors.Add("amount.decimals", "金额保留 2 位小数（到分）", "amounts have 2 decimals (分)");
         }
 
-        return expression is null || rounding is null || decimals is null ? null : new AmountRule(expression, rounding, decimals.Value);
+        decimal? ceiling = null;
+        if (amount.TryGetProperty("ceiling", out var c))
+        {
+            if (c.ValueKind == JsonValueKind.Number && c.TryGetDecimal(out var value) && value > 0 && value <= MaxCeiling && decimal.Round(value, 2) == value)
+            {
+                ceiling = value;
+            }
+            else
+            {
+                errors.Add("amount.ceiling", $"ceiling 必须是大于 0、不超过 {MaxCeiling} 的金额（元，最多 2 位小数）",
+                    $"ceiling must be an amount in yuan above 0 and at most {MaxCeiling}, with at most 2 decimals");
+            }
+        }
+
+        return expression is null || rounding is null || decimals is null
+            ? null
+            : new AmountRule(expression, rounding, decimals.Value) { Ceiling = ceiling };
+    }
+
+    // Far above any per-line subsidy, far below what a numeric(18,2) column holds.
+    private const decimal MaxCeiling = 100_000_000m;
+
+    private static bool? OptionalBool(JsonElement item, string path, string key, Errors errors)
+    {
+        if (!item.TryGetProperty(key, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return value.GetBoolean();
+        }
+
+        errors.Add($"{path}.{key}", $"{key} 必须是 true 或 false", $"{key} must be true or false");
+        return null;
     }
 
     /// <summary>A plausibility bound (minimum or maximum) of a supplied decimal or int fact.</summary>

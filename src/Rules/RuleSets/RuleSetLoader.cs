@@ -19,9 +19,9 @@ public static partial class RuleSetLoader
     public const string RoundingHalfAwayFromZero = "HalfAwayFromZero";
 
     private static readonly string[] TopLevelKeys = ["policyCode", "version", "name", "year", "basis", "facts", "tables", "eligibility", "amount", "notes"];
-    private static readonly string[] FactKeys = ["name", "type", "from", "key", "keyLength", "labelZh", "minimum", "maximum"];
+    private static readonly string[] FactKeys = ["name", "type", "from", "key", "keyLength", "labelZh", "minimum", "maximum", "maxLength", "personal"];
     private static readonly string[] RuleKeys = ["name", "expression", "messageZh", "messageEn"];
-    private static readonly string[] AmountKeys = ["expression", "rounding", "decimals", "note"];
+    private static readonly string[] AmountKeys = ["expression", "rounding", "decimals", "ceiling", "note"];
     private static readonly string[] NameKeys = ["zh-CN", "en"];
 
     // Type names an expression may use; a fact of that name would hide the type (e.g. a fact "Fn" hides Fn.IsValidIdNumber).
@@ -148,6 +148,10 @@ public static partial class RuleSetLoader
         }
 
         var amountTree = amount is null ? null : Gate(amount.Expression, parameters, typeof(decimal), "amount.expression", errors);
+        if (amountTree is not null)
+        {
+            CheckNoPersonalFacts(amountTree, facts, "amount.expression", errors);
+        }
 
         if (errors.List.Count > 0 || policyCode is null || version is null || year is null || basis is null || name is null
             || tables is null || eligibility is null || amount is null || amountTree is null)
@@ -170,6 +174,18 @@ public static partial class RuleSetLoader
         }
 
         return verdict.Tree;
+    }
+
+    // The amount is published on the publicity notice: a personal fact in it (decimal.Parse(IdNumber.Substring(6, 8)))
+    // would publish the birth date. Direct references are what is checked; table keys are county codes, never personal.
+    private static void CheckNoPersonalFacts(Expression tree, List<FactDefinition> facts, string path, Errors errors)
+    {
+        var referenced = ExpressionGate.ReferencedParameters(tree);
+        foreach (var fact in facts.Where(f => f.Personal && referenced.Contains(f.Name)))
+        {
+            errors.Add(path, $"金额表达式不得引用个人信息事实 {fact.Name}（金额会在公示中公开）",
+                $"the amount expression must not reference the personal fact {fact.Name} (amounts are published)");
+        }
     }
 
     // A fact called "Math" or "Fn" would be shadowed by the type of that name; make sure each name means the fact.

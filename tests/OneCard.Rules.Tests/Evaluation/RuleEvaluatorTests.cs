@@ -25,7 +25,7 @@ public class RuleEvaluatorTests
         {
             Assert.Equal(EvaluationOutcome.Eligible, result.Outcome);
             Assert.Equal(1122.88m, result.Amount);
-            Assert.Equal("arable-land-protection@1", result.RuleSetVersionKey);
+            Assert.Equal("arable-land-protection@2", result.RuleSetVersionKey);
             Assert.All(result.Rules, r => Assert.True(r.Passed));
             Assert.Null(result.Fault);
         }

@@ -19,10 +19,10 @@ public class RuleSetLoadingTests
     public void ArableLandRuleSet_ExposesItsIdentityAndHash()
     {
         var catalog = RuleSetCatalog.LoadFromDirectory(TestData.RulesDirectory);
-        var ruleSet = catalog.Get("arable-land-protection", 1);
-        var path = Path.Combine(TestData.RulesDirectory, "arable-land-protection.v1.json");
+        var ruleSet = catalog.Get("arable-land-protection", 2);
+        var path = Path.Combine(TestData.RulesDirectory, "arable-land-protection.v2.json");
 
-        Assert.Equal("arable-land-protection@1", ruleSet.VersionKey);
+        Assert.Equal("arable-land-protection@2", ruleSet.VersionKey);
         Assert.Equal("耕地地力保护补贴", ruleSet.Name.Zh);
         Assert.Equal(2026, ruleSet.Year);
         Assert.Same(ruleSet, catalog.Latest("arable-land-protection"));
@@ -139,10 +139,12 @@ public class RuleSetLoadingTests
         }
     }
 
-    [Fact]
-    public void Validate_AcceptsTheShippedFile()
+    [Theory]
+    [InlineData("arable-land-protection.v1.json")]
+    [InlineData("arable-land-protection.v2.json")]
+    public void Validate_AcceptsTheShippedFile(string file)
     {
-        var path = Path.Combine(TestData.RulesDirectory, "arable-land-protection.v1.json");
+        var path = Path.Combine(TestData.RulesDirectory, file);
 
         Assert.Empty(RuleSetLoader.Validate(File.ReadAllText(path), path));
     }

@@ -28,7 +28,7 @@ public sealed class AuditLogTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(1, entries.Count).Select(i => (long)i), entries.Select(e => e.Seq));
         var submitted = entries.Single(e => e.Action == "ApplicationSubmitted");
         Assert.Equal("u-clerk", submitted.ActorId);
-        Assert.Contains("arable-land-protection@1", submitted.DataJson);
+        Assert.Contains("arable-land-protection@2", submitted.DataJson);
         Assert.Contains(entries, e => e.Action == "Transition" && e.ActorId == "u-reviewer" && e.DataJson.Contains("standard-subsidy@1"));
         Assert.Contains(entries, e => e.Action == "SampleDrawn" && e.DataJson.Contains("seed"));
         Assert.Contains(entries, e => e.Action == "PaymentBatchCreated");

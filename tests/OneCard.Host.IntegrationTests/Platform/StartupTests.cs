@@ -32,7 +32,8 @@ public sealed class StartupTests
         var second = await OneCardApp.StartAsync(database: first.ConnectionString);
         await using var connection = new NpgsqlConnection(first.ConnectionString);
         await connection.OpenAsync();
-        Assert.Equal(1L, await new NpgsqlCommand("SELECT count(*) FROM \"RuleSets\"", connection).ExecuteScalarAsync());
+        // arable-land-protection v1 and v2, each registered once.
+        Assert.Equal(2L, await new NpgsqlCommand("SELECT count(*) FROM \"RuleSets\"", connection).ExecuteScalarAsync());
         Assert.Equal(1406L + 100 + 14 + 1 + 1, await new NpgsqlCommand("SELECT count(*) FROM \"Regions\"", connection).ExecuteScalarAsync());
         await connection.CloseAsync();
         await second.DisposeAsync();

@@ -23,9 +23,11 @@ public static class ExpressionGate
     public const int MaxArrayLength = 64;
 
     /// <summary>The deepest nesting of lambdas admitted: one, so <c>xs.Where(x => ys.Any(y => …))</c> is refused.</summary>
-    /// <remarks>With every sequence bounded (a string fact of at most <c>FactDefinition.MaxLengthCeiling</c> characters,
-    /// an array literal of constants, or Where/Select over those) and no string growing inside a lambda, an accepted
-    /// expression does at most about nodes × length² character steps: 200 × 256² ≈ 13 million, milliseconds.</remarks>
+    /// <remarks>Every sequence is bounded (a string fact of at most <c>FactDefinition.MaxLengthCeiling</c> = 256 characters,
+    /// an array literal of constants, or Where/Select over those), no string grows inside a lambda, and every allowed
+    /// string method is linear (IndexOf only by char). So a lambda body runs at most 256 times, each run linear in strings
+    /// no longer than a fact or the 2,000-character text: a few million character steps, milliseconds
+    /// (SandboxBoundsTests.WorstAcceptedExpression_OverMaxLengthStrings_EvaluatesWithoutFault).</remarks>
     public const int MaxLambdaDepth = 1;
 
     /// <summary>Parses <paramref name="expression"/> against the given fact parameters and checks it.</summary>

@@ -7,6 +7,9 @@ namespace OneCard.Rules.Tests.Expressions;
 /// <summary>Issue 5, finding 8: no accepted expression can run away, and personal facts never reach the amount.</summary>
 public class SandboxBoundsTests
 {
+    // Decisions, not timing: generous, so a loaded 2-core machine never turns a fault reason into a timeout.
+    private readonly RuleEvaluator _evaluator = new(new RuleEvaluatorOptions { TimeBudgetPerLine = TimeSpan.FromSeconds(30) });
+
     // Each would iterate a string more than linearly, or grow one, if accepted.
     public static TheoryData<string> Runaway() => new()
     {
@@ -93,9 +96,6 @@ public class SandboxBoundsTests
     {
         Assert.Empty(RuleSetLoader.Validate(TestData.RuleSetJson(expressions: [expression]), "ok.json"));
     }
-
-    // Decisions, not timing: generous, so a loaded 2-core machine never turns a fault reason into a timeout.
-    private readonly RuleEvaluator _evaluator = new(new RuleEvaluatorOptions { TimeBudgetPerLine = TimeSpan.FromSeconds(30) });
 
     // The heaviest shapes the gate admits, over strings at the hard length ceiling: each measured at under 10 ms, where
     // the nested lambda of the finding ran for over a minute. Asserts only the outcome (not Faulted, so no timeout),

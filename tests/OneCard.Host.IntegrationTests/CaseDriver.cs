@@ -46,7 +46,8 @@ public sealed class CaseDriver(OneCardApp app)
     public async Task<Guid> DriveToAsync(string target, object[]? lines = null)
     {
         var id = await SubmitAsync(lines);
-        await ActAsync(id, "clerk", "Approve");
+        // Separation of duties: the township's second clerk reviews what "clerk" submitted.
+        await ActAsync(id, "clerk.review", "Approve");
         if (target == "CountyReview") return id;
         await ActAsync(id, "reviewer", "Approve");
         if (target == "SampleCheck") return id;

@@ -6,7 +6,7 @@
     假如 大孤家子镇经办人以CSV文件上传了一个3户的花名册
 
   场景: 康平县审核人看不到也办不了法库县的案件
-    当 经办人 clerk 执行"Approve"
+    当 经办人 clerk.review 执行"Approve"
     那么 审核人 reviewer 能看到该案件
     而且 审核人 reviewer 的待办中有1个任务
     但是 审核人 reviewer.kangping 查看该案件得到404
@@ -15,7 +15,7 @@
     而且 审核人 reviewer.kangping 的待办为空
 
   场景: 三面船镇经办人看不到大孤家子镇的待办
-    那么 经办人 clerk 的待办中有1个任务
+    那么 经办人 clerk.review 的待办中有1个任务
     但是 经办人 clerk2 的待办为空
     而且 经办人 clerk2 查看该案件得到404
     而且 经办人 clerk2 的申报列表中没有该案件

@@ -60,7 +60,7 @@ public sealed class CaseSteps(ScenarioState state)
     [Given(@"^案件已经乡镇和县级审核通过，进入""现场抽查""$")]
     public async Task GivenInSampleCheck()
     {
-        await Act("clerk", "Approve");
+        await Act("clerk.review", "Approve");
         await Act("reviewer", "Approve");
         await ThenStep("现场抽查");
     }

@@ -11,7 +11,7 @@ namespace OneCard.Specs.Steps;
 [Binding]
 public sealed class DeadlineSteps(ScenarioState state)
 {
-    private string user = "clerk";
+    private string user = "clerk.review";
 
     [Given(@"^现在是(\d+)年(\d+)月(\d+)日（星期.）(\d+):(\d+)$")]
     public void GivenNow(int year, int month, int day, int hour, int minute) =>

@@ -67,8 +67,24 @@ public sealed class CaseEngine(
         if (instance.IsFinal || user.User is null) return [];
         var definition = workflows.Get(instance.DefinitionId, instance.DefinitionVersion);
         var guards = await EvaluateGuardsAsync(instance.ApplicationId, ct);
-        return runner.PermittedActions(definition, instance.Step, user.User.Actor, g => guards[g]);
+        var history = await HistoryAsync(instance.Id, ct);
+        return runner.PermittedActions(definition, instance.Step, user.User.Actor, g => guards[g], history);
     }
+
+    /// <summary>
+    /// The case's acts as separation of duties reads them: who acted in which step, the start event being
+    /// <see cref="WorkflowDefinition.Submission"/>. The inbox and line actions use it as the runner does.
+    /// </summary>
+    public async Task<IReadOnlyList<PriorAct>> HistoryAsync(Guid instanceId, CancellationToken ct)
+    {
+        var events = await db.WorkflowEvents.AsNoTracking().Where(e => e.InstanceId == instanceId)
+            .Select(e => new { e.FromStep, e.ActorId }).ToListAsync(ct);
+        return [.. events.Select(e => ToPriorAct(e.FromStep, e.ActorId))];
+    }
+
+    /// <summary>A history event as a <see cref="PriorAct"/>: the start event (no from-step) is the submission.</summary>
+    public static PriorAct ToPriorAct(string fromStep, string actorId) =>
+        new(fromStep.Length == 0 ? WorkflowDefinition.Submission : fromStep, actorId);
 
     /// <summary>Fires <paramref name="action"/> for the current user (or the system) in its own transaction.</summary>
     public async Task<TransitionResult> ActAsync(Guid applicationId, string action, string? comment, CancellationToken ct)
@@ -101,7 +117,18 @@ public sealed class CaseEngine(
 
         await CheckPreconditionsAsync(instance, action, ct);
         var guards = await EvaluateGuardsAsync(applicationId, ct);
-        var result = runner.Fire(definition, instance.Step, action, actor, g => guards[g], comment);
+        var history = await HistoryAsync(instance.Id, ct);
+        TransitionResult result;
+        try
+        {
+            result = runner.Fire(definition, instance.Step, action, actor, g => guards[g], comment, history);
+        }
+        catch (WorkflowException e) when (e.Code == WorkflowErrorCodes.SeparationOfDuties)
+        {
+            // The runner's Chinese message names the earlier step; a domain error carries it to the API and the UI alike.
+            // 409 like every other workflow refusal (Platform/Errors.cs).
+            throw new OneCardException(ErrorKind.Conflict, e.Code, e.MessageZh ?? ProblemExceptionHandler.WorkflowMessageZh(e.Code), e.Message);
+        }
         await ApplyAsync(instance, application, definition, result, comment, actorId, ct);
 
         // A system step whose way out is already open (e.g. nothing to pay) moves on at once.

@@ -32,6 +32,8 @@ public static class DemoData
     public static readonly IReadOnlyList<(string UserName, string DisplayName, string Role, string Region, string? Organisation)> Users =
     [
         ("clerk", "王经办（大孤家子镇）", Roles.TownshipClerk, Township, null),
+        // Separation of duties: the township's second clerk reviews what the first one submitted.
+        ("clerk.review", "钱审核（大孤家子镇）", Roles.TownshipClerk, Township, null),
         ("clerk2", "赵经办（三面船镇）", Roles.TownshipClerk, OtherTownship, null),
         ("reviewer", "李审核（法库县农业农村局）", Roles.CountyReviewer, County, null),
         ("reviewer.kangping", "孙审核（康平县农业农村局）", Roles.CountyReviewer, OtherCounty, null),
@@ -68,7 +70,7 @@ public static class DemoData
         await db.SaveChangesAsync();
     }
 
-    /// <summary>Seven cases resting at TownshipReview, CountyReview, SampleCheck, Publicity, FinanceRecheck, Payment and Publicized; idempotent.</summary>
+    /// <summary>Seven cases (submitted by clerk, reviewed by clerk.review) resting at TownshipReview, CountyReview, SampleCheck, Publicity, FinanceRecheck, Payment and Publicized; idempotent.</summary>
     public static async Task EnsureDemoCasesAsync(IServiceProvider services)
     {
         await using (var scope = services.CreateAsyncScope())
@@ -93,7 +95,10 @@ public static class DemoData
                 var roster = Roster(seed, 12);
                 var outcome = await sp.GetRequiredService<SubmitApplication.Handler>().SubmitAsync(PolicyCode, "2026", ApplicationSource.Roster, roster, default);
                 id = outcome.Result!.Id;
-                // One faulty line is rejected by the clerk so the case can move on.
+            });
+            await As(services, users["clerk.review"], at, async sp =>
+            {
+                // One faulty line is rejected by the reviewing clerk so the case can move on.
                 var detail = await sp.GetRequiredService<ReadApplications.Handler>().GetAsync(id, default);
                 var faulted = detail.Lines.Where(l => l.Outcome == nameof(LineOutcome.Faulted)).Select(l => l.LineNo).ToList();
                 if (faulted.Count > 0) await sp.GetRequiredService<ActOnCase.Handler>().RejectLinesAsync(id, faulted, "演示：规则故障明细", default);
@@ -102,7 +107,7 @@ public static class DemoData
             {
                 await As(services, users[user], at.AddDays(afterDays), sp => sp.GetRequiredService<CaseEngine>().ActAsync(id, action, "演示数据", default));
             }
-            if (c >= 1) await Act("clerk", "Approve", 1);
+            if (c >= 1) await Act("clerk.review", "Approve", 1);
             if (c >= 2) await Act("reviewer", "Approve", 2);
             if (c >= 3)
             {

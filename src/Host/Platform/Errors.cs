@@ -49,6 +49,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
         "RoleNotPermitted" => "您的角色无权执行该操作",
         "GuardFailed" => "办理条件尚未满足",
         "CommentRequired" => "该操作须填写意见",
+        "SeparationOfDuties" => "您已办理本案件的前序环节，按职责分离规定不能办理本环节",
         "GuardsAmbiguous" => "流程定义有歧义：多个去向同时满足条件，请联系管理员",
         "UnknownStep" => "流程环节不存在",
         "DefinitionNotFound" => "流程定义不存在",

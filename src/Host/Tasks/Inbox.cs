@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Cases;
+using OneCard.Host.Cases;
 using OneCard.Host.Platform;
 using OneCard.Persistence;
 using OneCard.Workflows;
@@ -30,6 +31,13 @@ public static class Inbox
                               where t.Status == CaseTaskStatus.Open && t.Role == me.Role
                               orderby t.DueAt
                               select new { t, a, i.DefinitionId, i.DefinitionVersion }).Take(500).ToListAsync(ct);
+            // Separation of duties: a task whose step the user may not take (e.g. reviewing a roster they submitted) is not theirs.
+            var separated = rows.Where(r => workflows.Get(r.DefinitionId, r.DefinitionVersion).Step(r.t.Step).SeparateFrom.Count > 0)
+                .Select(r => r.t.InstanceId).ToList();
+            var myActs = (await db.WorkflowEvents.AsNoTracking().Where(e => e.ActorId == me.Id && separated.Contains(e.InstanceId))
+                    .Select(e => new { e.InstanceId, e.FromStep, e.ActorId }).ToListAsync(ct))
+                .ToLookup(e => e.InstanceId, e => CaseEngine.ToPriorAct(e.FromStep, e.ActorId));
+            rows.RemoveAll(r => workflows.Get(r.DefinitionId, r.DefinitionVersion).PreparedBy(r.t.Step, me.Id, myActs[r.t.InstanceId]).Count > 0);
             return rows.Select(r => new TaskView(r.t.Id, r.a.Id, r.a.Number, r.a.PolicyCode, regions.FullName(r.a.RegionCode), r.t.Step,
                     workflows.Get(r.DefinitionId, r.DefinitionVersion).Step(r.t.Step).TitleZh, r.t.CreatedAt, r.t.DueAt, r.t.DueAtIsProvisional,
                     r.t.OverdueAt is not null || r.t.DueAt <= now, r.t.OverdueAt, r.a.LineCount, r.a.PayableAmount))

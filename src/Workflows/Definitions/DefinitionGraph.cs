@@ -43,6 +43,7 @@ internal static class DefinitionGraph
             }
         }
 
+        CheckSeparation(d.Steps, steps, r);
         CheckAmbiguity(d.Transitions, r);
         CheckStepActions(steps.Values, edges, r);
         if (initial is not null)
@@ -65,6 +66,35 @@ internal static class DefinitionGraph
 
         r.Error(path, UnknownStep, $"步骤 {name} 不存在。", $"Step {name} is not defined.");
         return false;
+    }
+
+    private static void CheckSeparation(List<StepDraft> all, Dictionary<string, StepDraft> steps, WorkflowDefinitionLoader.Reader r)
+    {
+        foreach (var s in all)
+        {
+            for (var i = 0; i < s.SeparateFrom.Count; i++)
+            {
+                var name = s.SeparateFrom[i];
+                var path = $"{s.Path}.separateFrom[{i}]";
+                if (name == WorkflowDefinition.Submission)
+                {
+                    continue;
+                }
+
+                if (!steps.TryGetValue(name, out var other))
+                {
+                    r.Error(path, UnknownStep, $"职责分离引用的步骤 {name} 不存在（可写步骤名或 {WorkflowDefinition.Submission}）。", $"separateFrom names step {name}, which is not defined (use a step name or {WorkflowDefinition.Submission}).");
+                }
+                else if (other.Kind is not StepKind.Human)
+                {
+                    r.Error(path, InvalidValue, $"职责分离只能引用人工步骤，{name} 是 {other.Kind} 步骤。", $"separateFrom may name only Human steps; {name} is a {other.Kind} step.");
+                }
+                else if (s.Kind is not StepKind.Human)
+                {
+                    r.Error(path, InvalidValue, "只有人工步骤可以声明职责分离。", "Only a Human step may declare separateFrom.");
+                }
+            }
+        }
     }
 
     private static void CheckAmbiguity(List<TransitionDraft> transitions, WorkflowDefinitionLoader.Reader r)

@@ -11,6 +11,8 @@ namespace OneCard.Workflows;
 /// <param name="OnEnter">Effects the host runs on entering the step (e.g. "DrawSample"), in order.</param>
 /// <param name="LineActions">Per-claim-line actions allowed while the case is in this step (e.g. "RejectLines").</param>
 /// <param name="Parameters">Step settings for the host's effects (e.g. sampleShare = "0.1"), as invariant-culture strings.</param>
+/// <param name="SeparateFrom">Separation of duties (职责分离): steps whose actors on the same case may not take this step, because
+/// they prepared what it checks; <see cref="WorkflowDefinition.Submission"/> names the case's submission. Empty for none.</param>
 public sealed record StepDefinition(
     string Name,
     StepKind Kind,
@@ -21,7 +23,8 @@ public sealed record StepDefinition(
     string TitleEn,
     IReadOnlyList<string> OnEnter,
     IReadOnlyList<string> LineActions,
-    IReadOnlyDictionary<string, string> Parameters)
+    IReadOnlyDictionary<string, string> Parameters,
+    IReadOnlyList<string> SeparateFrom)
 {
     /// <summary>True for a terminal step.</summary>
     public bool IsFinal => Kind == StepKind.Final;

@@ -7,6 +7,9 @@ namespace OneCard.Workflows;
 /// <remarks>Only <see cref="WorkflowDefinitionLoader"/> creates one, so every instance has passed validation.</remarks>
 public sealed class WorkflowDefinition
 {
+    /// <summary>The reserved name a <see cref="StepDefinition.SeparateFrom"/> list uses for the case's submission (its start event).</summary>
+    public const string Submission = "Submit";
+
     private readonly Dictionary<string, StepDefinition> _steps;
 
     internal WorkflowDefinition(
@@ -84,6 +87,30 @@ public sealed class WorkflowDefinition
     /// </summary>
     public IReadOnlyList<string> SystemActions(string step) =>
         [.. TransitionsFrom(step).Where(t => t.IsSystemOnly).Select(t => t.Action).Distinct()];
+
+    /// <summary>
+    /// Separation of duties: the entries of <paramref name="step"/>'s <see cref="StepDefinition.SeparateFrom"/> in which
+    /// <paramref name="userId"/> acted on this case according to <paramref name="history"/>, in declaration order.
+    /// Empty when the user may take the step. The system actor is never separated (it prepares nothing).
+    /// </summary>
+    /// <exception cref="WorkflowException">Code <see cref="WorkflowErrorCodes.UnknownStep"/>.</exception>
+    public IReadOnlyList<string> PreparedBy(string step, string userId, IEnumerable<PriorAct> history)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentNullException.ThrowIfNull(history);
+        var separateFrom = Step(step).SeparateFrom;
+        if (separateFrom.Count == 0 || userId == Actor.System.UserId)
+        {
+            return [];
+        }
+
+        var mine = history.Where(a => a.UserId == userId).Select(a => a.Step).ToHashSet(StringComparer.Ordinal);
+        return [.. separateFrom.Where(mine.Contains)];
+    }
+
+    /// <summary>The Chinese title of a <see cref="StepDefinition.SeparateFrom"/> entry: the step's title, or "申报提交" for the submission.</summary>
+    public string TitleZhOf(string stepOrSubmission) =>
+        stepOrSubmission == Submission ? "申报提交" : Step(stepOrSubmission).TitleZh;
 
     /// <inheritdoc />
     public override string ToString() => VersionKey;

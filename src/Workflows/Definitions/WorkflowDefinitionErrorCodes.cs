@@ -24,7 +24,7 @@ public static class WorkflowDefinitionErrorCodes
     /// <summary>Two steps with the same name.</summary>
     public const string DuplicateStep = nameof(DuplicateStep);
 
-    /// <summary>A step name (initial step, transition from/to) that no step has.</summary>
+    /// <summary>A step name (initial step, transition from/to, separateFrom entry) that no step has.</summary>
     public const string UnknownStep = nameof(UnknownStep);
 
     /// <summary>The same action twice from one step without distinct guards on every row.</summary>

@@ -101,6 +101,11 @@ public static partial class WorkflowDefinitionLoader
             draft.OnEnter = NameList(e, "onEnter", path);
             draft.LineActions = NameList(e, "lineActions", path);
             draft.Parameters = ReadParameters(e, path);
+            draft.SeparateFrom = NameList(e, "separateFrom", path);
+            if (draft.Name == WorkflowDefinition.Submission)
+            {
+                Error($"{path}.name", InvalidValue, $"步骤名 {WorkflowDefinition.Submission} 保留给申报提交。", $"The step name {WorkflowDefinition.Submission} is reserved for the submission.");
+            }
 
             if (draft.Role == Actor.SystemRole)
             {

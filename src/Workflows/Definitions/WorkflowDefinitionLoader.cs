@@ -11,11 +11,13 @@ namespace OneCard.Workflows;
 ///   "steps": [ { "name": "TownshipReview", "kind": "Human", "role": "TownshipClerk",
 ///                "timeLimit": { "amount": 5, "unit": "WorkingDays" }, "remindBefore": { "amount": 1, "unit": "WorkingDays" },
 ///                "titleZh": "乡镇审核", "titleEn": "Township review",
-///                "onEnter": [], "lineActions": ["RejectLines"], "parameters": { "sampleShare": "0.1" } } ],
+///                "onEnter": [], "lineActions": ["RejectLines"], "parameters": { "sampleShare": "0.1" },
+///                "separateFrom": ["Submit"] } ],
 ///   "transitions": [ { "from": "TownshipReview", "action": "Return", "to": "Returned",
 ///                      "role": "TownshipClerk", "guard": null, "commentRequired": true } ] }
 /// </code>
 /// "role" must be present on every transition; <c>null</c> there means a system-only action.
+/// "separateFrom" names steps of the definition, or "Submit" for the case's submission, whose actors may not take the step.
 /// </remarks>
 public static partial class WorkflowDefinitionLoader
 {
@@ -23,7 +25,7 @@ public static partial class WorkflowDefinitionLoader
     public const int MaxLength = 1_000_000;
 
     private static readonly string[] RootProperties = ["definitionId", "version", "titleZh", "titleEn", "initialStep", "steps", "transitions", "description"];
-    private static readonly string[] StepProperties = ["name", "kind", "role", "timeLimit", "remindBefore", "titleZh", "titleEn", "onEnter", "lineActions", "parameters", "description"];
+    private static readonly string[] StepProperties = ["name", "kind", "role", "timeLimit", "remindBefore", "titleZh", "titleEn", "onEnter", "lineActions", "parameters", "separateFrom", "description"];
     private static readonly string[] TransitionProperties = ["from", "action", "to", "role", "guard", "commentRequired", "description"];
     private static readonly string[] TimeLimitProperties = ["amount", "unit"];
 

@@ -9,6 +9,9 @@ public static class WorkflowErrorCodes
     /// <summary>The action exists but the actor lacks its role (or it is system-only).</summary>
     public const string RoleNotPermitted = nameof(RoleNotPermitted);
 
+    /// <summary>Separation of duties: the actor acted in a step this step must be separate from (e.g. submitted the roster it reviews).</summary>
+    public const string SeparationOfDuties = nameof(SeparationOfDuties);
+
     /// <summary>The action's guard(s) are not met now; <see cref="WorkflowException.UnmetGuards"/> names them.</summary>
     public const string GuardFailed = nameof(GuardFailed);
 

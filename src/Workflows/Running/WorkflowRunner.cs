@@ -37,18 +37,22 @@ public sealed class WorkflowRunner
     }
 
     /// <summary>
-    /// The actions <paramref name="actor"/> may fire now in <paramref name="currentStep"/>: role held and guard met,
-    /// in definition order, each once. Empty for a final step. The UI shows these; it does not repeat the checks.
+    /// The actions <paramref name="actor"/> may fire now in <paramref name="currentStep"/>: role held, not separated from the
+    /// step by <paramref name="history"/> (see <see cref="Fire"/>) and guard met, in definition order, each once.
+    /// Empty for a final step. The UI shows these; it does not repeat the checks.
     /// </summary>
+    /// <param name="history">The case's acts; required when the step declares separation of duties and the actor is a user.</param>
     /// <exception cref="WorkflowException">Code <see cref="UnknownStep"/>.</exception>
-    public IReadOnlyList<string> PermittedActions(WorkflowDefinition def, string currentStep, Actor actor, Func<string, bool> guard)
+    /// <exception cref="ArgumentNullException">The step declares separation of duties and <paramref name="history"/> is null.</exception>
+    public IReadOnlyList<string> PermittedActions(
+        WorkflowDefinition def, string currentStep, Actor actor, Func<string, bool> guard, IReadOnlyCollection<PriorAct>? history = null)
     {
         ArgumentNullException.ThrowIfNull(def);
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(guard);
         var step = def.Step(currentStep);
         var rows = def.TransitionsFrom(step.Name).Where(t => MayFire(actor, t)).ToList();
-        if (rows.Count == 0)
+        if (rows.Count == 0 || Prepared(def, step, actor, history).Count > 0)
         {
             return [];
         }
@@ -68,12 +72,18 @@ public sealed class WorkflowRunner
     /// <summary>
     /// Fires <paramref name="action"/> in <paramref name="currentStep"/> as <paramref name="actor"/>. Checks, in order:
     /// the step has the action (<see cref="TransitionNotAllowed"/>), the actor holds its role or is
-    /// <see cref="Actor.System"/> for a system-only action (<see cref="RoleNotPermitted"/>), exactly one row's guard holds
-    /// (<see cref="GuardFailed"/>, <see cref="GuardsAmbiguous"/>), and a comment is given where required
-    /// (<see cref="CommentRequired"/>). Nothing is changed on failure; on success the host persists the result.
+    /// <see cref="Actor.System"/> for a system-only action (<see cref="RoleNotPermitted"/>), the actor did not act in a step
+    /// the current step is separate from (<see cref="SeparationOfDuties"/>, per <see cref="StepDefinition.SeparateFrom"/>
+    /// and <paramref name="history"/>), exactly one row's guard holds (<see cref="GuardFailed"/>, <see cref="GuardsAmbiguous"/>),
+    /// and a comment is given where required (<see cref="CommentRequired"/>). Nothing is changed on failure; on success the
+    /// host persists the result.
     /// </summary>
+    /// <param name="history">The case's acts; required when the step declares separation of duties and the actor is a user.</param>
     /// <exception cref="WorkflowException">With one of the codes above, or <see cref="UnknownStep"/>.</exception>
-    public TransitionResult Fire(WorkflowDefinition def, string currentStep, string action, Actor actor, Func<string, bool> guard, string? comment)
+    /// <exception cref="ArgumentNullException">The step declares separation of duties and <paramref name="history"/> is null.</exception>
+    public TransitionResult Fire(
+        WorkflowDefinition def, string currentStep, string action, Actor actor, Func<string, bool> guard, string? comment,
+        IReadOnlyCollection<PriorAct>? history = null)
     {
         ArgumentNullException.ThrowIfNull(def);
         ArgumentNullException.ThrowIfNull(actor);
@@ -90,6 +100,15 @@ public sealed class WorkflowRunner
         {
             var needed = string.Join(" or ", rows.Select(t => t.Role ?? Actor.SystemRole).Distinct());
             throw new WorkflowException(RoleNotPermitted, $"Action {action} in step {step.Name} needs role {needed}; user {actor.UserId} does not hold it.");
+        }
+
+        if (Prepared(def, step, actor, history) is { Count: > 0 } prepared)
+        {
+            var titles = string.Join("、", prepared.Select(def.TitleZhOf));
+            throw new WorkflowException(
+                SeparationOfDuties,
+                $"User {actor.UserId} acted in {string.Join(", ", prepared)} on this case and may not take step {step.Name} (separation of duties).",
+                messageZh: $"您已办理本案件的“{titles}”环节，按职责分离规定不能办理本环节");
         }
 
         var holds = Memoize(guard);
@@ -129,6 +148,18 @@ public sealed class WorkflowRunner
         {
             throw new WorkflowException(GuardsAmbiguous, $"Action {action} in step {step}: guards {string.Join(", ", passing.Select(t => t.Guard))} all hold; they must exclude each other.");
         }
+    }
+
+    private static IReadOnlyList<string> Prepared(WorkflowDefinition def, StepDefinition step, Actor actor, IReadOnlyCollection<PriorAct>? history)
+    {
+        if (step.SeparateFrom.Count == 0 || actor.IsSystem)
+        {
+            return [];
+        }
+
+        // Fail closed: a host that forgot the history must not silently skip the rule.
+        ArgumentNullException.ThrowIfNull(history);
+        return def.PreparedBy(step.Name, actor.UserId, history);
     }
 
     private static bool MayFire(Actor actor, TransitionDefinition t) =>

@@ -7,22 +7,24 @@ using Xunit.Abstractions;
 namespace OneCard.Host.BrowserTests.Cases;
 
 /// <summary>
-/// The clerk's path through the web UI in a real Chromium against the real host on Kestrel:
+/// The reviewing clerk's path through the web UI in a real Chromium against the real host on Kestrel:
 /// sign in, find the task, read the rule results, approve, and see the case reach county review.
+/// The township's second clerk reviews: the submitting clerk may not (separation of duties).
 /// </summary>
 public sealed class ApproveInBrowserTests(ITestOutputHelper output) : BrowserTest(output)
 {
     [Fact]
-    public async Task Clerk_ApprovesCaseInBrowser_AndCaseMovesToCountyReview()
+    public async Task SecondClerk_ApprovesCaseInBrowser_AndCaseMovesToCountyReview()
     {
         var (id, number) = await SubmitAsync(Claims.Line("张三", "210124198001011230", 12.5m), Claims.Line("李四", "210124197505051231", 3m, converted: true));
 
         // An app page without a cookie goes to the sign-in page; signing in comes back to it.
-        var page = await SignInAsync("clerk", "/inbox");
+        Assert.Equal(0, (await DetailAsync("clerk", id)).GetProperty("permittedActions").GetArrayLength());
+        var page = await SignInAsync("clerk.review", "/inbox");
 
         var task = page.Locator("tr.ant-table-row", new() { HasText = number });
         await Assertions.Expect(task).ToContainTextAsync("乡镇审核");
-        await Assertions.Expect(page.Locator("[data-testid=user-name]")).ToHaveTextAsync("王经办（大孤家子镇）");
+        await Assertions.Expect(page.Locator("[data-testid=user-name]")).ToHaveTextAsync("钱审核（大孤家子镇）");
         await ShotAsync(page, "inbox.png");
 
         await task.GetByRole(AriaRole.Link, new() { Name = number }).ClickAsync();

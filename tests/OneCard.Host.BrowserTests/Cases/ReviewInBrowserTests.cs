@@ -16,7 +16,7 @@ public sealed class ReviewInBrowserTests(ITestOutputHelper output) : BrowserTest
     public async Task Reviewer_RejectsSelectedLine_ThenReturnsCase_ToTownshipReview()
     {
         var (id, _) = await SubmitAsync(Claims.FiveLines());
-        await ActAsync("clerk", id, "Approve");
+        await ActAsync("clerk.review", id, "Approve");
         var page = await OpenCaseAsync("reviewer", id);
         await Assertions.Expect(page.Locator("[data-testid=current-step]")).ToHaveTextAsync("县级主管部门审核");
 

@@ -16,7 +16,7 @@ public sealed class SampleCheckInBrowserTests(ITestOutputHelper output) : Browse
     public async Task Inspector_RecordsPassForEachSampledLine_ThenCompletes_ToPublicity()
     {
         var (id, _) = await SubmitAsync(Claims.FiveLines());
-        await ActAsync("clerk", id, "Approve");
+        await ActAsync("clerk.review", id, "Approve");
         await ActAsync("reviewer", id, "Approve");
         var sampled = (await DetailAsync("inspector", id)).GetProperty("lines").EnumerateArray()
             .Where(l => l.GetProperty("sampled").GetBoolean()).Select(l => l.GetProperty("name").GetString()!).ToList();

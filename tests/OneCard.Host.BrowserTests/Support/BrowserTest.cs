@@ -71,7 +71,7 @@ public abstract class BrowserTest(ITestOutputHelper output) : IAsyncLifetime
         return page;
     }
 
-    /// <summary>Submits the claim lines as the clerk through the API; the case starts at township review.</summary>
+    /// <summary>Submits the claim lines as the clerk through the API; the case starts at township review, which clerk.review takes.</summary>
     protected async Task<(Guid Id, string Number)> SubmitAsync(params object[] lines)
     {
         var clerk = await App.SignInAsync("clerk");

@@ -59,11 +59,11 @@ public sealed class WorkflowTests : IAsyncLifetime
             line.Outcome = Domain.Applications.LineOutcome.Faulted;
             return await db.SaveChangesAsync();
         });
-        var response = await (await driver.As("clerk")).PostAsJsonAsync($"/api/applications/{id}/actions/Approve", new { comment = (string?)null });
+        var response = await (await driver.As("clerk.review")).PostAsJsonAsync($"/api/applications/{id}/actions/Approve", new { comment = (string?)null });
         Assert.Equal("FaultedLinesPending", await CodeOf(response));
-        var reject = await (await driver.As("clerk")).PostAsJsonAsync($"/api/applications/{id}/lines/reject", new { lineNos = new[] { 1 }, reason = "规则故障，待核实" });
+        var reject = await (await driver.As("clerk.review")).PostAsJsonAsync($"/api/applications/{id}/lines/reject", new { lineNos = new[] { 1 }, reason = "规则故障，待核实" });
         Assert.Equal(HttpStatusCode.NoContent, reject.StatusCode);
-        await driver.ActAsync(id, "clerk", "Approve");
+        await driver.ActAsync(id, "clerk.review", "Approve");
         Assert.Equal("CountyReview", await driver.StepAsync(id));
     }
 
@@ -82,8 +82,8 @@ public sealed class WorkflowTests : IAsyncLifetime
     public async Task SimultaneousApprovals_MoveTheCaseOnce()
     {
         var id = await driver.SubmitAsync();
-        var first = await app.SignInAsync("clerk");
-        var second = await app.SignInAsync("clerk");
+        var first = await app.SignInAsync("clerk.review");
+        var second = await app.SignInAsync("clerk.review");
         var responses = await Task.WhenAll(
             first.PostAsJsonAsync($"/api/applications/{id}/actions/Approve", new { comment = (string?)null }),
             second.PostAsJsonAsync($"/api/applications/{id}/actions/Approve", new { comment = (string?)null }));
@@ -99,17 +99,17 @@ public sealed class WorkflowTests : IAsyncLifetime
         // Submitted Mon 2026-03-02; 5 working days: Tue 3 … Mon 9, due at 2026-03-10 00:00 +08:00.
         var id = await driver.SubmitAsync();
         var sweep = app.Services.GetRequiredService<DeadlineSweepJob>();
-        var task = (await (await driver.As("clerk")).GetFromJsonAsync<JsonElement>("/api/tasks")).EnumerateArray().Single();
+        var task = (await (await driver.As("clerk.review")).GetFromJsonAsync<JsonElement>("/api/tasks")).EnumerateArray().Single();
         Assert.Equal(new DateTimeOffset(2026, 3, 10, 0, 0, 0, TimeSpan.FromHours(8)), task.GetProperty("dueAt").GetDateTimeOffset());
 
         app.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 9, 23, 59, 0, TimeSpan.FromHours(8)));
         await sweep.RunAsync(default);
-        Assert.False((await (await driver.As("clerk")).GetFromJsonAsync<JsonElement>("/api/tasks"))[0].GetProperty("isOverdue").GetBoolean());
+        Assert.False((await (await driver.As("clerk.review")).GetFromJsonAsync<JsonElement>("/api/tasks"))[0].GetProperty("isOverdue").GetBoolean());
 
         app.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 10, 0, 1, 0, TimeSpan.FromHours(8)));
         await sweep.RunAsync(default);
         await sweep.RunAsync(default);
-        var overdue = (await (await driver.As("clerk")).GetFromJsonAsync<JsonElement>("/api/tasks"))[0];
+        var overdue = (await (await driver.As("clerk.review")).GetFromJsonAsync<JsonElement>("/api/tasks"))[0];
         Assert.True(overdue.GetProperty("isOverdue").GetBoolean());
         Assert.Equal(JsonValueKind.String, overdue.GetProperty("overdueAt").ValueKind);
         var marks = await app.AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().AuditLog.CountAsync(e => e.Action == "TaskOverdue" && e.EntityId == id.ToString()));

@@ -18,7 +18,7 @@ public sealed class RegionScopeTests : IAsyncLifetime
     public async Task ReviewerOfAnotherCounty_Gets404_ForReadAndActions()
     {
         var id = await driver.SubmitAsync();
-        await driver.ActAsync(id, "clerk", "Approve");
+        await driver.ActAsync(id, "clerk.review", "Approve");
         var other = await driver.As("reviewer.kangping");
 
         Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync($"/api/applications/{id}")).StatusCode);

@@ -58,7 +58,7 @@ public sealed class StartupTests
         await using var app = await OneCardApp.StartAsync(start: new DateTimeOffset(2026, 12, 28, 9, 0, 0, TimeSpan.FromHours(8)));
         var driver = new CaseDriver(app);
         await driver.SubmitAsync();
-        var task = (await (await driver.As("clerk")).GetFromJsonAsync<System.Text.Json.JsonElement>("/api/tasks"))[0];
+        var task = (await (await driver.As("clerk.review")).GetFromJsonAsync<System.Text.Json.JsonElement>("/api/tasks"))[0];
         Assert.True(task.GetProperty("dueAtIsProvisional").GetBoolean());
     }
 }

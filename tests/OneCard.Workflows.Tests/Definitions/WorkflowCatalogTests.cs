@@ -15,7 +15,7 @@ public sealed class WorkflowCatalogTests : IDisposable
     {
         var all = Catalog.All;
 
-        Assert.Equal(["standard-subsidy@1"], all.Select(d => d.VersionKey));
+        Assert.Equal(["standard-subsidy@1", "standard-subsidy@2"], all.Select(d => d.VersionKey));
     }
 
     [Fact]
@@ -32,7 +32,7 @@ public sealed class WorkflowCatalogTests : IDisposable
     [Fact]
     public void Get_Throws_DefinitionNotFound_ForUnknownVersion()
     {
-        var ex = Assert.Throws<WorkflowException>(() => Catalog.Get("standard-subsidy", 2));
+        var ex = Assert.Throws<WorkflowException>(() => Catalog.Get("standard-subsidy", 99));
 
         Assert.Equal(WorkflowErrorCodes.DefinitionNotFound, ex.Code);
     }

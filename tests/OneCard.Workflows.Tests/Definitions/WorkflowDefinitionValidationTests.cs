@@ -95,6 +95,11 @@ public class WorkflowDefinitionValidationTests
     [InlineData("$", "definitionId", "\"Mini_Process\"", InvalidValue, "$.definitionId")]
     [InlineData("$.transitions[0]", "role", "\"Supervisor\"", NoActionForRole, "$.steps[0]")]
     [InlineData("$.transitions[0]", "commentRequired", "\"yes\"", InvalidValue, "$.transitions[0].commentRequired")]
+    [InlineData("$.steps[0]", "separateFrom", """["Submit", "Reveiw"]""", UnknownStep, "$.steps[0].separateFrom[1]")]
+    [InlineData("$.steps[0]", "separateFrom", """["Done"]""", InvalidValue, "$.steps[0].separateFrom[0]")]
+    [InlineData("$.steps[0]", "separateFrom", "\"Submit\"", InvalidValue, "$.steps[0].separateFrom")]
+    [InlineData("$.steps[1]", "separateFrom", """["Review"]""", InvalidValue, "$.steps[1].separateFrom[0]")]
+    [InlineData("$.steps[0]", "name", "\"Submit\"", InvalidValue, "$.steps[0].name")]
     public void Validate_ReportsLocatedError_ForMutatedMinimalDefinition(string ownerPath, string property, string valueJson, string code, string path)
     {
         var json = Mutate(ownerPath, node => node[property] = JsonNode.Parse(valueJson));

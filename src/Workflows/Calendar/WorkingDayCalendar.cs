@@ -116,12 +116,12 @@ public sealed class WorkingDayCalendar
         ArgumentNullException.ThrowIfNull(workdays);
         var newHolidays = holidays.ToHashSet();
         var newWorkdays = workdays.ToHashSet();
-        if (newHolidays.Concat(newWorkdays).FirstOrDefault(d => d.Year != year) is var stray && stray != default)
+        foreach (var stray in newHolidays.Concat(newWorkdays).Where(d => d.Year != year).Order().Take(1))
         {
             throw new ArgumentException($"Calendar year {year}: {stray:yyyy-MM-dd} belongs to another year.", nameof(holidays));
         }
 
-        if (newHolidays.Intersect(newWorkdays).Order().FirstOrDefault() is var both && both != default)
+        foreach (var both in newHolidays.Intersect(newWorkdays).Order().Take(1))
         {
             throw new ArgumentException($"Calendar year {year}: {both:yyyy-MM-dd} is both holiday and working day.", nameof(workdays));
         }

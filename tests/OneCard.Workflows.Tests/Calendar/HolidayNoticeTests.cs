@@ -113,4 +113,11 @@ public class HolidayNoticeTests
         Assert.False(corrected.IsWorkingDay(D("2027-02-20")));
         Assert.False(first.IsWorkingDay(D("2027-10-04")));
     }
+
+    [Fact]
+    public void With_Throws_WhenADateLiesOutsideTheYear_OrIsBothHolidayAndWorkingDay()
+    {
+        Assert.Throws<ArgumentException>(() => OfficialCalendar.With(2027, [D("2026-12-31")], []));
+        Assert.Throws<ArgumentException>(() => OfficialCalendar.With(2027, [D("2027-01-02")], [D("2027-01-02")]));
+    }
 }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Applications;
 using OneCard.Domain.Audit;
 using OneCard.Domain.Beneficiaries;
+using OneCard.Domain.Calendar;
 using OneCard.Domain.Cases;
 using OneCard.Domain.Payments;
 using OneCard.Domain.Policies;
@@ -46,6 +47,8 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<PublicNoticeLine> PublicNoticeLines => Set<PublicNoticeLine>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<User> Users => Set<User>();
+    // Calendar: official holiday notices entered by an administrator.
+    public DbSet<HolidayNoticeRecord> HolidayNotices => Set<HolidayNoticeRecord>();
 
     /// <summary>Whether this context talks to PostgreSQL (bulk paths use COPY there).</summary>
     public abstract bool IsPostgres { get; }
@@ -203,6 +206,15 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
         {
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.UserName).IsUnique();
+        });
+
+        // Calendar: one row per revision of a year's notice; two concurrent entries of one revision cannot both land.
+        modelBuilder.Entity<HolidayNoticeRecord>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.Year, x.Revision }).IsUnique();
+            e.Property(x => x.DocumentNumber).HasMaxLength(64);
+            e.Property(x => x.EnteredBy).HasMaxLength(64);
         });
     }
 }

@@ -8,9 +8,11 @@ public static class Roles
     public const string Inspector = nameof(Inspector);
     public const string FinanceReviewer = nameof(FinanceReviewer);
     public const string Supervisor = nameof(Supervisor);
+    /// <summary>Maintains platform reference data (the official holiday calendar); takes no step of any case.</summary>
+    public const string Administrator = nameof(Administrator);
     public const string System = nameof(System);
 
-    public static readonly IReadOnlyList<string> Human = [TownshipClerk, CountyReviewer, Inspector, FinanceReviewer, Supervisor];
+    public static readonly IReadOnlyList<string> Human = [TownshipClerk, CountyReviewer, Inspector, FinanceReviewer, Supervisor, Administrator];
 }
 
 /// <summary>A person who signs in: one role, bound to one region (and so to its scope).</summary>

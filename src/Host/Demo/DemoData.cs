@@ -40,6 +40,7 @@ public static class DemoData
         ("inspector", "周核查（第三方）", Roles.Inspector, County, "辽宁惠民评估咨询有限公司（演示）"),
         ("finance", "陈复核（法库县财政局）", Roles.FinanceReviewer, County, null),
         ("supervisor", "刘监管（沈阳市财政局）", Roles.Supervisor, "210100", null),
+        ("admin", "系统管理员（辽宁省财政厅）", Roles.Administrator, "210000", null),
     ];
 
     public static async Task EnsureReferenceDataAsync(OneCardDbContext db)

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication;
 using OneCard.Domain.Privacy;
 using OneCard.Domain.Users;
 using OneCard.Host.Applications;
+using OneCard.Host.Calendar;
 using OneCard.Host.Cases;
 using OneCard.Host.Payments;
 using OneCard.Host.Publicity;
@@ -49,8 +50,13 @@ public static class HostSetup
             TimeBudgetPerLine = TimeSpan.FromMilliseconds(config.GetValue("Rules:TimeBudgetPerLineMs", 2000)),
         }));
         services.AddSingleton(_ => WorkflowCatalog.LoadFromDirectory(Path.Combine(contentRoot, "workflows")));
-        services.AddSingleton(_ => WorkingDayCalendar.Load(File.ReadAllText(Path.Combine(contentRoot, "workflows", "calendar-cn.json"))));
-        services.AddSingleton(sp => new WorkflowRunner(sp.GetRequiredService<WorkingDayCalendar>(), sp.GetRequiredService<TimeProvider>()));
+        // Calendar: the shipped file plus the years an administrator entered, reloaded at start-up, after an entry and
+        // every minute; each unit of work counts its deadlines on the calendar as it was when the scope began.
+        services.AddSingleton(_ => new CalendarProvider(WorkingDayCalendar.Load(File.ReadAllText(Path.Combine(contentRoot, "workflows", "calendar-cn.json")))));
+        services.AddHostedService<CalendarRefresher>();
+        services.AddScoped(sp => sp.GetRequiredService<CalendarProvider>().Current);
+        services.AddScoped(sp => new WorkflowRunner(sp.GetRequiredService<CalendarProvider>().Current, sp.GetRequiredService<TimeProvider>()));
+        services.AddScoped<CalendarYears.Handler>();
         services.AddSingleton(RegionDirectory.Liaoning());
 
         var keys = config.GetSection("Keys");
@@ -135,6 +141,7 @@ public static class HostSetup
         api.MapActOnCase();
         api.MapBankFiles();
         api.MapPublicNotices();
+        api.MapCalendarYears();
 
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {

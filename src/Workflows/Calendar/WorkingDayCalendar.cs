@@ -105,6 +105,38 @@ public sealed class WorkingDayCalendar
         }
     }
 
+    /// <summary>
+    /// This calendar with <paramref name="year"/> covered by the given holidays and make-up working days (an official notice
+    /// entered after release); a year already covered is replaced whole. The receiver is not changed.
+    /// </summary>
+    /// <exception cref="ArgumentException">A date lies outside <paramref name="year"/>, or a date is both holiday and working day.</exception>
+    public WorkingDayCalendar With(int year, IEnumerable<DateOnly> holidays, IEnumerable<DateOnly> workdays)
+    {
+        ArgumentNullException.ThrowIfNull(holidays);
+        ArgumentNullException.ThrowIfNull(workdays);
+        var newHolidays = holidays.ToHashSet();
+        var newWorkdays = workdays.ToHashSet();
+        foreach (var stray in newHolidays.Concat(newWorkdays).Where(d => d.Year != year).Order().Take(1))
+        {
+            throw new ArgumentException($"Calendar year {year}: {stray:yyyy-MM-dd} belongs to another year.", nameof(holidays));
+        }
+
+        foreach (var both in newHolidays.Intersect(newWorkdays).Order().Take(1))
+        {
+            throw new ArgumentException($"Calendar year {year}: {both:yyyy-MM-dd} is both holiday and working day.", nameof(workdays));
+        }
+
+        var h = _holidays.Where(d => d.Year != year).Concat(newHolidays).ToHashSet();
+        var w = _workdays.Where(d => d.Year != year).Concat(newWorkdays).ToHashSet();
+        return new WorkingDayCalendar(h, w, [.. _years, year]);
+    }
+
+    /// <summary>The holidays (放假) listed for <paramref name="year"/>, ascending; empty for a year not covered.</summary>
+    public IReadOnlyList<DateOnly> HolidaysIn(int year) => [.. _holidays.Where(d => d.Year == year).Order()];
+
+    /// <summary>The make-up working days (调休上班) listed for <paramref name="year"/>, ascending.</summary>
+    public IReadOnlyList<DateOnly> MakeUpWorkdaysIn(int year) => [.. _workdays.Where(d => d.Year == year).Order()];
+
     /// <summary>True when the calendar has the official notice for <paramref name="year"/>; false means Monday–Friday is assumed.</summary>
     public bool Covers(int year) => _years.Contains(year);
 

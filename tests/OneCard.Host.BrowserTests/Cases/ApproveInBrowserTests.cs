@@ -29,7 +29,7 @@ public sealed class ApproveInBrowserTests(ITestOutputHelper output) : BrowserTes
 
         await task.GetByRole(AriaRole.Link, new() { Name = number }).ClickAsync();
         await page.WaitForURLAsync(new Regex($"/applications/{id}$"));
-        await Assertions.Expect(page.Locator("h1[data-interactive=true]")).ToBeVisibleAsync();
+        await WaitUntilInteractiveAsync(page, "申报 " + number);
         await Assertions.Expect(page.Locator("tr.ant-table-row", new() { HasText = "张三" })).ToContainTextAsync("符合");
         var li = page.Locator("tr.ant-table-row", new() { HasText = "李四" });
         await Assertions.Expect(li).ToContainTextAsync("不符合");

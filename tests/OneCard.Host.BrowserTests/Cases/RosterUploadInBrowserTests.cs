@@ -24,7 +24,6 @@ public sealed class RosterUploadInBrowserTests(ITestOutputHelper output) : Brows
         var right = Claims.Id("21012419750505123");
         var wrongCheck = right[..^1] + (right[^1] == '0' ? "1" : "0");
         var page = await SignInAsync("clerk", "/applications/new");
-        await Assertions.Expect(page.Locator("h1[data-interactive=true]")).ToBeVisibleAsync();
 
         await PickAsync(page, "有错误.csv",
             $"张三,{good},210124101,{Claims.Account},邮储银行法库县支行,12.5,否",

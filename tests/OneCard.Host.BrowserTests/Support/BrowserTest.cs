@@ -14,6 +14,12 @@ namespace OneCard.Host.BrowserTests.Support;
 /// </summary>
 public abstract class BrowserTest(ITestOutputHelper output) : IAsyncLifetime
 {
+    /// <summary>
+    /// How long any wait may take (ms). Waits are on the page's own signals (a URL, <c>data-interactive</c>, a text),
+    /// so a generous bound costs nothing when things go well and holds on a loaded 2-core CI machine.
+    /// </summary>
+    public const float Patience = 60_000;
+
     protected OneCardApp App { get; private set; } = null!;
     protected ITestOutputHelper Output { get; } = output;
     private IPlaywright playwright = null!;
@@ -22,6 +28,8 @@ public abstract class BrowserTest(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // Playwright's 5 s default for Expect is what failed under load (issue 5, finding 10).
+        Assertions.SetDefaultExpectTimeout(Patience);
         App = await OneCardApp.StartAsync(useKestrel: true);
         baseUrl = App.BaseAddress.ToString().TrimEnd('/');
         playwright = await Playwright.CreateAsync();
@@ -45,12 +53,22 @@ public abstract class BrowserTest(ITestOutputHelper output) : IAsyncLifetime
     protected async Task<IPage> NewPageAsync()
     {
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { Locale = "zh-CN", ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        page.SetDefaultTimeout(Patience);
+        page.SetDefaultNavigationTimeout(Patience);
         page.Console += (_, m) => { if (m.Type == "error") Output.WriteLine("browser: " + m.Text); };
         page.Response += (_, r) => { if (r.Status >= 400) Output.WriteLine($"HTTP {r.Status} {r.Url}"); };
         return page;
     }
 
-    /// <summary>Opens <paramref name="path"/> without a cookie, signs in on the login page it leads to, and lands back on it.</summary>
+    /// <summary>
+    /// Waits until the page's circuit is live and will handle clicks and input: every interactive page the tests use
+    /// sets <c>data-interactive="true"</c> on its heading in <c>OnAfterRender(firstRender)</c>.
+    /// </summary>
+    /// <param name="heading">Part of the awaited page's heading, when the previous page (also interactive) may still be shown.</param>
+    protected static Task WaitUntilInteractiveAsync(IPage page, string? heading = null) =>
+        Assertions.Expect(page.Locator("h1[data-interactive=true]", new() { HasText = heading })).ToBeVisibleAsync();
+
+    /// <summary>Opens <paramref name="path"/> without a cookie, signs in on the login page it leads to, lands back on it and waits until it is interactive.</summary>
     protected async Task<IPage> SignInAsync(string userName, string path)
     {
         var page = await NewPageAsync();
@@ -60,16 +78,12 @@ public abstract class BrowserTest(ITestOutputHelper output) : IAsyncLifetime
         await page.Locator("#password").FillAsync(Host.Demo.DemoData.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "登录" }).ClickAsync();
         await page.WaitForURLAsync(new Regex(Regex.Escape(path) + "$"));
+        await WaitUntilInteractiveAsync(page);
         return page;
     }
 
     /// <summary>Opens a case page as <paramref name="userName"/> and waits until its circuit handles clicks.</summary>
-    protected async Task<IPage> OpenCaseAsync(string userName, Guid id)
-    {
-        var page = await SignInAsync(userName, $"/applications/{id}");
-        await Assertions.Expect(page.Locator("h1[data-interactive=true]")).ToBeVisibleAsync();
-        return page;
-    }
+    protected Task<IPage> OpenCaseAsync(string userName, Guid id) => SignInAsync(userName, $"/applications/{id}");
 
     /// <summary>Submits the claim lines as the clerk through the API; the case starts at township review, which clerk.review takes.</summary>
     protected async Task<(Guid Id, string Number)> SubmitAsync(params object[] lines)

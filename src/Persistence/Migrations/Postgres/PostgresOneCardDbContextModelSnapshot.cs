@@ -377,6 +377,47 @@ namespace OneCard.Persistence.Migrations.Postgres
                     b.ToTable("Beneficiaries");
                 });
 
+            modelBuilder.Entity("OneCard.Domain.Calendar.HolidayNoticeRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("DocumentNumber")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("EnteredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EnteredBy")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("HolidaysJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("MakeUpWorkdaysJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Year")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Year", "Revision")
+                        .IsUnique();
+
+                    b.ToTable("HolidayNotices");
+                });
+
             modelBuilder.Entity("OneCard.Domain.Cases.CaseTask", b =>
                 {
                     b.Property<Guid>("Id")

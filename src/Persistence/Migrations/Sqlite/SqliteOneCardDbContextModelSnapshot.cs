@@ -372,6 +372,47 @@ namespace OneCard.Persistence.Migrations.Sqlite
                     b.ToTable("Beneficiaries");
                 });
 
+            modelBuilder.Entity("OneCard.Domain.Calendar.HolidayNoticeRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DocumentNumber")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("EnteredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EnteredBy")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HolidaysJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MakeUpWorkdaysJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Year")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Year", "Revision")
+                        .IsUnique();
+
+                    b.ToTable("HolidayNotices");
+                });
+
             modelBuilder.Entity("OneCard.Domain.Cases.CaseTask", b =>
                 {
                     b.Property<Guid>("Id")

@@ -46,6 +46,8 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<PublicNoticeLine> PublicNoticeLines => Set<PublicNoticeLine>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<User> Users => Set<User>();
+    public DbSet<UserSession> UserSessions => Set<UserSession>();
+    public DbSet<SignInLockout> SignInLockouts => Set<SignInLockout>();
 
     /// <summary>Whether this context talks to PostgreSQL (bulk paths use COPY there).</summary>
     public abstract bool IsPostgres { get; }
@@ -203,6 +205,18 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
         {
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.UserName).IsUnique();
+        });
+        // Sign-in hardening (issue 5): server-side sessions and per-name lockout.
+        modelBuilder.Entity<UserSession>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(32);
+            e.HasIndex(x => x.UserId);
+        });
+        modelBuilder.Entity<SignInLockout>(e =>
+        {
+            e.HasKey(x => x.UserName);
+            e.Property(x => x.UserName).HasMaxLength(SignInLockout.MaxUserNameLength);
         });
     }
 }

@@ -88,12 +88,4 @@ public sealed class CrossOriginTests : IAsyncLifetime
         await AssertRefusedAsync(response);
         Assert.False(response.Headers.Contains("Set-Cookie"));
     }
-
-    [Fact]
-    public async Task RequestsWithoutBrowserHeaders_Pass_AsNonBrowserClientsDo()
-    {
-        var id = await driver.SubmitAsync();
-        await driver.ActAsync(id, "clerk", "Approve");
-        Assert.Equal("CountyReview", await driver.StepAsync(id));
-    }
 }

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 using OneCard.Testing;
 
 namespace OneCard.Host.IntegrationTests.Platform;
@@ -26,21 +25,21 @@ public sealed class RateLimitTests : IAsyncLifetime
     [Fact]
     public async Task SignIn_Answers429InChineseWithRetryAfter_OnceOneAddressExceedsItsLimit()
     {
+        var clients = new ClientAddresses(app);
         // Different names each time: the per-address limit, not an account's lockout, is what answers.
         for (var i = 0; i < 3; i++)
-            Assert.Equal(StatusCodes.Status401Unauthorized, (await RawRequests.SignInAsync(app, $"guess{i}", "wrong", from: "198.51.100.1")).Response.StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await clients.SignInAsync("198.51.100.1", $"guess{i}", "wrong")).StatusCode);
 
-        var refused = await RawRequests.SignInAsync(app, "clerk", Demo.DemoData.Password, from: "198.51.100.1");
-        Assert.Equal(StatusCodes.Status429TooManyRequests, refused.Response.StatusCode);
-        Assert.True(int.Parse(refused.Response.Headers.RetryAfter.ToString()) > 0);
-        var body = await RawRequests.BodyAsync(refused);
+        var refused = await clients.SignInAsync("198.51.100.1", "clerk", Demo.DemoData.Password);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        var body = await refused.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("TooManyRequests", body.GetProperty("code").GetString());
         Assert.Equal("请求过于频繁，请稍后再试", body.GetProperty("title").GetString());
 
         // Another address is unaffected, also when it arrives through the trusted proxy.
-        Assert.Equal(StatusCodes.Status200OK, (await RawRequests.SignInAsync(app, "clerk", Demo.DemoData.Password, from: "198.51.100.2")).Response.StatusCode);
-        Assert.Equal(StatusCodes.Status200OK, (await RawRequests.SignInAsync(app, "clerk", Demo.DemoData.Password, from: "10.0.0.5",
-            ("X-Forwarded-For", "198.51.100.3"))).Response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await clients.SignInAsync("198.51.100.2", "clerk", Demo.DemoData.Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await clients.SignInAsync("10.0.0.5", "clerk", Demo.DemoData.Password, ("X-Forwarded-For", "198.51.100.3"))).StatusCode);
     }
 
     [Fact]
@@ -58,18 +57,18 @@ public sealed class RateLimitTests : IAsyncLifetime
     [Fact]
     public async Task ObjectionPosts_AreLimitedPerAddress_MoreTightlyThanPublicReads()
     {
+        var citizen = new ClientAddresses(app).Client("198.51.100.9");
         var notice = Guid.NewGuid();
         for (var i = 0; i < 2; i++)
-            Assert.NotEqual(StatusCodes.Status429TooManyRequests, (await RawRequests.PostJsonAsync(app, $"/api/public/notices/{notice}/objections",
-                new { lineNo = 1, text = "此户并未耕种", contact = $"1380000000{i}" }, from: "198.51.100.9")).Response.StatusCode);
+            Assert.NotEqual(HttpStatusCode.TooManyRequests, (await citizen.PostAsJsonAsync($"/api/public/notices/{notice}/objections",
+                new { lineNo = 1, text = "此户并未耕种", contact = $"1380000000{i}" })).StatusCode);
 
-        var flood = await RawRequests.PostJsonAsync(app, $"/api/public/notices/{notice}/objections",
-            new { lineNo = 2, text = "此户并未耕种", contact = "13800000009" }, from: "198.51.100.9");
-        Assert.Equal(StatusCodes.Status429TooManyRequests, flood.Response.StatusCode);
-        Assert.Equal("TooManyRequests", (await RawRequests.BodyAsync(flood)).GetProperty("code").GetString());
+        var flood = await citizen.PostAsJsonAsync($"/api/public/notices/{notice}/objections", new { lineNo = 2, text = "此户并未耕种", contact = "13800000009" });
+        Assert.Equal(HttpStatusCode.TooManyRequests, flood.StatusCode);
+        Assert.Equal("TooManyRequests", (await flood.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
 
         // Reading notices has its own, looser limit.
-        Assert.Equal(HttpStatusCode.OK, (await app.CreateClient().GetAsync("/api/public/notices")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await citizen.GetAsync("/api/public/notices")).StatusCode);
     }
 
     [Fact]

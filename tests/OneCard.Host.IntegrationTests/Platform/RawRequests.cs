@@ -1,30 +1,49 @@
 using System.Net;
-using System.Text.Json;
-using Microsoft.AspNetCore.Http;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using OneCard.Testing;
 
 namespace OneCard.Host.IntegrationTests.Platform;
 
-/// <summary>Requests built on the test server's HttpContext, so a test can say which address they come from.</summary>
-internal static class RawRequests
+/// <summary>
+/// The in-memory test server has no client address; this host (on the app's database) takes it from
+/// a test-only header, ahead of everything else in the pipeline, so tests can act as several clients
+/// and as a proxy.
+/// </summary>
+internal sealed class ClientAddresses(OneCardApp app)
 {
-    public static Task<HttpContext> PostJsonAsync(OneCardApp app, string path, object body, string? from = null, params (string Name, string Value)[] headers) =>
-        app.Server.SendAsync(ctx =>
+    public const string Header = "X-Test-Client-Address";
+
+    private readonly WebApplicationFactory<Program> host =
+        app.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<IStartupFilter, FromHeader>()));
+
+    public HttpClient Client(string address)
+    {
+        var client = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        client.DefaultRequestHeaders.Add(Header, address);
+        return client;
+    }
+
+    public Task<HttpResponseMessage> SignInAsync(string from, string userName, string password, params (string Name, string Value)[] headers)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/sign-in") { Content = JsonContent.Create(new { userName, password }) };
+        foreach (var (name, value) in headers) request.Headers.Add(name, value);
+        return Client(from).SendAsync(request);
+    }
+
+    private sealed class FromHeader : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
-            ctx.Request.Method = HttpMethods.Post;
-            ctx.Request.Scheme = "http";
-            ctx.Request.Host = new HostString("localhost");
-            ctx.Request.Path = path;
-            if (from is not null) ctx.Connection.RemoteIpAddress = IPAddress.Parse(from);
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(body);
-            ctx.Request.Body = new MemoryStream(bytes);
-            ctx.Request.ContentType = "application/json";
-            ctx.Request.ContentLength = bytes.Length;
-            foreach (var (name, value) in headers) ctx.Request.Headers[name] = value;
-        });
-
-    public static Task<HttpContext> SignInAsync(OneCardApp app, string userName, string password, string? from = null, params (string Name, string Value)[] headers) =>
-        PostJsonAsync(app, "/api/auth/sign-in", new { userName, password }, from, headers);
-
-    public static async Task<JsonElement> BodyAsync(HttpContext ctx) => await JsonSerializer.DeserializeAsync<JsonElement>(ctx.Response.Body);
+            app.Use((http, then) =>
+            {
+                if (http.Request.Headers.Remove(Header, out var address)) http.Connection.RemoteIpAddress = IPAddress.Parse(address.ToString());
+                return then(http);
+            });
+            next(app);
+        };
+    }
 }

@@ -49,6 +49,8 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<User> Users => Set<User>();
     // Calendar: official holiday notices entered by an administrator.
     public DbSet<HolidayNoticeRecord> HolidayNotices => Set<HolidayNoticeRecord>();
+    public DbSet<UserSession> UserSessions => Set<UserSession>();
+    public DbSet<SignInLockout> SignInLockouts => Set<SignInLockout>();
 
     /// <summary>Whether this context talks to PostgreSQL (bulk paths use COPY there).</summary>
     public abstract bool IsPostgres { get; }
@@ -215,6 +217,19 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.HasIndex(x => new { x.Year, x.Revision }).IsUnique();
             e.Property(x => x.DocumentNumber).HasMaxLength(64);
             e.Property(x => x.EnteredBy).HasMaxLength(64);
+        });
+
+        // Sign-in hardening (issue 5): server-side sessions and per-name lockout.
+        modelBuilder.Entity<UserSession>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(32);
+            e.HasIndex(x => x.UserId);
+        });
+        modelBuilder.Entity<SignInLockout>(e =>
+        {
+            e.HasKey(x => x.UserName);
+            e.Property(x => x.UserName).HasMaxLength(SignInLockout.MaxUserNameLength);
         });
     }
 }

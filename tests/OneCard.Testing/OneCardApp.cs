@@ -75,6 +75,12 @@ public sealed class OneCardApp : WebApplicationFactory<Program>
         builder.UseSetting("Keys:PersonalDataEncryption", Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
         builder.UseSetting("Keys:PersonalDataLookup", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         builder.UseSetting("Keys:AuditChain", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        // Tests sign in and read public pages far more often per address than people do; a test sets small limits itself.
+        foreach (var limit in new[] { "SignIn", "Public", "Objections" })
+        {
+            builder.UseSetting($"RateLimits:{limit}:PermitLimit", "100000");
+            builder.UseSetting($"RateLimits:{limit}:WindowSeconds", "60");
+        }
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }

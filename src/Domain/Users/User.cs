@@ -27,3 +27,32 @@ public sealed class User
     public string? Organisation { get; set; }
     public required string PasswordHash { get; set; }
 }
+
+/// <summary>
+/// A signed-in browser session. The cookie names it; sign-out deletes the row, so a copied or replayed
+/// cookie stops working at once instead of living on until it expires.
+/// </summary>
+public sealed class UserSession
+{
+    /// <summary>Random, unguessable (128 bits, hex).</summary>
+    public required string Id { get; init; }
+    public required string UserId { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>
+/// Consecutive failed sign-ins under one user name, known or not: keying by the name typed (not by
+/// the user) makes an unknown name lock exactly like a real one, so the answer reveals nothing.
+/// </summary>
+public sealed class SignInLockout
+{
+    public const int MaxUserNameLength = 128;
+
+    /// <summary>The user name as typed, trimmed, lower-cased and cut to <see cref="MaxUserNameLength"/>.</summary>
+    public required string UserName { get; init; }
+    public int Failures { get; set; }
+    /// <summary>How many times the name was locked since its last success: each lock lasts longer.</summary>
+    public int Lockouts { get; set; }
+    public DateTimeOffset? LockedUntil { get; set; }
+    public DateTimeOffset LastFailureAt { get; set; }
+}

@@ -3,35 +3,39 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Users;
-using OneCard.Persistence;
 
 namespace OneCard.Host.Platform;
 
 /// <summary>Sign-in with a user name and password into an HttpOnly, SameSite=Strict cookie.</summary>
 public static class Auth
 {
-    public sealed record SignInRequest(string UserName, string Password);
+    public sealed record SignInRequest(string? UserName, string? Password);
     public sealed record Me(string Id, string UserName, string DisplayName, string Role, string RegionCode, string RegionName, string? Organisation);
 
-    public static IServiceCollection AddOneCardAuth(this IServiceCollection services)
+    public static IServiceCollection AddOneCardAuth(this IServiceCollection services, IConfiguration config)
     {
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
         {
             o.Cookie.Name = "onecard.auth";
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Strict;
+            // Secure whenever the request was HTTPS, as seen after a trusted proxy's X-Forwarded-Proto (see Proxy.cs).
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.LoginPath = "/login";
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
             o.SlidingExpiration = true;
             // The API answers 401/403; only pages redirect to the sign-in page.
             o.Events.OnRedirectToLogin = ctx => Redirect(ctx, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = ctx => Redirect(ctx, StatusCodes.Status403Forbidden);
+            o.Events.OnValidatePrincipal = ValidateSessionAsync;
         });
         services.AddAuthorization();
         services.AddCascadingAuthenticationState();
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+        services.AddSingleton<DummyPassword>();
+        services.AddSingleton(config.GetSection("RateLimits:Lockout").Get<LockoutOptions>() ?? new LockoutOptions());
+        services.AddScoped<SignInService>();
         return services;
     }
 
@@ -42,34 +46,52 @@ public static class Auth
         return Task.CompletedTask;
     }
 
-    /// <summary>Checks the password; null when the user or the password is wrong (no hint which).</summary>
-    public static async Task<CurrentUser?> VerifyAsync(OneCardDbContext db, IPasswordHasher<User> hasher, string userName, string password, CancellationToken ct)
+    /// <summary>The claim naming the server-side session (<see cref="UserSession"/>) a cookie belongs to.</summary>
+    public const string SessionClaim = "onecard:session";
+
+    /// <summary>A cookie whose session was ended (signed out) or never recorded is refused and cleared.</summary>
+    private static async Task ValidateSessionAsync(CookieValidatePrincipalContext ctx)
     {
-        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.UserName == userName, ct);
-        if (user is null || hasher.VerifyHashedPassword(user, user.PasswordHash, password) == PasswordVerificationResult.Failed) return null;
-        return new CurrentUser(user.Id, user.UserName, user.DisplayName, user.Role, user.RegionCode, user.Organisation);
+        var sessionId = ctx.Principal?.FindFirstValue(SessionClaim);
+        var sessions = ctx.HttpContext.RequestServices.GetRequiredService<SignInService>();
+        if (sessionId is not null && await sessions.IsOpenAsync(sessionId, ctx.HttpContext.RequestAborted)) return;
+        ctx.RejectPrincipal();
+        await ctx.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
     }
 
-    public static Task SignInAsync(HttpContext http, CurrentUser user) =>
-        http.SignInAsync(new ClaimsPrincipal(new ClaimsIdentity(user.ToClaims(), CookieAuthenticationDefaults.AuthenticationScheme)));
+    public static Task SignInAsync(HttpContext http, CurrentUser user, string sessionId) =>
+        http.SignInAsync(new ClaimsPrincipal(new ClaimsIdentity([.. user.ToClaims(), new Claim(SessionClaim, sessionId)],
+            CookieAuthenticationDefaults.AuthenticationScheme)));
+
+    /// <summary>Ends the server-side session first, so the cookie is dead even if the browser (or a thief) keeps it.</summary>
+    public static async Task SignOutAsync(HttpContext http)
+    {
+        await http.RequestServices.GetRequiredService<SignInService>().EndSessionAsync(http.User.FindFirstValue(SessionClaim), http.RequestAborted);
+        await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+    }
+
+    /// <summary>The one answer to a refused sign-in: the same for a wrong password and an unknown name.</summary>
+    public static ProblemHttpResult Refused(SignInOutcome outcome) => outcome.LockedUntil is { } until
+        ? TypedResults.Problem(title: "登录失败次数过多，该账户已暂时锁定，请稍后再试", statusCode: StatusCodes.Status401Unauthorized,
+            extensions: new Dictionary<string, object?> { ["code"] = "SignInLocked", ["lockedUntil"] = until })
+        : TypedResults.Problem(title: "用户名或密码错误", statusCode: StatusCodes.Status401Unauthorized,
+            extensions: new Dictionary<string, object?> { ["code"] = "SignInFailed" });
 
     public static void MapAuth(this RouteGroupBuilder api)
     {
         var auth = api.MapGroup("/auth").AllowAnonymous().WithTags("Auth");
         auth.MapPost("/sign-in", async Task<Results<Ok<Me>, ProblemHttpResult>> (SignInRequest body, HttpContext http, UserContext context,
-            OneCardDbContext db, IPasswordHasher<User> hasher, RegionDirectory regions, CancellationToken ct) =>
+            SignInService signIn, RegionDirectory regions, CancellationToken ct) =>
         {
             context.SetSystem(); // reading the user table is not region-scoped
-            var user = await VerifyAsync(db, hasher, body.UserName, body.Password, ct);
-            if (user is null)
-                return TypedResults.Problem(title: "用户名或密码错误", statusCode: StatusCodes.Status401Unauthorized,
-                    extensions: new Dictionary<string, object?> { ["code"] = "SignInFailed" });
-            await SignInAsync(http, user);
-            return TypedResults.Ok(ToMe(user, regions));
+            var outcome = await signIn.SignInAsync(body.UserName ?? "", body.Password ?? "", ct);
+            if (outcome.User is null) return Refused(outcome);
+            await SignInAsync(http, outcome.User, outcome.SessionId!);
+            return TypedResults.Ok(ToMe(outcome.User, regions));
         }).WithName("SignIn").DisableAntiforgery();
         auth.MapPost("/sign-out", async (HttpContext http) =>
         {
-            await http.SignOutAsync();
+            await SignOutAsync(http);
             return TypedResults.NoContent();
         }).WithName("SignOut").DisableAntiforgery();
         api.MapGet("/auth/me", (UserContext user, RegionDirectory regions) => TypedResults.Ok(ToMe(user.Required, regions)))

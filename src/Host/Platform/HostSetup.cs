@@ -79,7 +79,9 @@ public static class HostSetup
         services.AddTransient<StepTimerJob>();
         services.AddTransient<DeadlineSweepJob>();
 
-        services.AddOneCardAuth();
+        services.AddOneCardAuth(config);
+        services.AddOneCardForwardedHeaders(config);
+        services.AddOneCardRateLimits(config);
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddOpenApi();
@@ -117,8 +119,12 @@ public static class HostSetup
 
     public static WebApplication MapOneCard(this WebApplication app)
     {
+        // First: scheme and client address as the trusted proxy saw them, for everything after.
+        app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRateLimiter();
+        app.UseOriginCheck();
         app.UseAuthentication();
         // Claim the unit of work for the signed-in user before any endpoint touches the database.
         app.Use(async (http, next) =>

@@ -1,9 +1,5 @@
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
-using OneCard.Domain.Users;
 using OneCard.Host.Platform;
-using OneCard.Persistence;
 
 namespace OneCard.Host.Components.Account;
 
@@ -17,19 +13,19 @@ public static class AccountEndpoints
     {
         var account = app.MapGroup("/account").AllowAnonymous().ExcludeFromDescription();
         account.MapPost("/sign-in", async ([FromForm] string? userName, [FromForm] string? password, [FromForm] string? returnUrl,
-            HttpContext http, UserContext context, OneCardDbContext db, IPasswordHasher<User> hasher, CancellationToken ct) =>
+            HttpContext http, UserContext context, SignInService signIn, CancellationToken ct) =>
         {
             context.SetSystem(); // reading the user table is not region-scoped
-            var user = string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password)
-                ? null : await Auth.VerifyAsync(db, hasher, userName.Trim(), password, ct);
-            if (user is null)
-                return Results.LocalRedirect($"~/login?failed=1&userName={Uri.EscapeDataString(userName ?? "")}&returnUrl={Uri.EscapeDataString(LocalOr(returnUrl))}");
-            await Auth.SignInAsync(http, user);
+            var outcome = string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password)
+                ? SignInOutcome.Failed : await signIn.SignInAsync(userName.Trim(), password, ct);
+            if (outcome.User is null)
+                return Results.LocalRedirect($"~/login?failed={(outcome.LockedUntil is null ? "1" : "locked")}&userName={Uri.EscapeDataString(userName ?? "")}&returnUrl={Uri.EscapeDataString(LocalOr(returnUrl))}");
+            await Auth.SignInAsync(http, outcome.User, outcome.SessionId!);
             return Results.LocalRedirect("~" + LocalOr(returnUrl));
         });
         account.MapPost("/sign-out", async (HttpContext http) =>
         {
-            await http.SignOutAsync();
+            await Auth.SignOutAsync(http);
             return Results.LocalRedirect("~/login");
         });
     }

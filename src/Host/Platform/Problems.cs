@@ -1,0 +1,22 @@
+using Microsoft.AspNetCore.Mvc;
+
+namespace OneCard.Host.Platform;
+
+/// <summary>Problem details written from middleware (no endpoint ran), in the shape Errors.cs gives endpoints.</summary>
+public static class Problems
+{
+    public static async Task WriteAsync(HttpContext http, int status, string code, string zh, string en)
+    {
+        http.Response.StatusCode = status;
+        var details = new ProblemDetails
+        {
+            Status = status,
+            Title = Language.PrefersEnglish(http) ? en : zh,
+            Type = $"https://onecard.example/problems/{code}",
+        };
+        details.Extensions["code"] = code;
+        var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
+        if (!await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = details }))
+            await http.Response.WriteAsJsonAsync(details, options: null, contentType: "application/problem+json");
+    }
+}

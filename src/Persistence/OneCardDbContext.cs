@@ -46,6 +46,7 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<PublicNoticeLine> PublicNoticeLines => Set<PublicNoticeLine>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<User> Users => Set<User>();
+    public DbSet<SubmissionReport> SubmissionReports => Set<SubmissionReport>();
 
     /// <summary>Whether this context talks to PostgreSQL (bulk paths use COPY there).</summary>
     public abstract bool IsPostgres { get; }
@@ -203,6 +204,14 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
         {
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.UserName).IsUnique();
+        });
+        // Error reports of refused submissions (files hardening): the uploader's own, swept when expired.
+        modelBuilder.Entity<SubmissionReport>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.UserId).HasMaxLength(64);
+            e.Property(x => x.FileName).HasMaxLength(200);
+            e.HasIndex(x => x.ExpiresAt);
         });
     }
 }

@@ -62,7 +62,8 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
 
             // Every raw value first: control characters and length, whatever the column. A value that fails
             // here is not checked further (its other messages would only echo junk).
-            var rejected = new HashSet<string>(StringComparer.Ordinal);
+            HashSet<string>? rejected = null;
+            bool Rejected(string field) => rejected?.Contains(field) == true;
             void Raw(string field, string? value, int max)
             {
                 if (value is null) return;
@@ -72,13 +73,13 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
                 {
                     Error(field, "CellControlCharacter", $"{field}含不可见的控制字符（第{control + 1}个字符，U+{(int)trimmed[control]:X4}），请删除",
                         $"{field} contains a control character (U+{(int)trimmed[control]:X4}) at position {control + 1}.");
-                    rejected.Add(field);
+                    (rejected ??= new HashSet<string>(StringComparer.Ordinal)).Add(field);
                 }
                 else if (trimmed.Length > max)
                 {
                     Error(field, field == Columns.Name ? "NameTooLong" : "CellTooLong", $"{field}超过{max}个字符（实为{trimmed.Length}个）",
                         $"{field} is longer than {max} characters ({trimmed.Length}).");
-                    rejected.Add(field);
+                    (rejected ??= new HashSet<string>(StringComparer.Ordinal)).Add(field);
                 }
             }
             Raw(Columns.Name, input.Name, MaxNameLength);
@@ -89,11 +90,10 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
             foreach (var (key, value) in input.Facts) Raw(FactLabel(inputFacts, key), value, MaxCellLength);
 
             var name = input.Name?.Trim() ?? "";
-            if (rejected.Contains(Columns.Name)) { }
-            else if (name.Length == 0) Error(Columns.Name, "NameMissing", "姓名不能为空", "Name is required.");
+            if (name.Length == 0 && !Rejected(Columns.Name)) Error(Columns.Name, "NameMissing", "姓名不能为空", "Name is required.");
 
-            var id = IdNumber.Check(rejected.Contains(Columns.IdNumber) ? null : input.IdNumber, today, IsKnownAreaCode, Columns.IdNumber);
-            if (!rejected.Contains(Columns.IdNumber)) FromIssues(id.Errors);
+            var id = IdNumber.Check(Rejected(Columns.IdNumber) ? null : input.IdNumber, today, IsKnownAreaCode, Columns.IdNumber);
+            if (!Rejected(Columns.IdNumber)) FromIssues(id.Errors);
             if (id.IsValid && id.Normalized is { } normalized)
             {
                 if (seen.TryGetValue(normalized, out var firstRow))
@@ -102,7 +102,7 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
             }
 
             var region = input.RegionCode?.Trim() ?? "";
-            if (rejected.Contains(Columns.RegionCode)) { }
+            if (Rejected(Columns.RegionCode)) region = "";
             else if (region.Length == 0) Error(Columns.RegionCode, "RegionMissing", "地区代码不能为空", "Region code is required.");
             else if (!knownRegionCodes.Contains(region))
                 Error(Columns.RegionCode, "RegionUnknown", $"地区代码“{LineErrors.Echo(region)}”不是辽宁省的有效乡镇（街道）代码",
@@ -111,8 +111,8 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
                 Error(Columns.RegionCode, "RegionOutsideApplication", $"地区代码“{region}”不属于本申报所在乡镇（{applicationRegion}）",
                     $"'{region}' is not the application's township {applicationRegion}.");
 
-            var bank = BankAccount.Check(rejected.Contains(Columns.BankAccount) ? null : input.BankAccount, Columns.BankAccount);
-            if (!rejected.Contains(Columns.BankAccount)) FromIssues(bank.Errors);
+            var bank = BankAccount.Check(Rejected(Columns.BankAccount) ? null : input.BankAccount, Columns.BankAccount);
+            if (!Rejected(Columns.BankAccount)) FromIssues(bank.Errors);
 
             var facts = new Dictionary<string, object?>(StringComparer.Ordinal)
             {
@@ -123,7 +123,7 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
             foreach (var fact in inputFacts)
             {
                 var label = fact.LabelZh ?? fact.Name;
-                if (rejected.Contains(label)) continue;
+                if (Rejected(label)) continue;
                 input.Facts.TryGetValue(fact.Name, out var raw);
                 if (raw is null && fact.LabelZh is not null) input.Facts.TryGetValue(fact.LabelZh, out raw);
                 raw = raw?.Trim();

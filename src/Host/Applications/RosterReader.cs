@@ -53,10 +53,9 @@ public static class RosterReader
         var extension = Path.GetExtension(fileName).ToLowerInvariant();
         var buffer = new MemoryStream();
         content.CopyTo(buffer);
-        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
         return extension switch
         {
-            ".csv" => OpenCsv(bytes, fileName),
+            ".csv" => OpenCsv(buffer, fileName),
             ".xlsx" => OpenXlsx(buffer, fileName),
             _ => throw Invalid("RosterFileType", $"不支持的文件类型“{LineErrors.Echo(extension)}”，请上传 .csv 或 .xlsx 文件",
                 $"Unsupported file type '{LineErrors.Echo(extension)}': upload .csv or .xlsx."),
@@ -73,10 +72,11 @@ public static class RosterReader
         return (Encoding.GetEncoding("GB18030"), "GB18030", 0);
     }
 
-    private static RosterFile OpenCsv(ReadOnlyMemory<byte> bytes, string fileName)
+    private static RosterFile OpenCsv(MemoryStream buffer, string fileName)
     {
-        var (encoding, name, skip) = DetectEncoding(bytes.Span);
-        var reader = new StreamReader(new MemoryStream(bytes[skip..].ToArray(), writable: false), encoding, detectEncodingFromByteOrderMarks: false);
+        var length = (int)buffer.Length;
+        var (encoding, name, skip) = DetectEncoding(buffer.GetBuffer().AsSpan(0, length));
+        var reader = new StreamReader(new MemoryStream(buffer.GetBuffer(), skip, length - skip, writable: false), encoding, detectEncodingFromByteOrderMarks: false);
         var badDataRow = 0;
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
@@ -99,6 +99,7 @@ public static class RosterReader
         }
         CheckHeaders(headers);
 
+        var counted = new RowCounter();
         IEnumerable<RosterRow> Rows(LineErrors errors)
         {
             using var _ = csv;
@@ -112,7 +113,7 @@ public static class RosterReader
                 {
                     more = csv.Read();
                     row = csv.Parser.Row; // 1-based row, header = 1
-                    if (more) next = CsvRow(csv, headers, row, badDataRow == row, errors);
+                    if (more) next = CsvRow(csv, headers, row, badDataRow == row, errors, counted);
                 }
                 catch (CsvHelperException)
                 {
@@ -124,16 +125,17 @@ public static class RosterReader
                 yield return next;
             }
         }
-        return new RosterFile(fileName, headers, name, Rows);
+        return new RosterFile(fileName, headers, name, Rows, () => counted.Read);
     }
 
     /// <summary>One CSV record as a row, or null (blank, or malformed: reported to <paramref name="errors"/>).</summary>
-    private static RosterRow? CsvRow(CsvReader csv, string[] headers, int row, bool badData, LineErrors errors)
+    private static RosterRow? CsvRow(CsvReader csv, string[] headers, int row, bool badData, LineErrors errors, RowCounter counted)
     {
         var count = csv.Parser.Count;
         var fields = new string[count];
         for (var i = 0; i < count; i++) fields[i] = csv.Parser[i] ?? "";
         if (fields.All(string.IsNullOrWhiteSpace)) return null;
+        counted.Read++;
         if (badData)
         {
             errors.Add(row, "", "RosterBadQuote", "本行引号不成对（单元格内的英文双引号须成对出现）",
@@ -211,6 +213,7 @@ public static class RosterReader
         }
         CheckHeaders(headers);
 
+        var counted = new RowCounter();
         IEnumerable<RosterRow> Rows(LineErrors errors)
         {
             using var _ = records;
@@ -226,12 +229,13 @@ public static class RosterReader
                 rowNo++;
                 var values = Values(records.Current);
                 if (values.All(string.IsNullOrWhiteSpace)) continue;
+                counted.Read++;
                 if (ToRow(rowNo, headers, values, errors) is not { } row) continue;
                 if (++read > MaxRows) throw TooManyRows();
                 yield return row;
             }
         }
-        return new RosterFile(fileName, headers, null, Rows);
+        return new RosterFile(fileName, headers, null, Rows, () => counted.Read);
     }
 
     private static string[] Values(IDictionary<string, object?> record) =>
@@ -315,9 +319,19 @@ public static class RosterReader
     private static OneCardException Invalid(string code, string zh, string en) => new(ErrorKind.Invalid, code, zh, en);
 }
 
-/// <summary>An opened roster: its header row, the encoding its text was read in (null for xlsx), and its data rows.</summary>
-public sealed class RosterFile(string fileName, IReadOnlyList<string> headers, string? encoding, Func<LineErrors, IEnumerable<RosterRow>> rows)
+/// <summary>How many non-blank data rows a reader has met, malformed ones included.</summary>
+internal sealed class RowCounter
 {
+    public int Read;
+}
+
+/// <summary>An opened roster: its header row, the encoding its text was read in (null for xlsx), and its data rows.</summary>
+public sealed class RosterFile(string fileName, IReadOnlyList<string> headers, string? encoding, Func<LineErrors, IEnumerable<RosterRow>> rows,
+    Func<int> dataRows)
+{
+    /// <summary>Non-blank data rows read so far, malformed ones included.</summary>
+    public int DataRows => dataRows();
+
     public string FileName => fileName;
     public IReadOnlyList<string> Headers => headers;
 

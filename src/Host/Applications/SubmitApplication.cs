@@ -157,6 +157,7 @@ public static class SubmitApplication
             int lineCount;
             using (Phases.StartActivity("SubmitApplication.Validate"))
                 (valid, lineCount) = new ClaimValidator(regions.Codes, today).Validate(read(errors), ruleSet, clerk.RegionCode, errors);
+            if (roster is not null) lineCount = Math.Max(lineCount, roster.DataRows);
             if (errors.Total > 0) return await Refused(lineCount);
             if (lineCount == 0)
                 throw new OneCardException(ErrorKind.Invalid, "NoLines", "申报至少须有一条明细", "An application needs at least one line.");

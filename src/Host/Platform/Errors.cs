@@ -45,7 +45,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
     private const string NumericOutOfRange = "22003";
 
     private static (int, string, string, string) TooLarge(HttpContext http) =>
-        http.GetEndpoint()?.Metadata.GetMetadata<RequestTooLargeProblem>()?.Problem is { } p
+        // The middleware clears the endpoint before handlers run; its feature keeps it.
+        (http.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? http.GetEndpoint())?.Metadata.GetMetadata<RequestTooLargeProblem>()?.Problem is { } p
             ? (StatusCodes.Status413PayloadTooLarge, p.Code, p.MessageZh, p.MessageEn)
             : (StatusCodes.Status413PayloadTooLarge, "RequestTooLarge", "请求内容过大，超过允许的上限", "The request body is too large.");
 

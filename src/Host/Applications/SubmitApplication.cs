@@ -52,7 +52,8 @@ public static class SubmitApplication
             var form = await http.ReadFormAsync(ct);
             var file = form.Files.GetFile("file")
                 ?? throw new OneCardException(ErrorKind.Invalid, "RosterFileMissing", "请选择要上传的花名册文件（表单字段 file）", "No file in the form field 'file'.");
-            if (file.Length > RosterReader.MaxUploadBytes) throw TooLarge();
+            // Same answer as a body over the endpoint's limit: 413 with RosterTooLarge.
+            if (file.Length > RosterReader.MaxUploadBytes) throw new BadHttpRequestException("Roster too large.", StatusCodes.Status413PayloadTooLarge);
             await using var stream = file.OpenReadStream();
             var roster = RosterReader.Open(stream, file.FileName);
             var outcome = await handler.SubmitRosterAsync(form["policyCode"].ToString(), form["period"].ToString(), roster, ct);
@@ -89,8 +90,8 @@ public static class SubmitApplication
                 .Select(e => new { row = e.Row, field = e.Field, code = e.Code, message = e.MessageZh, messageEn = e.MessageEn }).ToList(),
             ["errorCount"] = errors.Total,
             ["errorRowCount"] = errors.Rows,
-            ["rowCount"] = outcome.LineCount,
         };
+        if (outcome.LineCount > 0) extensions["rowCount"] = outcome.LineCount;
         if (outcome.ReportId is { } report) extensions["report"] = new { id = report, url = SubmissionReports.Url(report) };
         if (outcome.Encoding is { } encoding) extensions["encoding"] = encoding;
         return TypedResults.Problem(

@@ -51,6 +51,7 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<HolidayNoticeRecord> HolidayNotices => Set<HolidayNoticeRecord>();
     public DbSet<UserSession> UserSessions => Set<UserSession>();
     public DbSet<SignInLockout> SignInLockouts => Set<SignInLockout>();
+    public DbSet<SubmissionReport> SubmissionReports => Set<SubmissionReport>();
 
     /// <summary>Whether this context talks to PostgreSQL (bulk paths use COPY there).</summary>
     public abstract bool IsPostgres { get; }
@@ -230,6 +231,15 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
         {
             e.HasKey(x => x.UserName);
             e.Property(x => x.UserName).HasMaxLength(SignInLockout.MaxUserNameLength);
+        });
+
+        // Error reports of refused submissions (files hardening): the uploader's own, swept when expired.
+        modelBuilder.Entity<SubmissionReport>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.UserId).HasMaxLength(64);
+            e.Property(x => x.FileName).HasMaxLength(200);
+            e.HasIndex(x => x.ExpiresAt);
         });
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 using OneCard.Domain.Identity;
 using OneCard.Specs.Support;
@@ -39,6 +40,28 @@ public sealed class SubmissionSteps(ScenarioState state)
     {
         var response = await state.Remember(await Upload("clerk", RosterLine.ToCsv(state.Roster)));
         if (response.StatusCode == HttpStatusCode.Created) state.CaseId = state.LastJson.GetProperty("id").GetGuid();
+    }
+
+    [When(@"^经办人以Excel另存的GBK编码CSV文件上传该花名册$")]
+    public async Task UploadRosterAsGbk()
+    {
+        // What Chinese Excel writes for "CSV（逗号分隔）": GBK, no BOM.
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        var utf8 = RosterLine.ToCsv(state.Roster);
+        var gbk = Encoding.GetEncoding("GBK").GetBytes(Encoding.UTF8.GetString(utf8, 3, utf8.Length - 3));
+        var response = await state.Remember(await Upload("clerk", gbk));
+        if (response.StatusCode == HttpStatusCode.Created) state.CaseId = state.LastJson.GetProperty("id").GetGuid();
+    }
+
+    [Then(@"^回复说明已按""(.+)""编码读取$")]
+    public void ThenEncodingNamed(string encoding) => Assert.Equal(encoding, state.LastJson.GetProperty("encoding").GetString());
+
+    [Then(@"^经办人 (\S+) 查看该申报，明细姓名与花名册一字不差$")]
+    public async Task ThenNamesIntact(string user)
+    {
+        var lines = (await state.Case(user)).GetProperty("lines").EnumerateArray()
+            .OrderBy(l => l.GetProperty("lineNo").GetInt32()).Select(l => l.GetProperty("name").GetString()).ToList();
+        Assert.Equal(state.Roster.Select(r => r.Name), lines);
     }
 
     [Given(@"^大孤家子镇经办人(?:又)?以CSV文件上传了一个(\d+)户的花名册(?:，其中第(\d+)户已改变用途)?$")]

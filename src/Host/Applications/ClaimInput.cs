@@ -33,25 +33,67 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
         public const string BankName = "开户银行";
     }
 
-    public (IReadOnlyList<ValidClaim> Valid, IReadOnlyList<LineError> Errors) Validate(
-        IReadOnlyList<ClaimInput> inputs, RuleSet ruleSet, string applicationRegion)
+    /// <summary>The longest name, bank name and any other cell accepted (the database columns are text; these are plausibility caps).</summary>
+    public const int MaxNameLength = 50, MaxBankNameLength = 100, MaxCellLength = 200;
+
+    /// <summary>
+    /// Numbers at or above this are refused whatever a rule set declares: facts are stored as shown
+    /// quantities (numeric(18,4)) and turn into amounts (numeric(18,2)); past it a save would overflow.
+    /// </summary>
+    public const decimal MaxStorableNumber = 1_000_000_000_000m;
+
+    /// <summary>
+    /// Validates every line and reports each problem to <paramref name="errors"/> (capped there). Lines are
+    /// read as enumerated, so a roster is never held twice; once any line is bad, valid lines are no longer
+    /// kept (the submission is refused whole anyway). Returns the valid lines and how many lines were read.
+    /// </summary>
+    public (IReadOnlyList<ValidClaim> Valid, int LineCount) Validate(
+        IEnumerable<ClaimInput> inputs, RuleSet ruleSet, string applicationRegion, LineErrors errors)
     {
-        var errors = new List<LineError>();
-        var valid = new List<ValidClaim>(inputs.Count);
+        var valid = new List<ValidClaim>();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         var inputFacts = ruleSet.Facts.Where(f => !f.IsLookup && f.Name is not ("IdNumber" or "RegionCode" or "AsOf")).ToList();
+        var lineCount = 0;
         foreach (var input in inputs)
         {
-            var lineErrors = new List<LineError>();
-            void Error(string field, string code, string zh, string en) => lineErrors.Add(new LineError(input.Row, field, code, zh, en));
+            lineCount++;
+            void Error(string field, string code, string zh, string en) => errors.Add(new LineError(input.Row, field, code, zh, en));
             void FromIssues(IEnumerable<FieldIssue> issues) { foreach (var i in issues) Error(i.Field, i.Code, i.MessageZh, i.MessageEn); }
 
-            var name = input.Name?.Trim() ?? "";
-            if (name.Length == 0) Error(Columns.Name, "NameMissing", "姓名不能为空", "Name is required.");
-            else if (name.Length > 50) Error(Columns.Name, "NameTooLong", "姓名超过50个字符", "Name is longer than 50 characters.");
+            // Every raw value first: control characters and length, whatever the column. A value that fails
+            // here is not checked further (its other messages would only echo junk).
+            HashSet<string>? rejected = null;
+            bool Rejected(string field) => rejected?.Contains(field) == true;
+            void Raw(string field, string? value, int max)
+            {
+                if (value is null) return;
+                var trimmed = value.Trim();
+                var control = trimmed.IndexOfAny(ControlCharacters);
+                if (control >= 0)
+                {
+                    Error(field, "CellControlCharacter", $"{field}含不可见的控制字符（第{control + 1}个字符，U+{(int)trimmed[control]:X4}），请删除",
+                        $"{field} contains a control character (U+{(int)trimmed[control]:X4}) at position {control + 1}.");
+                    (rejected ??= new HashSet<string>(StringComparer.Ordinal)).Add(field);
+                }
+                else if (trimmed.Length > max)
+                {
+                    Error(field, field == Columns.Name ? "NameTooLong" : "CellTooLong", $"{field}超过{max}个字符（实为{trimmed.Length}个）",
+                        $"{field} is longer than {max} characters ({trimmed.Length}).");
+                    (rejected ??= new HashSet<string>(StringComparer.Ordinal)).Add(field);
+                }
+            }
+            Raw(Columns.Name, input.Name, MaxNameLength);
+            Raw(Columns.IdNumber, input.IdNumber, MaxCellLength);
+            Raw(Columns.RegionCode, input.RegionCode, MaxCellLength);
+            Raw(Columns.BankAccount, input.BankAccount, MaxCellLength);
+            Raw(Columns.BankName, input.BankName, MaxBankNameLength);
+            foreach (var (key, value) in input.Facts) Raw(FactLabel(inputFacts, key), value, MaxCellLength);
 
-            var id = IdNumber.Check(input.IdNumber, today, IsKnownAreaCode, Columns.IdNumber);
-            FromIssues(id.Errors);
+            var name = input.Name?.Trim() ?? "";
+            if (name.Length == 0 && !Rejected(Columns.Name)) Error(Columns.Name, "NameMissing", "姓名不能为空", "Name is required.");
+
+            var id = IdNumber.Check(Rejected(Columns.IdNumber) ? null : input.IdNumber, today, IsKnownAreaCode, Columns.IdNumber);
+            if (!Rejected(Columns.IdNumber)) FromIssues(id.Errors);
             if (id.IsValid && id.Normalized is { } normalized)
             {
                 if (seen.TryGetValue(normalized, out var firstRow))
@@ -60,15 +102,17 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
             }
 
             var region = input.RegionCode?.Trim() ?? "";
-            if (region.Length == 0) Error(Columns.RegionCode, "RegionMissing", "地区代码不能为空", "Region code is required.");
+            if (Rejected(Columns.RegionCode)) region = "";
+            else if (region.Length == 0) Error(Columns.RegionCode, "RegionMissing", "地区代码不能为空", "Region code is required.");
             else if (!knownRegionCodes.Contains(region))
-                Error(Columns.RegionCode, "RegionUnknown", $"地区代码“{region}”不是辽宁省的有效乡镇（街道）代码", $"'{region}' is not a known Liaoning township code.");
+                Error(Columns.RegionCode, "RegionUnknown", $"地区代码“{LineErrors.Echo(region)}”不是辽宁省的有效乡镇（街道）代码",
+                    $"'{LineErrors.Echo(region)}' is not a known Liaoning township code.");
             else if (region != applicationRegion)
                 Error(Columns.RegionCode, "RegionOutsideApplication", $"地区代码“{region}”不属于本申报所在乡镇（{applicationRegion}）",
                     $"'{region}' is not the application's township {applicationRegion}.");
 
-            var bank = BankAccount.Check(input.BankAccount, Columns.BankAccount);
-            FromIssues(bank.Errors);
+            var bank = BankAccount.Check(Rejected(Columns.BankAccount) ? null : input.BankAccount, Columns.BankAccount);
+            if (!Rejected(Columns.BankAccount)) FromIssues(bank.Errors);
 
             var facts = new Dictionary<string, object?>(StringComparer.Ordinal)
             {
@@ -79,6 +123,7 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
             foreach (var fact in inputFacts)
             {
                 var label = fact.LabelZh ?? fact.Name;
+                if (Rejected(label)) continue;
                 input.Facts.TryGetValue(fact.Name, out var raw);
                 if (raw is null && fact.LabelZh is not null) input.Facts.TryGetValue(fact.LabelZh, out raw);
                 raw = raw?.Trim();
@@ -87,33 +132,83 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
                     Error(label, "FactMissing", $"{label}不能为空", $"{fact.Name} is required.");
                     continue;
                 }
-                switch (fact.Type.ToString().ToLowerInvariant())
+                switch (fact.Type)
                 {
-                    case "decimal":
-                        if (!decimal.TryParse(raw, NumberStyles.Number, CultureInfo.InvariantCulture, out var number))
-                            Error(label, "FactNotNumber", $"{label}“{raw}”不是有效数字", $"{fact.Name} '{raw}' is not a number.");
-                        else if (fact.Minimum is { } min && number < min)
-                            Error(label, "FactBelowMinimum", $"{label}不能小于{min}（实为{raw}）", $"{fact.Name} must be at least {min}.");
-                        else facts[fact.Name] = number;
+                    case FactType.Decimal or FactType.Int:
+                        if (ParseNumber(fact, label, raw, Error) is { } number)
+                            facts[fact.Name] = fact.Type == FactType.Int ? (object)(int)number : number;
                         break;
-                    case "bool":
+                    case FactType.Bool:
                         if (ParseBool(raw) is { } flag) facts[fact.Name] = flag;
-                        else Error(label, "FactNotYesNo", $"{label}应填“是”或“否”，实为“{raw}”", $"{fact.Name} must be yes or no.");
+                        else Error(label, "FactNotYesNo", $"{label}应填“是”或“否”，实为“{LineErrors.Echo(raw)}”", $"{fact.Name} must be yes or no.");
                         break;
                     default:
                         facts[fact.Name] = raw;
                         break;
                 }
             }
-            if (lineErrors.Count > 0)
-            {
-                errors.AddRange(lineErrors);
-                continue;
-            }
-            valid.Add(new ValidClaim(input.Row, name, id, region, bank.Normalized!, input.BankName?.Trim(), facts,
+            if (errors.Total > 0) continue; // refused whole: valid lines need not be kept
+            valid.Add(new ValidClaim(input.Row, name, id, region, bank.Normalized!, NullIfEmpty(input.BankName?.Trim()), facts,
                 [.. id.Warnings, .. bank.Warnings]));
         }
-        return (valid, errors);
+        if (errors.Total > 0) valid.Clear();
+        return (valid, lineCount);
+    }
+
+    /// <summary>C0 controls (tab included: leading and trailing ones are trimmed, one inside a cell is refused) and DEL.</summary>
+    private static readonly char[] ControlCharacters = [.. Enumerable.Range(0, 0x20).Select(c => (char)c), '\u007F'];
+
+    private static string FactLabel(IReadOnlyList<FactDefinition> facts, string key) =>
+        facts.FirstOrDefault(f => f.Name == key)?.LabelZh ?? key;
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    /// <summary>
+    /// A plain decimal number: digits, one decimal point, an optional leading minus. Full-width digits, point
+    /// and minus (as typed with a Chinese input method) are normalised to ASCII and accepted. A comma is
+    /// refused as ambiguous: "1,5" may mean 1.5 or 15, and "1,500" may mean 1.5 or 1500.
+    /// </summary>
+    private static decimal? ParseNumber(FactDefinition fact, string label, string raw, Action<string, string, string, string> error)
+    {
+        var text = NormaliseWidth(raw);
+        if (text.IndexOfAny([',', '，', '、', '\'']) >= 0)
+        {
+            error(label, "FactAmbiguousNumber", $"{label}“{LineErrors.Echo(raw)}”含千位分隔符或逗号，请只用小数点（如 1.5 或 1500）",
+                $"{fact.Name} '{LineErrors.Echo(raw)}' contains a thousands separator or comma; use a decimal point only.");
+            return null;
+        }
+        var style = fact.Type == FactType.Int ? NumberStyles.AllowLeadingSign : NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint;
+        if (text.Length > 40 || !decimal.TryParse(text, style, CultureInfo.InvariantCulture, out var number))
+        {
+            error(label, "FactNotNumber", $"{label}“{LineErrors.Echo(raw)}”不是有效{(fact.Type == FactType.Int ? "整数" : "数字")}",
+                $"{fact.Name} '{LineErrors.Echo(raw)}' is not a number.");
+            return null;
+        }
+        var limit = fact.Type == FactType.Int ? int.MaxValue : MaxStorableNumber;
+        if (Math.Abs(number) >= limit)
+        {
+            error(label, "FactOutOfRange", $"{label}“{LineErrors.Echo(raw)}”超出可处理的范围（须小于{limit:0}）",
+                $"{fact.Name} '{LineErrors.Echo(raw)}' is out of range.");
+            return null;
+        }
+        if (fact.Minimum is { } min && number < min)
+        {
+            error(label, "FactBelowMinimum", $"{label}不能小于{min}（实为{LineErrors.Echo(raw)}）", $"{fact.Name} must be at least {min}.");
+            return null;
+        }
+        if (fact.Maximum is { } max && number > max)
+        {
+            error(label, "FactAboveMaximum", $"{label}不能大于{max}（实为{LineErrors.Echo(raw)}），请核实", $"{fact.Name} must be at most {max}.");
+            return null;
+        }
+        return number;
+    }
+
+    /// <summary>Full-width digits, point, minus and plus (U+FF10–FF19, FF0E, FF0D, FF0B) as ASCII.</summary>
+    private static string NormaliseWidth(string raw)
+    {
+        if (!raw.Any(c => c is >= '\uFF01' and <= '\uFF5E')) return raw;
+        return new string(raw.Select(c => c is (>= '\uFF10' and <= '\uFF19') or '\uFF0E' or '\uFF0D' or '\uFF0B' ? (char)(c - 0xFEE0) : c).ToArray());
     }
 
     /// <summary>Only Liaoning's codes are known here; another province's code is not judged (warnings only anyway).</summary>
@@ -136,5 +231,20 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
         var facts = row.Cells.Where(c => !StandardColumns.Contains(c.Key)).ToDictionary(c => c.Key, c => (string?)c.Value);
         return new ClaimInput(row.Row, Cell(Columns.Name), Cell(Columns.IdNumber), Cell(Columns.RegionCode), Cell(Columns.BankAccount),
             Cell(Columns.BankName), facts);
+    }
+
+    /// <summary>
+    /// A roster whose header lacks a required column is refused at row 1, once, instead of once per line
+    /// (a file read in the wrong encoding, or the wrong file, would otherwise blame every line).
+    /// </summary>
+    public static void CheckHeaders(IReadOnlyList<string> headers, RuleSet ruleSet, LineErrors errors, string? encodingZh)
+    {
+        var present = headers.ToHashSet(StringComparer.Ordinal);
+        var required = new List<string> { Columns.Name, Columns.IdNumber, Columns.RegionCode, Columns.BankAccount };
+        foreach (var fact in ruleSet.Facts.Where(f => !f.IsLookup && f.Name is not ("IdNumber" or "RegionCode" or "AsOf")))
+            if (!present.Contains(fact.Name)) required.Add(fact.LabelZh ?? fact.Name);
+        var hint = encodingZh is null ? "" : $"（{encodingZh}；如表头显示为乱码，请在 Excel 中另存为“CSV UTF-8”后重试）";
+        foreach (var column in required.Where(c => !present.Contains(c)))
+            errors.Add(1, column, "RosterColumnMissing", $"表头缺少“{column}”列{hint}", $"The header has no '{column}' column.");
     }
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.IO.Compression;
+using System.Text;
+using System.Xml;
 using CsvHelper;
 using CsvHelper.Configuration;
 using MiniExcelLibs;
@@ -11,9 +13,12 @@ namespace OneCard.Host.Applications;
 public sealed record RosterRow(int Row, IReadOnlyDictionary<string, string> Cells);
 
 /// <summary>
-/// Reads a roster from CSV (UTF-8, with or without BOM) or xlsx. An xlsx is checked as a ZIP
-/// before parsing — entry count, uncompressed size and compression ratio — so a zip bomb is
-/// refused unread (reliability-security §6).
+/// Reads a roster from CSV or xlsx. A CSV's encoding is detected (BOM, else valid UTF-8, else GB18030,
+/// the superset of the GBK that Chinese Excel writes) and named. An xlsx is checked as a ZIP before
+/// parsing — entry count, uncompressed size, compression ratio, and no DOCTYPE in any XML part — so a
+/// zip bomb or an XXE attempt is refused unread (reliability-security §6). A file that cannot be read
+/// at all is refused whole (<see cref="OneCardException"/>, 422); a row that cannot be read is a
+/// located error and the row is skipped.
 /// </summary>
 public static class RosterReader
 {
@@ -23,68 +28,218 @@ public static class RosterReader
     private const int MaxEntries = 1_000;
     private const double MaxCompressionRatio = 100;
 
+    static RosterReader() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+
+    /// <summary>
+    /// Reads every row, refusing the file on the first unreadable one (bank result files: small, and
+    /// every row matters). Rosters use <see cref="Open"/> to collect every row's problems instead.
+    /// </summary>
     public static IReadOnlyList<RosterRow> Read(Stream content, string fileName)
     {
+        var file = Open(content, fileName);
+        var errors = new LineErrors(keep: 1);
+        var rows = file.Rows(errors).ToList();
+        if (errors.Count > 0)
+        {
+            var e = errors[0];
+            throw Invalid(e.Code, $"第{e.Row}行：{e.MessageZh}", $"Row {e.Row}: {e.MessageEn}");
+        }
+        return rows;
+    }
+
+    /// <summary>Opens a roster: checks the file, reads the header row; data rows are read as they are enumerated.</summary>
+    public static RosterFile Open(Stream content, string fileName)
+    {
         var extension = Path.GetExtension(fileName).ToLowerInvariant();
+        var buffer = new MemoryStream();
+        content.CopyTo(buffer);
         return extension switch
         {
-            ".csv" => ReadCsv(content),
-            ".xlsx" => ReadXlsx(content),
-            _ => throw Invalid("RosterFileType", $"不支持的文件类型“{extension}”，请上传 .csv 或 .xlsx 文件",
-                $"Unsupported file type '{extension}': upload .csv or .xlsx."),
+            ".csv" => OpenCsv(buffer, fileName),
+            ".xlsx" => OpenXlsx(buffer, fileName),
+            _ => throw Invalid("RosterFileType", $"不支持的文件类型“{LineErrors.Echo(extension)}”，请上传 .csv 或 .xlsx 文件",
+                $"Unsupported file type '{LineErrors.Echo(extension)}': upload .csv or .xlsx."),
         };
     }
 
-    private static List<RosterRow> ReadCsv(Stream content)
+    /// <summary>The text encoding of a CSV: a BOM wins; else valid UTF-8 is UTF-8; else GB18030 (GBK, as Chinese Excel saves).</summary>
+    public static (Encoding Encoding, string Name, int Skip) DetectEncoding(ReadOnlySpan<byte> bytes)
     {
-        using var reader = new StreamReader(content, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        var config = new CsvConfiguration(CultureInfo.InvariantCulture) { TrimOptions = TrimOptions.Trim, BadDataFound = null };
-        using var csv = new CsvReader(reader, config);
-        if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is null)
-            throw Invalid("RosterEmpty", "花名册为空：第1行应为表头", "The roster is empty: row 1 must be the header.");
-        var headers = csv.HeaderRecord.Select(h => h.Trim()).ToArray();
-        var rows = new List<RosterRow>();
-        while (csv.Read())
-        {
-            var row = csv.Parser.Row; // 1-based physical row, header = 1
-            var cells = new Dictionary<string, string>(StringComparer.Ordinal);
-            for (var i = 0; i < headers.Length; i++) cells[headers[i]] = csv.GetField(i) ?? "";
-            if (cells.Values.All(string.IsNullOrWhiteSpace)) continue;
-            rows.Add(new RosterRow(row, cells));
-            if (rows.Count > MaxRows) throw TooManyRows();
-        }
-        return rows;
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) return (new UTF8Encoding(false), "UTF-8", 3);
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE])) return (new UnicodeEncoding(false, false), "UTF-16", 2);
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF])) return (new UnicodeEncoding(true, false), "UTF-16", 2);
+        if (System.Text.Unicode.Utf8.IsValid(bytes)) return (new UTF8Encoding(false), "UTF-8", 0);
+        return (Encoding.GetEncoding("GB18030"), "GB18030", 0);
     }
 
-    private static List<RosterRow> ReadXlsx(Stream content)
+    private static RosterFile OpenCsv(MemoryStream buffer, string fileName)
     {
-        var buffer = new MemoryStream();
-        content.CopyTo(buffer);
+        var length = (int)buffer.Length;
+        var (encoding, name, skip) = DetectEncoding(buffer.GetBuffer().AsSpan(0, length));
+        var reader = new StreamReader(new MemoryStream(buffer.GetBuffer(), skip, length - skip, writable: false), encoding, detectEncodingFromByteOrderMarks: false);
+        var badDataRow = 0;
+        var config = new CsvConfiguration(CultureInfo.InvariantCulture)
+        {
+            TrimOptions = TrimOptions.Trim,
+            // Both only note the row; the row loop reports it with its number and skips it.
+            BadDataFound = args => badDataRow = args.Context.Parser?.Row ?? -1,
+            MissingFieldFound = null,
+            DetectColumnCountChanges = false,
+        };
+        var csv = new CsvReader(reader, config);
+        string[] headers;
+        try
+        {
+            if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is null) throw Empty();
+            headers = csv.HeaderRecord.Select(h => h.Trim()).ToArray();
+        }
+        catch (CsvHelperException)
+        {
+            throw Unreadable(fileName, 1);
+        }
+        CheckHeaders(headers);
+
+        var counted = new RowCounter();
+        IEnumerable<RosterRow> Rows(LineErrors errors)
+        {
+            using var _ = csv;
+            var read = 0;
+            while (true)
+            {
+                RosterRow? next = null;
+                bool more;
+                var row = 0;
+                try
+                {
+                    more = csv.Read();
+                    row = csv.Parser.Row; // 1-based row, header = 1
+                    if (more) next = CsvRow(csv, headers, row, badDataRow == row, errors, counted);
+                }
+                catch (CsvHelperException)
+                {
+                    throw Unreadable(fileName, row == 0 ? csv.Parser.Row : row);
+                }
+                if (!more) yield break;
+                if (next is null) continue;
+                if (++read > MaxRows) throw TooManyRows();
+                yield return next;
+            }
+        }
+        return new RosterFile(fileName, headers, name, Rows, () => counted.Read);
+    }
+
+    /// <summary>One CSV record as a row, or null (blank, or malformed: reported to <paramref name="errors"/>).</summary>
+    private static RosterRow? CsvRow(CsvReader csv, string[] headers, int row, bool badData, LineErrors errors, RowCounter counted)
+    {
+        var count = csv.Parser.Count;
+        var fields = new string[count];
+        for (var i = 0; i < count; i++) fields[i] = csv.Parser[i] ?? "";
+        if (fields.All(string.IsNullOrWhiteSpace)) return null;
+        counted.Read++;
+        if (badData)
+        {
+            errors.Add(row, "", "RosterBadQuote", "本行引号不成对（单元格内的英文双引号须成对出现）",
+                "Unbalanced quotes in this row.");
+            return null;
+        }
+        if (count < headers.Length)
+        {
+            errors.Add(row, "", "RosterRowShort", $"本行只有{count}列，少于表头的{headers.Length}列（缺少逗号，或单元格内有未加引号的换行）",
+                $"The row has {count} fields, fewer than the header's {headers.Length}.");
+            return null;
+        }
+        return ToRow(row, headers, fields, errors);
+    }
+
+    /// <summary>Cells by header; a value under no header is an error (a stray comma shifts a row, so nothing in it can be trusted).</summary>
+    private static RosterRow? ToRow(int row, IReadOnlyList<string> headers, IReadOnlyList<string> values, LineErrors errors)
+    {
+        var cells = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < values.Count; i++)
+        {
+            var header = i < headers.Count ? headers[i] : "";
+            if (header.Length > 0) cells[header] = values[i];
+            else if (!string.IsNullOrWhiteSpace(values[i]))
+            {
+                errors.Add(row, ColumnName(i), "RosterRowLong", $"第{ColumnName(i)}列有数据但没有表头（多出的逗号或列）",
+                    $"Column {ColumnName(i)} has data but no header.");
+                return null;
+            }
+        }
+        return new RosterRow(row, cells);
+    }
+
+    /// <summary>A duplicated header would silently take one of the two columns: refuse it, naming both places.</summary>
+    private static void CheckHeaders(IReadOnlyList<string> headers)
+    {
+        var first = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < headers.Count; i++)
+        {
+            if (headers[i].Length == 0) continue;
+            if (headers[i].Length > 100 || headers[i].Any(char.IsControl))
+                throw Invalid("RosterHeaderInvalid", $"第1行第{ColumnName(i)}列的表头过长或含控制字符", $"Header in column {ColumnName(i)} is too long or has control characters.");
+            if (first.TryGetValue(headers[i], out var at))
+                throw Invalid("RosterDuplicateHeader",
+                    $"表头“{LineErrors.Echo(headers[i])}”重复：第{ColumnName(at)}列和第{ColumnName(i)}列，请删除或改名其中一列",
+                    $"Header '{LineErrors.Echo(headers[i])}' appears twice: columns {ColumnName(at)} and {ColumnName(i)}.");
+            first[headers[i]] = i;
+        }
+    }
+
+    /// <summary>A spreadsheet column letter (A, B, …, AA) for messages.</summary>
+    public static string ColumnName(int index)
+    {
+        var name = "";
+        for (var n = index + 1; n > 0; n = (n - 1) / 26) name = (char)('A' + (n - 1) % 26) + name;
+        return name;
+    }
+
+    private static RosterFile OpenXlsx(MemoryStream buffer, string fileName)
+    {
         buffer.Position = 0;
         CheckZip(buffer);
         buffer.Position = 0;
-        var rows = new List<RosterRow>();
-        string[]? headers = null;
-        var rowNo = 0;
-        foreach (IDictionary<string, object?> record in buffer.Query(useHeaderRow: false))
+        IEnumerator<IDictionary<string, object?>> records;
+        string[] headers;
+        try
         {
-            rowNo++;
-            var values = record.Values.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)?.Trim() ?? "").ToArray();
-            if (headers is null)
-            {
-                headers = values;
-                continue;
-            }
-            if (values.All(string.IsNullOrWhiteSpace)) continue;
-            var cells = new Dictionary<string, string>(StringComparer.Ordinal);
-            for (var i = 0; i < headers.Length && i < values.Length; i++)
-                if (headers[i].Length > 0) cells[headers[i]] = values[i];
-            rows.Add(new RosterRow(rowNo, cells));
-            if (rows.Count > MaxRows) throw TooManyRows();
+            records = buffer.Query(useHeaderRow: false).Cast<IDictionary<string, object?>>().GetEnumerator();
+            if (!records.MoveNext()) throw Empty();
+            headers = Values(records.Current);
         }
-        if (headers is null) throw Invalid("RosterEmpty", "花名册为空：第1行应为表头", "The roster is empty: row 1 must be the header.");
-        return rows;
+        catch (Exception e) when (e is not OneCardException)
+        {
+            throw Unreadable(fileName, 1);
+        }
+        CheckHeaders(headers);
+
+        var counted = new RowCounter();
+        IEnumerable<RosterRow> Rows(LineErrors errors)
+        {
+            using var _ = records;
+            var rowNo = 1;
+            var read = 0;
+            while (true)
+            {
+                bool more;
+                // MiniExcel trusts the sheet's declared dimension and may throw past it: locate, never 500.
+                try { more = records.MoveNext(); }
+                catch (Exception e) when (e is not OneCardException) { throw Unreadable(fileName, rowNo + 1); }
+                if (!more) yield break;
+                rowNo++;
+                var values = Values(records.Current);
+                if (values.All(string.IsNullOrWhiteSpace)) continue;
+                counted.Read++;
+                if (ToRow(rowNo, headers, values, errors) is not { } row) continue;
+                if (++read > MaxRows) throw TooManyRows();
+                yield return row;
+            }
+        }
+        return new RosterFile(fileName, headers, null, Rows, () => counted.Read);
     }
+
+    private static string[] Values(IDictionary<string, object?> record) =>
+        record.Values.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)?.Trim() ?? "").ToArray();
 
     private static void CheckZip(MemoryStream buffer)
     {
@@ -112,6 +267,9 @@ public static class RosterReader
                 throw Invalid("RosterZipBomb", "xlsx 文件解压后过大，已拒绝", "The xlsx file is too large when unpacked.");
             if (!hasContentTypes)
                 throw Invalid("RosterNotXlsx", "文件不是有效的 xlsx 表格（缺少 [Content_Types].xml）", "Not an xlsx file.");
+            foreach (var entry in zip.Entries.Where(e => e.FullName.EndsWith(".xml", StringComparison.OrdinalIgnoreCase)
+                                                      || e.FullName.EndsWith(".rels", StringComparison.OrdinalIgnoreCase)))
+                CheckNoDoctype(entry);
         }
         catch (InvalidDataException)
         {
@@ -119,8 +277,75 @@ public static class RosterReader
         }
     }
 
+    /// <summary>
+    /// Office never writes a DOCTYPE; one in a part is an XXE or entity-expansion attempt. The prolog is
+    /// read up to the root element with external resolution off and no entity expansion allowed.
+    /// </summary>
+    private static void CheckNoDoctype(ZipArchiveEntry entry)
+    {
+        var settings = new XmlReaderSettings
+        {
+            DtdProcessing = DtdProcessing.Parse, XmlResolver = null, MaxCharactersFromEntities = 1, MaxCharactersInDocument = 0,
+            IgnoreComments = true, IgnoreWhitespace = true,
+        };
+        try
+        {
+            using var stream = entry.Open();
+            using var xml = XmlReader.Create(stream, settings);
+            while (xml.Read())
+            {
+                if (xml.NodeType == XmlNodeType.DocumentType)
+                    throw Invalid("RosterXmlDoctype", $"xlsx 文件的“{LineErrors.Echo(entry.FullName, 60)}”含 DOCTYPE 声明（可能是 XXE 攻击），已拒绝",
+                        $"'{entry.FullName}' in the xlsx contains a DOCTYPE (possible XXE); refused.");
+                if (xml.NodeType == XmlNodeType.Element) return;
+            }
+        }
+        catch (XmlException)
+        {
+            throw Invalid("RosterXmlDoctype", $"xlsx 文件的“{LineErrors.Echo(entry.FullName, 60)}”不是有效的 XML 或含 DTD，已拒绝",
+                $"'{entry.FullName}' in the xlsx is not valid XML or contains a DTD; refused.");
+        }
+    }
+
+    private static OneCardException Empty() => Invalid("RosterEmpty", "花名册为空：第1行应为表头", "The roster is empty: row 1 must be the header.");
+
+    private static OneCardException Unreadable(string fileName, int row) =>
+        Invalid("RosterUnreadable", $"文件“{LineErrors.Echo(Path.GetFileName(fileName), 60)}”无法读取：第{row}行附近格式损坏，请用 Excel 打开后重新另存",
+            $"The file '{Path.GetFileName(fileName)}' cannot be read: damaged near row {row}.");
+
     private static OneCardException TooManyRows() =>
         Invalid("RosterTooLarge", $"花名册超过 {MaxRows:N0} 行，请分批上传", $"The roster has more than {MaxRows:N0} rows.");
 
     private static OneCardException Invalid(string code, string zh, string en) => new(ErrorKind.Invalid, code, zh, en);
+}
+
+/// <summary>How many non-blank data rows a reader has met, malformed ones included.</summary>
+internal sealed class RowCounter
+{
+    public int Read;
+}
+
+/// <summary>An opened roster: its header row, the encoding its text was read in (null for xlsx), and its data rows.</summary>
+public sealed class RosterFile(string fileName, IReadOnlyList<string> headers, string? encoding, Func<LineErrors, IEnumerable<RosterRow>> rows,
+    Func<int> dataRows)
+{
+    /// <summary>Non-blank data rows read so far, malformed ones included.</summary>
+    public int DataRows => dataRows();
+
+    public string FileName => fileName;
+    public IReadOnlyList<string> Headers => headers;
+
+    /// <summary>"UTF-8", "UTF-16" or "GB18030"; null for xlsx (no text encoding to guess).</summary>
+    public string? Encoding => encoding;
+
+    /// <summary>How the page and the API name the encoding to the user.</summary>
+    public string? EncodingZh => encoding switch
+    {
+        null => null,
+        "GB18030" => "已按 GB18030（GBK）编码读取",
+        _ => $"已按 {encoding} 编码读取",
+    };
+
+    /// <summary>The data rows, read once as enumerated; malformed rows are reported to <paramref name="errors"/> and skipped.</summary>
+    public IEnumerable<RosterRow> Rows(LineErrors errors) => rows(errors);
 }

@@ -30,7 +30,7 @@ public static class SubmitApplication
     public sealed record LineRequest(string? Name, string? IdNumber, string? RegionCode, string? BankAccount, string? BankName,
         Dictionary<string, JsonElement>? Facts);
     public sealed record Submitted(Guid Id, string Number, int LineCount, int EligibleCount, int IneligibleCount, int FaultedCount,
-        decimal PayableAmount, string Step, string RuleSet, string Workflow);
+        decimal PayableAmount, string Step, string RuleSet, string Workflow, string? Encoding = null);
 
     public static void MapSubmitApplication(this RouteGroupBuilder api)
     {
@@ -45,35 +45,65 @@ public static class SubmitApplication
           .RequireAuthorization(p => p.RequireRole(Roles.TownshipClerk));
 
         api.MapPost("/applications/roster", async Task<Results<Created<Submitted>, ProblemHttpResult>> (
-            IFormFile file, [Microsoft.AspNetCore.Mvc.FromForm] string policyCode, [Microsoft.AspNetCore.Mvc.FromForm] string period,
-            Handler handler, CancellationToken ct) =>
+            HttpRequest http, Handler handler, CancellationToken ct) =>
         {
-            if (file.Length > RosterReader.MaxUploadBytes)
-                throw new OneCardException(ErrorKind.Invalid, "RosterTooLarge", "文件超过50MB，请分批上传", "File larger than 50 MB.");
+            // The form is read here, not bound: a body over the limit then throws BadHttpRequestException (413),
+            // which Errors.cs turns into this endpoint's Chinese problem, not the framework's bare English 413.
+            var form = await http.ReadFormAsync(ct);
+            var file = form.Files.GetFile("file")
+                ?? throw new OneCardException(ErrorKind.Invalid, "RosterFileMissing", "请选择要上传的花名册文件（表单字段 file）", "No file in the form field 'file'.");
+            // Same answer as a body over the endpoint's limit: 413 with RosterTooLarge.
+            if (file.Length > RosterReader.MaxUploadBytes) throw new BadHttpRequestException("Roster too large.", StatusCodes.Status413PayloadTooLarge);
             await using var stream = file.OpenReadStream();
-            var rows = RosterReader.Read(stream, file.FileName);
-            var outcome = await handler.SubmitAsync(policyCode, period, ApplicationSource.Roster, rows.Select(ClaimValidator.FromRow).ToList(), ct);
-            return outcome.Errors.Count > 0 ? LineProblems(outcome.Errors, rowIsIndex: false) : TypedResults.Created($"/api/applications/{outcome.Result!.Id}", outcome.Result);
+            var roster = RosterReader.Open(stream, file.FileName);
+            var outcome = await handler.SubmitRosterAsync(form["policyCode"].ToString(), form["period"].ToString(), roster, ct);
+            return outcome.Errors.Count > 0 ? LineProblems(outcome, rowIsIndex: false) : TypedResults.Created($"/api/applications/{outcome.Result!.Id}", outcome.Result);
         }).WithName("UploadRoster").WithSummary("Submit a township roster as CSV or xlsx (row = spreadsheet row, header = 1)")
-          .RequireAuthorization(p => p.RequireRole(Roles.TownshipClerk)).DisableAntiforgery();
+          .RequireAuthorization(p => p.RequireRole(Roles.TownshipClerk)).DisableAntiforgery()
+          // Kestrel's own 30 MB default would refuse a legitimate roster before the app sees it; the form's
+          // framing gets 1 MB above the file limit.
+          .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(RosterReader.MaxUploadBytes + 1024 * 1024))
+          .WithMetadata(new RequestTooLargeProblem(TooLarge()));
+
+        api.MapSubmissionReports();
     }
 
-    /// <summary>422 with every line error; the title counts them, each error names row, field and reason.</summary>
-    public static ProblemHttpResult LineProblems(IReadOnlyList<LineError> errors, bool rowIsIndex)
+    private static OneCardException TooLarge() => new(ErrorKind.Invalid, "RosterTooLarge",
+        $"文件超过{RosterReader.MaxUploadBytes / 1024 / 1024}MB，请分批上传", $"The file is larger than {RosterReader.MaxUploadBytes / 1024 / 1024} MB.");
+
+    /// <summary>422 with the line errors (bank result files: few, no stored report).</summary>
+    public static ProblemHttpResult LineProblems(IReadOnlyList<LineError> errors, bool rowIsIndex) =>
+        LineProblems(new Outcome(null, errors as LineErrors ?? LineErrors.From(errors), 0), rowIsIndex);
+
+    /// <summary>
+    /// 422 with the first <see cref="SubmissionReports.ShownInResponse"/> errors, the totals, and the address of the
+    /// full report: the body stays small however many errors a file has.
+    /// </summary>
+    public static ProblemHttpResult LineProblems(Outcome outcome, bool rowIsIndex)
     {
-        var rows = errors.Select(e => e.Row).Distinct().Count();
+        var errors = outcome.Errors;
+        var unit = rowIsIndex ? "条" : "行";
+        var extensions = new Dictionary<string, object?>
+        {
+            ["code"] = "SubmissionInvalid",
+            ["errors"] = errors.Take(SubmissionReports.ShownInResponse)
+                .Select(e => new { row = e.Row, field = e.Field, code = e.Code, message = e.MessageZh, messageEn = e.MessageEn }).ToList(),
+            ["errorCount"] = errors.Total,
+            ["errorRowCount"] = errors.Rows,
+        };
+        if (outcome.LineCount > 0) extensions["rowCount"] = outcome.LineCount;
+        if (outcome.ReportId is { } report) extensions["report"] = new { id = report, url = SubmissionReports.Url(report) };
+        if (outcome.Encoding is { } encoding) extensions["encoding"] = encoding;
         return TypedResults.Problem(
-            title: $"提交被拒绝：{rows}行共{errors.Count}处错误，未保存任何数据",
-            detail: string.Join("；", errors.Take(20).Select(e => $"第{e.Row}{(rowIsIndex ? "条" : "行")}【{e.Field}】{e.MessageZh}")),
+            title: $"提交被拒绝：{errors.Rows}{unit}共{errors.Total}处错误，未保存任何数据"
+                   + (errors.Total > SubmissionReports.ShownInResponse ? $"（此处列出前{SubmissionReports.ShownInResponse}处，完整报告可下载）" : ""),
+            detail: string.Join("；", errors.Take(20).Select(e => $"第{e.Row}{unit}【{e.Field}】{e.MessageZh}")),
             statusCode: StatusCodes.Status422UnprocessableEntity,
-            extensions: new Dictionary<string, object?>
-            {
-                ["code"] = "SubmissionInvalid",
-                ["errors"] = errors.Select(e => new { row = e.Row, field = e.Field, code = e.Code, message = e.MessageZh, messageEn = e.MessageEn }).ToList(),
-            });
+            extensions: extensions);
     }
 
-    public sealed record Outcome(Submitted? Result, IReadOnlyList<LineError> Errors);
+    /// <summary>What a submission came to: the stored case, or its errors (capped), how many lines were read, the report, the encoding.</summary>
+    public sealed record Outcome(Submitted? Result, LineErrors Errors, int LineCount, Guid? ReportId = null, string? Encoding = null, string? EncodingZh = null);
 
     /// <summary>The use case itself; the HTTP endpoints and the web UI both call it.</summary>
     public sealed class Handler(
@@ -89,31 +119,55 @@ public static class SubmitApplication
         DatabaseOptions database,
         TimeProvider time)
     {
-        public async Task<Outcome> SubmitAsync(string policyCode, string period, ApplicationSource source, IReadOnlyList<ClaimInput> inputs, CancellationToken ct)
+        public Task<Outcome> SubmitAsync(string policyCode, string period, ApplicationSource source, IReadOnlyList<ClaimInput> inputs, CancellationToken ct)
+        {
+            if (inputs.Count == 0)
+                throw new OneCardException(ErrorKind.Invalid, "NoLines", "申报至少须有一条明细", "An application needs at least one line.");
+            return SubmitAsync(policyCode, period, source, null, _ => inputs, "申报明细", ct);
+        }
+
+        /// <summary>A roster: its header is checked first, then its rows are read, validated and (if all are good) stored.</summary>
+        public Task<Outcome> SubmitRosterAsync(string policyCode, string period, RosterFile roster, CancellationToken ct) =>
+            SubmitAsync(policyCode, period, ApplicationSource.Roster, roster, errors => roster.Rows(errors).Select(ClaimValidator.FromRow), roster.FileName, ct);
+
+        private async Task<Outcome> SubmitAsync(string policyCode, string period, ApplicationSource source, RosterFile? roster,
+            Func<LineErrors, IEnumerable<ClaimInput>> read, string fileName, CancellationToken ct)
         {
             var clerk = user.Required;
             if (clerk.RegionCode.Length != 9)
                 throw new OneCardException(ErrorKind.Forbidden, "NotTownshipUser", "只有乡镇（街道）经办人可以提交申报", "Only a township clerk can submit.");
-            if (inputs.Count == 0)
-                throw new OneCardException(ErrorKind.Invalid, "NoLines", "申报至少须有一条明细", "An application needs at least one line.");
             if (string.IsNullOrWhiteSpace(period) || period.Length > 16)
                 throw new OneCardException(ErrorKind.Invalid, "PeriodInvalid", "期次无效（例如 2026）", "Period is invalid (e.g. 2026).");
             var binding = await db.Policies.AsNoTracking().SingleOrDefaultAsync(p => p.Code == policyCode, ct)
-                ?? throw new OneCardException(ErrorKind.Invalid, "PolicyUnknown", $"补贴政策“{policyCode}”不存在", $"Unknown policy '{policyCode}'.");
+                ?? throw new OneCardException(ErrorKind.Invalid, "PolicyUnknown", $"补贴政策“{LineErrors.Echo(policyCode)}”不存在", $"Unknown policy '{LineErrors.Echo(policyCode)}'.");
             var ruleSet = ruleSets.Latest(binding.Code);
             var definition = workflows.Latest(binding.WorkflowDefinitionId);
             var now = time.GetUtcNow();
             var today = DateOnly.FromDateTime(now.ToOffset(WorkingDayCalendar.Offset).DateTime);
 
+            var errors = new LineErrors();
+            async Task<Outcome> Refused(int lineCount) => new(null, errors, lineCount,
+                await SubmissionReports.StoreAsync(db, clerk.Id, fileName, errors, lineCount, now, ct), roster?.Encoding, roster?.EncodingZh);
+
+            if (roster is not null)
+            {
+                ClaimValidator.CheckHeaders(roster.Headers, ruleSet, errors, roster.EncodingZh);
+                if (errors.Total > 0) return await Refused(0);
+            }
             IReadOnlyList<ValidClaim> valid;
-            IReadOnlyList<LineError> errors;
+            int lineCount;
             using (Phases.StartActivity("SubmitApplication.Validate"))
-                (valid, errors) = new ClaimValidator(regions.Codes, today).Validate(inputs, ruleSet, clerk.RegionCode);
-            if (errors.Count > 0) return new Outcome(null, errors);
+                (valid, lineCount) = new ClaimValidator(regions.Codes, today).Validate(read(errors), ruleSet, clerk.RegionCode, errors);
+            if (roster is not null) lineCount = Math.Max(lineCount, roster.DataRows);
+            if (errors.Total > 0) return await Refused(lineCount);
+            if (lineCount == 0)
+                throw new OneCardException(ErrorKind.Invalid, "NoLines", "申报至少须有一条明细", "An application needs at least one line.");
 
             IReadOnlyList<ClaimEvaluation> evaluations;
             using (Phases.StartActivity("SubmitApplication.Evaluate"))
                 evaluations = evaluator.EvaluateMany(ruleSet, valid.Select(v => v.Facts).ToList());
+            CheckStorable(valid, evaluations, errors);
+            if (errors.Total > 0) return await Refused(lineCount);
 
             // Hash and encrypt up front, once per line: both stores take the same protected rows.
             List<Beneficiary> candidates;
@@ -165,7 +219,28 @@ public static class SubmitApplication
 
             return new Outcome(new Submitted(applicationId, number, application.LineCount, application.EligibleCount,
                 lines.Count(l => l.Outcome == LineOutcome.Ineligible), lines.Count(l => l.Outcome == LineOutcome.Faulted),
-                application.PayableAmount, instance.Step, ruleSet.VersionKey, definition.VersionKey), []);
+                application.PayableAmount, instance.Step, ruleSet.VersionKey, definition.VersionKey, roster?.Encoding), errors, lineCount,
+                Encoding: roster?.Encoding, EncodingZh: roster?.EncodingZh);
+        }
+
+        /// <summary>
+        /// Amounts and their total must fit the money columns (numeric(18,2) on PostgreSQL, 1/10000 yuan in a
+        /// 64-bit integer on SQLite): an overflow is the submitter's bad data, refused here, never a failed save.
+        /// </summary>
+        private static void CheckStorable(IReadOnlyList<ValidClaim> valid, IReadOnlyList<ClaimEvaluation> evaluations, LineErrors errors)
+        {
+            var total = 0m;
+            for (var i = 0; i < valid.Count; i++)
+            {
+                if (evaluations[i].Outcome != EvaluationOutcome.Eligible || evaluations[i].Amount is not { } amount) continue;
+                if (Math.Abs(amount) >= MaxStorableAmount)
+                    errors.Add(valid[i].Row, "金额", "AmountOutOfRange", $"计算出的金额 {amount:0.00} 元超出可处理的范围，请核实本行数据",
+                        $"The computed amount {amount:0.00} is out of range; check the line.");
+                else total += amount;
+            }
+            if (errors.Total == 0 && total >= MaxStorableAmount)
+                errors.Add(valid[^1].Row, "金额", "TotalOutOfRange", $"本申报合计金额 {total:0.00} 元超出可处理的范围，请核实或分批申报",
+                    $"The total {total:0.00} is out of range.");
         }
 
         /// <summary>The beneficiary a line would create: keyed hash, encrypted ID and account, masked forms.</summary>
@@ -233,6 +308,9 @@ public static class SubmitApplication
         private static string FactsJson(IReadOnlyDictionary<string, object?> facts) =>
             JsonSerializer.Serialize(facts.Where(f => f.Key is not ("IdNumber" or "RegionCode" or "AsOf")).ToDictionary(f => f.Key, f => f.Value), Json);
     }
+
+    /// <summary>The largest amount (and total) stored: well inside numeric(18,2) and SQLite's scaled 64-bit integer (9.2e14).</summary>
+    public const decimal MaxStorableAmount = 100_000_000_000_000m;
 
     /// <summary>One activity per phase of a submission (validate, evaluate, protect, store), for tracing and the roster benchmark.</summary>
     public static readonly ActivitySource Phases = new(PhasesSourceName);

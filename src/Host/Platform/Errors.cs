@@ -18,8 +18,14 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
             WorkflowException e => (StatusCodes.Status409Conflict, e.Code, WorkflowMessageZh(e.Code), e.Message),
             DbUpdateConcurrencyException => (StatusCodes.Status409Conflict, "CaseChanged",
                 "该案件已被他人处理，请刷新后重试", "The case was changed by someone else; reload and try again."),
+            // A value too large for its column is bad data that validation missed, not a concurrent change.
+            DbUpdateException { InnerException: System.Data.Common.DbException { SqlState: NumericOutOfRange } }
+                or System.Data.Common.DbException { SqlState: NumericOutOfRange } or OverflowException => (StatusCodes.Status422UnprocessableEntity,
+                "ValueOutOfRange", "数值超出可保存的范围，请核实数据", "A value is out of the range that can be stored."),
             DbUpdateException => (StatusCodes.Status409Conflict, "Conflict",
                 "数据已被并发修改或与已有记录冲突，请刷新后重试", "The data changed concurrently or conflicts with an existing record."),
+            // Over the endpoint's body limit (Kestrel or form reading): the endpoint's own message, in Chinese.
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => TooLarge(http),
             BadHttpRequestException e => (StatusCodes.Status400BadRequest, "BadRequest", "请求格式错误：" + e.Message, e.Message),
             _ => (0, "", "", ""),
         };
@@ -34,6 +40,15 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
         details.Extensions["code"] = code;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = details, Exception = exception });
     }
+
+    /// <summary>PostgreSQL's numeric_value_out_of_range.</summary>
+    private const string NumericOutOfRange = "22003";
+
+    private static (int, string, string, string) TooLarge(HttpContext http) =>
+        // The middleware clears the endpoint before handlers run; its feature keeps it.
+        (http.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? http.GetEndpoint())?.Metadata.GetMetadata<RequestTooLargeProblem>()?.Problem is { } p
+            ? (StatusCodes.Status413PayloadTooLarge, p.Code, p.MessageZh, p.MessageEn)
+            : (StatusCodes.Status413PayloadTooLarge, "RequestTooLarge", "请求内容过大，超过允许的上限", "The request body is too large.");
 
     private static int StatusFor(ErrorKind kind) => kind switch
     {
@@ -56,6 +71,9 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
         _ => "流程错误：" + code,
     };
 }
+
+/// <summary>Endpoint metadata: the problem to answer when the request body is over the endpoint's size limit (413).</summary>
+public sealed record RequestTooLargeProblem(OneCardException Problem);
 
 /// <summary>Chinese first: English only when the request asks for it.</summary>
 public static class Language

@@ -38,6 +38,10 @@ public sealed class RosterUploadInBrowserTests(ITestOutputHelper output) : Brows
         await Assertions.Expect(rows.Nth(0).Locator("td")).ToHaveTextAsync([Cell("3"), Cell("身份证号"), new Regex("身份证号校验位错误")]);
         await Assertions.Expect(rows.Nth(1).Locator("td")).ToHaveTextAsync([Cell("4"), Cell("承包面积（亩）"), new Regex("承包面积（亩）不能小于0")]);
         await Assertions.Expect(page.Locator(".ant-alert-error")).ToContainTextAsync("未保存任何数据");
+        // The totals, the encoding it was read in, and the full report to download (issue 5, finding 6).
+        await Assertions.Expect(page.Locator("[data-error-totals]")).ToContainTextAsync("2 行有错误");
+        await Assertions.Expect(page.Locator("[data-encoding]")).ToHaveTextAsync("已按 UTF-8 编码读取");
+        await Assertions.Expect(page.Locator("a[data-report]")).ToHaveAttributeAsync("href", new Regex("^/api/applications/reports/[0-9a-f-]{36}$"));
         await ShotAsync(page, "roster-errors.png");
 
         var clerk = await App.SignInAsync("clerk");

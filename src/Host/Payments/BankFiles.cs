@@ -127,6 +127,13 @@ public static class BankFiles
 
             var now = time.GetUtcNow();
             var pending = parsed.Where(p => p.Instruction.Status == PaymentStatus.Pending).ToList();
+            if (pending.Count > 0)
+            {
+                // Lock the case before touching its lines or the audit log, in the order case actions take them
+                // (case, lines, audit), so an import and a case action cannot deadlock.
+                var instance = await db.WorkflowInstances.SingleAsync(i => i.ApplicationId == batch.ApplicationId, ct);
+                await db.LockAsync(instance, ct);
+            }
             var applied = await ApplyAsync(batchId, pending, now, ct);
             db.BankResultImports.Add(new BankResultImport
             {

@@ -43,6 +43,7 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<AgentBank> AgentBanks => Set<AgentBank>();
     public DbSet<PaymentBatch> PaymentBatches => Set<PaymentBatch>();
     public DbSet<PaymentInstruction> PaymentInstructions => Set<PaymentInstruction>();
+    public DbSet<BankResultImport> BankResultImports => Set<BankResultImport>();
     public DbSet<PublicNotice> PublicNotices => Set<PublicNotice>();
     public DbSet<PublicNoticeLine> PublicNoticeLines => Set<PublicNoticeLine>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
@@ -66,6 +67,16 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
         if (!IsPostgres) return;
         await Database.ExecuteSqlAsync($"SELECT 1 FROM \"WorkflowInstances\" WHERE \"Id\" = {instance.Id} FOR UPDATE", ct);
         await Entry(instance).ReloadAsync(ct);
+    }
+
+    /// <summary>
+    /// Locks a payment batch row until the transaction ends, so concurrent result imports of one batch
+    /// run one after the other and each reads what the previous one committed. SQLite has one writer.
+    /// </summary>
+    public async Task LockPaymentBatchAsync(Guid batchId, CancellationToken ct)
+    {
+        if (!IsPostgres) return;
+        await Database.ExecuteSqlAsync($"SELECT 1 FROM \"PaymentBatches\" WHERE \"Id\" = {batchId} FOR UPDATE", ct);
     }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -130,6 +141,12 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.ApplicationId, x.Status });
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            // Issue 5 (objections): one open objection per line and contact, and one per contact against the whole notice.
+            e.Property(x => x.ContactHash).HasMaxLength(64);
+            e.HasIndex(x => new { x.ApplicationId, x.LineNo, x.ContactHash }).IsUnique()
+                .HasFilter("\"Status\" = 'Open' AND \"LineNo\" IS NOT NULL").HasDatabaseName("UX_Objections_OneOpenPerLineAndContact");
+            e.HasIndex(x => new { x.ApplicationId, x.ContactHash }).IsUnique()
+                .HasFilter("\"Status\" = 'Open' AND \"LineNo\" IS NULL").HasDatabaseName("UX_Objections_OneOpenPerNoticeAndContact");
             e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
         });
 
@@ -181,6 +198,14 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(x => x.Amount).HasPrecision(18, 2);
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
             e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+        });
+        // Issue 5 (payments): one accepted result file per batch and content hash — the import's idempotency key.
+        modelBuilder.Entity<BankResultImport>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.BatchId, x.Sha256 }).IsUnique();
+            e.Property(x => x.Sha256).HasMaxLength(64).IsFixedLength();
+            e.Property(x => x.ImportedBy).HasMaxLength(64);
         });
 
         modelBuilder.Entity<PublicNotice>(e =>

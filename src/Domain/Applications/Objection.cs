@@ -12,6 +12,11 @@ public sealed class Objection
     public int? LineNo { get; init; }
     public required string Text { get; init; }
     public string? ContactMasked { get; init; }
+    /// <summary>
+    /// Keyed hash of the normalised contact (the contact itself is kept only masked). With the line it
+    /// keys "one open objection per line and contact"; null only on objections lodged before it existed.
+    /// </summary>
+    public string? ContactHash { get; init; }
     public DateTimeOffset LodgedAt { get; init; }
     public ObjectionStatus Status { get; set; }
     public string? Resolution { get; set; }

@@ -54,3 +54,19 @@ public sealed class PaymentInstruction
     public string? BankMessage { get; set; }
     public DateTimeOffset? ResultAt { get; set; }
 }
+
+/// <summary>
+/// One accepted bank result file (回盘) of a batch, keyed by the SHA-256 of its bytes. A database
+/// index makes the pair (batch, file hash) unique: a replayed file is recognised and answered with
+/// the first import's result, and applies and audits nothing.
+/// </summary>
+public sealed class BankResultImport
+{
+    public Guid Id { get; init; }
+    public Guid BatchId { get; init; }
+    public required string Sha256 { get; init; }
+    public required string ImportedBy { get; init; }
+    public DateTimeOffset ImportedAt { get; init; }
+    public int Lines { get; init; }
+    public int Applied { get; init; }
+}

@@ -19,7 +19,7 @@ public static class ReadApplications
     public sealed record LineView(Guid Id, int LineNo, string Name, string IdNumberMasked, JsonElement Facts, decimal? Amount, string Outcome,
         string? ReasonZh, JsonElement RuleResults, string RuleSetKey, JsonElement? Warnings, bool Sampled, string? SampleResult, string? SampleNote);
     public sealed record EventView(int Seq, string FromStep, string Action, string ToStep, string ActorId, DateTimeOffset At, string? Comment);
-    public sealed record ObjectionView(Guid Id, int? LineNo, string Text, DateTimeOffset LodgedAt, string Status, string? Resolution);
+    public sealed record ObjectionView(Guid Id, int? LineNo, string Text, DateTimeOffset LodgedAt, string Status, string? Resolution, string? ContactMasked = null);
     public sealed record Detail(Summary Case, string RuleSetKey, string WorkflowKey, DateTimeOffset? StepDueAt, bool StepOverdue,
         IReadOnlyList<string> PermittedActions, IReadOnlyList<string> LineActions, DateTimeOffset? PublicityEndsAt,
         IReadOnlyList<LineView> Lines, IReadOnlyList<EventView> History, IReadOnlyList<ObjectionView> Objections, object? SampleDraw);
@@ -38,13 +38,16 @@ public static class ReadApplications
     /// <summary>The queries; the web UI calls them too.</summary>
     public sealed class Handler(OneCardDbContext db, WorkflowCatalog workflows, CaseEngine engine, RegionDirectory regions, UserContext user, TimeProvider time)
     {
+        /// <summary>A third party (an inspector, or anyone from an outside organisation) sees a case only during its check.</summary>
+        private bool CheckScoped => user.User is { Role: Roles.Inspector } or { IsThirdParty: true };
+
         public async Task<IReadOnlyList<Summary>> ListAsync(CancellationToken ct)
         {
             var query = from a in db.Applications.AsNoTracking()
                         join i in db.WorkflowInstances.AsNoTracking() on a.Id equals i.ApplicationId
                         select new { a, i };
             // A third-party inspector sees the cases waiting for their check, and nothing else.
-            if (user.User is { Role: Roles.Inspector }) query = query.Where(r => r.i.Step == SampleCheckStep);
+            if (CheckScoped) query = query.Where(r => r.i.Step == SampleCheckStep);
             var rows = await query.OrderByDescending(r => r.a.SubmittedAt).Take(500).ToListAsync(ct);
             return rows.Select(r => ToSummary(r.a, r.i)).ToList();
         }
@@ -54,8 +57,9 @@ public static class ReadApplications
             var application = await db.Applications.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, ct)
                 ?? throw OneCardException.NotFound("Application", "申报");
             var instance = await db.WorkflowInstances.AsNoTracking().Include(i => i.History).SingleAsync(i => i.ApplicationId == id, ct);
-            var inspector = user.User is { Role: Roles.Inspector };
-            if (inspector && !await db.SampleDraws.AnyAsync(d => d.ApplicationId == id, ct))
+            var inspector = CheckScoped;
+            // Only while the sample check is open: before it and after it the case does not exist for a third party.
+            if (inspector && instance.Step != SampleCheckStep)
                 throw OneCardException.NotFound("Application", "申报");
             var linesQuery = db.ClaimLines.AsNoTracking().Where(l => l.ApplicationId == id);
             // A third-party inspector sees only the lines drawn for the check, nothing else of the case.
@@ -74,7 +78,7 @@ public static class ReadApplications
                     Parse(l.RuleResultsJson), l.RuleSetKey, l.WarningsJson is null ? null : Parse(l.WarningsJson), l.Sampled, l.SampleResult?.ToString(),
                     l.SampleNote)).ToList(),
                 instance.History.Where(_ => !inspector).OrderBy(h => h.Seq).Select(h => new EventView(h.Seq, h.FromStep, h.Action, h.ToStep, h.ActorId, h.At, h.Comment)).ToList(),
-                objections.Select(o => new ObjectionView(o.Id, o.LineNo, o.Text, o.LodgedAt, o.Status.ToString(), o.Resolution)).ToList(),
+                objections.Select(o => new ObjectionView(o.Id, o.LineNo, o.Text, o.LodgedAt, o.Status.ToString(), o.Resolution, o.ContactMasked)).ToList(),
                 draw is null ? null : new { draw.Seed, draw.Share, draw.Minimum, draw.PopulationCount, draw.SampleCount, draw.Algorithm, draw.DrawnAt });
         }
 

@@ -30,7 +30,8 @@ public static class BankFiles
 
     public sealed record BatchView(Guid Id, string BatchNo, Guid ApplicationId, string AgentBankCode, DateTimeOffset CreatedAt, int LineCount,
         decimal TotalAmount, string Status, int Succeeded, int Failed, int Pending, decimal SucceededAmount, decimal FailedAmount, decimal PendingAmount);
-    public sealed record ImportSummary(int Lines, int Applied, int Unchanged, string BatchStatus, string? Step);
+    /// <summary>What an import did; <c>FirstImportedAt</c> is set when the very same file had been imported before (a replay).</summary>
+    public sealed record ImportSummary(int Lines, int Applied, int Unchanged, string BatchStatus, string? Step, DateTimeOffset? FirstImportedAt = null);
 
     public static void MapBankFiles(this RouteGroupBuilder api)
     {
@@ -100,15 +101,86 @@ public static class BankFiles
             return ($"{batch.BatchNo}.csv", bytes);
         }
 
+        /// <summary>
+        /// Imports a result file exactly once. The batch row is locked for the transaction, so concurrent
+        /// imports of one batch run in turn and each validates against what the previous one committed:
+        /// a replay finds its file recorded (unchanged, no audit), a contradicting file is refused whole.
+        /// Each instruction moves only from Pending (a conditional, set-based update), with its claim line.
+        /// </summary>
         public async Task<(ImportSummary?, IReadOnlyList<LineError>)> ImportResultsAsync(Guid batchId, Stream content, CancellationToken ct)
         {
-            var rows = RosterReader.Read(content, "results.csv");
+            using var buffer = new MemoryStream();
+            await content.CopyToAsync(buffer, ct);
+            var sha256 = Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
+            buffer.Position = 0;
+            var rows = RosterReader.Read(buffer, "results.csv");
+
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var batch = await db.PaymentBatches.Include(b => b.Instructions).SingleOrDefaultAsync(b => b.Id == batchId, ct)
+            await db.LockPaymentBatchAsync(batchId, ct);
+            var batch = await db.PaymentBatches.AsNoTracking().Include(b => b.Instructions).SingleOrDefaultAsync(b => b.Id == batchId, ct)
                 ?? throw OneCardException.NotFound("Payment batch", "支付批次");
+            if (await db.BankResultImports.AsNoTracking().SingleOrDefaultAsync(i => i.BatchId == batchId && i.Sha256 == sha256, ct) is { } first)
+                return (new ImportSummary(first.Lines, 0, first.Lines, batch.Status.ToString(), null, first.ImportedAt), []);
+
+            var (parsed, errors) = Parse(batch, rows);
+            if (errors.Count > 0) return (null, errors);
+
+            var now = time.GetUtcNow();
+            var pending = parsed.Where(p => p.Instruction.Status == PaymentStatus.Pending).ToList();
+            if (pending.Count > 0)
+            {
+                // Lock the case before touching its lines or the audit log, in the order case actions take them
+                // (case, lines, audit), so an import and a case action cannot deadlock.
+                var instance = await db.WorkflowInstances.SingleAsync(i => i.ApplicationId == batch.ApplicationId, ct);
+                await db.LockAsync(instance, ct);
+            }
+            var applied = await ApplyAsync(batchId, pending, now, ct);
+            db.BankResultImports.Add(new BankResultImport
+            {
+                Id = Guid.CreateVersion7(), BatchId = batchId, Sha256 = sha256, ImportedBy = user.ActorId, ImportedAt = now, Lines = parsed.Count, Applied = applied,
+            });
+            // A file that only repeats recorded results changes nothing and records no audit entry.
+            if (applied == 0)
+            {
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+                return (new ImportSummary(parsed.Count, 0, parsed.Count, batch.Status.ToString(), null), []);
+            }
+            var reconciled = batch.Instructions.Count(i => i.Status == PaymentStatus.Pending) == applied;
+            if (reconciled)
+                await db.PaymentBatches.Where(b => b.Id == batchId).ExecuteUpdateAsync(u => u.SetProperty(b => b.Status, PaymentBatchStatus.Reconciled), ct);
+            await audit.AppendAsync(db, user.ActorId, "BankResultsImported", "PaymentBatch", batch.Id.ToString(), batch.RegionCode,
+                new { batch.BatchNo, lines = parsed.Count, applied, failed = pending.Count(p => p.Status == PaymentStatus.Failed), sha256 }, ct);
+            await db.SaveChangesAsync(ct);
+
+            string? step = null;
+            if (reconciled)
+            {
+                var guards = await engine.EvaluateGuardsAsync(batch.ApplicationId, ct);
+                if (guards["AllPaymentsTerminal"])
+                {
+                    try
+                    {
+                        var result = await engine.FireAsync(batch.ApplicationId, "BankResultsReconciled", null, expectedStep: "Payment", ct, asSystem: true);
+                        step = result.ToStep;
+                    }
+                    catch (OneCardException e) when (e.Code == "CaseMovedOn") { }
+                    await db.SaveChangesAsync(ct);
+                }
+            }
+            await tx.CommitAsync(ct);
+            var status = reconciled ? PaymentBatchStatus.Reconciled : batch.Status;
+            return (new ImportSummary(parsed.Count, applied, parsed.Count - applied, status.ToString(), step), []);
+        }
+
+        private sealed record ParsedResult(PaymentInstruction Instruction, PaymentStatus Status, string? Message);
+
+        /// <summary>Checks every row against the batch as committed now; a contradiction of a recorded result is an error.</summary>
+        private static (List<ParsedResult>, List<LineError>) Parse(PaymentBatch batch, IEnumerable<RosterRow> rows)
+        {
             var bySeq = batch.Instructions.ToDictionary(i => i.Seq);
             var errors = new List<LineError>();
-            var parsed = new List<(PaymentInstruction Instruction, PaymentStatus Status, string? Message)>();
+            var parsed = new List<ParsedResult>();
             var seen = new HashSet<int>();
             foreach (var row in rows)
             {
@@ -126,48 +198,41 @@ public static class BankFiles
                 if (status == PaymentStatus.Failed && message.Length == 0) { Error("说明", "FailureReasonMissing", "失败记录须写明原因", "A failed line needs a reason."); continue; }
                 if (instruction.Status != PaymentStatus.Pending && instruction.Status != status)
                 { Error("结果", "ResultConflict", $"序号 {seq} 已登记为“{(instruction.Status == PaymentStatus.Succeeded ? "成功" : "失败")}”，与本文件矛盾，须人工核查", "Contradicts a recorded result; manual review needed."); continue; }
-                parsed.Add((instruction, status.Value, message.Length == 0 ? null : message));
+                parsed.Add(new ParsedResult(instruction, status.Value, message.Length == 0 ? null : message));
             }
-            if (errors.Count > 0) return (null, errors);
+            return (parsed, errors);
+        }
 
-            var now = time.GetUtcNow();
+        /// <summary>
+        /// Moves the pending instructions and their claim lines together, set-based: one update per
+        /// outcome and bank message. Each update is conditional on the instruction still being Pending;
+        /// if any was not (a writer that bypassed the batch lock), the whole import rolls back.
+        /// </summary>
+        private async Task<int> ApplyAsync(Guid batchId, IReadOnlyList<ParsedResult> pending, DateTimeOffset now, CancellationToken ct)
+        {
             var applied = 0;
-            var lineIds = parsed.Where(p => p.Instruction.Status == PaymentStatus.Pending).Select(p => p.Instruction.ClaimLineId).ToList();
-            var lines = await db.ClaimLines.Where(l => lineIds.Contains(l.Id)).ToDictionaryAsync(l => l.Id, ct);
-            foreach (var (instruction, status, message) in parsed.Where(p => p.Instruction.Status == PaymentStatus.Pending))
+            foreach (var group in pending.GroupBy(p => (p.Status, p.Message)))
             {
-                instruction.Status = status;
-                instruction.BankMessage = message;
-                instruction.ResultAt = now;
-                var line = lines[instruction.ClaimLineId];
-                line.Outcome = status == PaymentStatus.Succeeded ? LineOutcome.Paid : LineOutcome.Failed;
-                if (status == PaymentStatus.Failed) { line.ReasonZh = "银行退票：" + message; line.ReasonEn = "Returned by the bank: " + message; }
-                applied++;
+                var (status, message) = group.Key;
+                var seqs = group.Select(p => p.Instruction.Seq).ToList();
+                var lineIds = group.Select(p => p.Instruction.ClaimLineId).ToList();
+                var moved = await db.PaymentInstructions
+                    .Where(i => i.BatchId == batchId && seqs.Contains(i.Seq) && i.Status == PaymentStatus.Pending)
+                    .ExecuteUpdateAsync(u => u.SetProperty(i => i.Status, status).SetProperty(i => i.BankMessage, message).SetProperty(i => i.ResultAt, now), ct);
+                if (moved != seqs.Count)
+                    throw new OneCardException(ErrorKind.Conflict, "ResultConflict", "支付结果已被同时导入的另一文件登记，请刷新后核对",
+                        "Another import recorded these results at the same time; reload and check.");
+                if (status == PaymentStatus.Succeeded)
+                    await db.ClaimLines.Where(l => lineIds.Contains(l.Id))
+                        .ExecuteUpdateAsync(u => u.SetProperty(l => l.Outcome, LineOutcome.Paid), ct);
+                else
+                    await db.ClaimLines.Where(l => lineIds.Contains(l.Id)).ExecuteUpdateAsync(u => u
+                        .SetProperty(l => l.Outcome, LineOutcome.Failed)
+                        .SetProperty(l => l.ReasonZh, "银行退票：" + message)
+                        .SetProperty(l => l.ReasonEn, "Returned by the bank: " + message), ct);
+                applied += moved;
             }
-            // A replayed file changes nothing and records nothing: the effect happened once, on the first import.
-            if (applied == 0) return (new ImportSummary(parsed.Count, 0, parsed.Count, batch.Status.ToString(), null), []);
-            if (batch.Instructions.All(i => i.Status != PaymentStatus.Pending)) batch.Status = PaymentBatchStatus.Reconciled;
-            await audit.AppendAsync(db, user.ActorId, "BankResultsImported", "PaymentBatch", batch.Id.ToString(), batch.RegionCode,
-                new { batch.BatchNo, lines = parsed.Count, applied, failed = parsed.Count(p => p.Status == PaymentStatus.Failed) }, ct);
-            await db.SaveChangesAsync(ct);
-
-            string? step = null;
-            if (batch.Status == PaymentBatchStatus.Reconciled)
-            {
-                var guards = await engine.EvaluateGuardsAsync(batch.ApplicationId, ct);
-                if (guards["AllPaymentsTerminal"])
-                {
-                    try
-                    {
-                        var result = await engine.FireAsync(batch.ApplicationId, "BankResultsReconciled", null, expectedStep: "Payment", ct, asSystem: true);
-                        step = result.ToStep;
-                    }
-                    catch (OneCardException e) when (e.Code == "CaseMovedOn") { }
-                    await db.SaveChangesAsync(ct);
-                }
-            }
-            await tx.CommitAsync(ct);
-            return (new ImportSummary(parsed.Count, applied, parsed.Count - applied, batch.Status.ToString(), step), []);
+            return applied;
         }
     }
 }

@@ -44,8 +44,30 @@ public static class PublicNotices
         n.PolicyNameZh, n.Period, n.PublishedAt, n.ObjectionsCloseAt, n.LineCount, n.TotalAmount);
 
     /// <summary>Reading notices and lodging objections; the public web pages call it too.</summary>
-    public sealed class Handler(OneCardDbContext db, AuditWriter audit, TimeProvider time)
+    public sealed class Handler(OneCardDbContext db, AuditWriter audit, PersonalDataProtector protector, TimeProvider time)
     {
+        /// <summary>
+        /// A contact is required: the county must be able to answer the objector, and it keys "one open
+        /// objection per line (or per whole notice) and contact". Digits only, an optional leading +.
+        /// </summary>
+        private static string NormalizedContact(string? contact)
+        {
+            var value = new string((contact ?? "").Where(c => !char.IsWhiteSpace(c) && c != '-').ToArray());
+            if (value.Length == 0)
+                throw new OneCardException(ErrorKind.Invalid, "ContactRequired", "请留下联系电话，以便答复异议", "A contact phone number is required.");
+            var digits = value.StartsWith('+') ? value[1..] : value;
+            if (digits.Length is < 7 or > 20 || !digits.All(char.IsAsciiDigit))
+                throw new OneCardException(ErrorKind.Invalid, "ContactInvalid", "联系电话应为7至20位数字", "The contact must be a phone number of 7 to 20 digits.");
+            return value;
+        }
+
+        private static OneCardException AlreadyOpen(int? lineNo) => new(ErrorKind.Conflict, "ObjectionAlreadyOpen",
+            lineNo is { } n ? $"您对第{n}条明细提出的异议正在处理中，请勿重复提交" : "您对本公示提出的异议正在处理中，请勿重复提交",
+            "Your objection to this line is still open; it is not lodged twice.");
+
+        private static bool IsOneOpenViolation(DbUpdateException e) =>
+            e.InnerException?.Message is { } m && (m.Contains("UX_Objections_OneOpen", StringComparison.Ordinal) || m.Contains("Objections.ContactHash", StringComparison.Ordinal));
+
         public async Task<IReadOnlyList<NoticeSummary>> ListAsync(CancellationToken ct) =>
             (await db.PublicNotices.AsNoTracking().OrderByDescending(n => n.PublishedAt).Take(200).ToListAsync(ct)).Select(Summarize).ToList();
 
@@ -56,7 +78,7 @@ public static class PublicNotices
                 .Select(l => new NoticeLineView(l.LineNo, l.NameMasked, l.IdNumberMasked, l.AccountMasked, l.Quantity, l.Amount, l.StatusZh)).ToList());
         }
 
-        /// <summary>Lodging an objection: only against a publicity notice whose period is still open.</summary>
+        /// <summary>Lodging an objection: only against a publicity notice whose period is still open, one open objection per line and contact.</summary>
         public async Task<ObjectionReceipt> LodgeAsync(Guid noticeId, ObjectionRequest body, CancellationToken ct)
         {
             var text = body.Text?.Trim() ?? "";
@@ -70,17 +92,31 @@ public static class PublicNotices
             if (body.LineNo is { } lineNo && !await db.PublicNoticeLines.AnyAsync(l => l.NoticeId == noticeId && l.LineNo == lineNo, ct))
                 throw new OneCardException(ErrorKind.Invalid, "LineNotInNotice", $"公示中没有第{lineNo}条", $"Line {lineNo} is not in the notice.");
 
+            var contact = NormalizedContact(body.Contact);
+            var contactHash = protector.LookupHash("objection-contact:" + contact);
+
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var objection = new Objection
             {
                 Id = Guid.CreateVersion7(), ApplicationId = notice.ApplicationId, RegionCode = notice.RegionCode, LineNo = body.LineNo,
-                Text = text, ContactMasked = string.IsNullOrWhiteSpace(body.Contact) ? null : Masking.Phone(body.Contact.Trim()),
-                LodgedAt = now, Status = ObjectionStatus.Open,
+                Text = text, ContactMasked = Masking.Phone(contact), ContactHash = contactHash, LodgedAt = now, Status = ObjectionStatus.Open,
             };
-            db.Objections.Add(objection);
+            // The audit append serialises writers (advisory lock on PostgreSQL), so this check sees every earlier objection;
+            // the partial unique indexes are the guarantee if anything bypasses it.
             await audit.AppendAsync(db, "public", "ObjectionLodged", "Application", notice.ApplicationId.ToString(), notice.RegionCode,
                 new { objection = objection.Id, body.LineNo }, ct);
-            await db.SaveChangesAsync(ct);
+            if (await db.Objections.AnyAsync(o => o.ApplicationId == notice.ApplicationId && o.LineNo == body.LineNo
+                    && o.ContactHash == contactHash && o.Status == ObjectionStatus.Open, ct))
+                throw AlreadyOpen(body.LineNo);
+            db.Objections.Add(objection);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException e) when (IsOneOpenViolation(e))
+            {
+                throw AlreadyOpen(body.LineNo);
+            }
             await tx.CommitAsync(ct);
             return new ObjectionReceipt(objection.Id, now);
         }

@@ -21,6 +21,9 @@ public static class ActOnCase
     public sealed record RejectLinesRequest(IReadOnlyList<int> LineNos, string Reason);
     public sealed record SampleResultRequest(bool Passed, string? Note);
     public sealed record ResolveObjectionRequest(bool Uphold, string Resolution);
+    /// <summary>Resolve the named objections together; no ids: every open objection of the case.</summary>
+    public sealed record ResolveObjectionsRequest(IReadOnlyList<Guid>? ObjectionIds, bool Uphold, string Resolution);
+    public sealed record ResolveObjectionsResult(int Resolved);
 
     public static void MapActOnCase(this RouteGroupBuilder api)
     {
@@ -47,6 +50,10 @@ public static class ActOnCase
             await handler.ResolveObjectionAsync(id, objectionId, body.Uphold, body.Resolution, ct);
             return TypedResults.NoContent();
         }).WithName("ResolveObjection").WithSummary("Uphold (reject the line) or dismiss an objection");
+
+        api.MapPost("/applications/{id:guid}/objections/resolve", async Task<Ok<ResolveObjectionsResult>> (Guid id, ResolveObjectionsRequest body, Handler handler, CancellationToken ct) =>
+            TypedResults.Ok(new ResolveObjectionsResult(await handler.ResolveObjectionsAsync(id, body.ObjectionIds, body.Uphold, body.Resolution ?? "", ct))))
+            .WithName("ResolveObjections").WithSummary("Uphold or dismiss many objections at once (all open ones when no ids are given), one transaction");
     }
 
     /// <summary>Line actions; each checks that the current step allows it for the user's role.</summary>
@@ -95,29 +102,51 @@ public static class ActOnCase
             await tx.CommitAsync(ct);
         }
 
-        public async Task ResolveObjectionAsync(Guid applicationId, Guid objectionId, bool uphold, string resolution, CancellationToken ct)
+        public Task ResolveObjectionAsync(Guid applicationId, Guid objectionId, bool uphold, string resolution, CancellationToken ct) =>
+            ResolveObjectionsAsync(applicationId, [objectionId], uphold, resolution, ct);
+
+        /// <summary>
+        /// Resolves many objections at once (all open ones when <paramref name="objectionIds"/> is empty), in one
+        /// transaction, one audit entry each. Refused whole if any named objection is unknown or already resolved.
+        /// Upholding rejects each objected line once, however many objections name it.
+        /// </summary>
+        public async Task<int> ResolveObjectionsAsync(Guid applicationId, IReadOnlyList<Guid>? objectionIds, bool uphold, string resolution, CancellationToken ct)
         {
             if (string.IsNullOrWhiteSpace(resolution))
                 throw new OneCardException(ErrorKind.Invalid, "ResolutionRequired", "须填写异议处理意见", "A resolution is required.");
+            resolution = resolution.Trim();
+            if (resolution.Length > 500)
+                throw new OneCardException(ErrorKind.Invalid, "ResolutionTooLong", "处理意见不能超过500字", "The resolution may not exceed 500 characters.");
+            var ids = objectionIds?.Distinct().ToList() ?? [];
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var (_, application) = await LoadForLineActionAsync(applicationId, "ResolveObjection", ct);
-            var objection = await db.Objections.SingleOrDefaultAsync(o => o.Id == objectionId && o.ApplicationId == applicationId, ct)
-                ?? throw OneCardException.NotFound("Objection", "异议");
-            if (objection.Status != ObjectionStatus.Open)
-                throw new OneCardException(ErrorKind.Conflict, "ObjectionClosed", "该异议已处理", "The objection is already resolved.");
-            objection.Status = uphold ? ObjectionStatus.Upheld : ObjectionStatus.Dismissed;
-            objection.Resolution = resolution.Trim();
-            objection.ResolvedBy = user.ActorId;
-            objection.ResolvedAt = time.GetUtcNow();
-            if (uphold && objection.LineNo is { } lineNo)
+            var objections = ids.Count == 0
+                ? await db.Objections.Where(o => o.ApplicationId == applicationId && o.Status == ObjectionStatus.Open).OrderBy(o => o.LodgedAt).ToListAsync(ct)
+                : await db.Objections.Where(o => o.ApplicationId == applicationId && ids.Contains(o.Id)).OrderBy(o => o.LodgedAt).ToListAsync(ct);
+            if (ids.Count > 0 && objections.Count != ids.Count)
+                throw OneCardException.NotFound("Objection", "异议");
+            if (objections.Count == 0)
+                throw new OneCardException(ErrorKind.Conflict, "NoOpenObjections", "没有待处理的异议", "There are no open objections.");
+            if (objections.Count(o => o.Status != ObjectionStatus.Open) is var closed and > 0)
+                throw new OneCardException(ErrorKind.Conflict, "ObjectionClosed", $"所选异议中有{closed}条已处理，请刷新后重选", "Some objections are already resolved.");
+
+            var now = time.GetUtcNow();
+            var lineNos = uphold ? objections.Where(o => o.LineNo is not null).Select(o => o.LineNo!.Value).Distinct().ToList() : [];
+            var lines = await db.ClaimLines.Where(l => l.ApplicationId == applicationId && lineNos.Contains(l.LineNo)).ToListAsync(ct);
+            foreach (var line in lines)
+                application.Reject(line, "公示异议成立：" + resolution, "Objection upheld: " + resolution);
+            foreach (var objection in objections)
             {
-                var line = await db.ClaimLines.SingleAsync(l => l.ApplicationId == applicationId && l.LineNo == lineNo, ct);
-                application.Reject(line, "公示异议成立：" + resolution.Trim(), "Objection upheld: " + resolution.Trim());
+                objection.Status = uphold ? ObjectionStatus.Upheld : ObjectionStatus.Dismissed;
+                objection.Resolution = resolution;
+                objection.ResolvedBy = user.ActorId;
+                objection.ResolvedAt = now;
+                await audit.AppendAsync(db, user.ActorId, "ObjectionResolved", "Application", applicationId.ToString(), application.RegionCode,
+                    new { objection = objection.Id, uphold, resolution, objection.LineNo, bulk = objections.Count > 1 }, ct);
             }
-            await audit.AppendAsync(db, user.ActorId, "ObjectionResolved", "Application", applicationId.ToString(), application.RegionCode,
-                new { objection = objectionId, uphold, resolution, objection.LineNo }, ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
+            return objections.Count;
         }
 
         private async Task<(Domain.Cases.WorkflowInstance, Application)> LoadForLineActionAsync(Guid applicationId, string lineAction, CancellationToken ct)

@@ -50,7 +50,8 @@ public sealed class SampleCheckInBrowserTests(ITestOutputHelper output) : Browse
         Assert.All(checkedLines, l => Assert.Equal("Passed", l.GetProperty("sampleResult").GetString()));
 
         await Button(page, "办结").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid=current-step]")).ToHaveTextAsync("公示");
+        // The check has ended: the case leaves the third party's view at once (issue 5, finding 9).
+        await Assertions.Expect(page.Locator("[data-testid=case-left-scope]")).ToContainTextAsync("现场抽查已结束");
         await Assertions.Expect(Button(page, "办结")).ToHaveCountAsync(0);
         await ShotAsync(page, "sample-completed.png");
 

@@ -195,6 +195,10 @@ namespace OneCard.Persistence.Migrations.Postgres
                     b.Property<Guid>("ApplicationId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("ContactHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("ContactMasked")
                         .HasColumnType("text");
 
@@ -228,7 +232,17 @@ namespace OneCard.Persistence.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ApplicationId", "ContactHash")
+                        .IsUnique()
+                        .HasDatabaseName("UX_Objections_OneOpenPerNoticeAndContact")
+                        .HasFilter("\"Status\" = 'Open' AND \"LineNo\" IS NULL");
+
                     b.HasIndex("ApplicationId", "Status");
+
+                    b.HasIndex("ApplicationId", "LineNo", "ContactHash")
+                        .IsUnique()
+                        .HasDatabaseName("UX_Objections_OneOpenPerLineAndContact")
+                        .HasFilter("\"Status\" = 'Open' AND \"LineNo\" IS NOT NULL");
 
                     b.ToTable("Objections");
                 });
@@ -634,6 +648,43 @@ namespace OneCard.Persistence.Migrations.Postgres
                     b.HasKey("Code");
 
                     b.ToTable("AgentBanks");
+                });
+
+            modelBuilder.Entity("OneCard.Domain.Payments.BankResultImport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Applied")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("ImportedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ImportedBy")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Lines")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character(64)")
+                        .IsFixedLength();
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BatchId", "Sha256")
+                        .IsUnique();
+
+                    b.ToTable("BankResultImports");
                 });
 
             modelBuilder.Entity("OneCard.Domain.Payments.PaymentBatch", b =>

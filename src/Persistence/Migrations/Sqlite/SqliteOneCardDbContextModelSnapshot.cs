@@ -190,6 +190,10 @@ namespace OneCard.Persistence.Migrations.Sqlite
                     b.Property<Guid>("ApplicationId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ContactHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ContactMasked")
                         .HasColumnType("TEXT");
 
@@ -223,7 +227,17 @@ namespace OneCard.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ApplicationId", "ContactHash")
+                        .IsUnique()
+                        .HasDatabaseName("UX_Objections_OneOpenPerNoticeAndContact")
+                        .HasFilter("\"Status\" = 'Open' AND \"LineNo\" IS NULL");
+
                     b.HasIndex("ApplicationId", "Status");
+
+                    b.HasIndex("ApplicationId", "LineNo", "ContactHash")
+                        .IsUnique()
+                        .HasDatabaseName("UX_Objections_OneOpenPerLineAndContact")
+                        .HasFilter("\"Status\" = 'Open' AND \"LineNo\" IS NOT NULL");
 
                     b.ToTable("Objections");
                 });
@@ -629,6 +643,43 @@ namespace OneCard.Persistence.Migrations.Sqlite
                     b.HasKey("Code");
 
                     b.ToTable("AgentBanks");
+                });
+
+            modelBuilder.Entity("OneCard.Domain.Payments.BankResultImport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Applied")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ImportedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ImportedBy")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Lines")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .IsFixedLength();
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BatchId", "Sha256")
+                        .IsUnique();
+
+                    b.ToTable("BankResultImports");
                 });
 
             modelBuilder.Entity("OneCard.Domain.Payments.PaymentBatch", b =>

@@ -70,7 +70,8 @@ public static class ReadApplications
             var draw = await db.SampleDraws.AsNoTracking().SingleOrDefaultAsync(d => d.ApplicationId == id, ct);
             var step = workflows.Get(instance.DefinitionId, instance.DefinitionVersion).Step(instance.Step);
             var permitted = await engine.PermittedActionsAsync(instance, ct);
-            var lineActions = user.User is { } u && step.Role == u.Role && !instance.IsFinal ? step.LineActions : [];
+            var lineActions = user.User is { } u && step.Role == u.Role && !instance.IsFinal
+                && (await engine.PreparedByCurrentUserAsync(instance, ct)).Count == 0 ? step.LineActions : [];
             return new Detail(
                 ToSummary(application, instance), application.RuleSetKey, application.WorkflowKey, instance.StepDueAt,
                 instance.StepDueAt is { } due && due <= time.GetUtcNow() && !instance.IsFinal, permitted, lineActions, application.PublicityEndsAt,

@@ -82,6 +82,29 @@ public sealed class CaseEngine(
         return [.. events.Select(e => ToPriorAct(e.FromStep, e.ActorId))];
     }
 
+    /// <summary>
+    /// Whether the current user prepared something the case's current step checks (separation of duties), for
+    /// the line actions of that step: the same rule the runner applies to the step's transitions.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> PreparedByCurrentUserAsync(WorkflowInstance instance, CancellationToken ct)
+    {
+        if (user.User is null || instance.IsFinal) return [];
+        var definition = workflows.Get(instance.DefinitionId, instance.DefinitionVersion);
+        if (definition.Step(instance.Step).SeparateFrom.Count == 0) return [];
+        return definition.PreparedBy(instance.Step, user.User.Id, await HistoryAsync(instance.Id, ct));
+    }
+
+    /// <summary>Refuses a line action to the user who prepared what the current step checks (409 SeparationOfDuties).</summary>
+    public async Task EnsureSeparatedAsync(WorkflowInstance instance, CancellationToken ct)
+    {
+        if (await PreparedByCurrentUserAsync(instance, ct) is not { Count: > 0 } prepared) return;
+        var definition = workflows.Get(instance.DefinitionId, instance.DefinitionVersion);
+        var titles = string.Join("、", prepared.Select(definition.TitleZhOf));
+        throw new OneCardException(ErrorKind.Conflict, WorkflowErrorCodes.SeparationOfDuties,
+            $"您已办理本案件的“{titles}”环节，按职责分离规定不能办理本环节",
+            $"You acted in {string.Join(", ", prepared)} on this case and may not act in step {instance.Step} (separation of duties).");
+    }
+
     /// <summary>A history event as a <see cref="PriorAct"/>: the start event (no from-step) is the submission.</summary>
     public static PriorAct ToPriorAct(string fromStep, string actorId) =>
         new(fromStep.Length == 0 ? WorkflowDefinition.Submission : fromStep, actorId);

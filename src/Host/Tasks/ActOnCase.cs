@@ -57,7 +57,7 @@ public static class ActOnCase
     }
 
     /// <summary>Line actions; each checks that the current step allows it for the user's role.</summary>
-    public sealed class Handler(OneCardDbContext db, WorkflowCatalog workflows, AuditWriter audit, UserContext user, TimeProvider time)
+    public sealed class Handler(OneCardDbContext db, WorkflowCatalog workflows, CaseEngine engine, AuditWriter audit, UserContext user, TimeProvider time)
     {
         public async Task RejectLinesAsync(Guid applicationId, IReadOnlyList<int> lineNos, string reason, CancellationToken ct)
         {
@@ -159,6 +159,7 @@ public static class ActOnCase
                 throw new OneCardException(ErrorKind.Conflict, "TransitionNotAllowed", $"“{step.TitleZh}”环节不能执行该操作", $"Not allowed in step {step.Name}.");
             if (user.User?.Role != step.Role)
                 throw new OneCardException(ErrorKind.Forbidden, "RoleNotPermitted", "您的角色无权执行该操作", "Your role may not do this.");
+            await engine.EnsureSeparatedAsync(instance, ct);
             // Touching the instance makes a concurrent transition of the same case lose (revision check).
             instance.Revision++;
             return (instance, await db.Applications.SingleAsync(a => a.Id == applicationId, ct));

@@ -17,7 +17,7 @@ public sealed class ObjectionsInBrowserTests(ITestOutputHelper output) : Browser
     public async Task Reviewer_ResolvesTwelveObjectionsAtOnce_ThenTheCaseGoesToFinance()
     {
         var (id, _) = await SubmitAsync(Claims.FiveLines());
-        await ActAsync("clerk", id, "Approve");
+        await ActAsync("clerk.review", id, "Approve");
         await ActAsync("reviewer", id, "Approve");
         var inspector = await App.SignInAsync("inspector");
         foreach (var line in (await DetailAsync("inspector", id)).GetProperty("lines").EnumerateArray())

@@ -39,7 +39,7 @@ public sealed class CalendarYearsTests
         Assert.Equal("Healthy", await app.CreateClient().GetStringAsync("/health"));
         var driver = new CaseDriver(app);
         await driver.SubmitAsync();
-        var task = (await (await driver.As("clerk")).GetFromJsonAsync<JsonElement>("/api/tasks"))[0];
+        var task = (await (await driver.As("clerk.review")).GetFromJsonAsync<JsonElement>("/api/tasks"))[0];
         // 12-29, 12-30, 12-31, (元旦 01-01..03), 01-04, 01-05: the fifth working day ends at 2027-01-06 00:00 +08:00.
         Assert.False(task.GetProperty("dueAtIsProvisional").GetBoolean());
         Assert.Equal(new DateTimeOffset(2027, 1, 6, 0, 0, 0, TimeSpan.FromHours(8)), task.GetProperty("dueAt").GetDateTimeOffset());

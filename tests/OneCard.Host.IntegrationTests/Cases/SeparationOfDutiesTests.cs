@@ -49,6 +49,23 @@ public sealed class SeparationOfDutiesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LineRejection_AtTownshipReview_IsRefusedToTheSubmittingClerk_AndOfferedToTheSecondClerk()
+    {
+        var id = await driver.SubmitAsync();
+
+        Assert.Empty((await driver.GetAsync(id, "clerk")).GetProperty("lineActions").EnumerateArray());
+        var refused = await (await driver.As("clerk")).PostAsJsonAsync($"/api/applications/{id}/lines/reject", new { lineNos = new[] { 1 }, reason = "自审自驳" });
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal("SeparationOfDuties", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        var line = (await driver.GetAsync(id, "clerk.review")).GetProperty("lines").EnumerateArray().First(l => l.GetProperty("lineNo").GetInt32() == 1);
+        Assert.NotEqual("Rejected", line.GetProperty("outcome").GetString());
+
+        Assert.Contains("RejectLines", (await driver.GetAsync(id, "clerk.review")).GetProperty("lineActions").EnumerateArray().Select(a => a.GetString()));
+        var taken = await (await driver.As("clerk.review")).PostAsJsonAsync($"/api/applications/{id}/lines/reject", new { lineNos = new[] { 1 }, reason = "面积与确权数据不符" });
+        Assert.Equal(HttpStatusCode.NoContent, taken.StatusCode);
+    }
+
+    [Fact]
     public async Task TownshipReview_IsRefusedToWhoeverResubmittedAReturnedCase()
     {
         var id = await driver.SubmitAsync();

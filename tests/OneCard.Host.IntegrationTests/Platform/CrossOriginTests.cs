@@ -23,7 +23,8 @@ public sealed class CrossOriginTests : IAsyncLifetime
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"/api/applications/{id}/actions/Approve") { Content = JsonContent.Create(new { comment = "同意" }) };
         request.Headers.TryAddWithoutValidation(header, value);
-        return await (await driver.As("clerk")).SendAsync(request);
+        // The township's second clerk: the submitting clerk may not take township review (separation of duties).
+        return await (await driver.As("clerk.review")).SendAsync(request);
     }
 
     private static async Task AssertRefusedAsync(HttpResponseMessage response)

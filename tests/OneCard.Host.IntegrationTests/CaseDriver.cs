@@ -1,6 +1,9 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using OneCard.Host.Cases;
+using OneCard.Persistence;
 using OneCard.Testing;
 
 namespace OneCard.Host.IntegrationTests;
@@ -17,6 +20,33 @@ public sealed class CaseDriver(OneCardApp app)
         if (!clients.TryGetValue(user, out var entry) || now - entry.SignedInAt > TimeSpan.FromHours(4) || now < entry.SignedInAt)
             clients[user] = entry = (await app.SignInAsync(user), now);
         return entry.Client;
+    }
+
+    /// <summary>The roster header of 耕地地力保护补贴, as a township's spreadsheet has it.</summary>
+    public const string RosterHeader = "姓名,身份证号,地区代码,银行账号,开户银行,承包面积（亩）,是否改变用途";
+
+    /// <summary>Uploads a roster file as the clerk's browser would (multipart, policy 耕地地力保护补贴, period 2026).</summary>
+    public async Task<HttpResponseMessage> UploadRosterAsync(byte[] content, string fileName, string user = "clerk")
+    {
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(content) { Headers = { ContentType = new MediaTypeHeaderValue("application/octet-stream") } }, "file", fileName },
+            { new StringContent("arable-land-protection"), "policyCode" },
+            { new StringContent("2026"), "period" },
+        };
+        return await (await As(user)).PostAsync("/api/applications/roster", form);
+    }
+
+    /// <summary>Asserts a refused submission left nothing behind: no case, line, beneficiary, audit entry or workflow.</summary>
+    public async Task AssertNothingStoredAsync()
+    {
+        var counts = await app.AsSystemAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<OneCardDbContext>();
+            return (await db.Applications.CountAsync(), await db.ClaimLines.CountAsync(), await db.Beneficiaries.CountAsync(),
+                await db.AuditLog.CountAsync(), await db.WorkflowInstances.CountAsync());
+        });
+        Assert.Equal((0, 0, 0, 0, 0), counts);
     }
 
     public static object Line(string name, string id, decimal area, bool converted = false) => Claims.Line(name, id, area, converted);

@@ -18,7 +18,7 @@ namespace OneCard.Host.IntegrationTests.Applications;
 /// </summary>
 public sealed class RosterFileHardeningTests : IAsyncLifetime
 {
-    private const string Header = "姓名,身份证号,地区代码,银行账号,开户银行,承包面积（亩）,是否改变用途";
+    private const string Header = CaseDriver.RosterHeader;
     private OneCardApp app = null!;
     private CaseDriver driver = null!;
 
@@ -31,17 +31,6 @@ public sealed class RosterFileHardeningTests : IAsyncLifetime
         $"{name},{id},210124101,6217991234567890123,{bankName},{area},否";
 
     private static string Text(params string[] rows) => string.Join("\r\n", [Header, .. rows]) + "\r\n";
-
-    private async Task<HttpResponseMessage> UploadAsync(byte[] content, string fileName, string user = "clerk")
-    {
-        using var form = new MultipartFormDataContent
-        {
-            { new ByteArrayContent(content) { Headers = { ContentType = new MediaTypeHeaderValue("application/octet-stream") } }, "file", fileName },
-            { new StringContent("arable-land-protection"), "policyCode" },
-            { new StringContent("2026"), "period" },
-        };
-        return await (await driver.As(user)).PostAsync("/api/applications/roster", form);
-    }
 
     private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status = HttpStatusCode.UnprocessableEntity)
     {
@@ -60,7 +49,7 @@ public sealed class RosterFileHardeningTests : IAsyncLifetime
     {
         var gbk = Encoding.GetEncoding("GBK").GetBytes(Text(Row("张三", CaseDriver.Id("21012419800101123")), Row("欧阳秀英", CaseDriver.Id("21012419591111222"))));
 
-        var response = await UploadAsync(gbk, "花名册.csv");
+        var response = await driver.UploadRosterAsync(gbk, "花名册.csv");
 
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Created, body);
@@ -74,7 +63,7 @@ public sealed class RosterFileHardeningTests : IAsyncLifetime
     [Fact]
     public async Task Upload_ReadsUtf8WithoutBom_AsUtf8()
     {
-        var response = await UploadAsync(Encoding.UTF8.GetBytes(Text(Row("张三", CaseDriver.Id("21012419800101123")))), "roster.csv");
+        var response = await driver.UploadRosterAsync(Encoding.UTF8.GetBytes(Text(Row("张三", CaseDriver.Id("21012419800101123")))), "roster.csv");
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal("UTF-8", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("encoding").GetString());
     }
@@ -84,14 +73,14 @@ public sealed class RosterFileHardeningTests : IAsyncLifetime
     {
         var csv = Text(Row("王五", CaseDriver.Id("21012419660303456")), "张三,210124198001011230", Row("李四", CaseDriver.Id("21012419750505123")) + ",多余");
 
-        var problem = await ProblemAsync(await UploadAsync(Encoding.UTF8.GetBytes(csv), "roster.csv"));
+        var problem = await ProblemAsync(await driver.UploadRosterAsync(Encoding.UTF8.GetBytes(csv), "roster.csv"));
 
         var errors = Errors(problem);
         Assert.Contains(errors, e => e is (3, _, "RosterRowShort"));
         Assert.Contains(errors, e => e is (4, "H", "RosterRowLong"));
         Assert.Equal(2, errors.Count);
         Assert.Equal(3, problem.GetProperty("rowCount").GetInt32());
-        await AssertNothingStoredAsync();
+        await driver.AssertNothingStoredAsync();
     }
 
     [Fact]
@@ -99,7 +88,7 @@ public sealed class RosterFileHardeningTests : IAsyncLifetime
     {
         var csv = "姓名,身份证号,地区代码,银行账号,开户银行,承包面积（亩）,是否改变用途,姓名\r\n" + Row("张三", CaseDriver.Id("21012419800101123")) + ",李四\r\n";
 
-        var problem = await ProblemAsync(await UploadAsync(Encoding.UTF8.GetBytes(csv), "roster.csv"));
+        var problem = await ProblemAsync(await driver.UploadRosterAsync(Encoding.UTF8.GetBytes(csv), "roster.csv"));
 
         Assert.Equal("RosterDuplicateHeader", problem.GetProperty("code").GetString());
         Assert.Contains("“姓名”重复：第A列和第H列", problem.GetProperty("title").GetString(), StringComparison.Ordinal);
@@ -110,13 +99,13 @@ public sealed class RosterFileHardeningTests : IAsyncLifetime
     {
         var csv = Text(Row("张\0三", CaseDriver.Id("21012419800101123")), Row("李四", CaseDriver.Id("21012419750505123"), bankName: new string('行', 100_000)));
 
-        var problem = await ProblemAsync(await UploadAsync(Encoding.UTF8.GetBytes(csv), "roster.csv"));
+        var problem = await ProblemAsync(await driver.UploadRosterAsync(Encoding.UTF8.GetBytes(csv), "roster.csv"));
 
         var errors = Errors(problem);
         Assert.Contains((2, "姓名", "CellControlCharacter"), errors);
         Assert.Contains((3, "开户银行", "CellTooLong"), errors);
         Assert.True(problem.GetRawText().Length < 20_000, "messages do not echo the 100,000-character cell");
-        await AssertNothingStoredAsync();
+        await driver.AssertNothingStoredAsync();
     }
 
     [Fact]
@@ -130,7 +119,7 @@ public sealed class RosterFileHardeningTests : IAsyncLifetime
         };
         var problem = await ProblemAsync(await clerk.PostAsJsonAsync("/api/applications", new { policyCode = "arable-land-protection", period = "2026", lines = new[] { line } }));
         Assert.Contains((1, "开户银行", "CellControlCharacter"), Errors(problem));
-        await AssertNothingStoredAsync();
+        await driver.AssertNothingStoredAsync();
     }
 
     [Fact]
@@ -139,10 +128,10 @@ public sealed class RosterFileHardeningTests : IAsyncLifetime
         var xlsx = RewriteSheet(Xlsx(), xml => Regex.Replace(xml, @"^(<\?xml[^>]*\?>)?",
             m => m.Value + "<!DOCTYPE x [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>"));
 
-        var problem = await ProblemAsync(await UploadAsync(xlsx, "roster.xlsx"));
+        var problem = await ProblemAsync(await driver.UploadRosterAsync(xlsx, "roster.xlsx"));
 
         Assert.Equal("RosterXmlDoctype", problem.GetProperty("code").GetString());
-        await AssertNothingStoredAsync();
+        await driver.AssertNothingStoredAsync();
     }
 
     [Fact]
@@ -151,7 +140,7 @@ public sealed class RosterFileHardeningTests : IAsyncLifetime
         var xlsx = RewriteSheet(Xlsx(), xml => Regex.Replace(xml, @"(<(\w+:)?dimension ref="")[^""]*("")", "${1}A1:B1${3}"));
         Assert.NotEqual(Xlsx(), xlsx);
 
-        var response = await UploadAsync(xlsx, "roster.xlsx");
+        var response = await driver.UploadRosterAsync(xlsx, "roster.xlsx");
 
         var body = await response.Content.ReadAsStringAsync();
         if (response.StatusCode == HttpStatusCode.Created) return; // read in full despite the lie: fine
@@ -168,7 +157,7 @@ public sealed class RosterFileHardeningTests : IAsyncLifetime
         var text = new StringBuilder(Header).Append('\n');
         for (var i = 0; i < 1_000_000; i++) text.Append("a\n");
 
-        var response = await UploadAsync(Encoding.UTF8.GetBytes(text.ToString()), "huge.csv");
+        var response = await driver.UploadRosterAsync(Encoding.UTF8.GetBytes(text.ToString()), "huge.csv");
 
         var body = await response.Content.ReadAsByteArrayAsync();
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
@@ -197,7 +186,7 @@ public sealed class RosterFileHardeningTests : IAsyncLifetime
         var text = new StringBuilder("a\n");
         for (var i = 0; i < 10_000; i++) text.Append("a\n");
 
-        var problem = await ProblemAsync(await UploadAsync(Encoding.UTF8.GetBytes(text.ToString()), "wrong.csv"));
+        var problem = await ProblemAsync(await driver.UploadRosterAsync(Encoding.UTF8.GetBytes(text.ToString()), "wrong.csv"));
 
         var errors = Errors(problem);
         Assert.All(errors, e => Assert.Equal((1, "RosterColumnMissing"), (e.Row, e.Code)));
@@ -232,15 +221,5 @@ public sealed class RosterFileHardeningTests : IAsyncLifetime
             writer.Write(rewrite(xml));
         }
         return buffer.ToArray();
-    }
-
-    private async Task AssertNothingStoredAsync()
-    {
-        var counts = await app.AsSystemAsync(async sp =>
-        {
-            var db = sp.GetRequiredService<OneCardDbContext>();
-            return (await db.Applications.CountAsync(), await db.ClaimLines.CountAsync(), await db.Beneficiaries.CountAsync());
-        });
-        Assert.Equal((0, 0, 0), counts);
     }
 }

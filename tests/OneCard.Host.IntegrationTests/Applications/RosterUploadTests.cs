@@ -14,7 +14,7 @@ namespace OneCard.Host.IntegrationTests.Applications;
 /// <summary>Guarantee 6: bad input is refused whole, every problem located by row, field and reason in Chinese.</summary>
 public sealed class RosterUploadTests : IAsyncLifetime
 {
-    private const string Header = "姓名,身份证号,地区代码,银行账号,开户银行,承包面积（亩）,是否改变用途";
+    private const string Header = CaseDriver.RosterHeader;
     private OneCardApp app = null!;
     private CaseDriver driver = null!;
 
@@ -24,24 +24,13 @@ public sealed class RosterUploadTests : IAsyncLifetime
     private static string Row(string name, string id, string region = "210124101", string area = "10.5", string converted = "否",
         string account = "6217991234567890123") => $"{name},{id},{region},{account},邮储银行,{area},{converted}";
 
-    private async Task<HttpResponseMessage> UploadAsync(byte[] content, string fileName, string user = "clerk")
-    {
-        using var form = new MultipartFormDataContent
-        {
-            { new ByteArrayContent(content) { Headers = { ContentType = new MediaTypeHeaderValue("application/octet-stream") } }, "file", fileName },
-            { new StringContent("arable-land-protection"), "policyCode" },
-            { new StringContent("2026"), "period" },
-        };
-        return await (await driver.As(user)).PostAsync("/api/applications/roster", form);
-    }
-
     private static byte[] Csv(params string[] rows) => Encoding.UTF8.GetBytes(string.Join("\n", [Header, .. rows]) + "\n");
 
     [Fact]
     public async Task Upload_AcceptsCsvRoster_AndStoresWarningsWithoutRejecting()
     {
         // 6217991234567890123 fails Luhn: a warning, not a rejection (real rural passbooks fail it).
-        var response = await UploadAsync(Csv(Row("张三", CaseDriver.Id("21012419800101123"), account: "6217991234567890124"), Row("李四", CaseDriver.Id("21012419750505123"), account: "6217991234567890123")), "roster.csv");
+        var response = await driver.UploadRosterAsync(Csv(Row("张三", CaseDriver.Id("21012419800101123"), account: "6217991234567890124"), Row("李四", CaseDriver.Id("21012419750505123"), account: "6217991234567890123")), "roster.csv");
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         var lines = (await driver.GetAsync(id)).GetProperty("lines");
@@ -67,7 +56,7 @@ public sealed class RosterUploadTests : IAsyncLifetime
     [MemberData(nameof(BadRows))]
     public async Task Upload_RejectsRosterWhole_NamingRowFieldAndReason(string badRow, string field, string code)
     {
-        var response = await UploadAsync(Csv(Row("王五", CaseDriver.Id("21012419660303456")), badRow), "roster.csv");
+        var response = await driver.UploadRosterAsync(Csv(Row("王五", CaseDriver.Id("21012419660303456")), badRow), "roster.csv");
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -77,20 +66,20 @@ public sealed class RosterUploadTests : IAsyncLifetime
         Assert.Equal(field, error.GetProperty("field").GetString());
         Assert.Equal(code, error.GetProperty("code").GetString());
         Assert.Matches(@"\p{IsCJKUnifiedIdeographs}", error.GetProperty("message").GetString());
-        await AssertNothingStoredAsync();
+        await driver.AssertNothingStoredAsync();
     }
 
     [Fact]
     public async Task Upload_ReportsDuplicateId_AtTheSecondRow_AndEveryOtherError()
     {
         var id = CaseDriver.Id("21012419800101123");
-        var response = await UploadAsync(Csv(Row("张三", id), Row("张三", id), Row("李四", "123")), "roster.csv");
+        var response = await driver.UploadRosterAsync(Csv(Row("张三", id), Row("张三", id), Row("李四", "123")), "roster.csv");
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         var errors = problem.GetProperty("errors").EnumerateArray().Select(e => (e.GetProperty("row").GetInt32(), e.GetProperty("code").GetString())).ToList();
         Assert.Contains((3, "DuplicateIdInRoster"), errors);
         Assert.Contains((4, "IdLength"), errors);
         Assert.Contains(problem.GetProperty("errors").EnumerateArray(), e => e.GetProperty("message").GetString()!.Contains("第2行", StringComparison.Ordinal));
-        await AssertNothingStoredAsync();
+        await driver.AssertNothingStoredAsync();
     }
 
     [Fact]
@@ -102,7 +91,7 @@ public sealed class RosterUploadTests : IAsyncLifetime
         };
         using var stream = new MemoryStream();
         stream.SaveAs(rows);
-        var response = await UploadAsync(stream.ToArray(), "roster.xlsx");
+        var response = await driver.UploadRosterAsync(stream.ToArray(), "roster.xlsx");
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         // 7.5 × 85.35 = 640.125 → 640.13
         Assert.Equal(640.13m, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("payableAmount").GetDecimal());
@@ -111,10 +100,10 @@ public sealed class RosterUploadTests : IAsyncLifetime
     [Fact]
     public async Task Upload_RefusesRenamedExecutable_AsNotXlsx()
     {
-        var response = await UploadAsync([0x4D, 0x5A, 0x90, 0x00, 0x03, 0x00], "roster.xlsx");
+        var response = await driver.UploadRosterAsync([0x4D, 0x5A, 0x90, 0x00, 0x03, 0x00], "roster.xlsx");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Equal("RosterNotXlsx", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
-        await AssertNothingStoredAsync();
+        await driver.AssertNothingStoredAsync();
     }
 
     [Fact]
@@ -128,7 +117,7 @@ public sealed class RosterUploadTests : IAsyncLifetime
             var zeros = new byte[1 << 20];
             for (var i = 0; i < 64; i++) bomb.Write(zeros); // 64 MB of zeros, a few dozen KB compressed
         }
-        var response = await UploadAsync(buffer.ToArray(), "roster.xlsx");
+        var response = await driver.UploadRosterAsync(buffer.ToArray(), "roster.xlsx");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Equal("RosterZipBomb", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
     }
@@ -136,7 +125,7 @@ public sealed class RosterUploadTests : IAsyncLifetime
     [Fact]
     public async Task Upload_RefusesUnknownFileType()
     {
-        var response = await UploadAsync(Encoding.UTF8.GetBytes("x"), "roster.exe");
+        var response = await driver.UploadRosterAsync(Encoding.UTF8.GetBytes("x"), "roster.exe");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Equal("RosterFileType", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
     }
@@ -144,18 +133,7 @@ public sealed class RosterUploadTests : IAsyncLifetime
     [Fact]
     public async Task Upload_IsRefused_ForRolesOtherThanTownshipClerk()
     {
-        var response = await UploadAsync(Csv(Row("张三", CaseDriver.Id("21012419800101123"))), "roster.csv", user: "reviewer");
+        var response = await driver.UploadRosterAsync(Csv(Row("张三", CaseDriver.Id("21012419800101123"))), "roster.csv", user: "reviewer");
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-    }
-
-    private async Task AssertNothingStoredAsync()
-    {
-        var counts = await app.AsSystemAsync(async sp =>
-        {
-            var db = sp.GetRequiredService<OneCardDbContext>();
-            return (await db.Applications.CountAsync(), await db.ClaimLines.CountAsync(), await db.Beneficiaries.CountAsync(),
-                await db.AuditLog.CountAsync(), await db.WorkflowInstances.CountAsync());
-        });
-        Assert.Equal((0, 0, 0, 0, 0), counts);
     }
 }

@@ -42,7 +42,8 @@ public static class HostSetup
 
         services.AddSingleton<TimeProvider>(new SeedableClock(TimeProvider.System));
         var contentRoot = AppContext.BaseDirectory;
-        services.AddSingleton(_ => RuleSetCatalog.LoadFromDirectory(Path.Combine(contentRoot, "rules")));
+        // The shipped rule sets; Rules:Directory points elsewhere (a staging copy, a test's own files).
+        services.AddSingleton(_ => RuleSetCatalog.LoadFromDirectory(config["Rules:Directory"] ?? Path.Combine(contentRoot, "rules")));
         // The allow-list is the CPU guard; the per-line budget is a backstop, generous enough that a GC pause
         // on a loaded machine does not fault an honest line.
         services.AddSingleton(_ => new RuleEvaluator(new RuleEvaluatorOptions

@@ -1,12 +1,12 @@
 namespace OneCard.Workflows.Tests;
 
-/// <summary>The shipped workflows folder and JSON fixtures, as copied to the test output.</summary>
+/// <summary>The shipped workflows and data folders and JSON fixtures, as copied to the test output.</summary>
 internal static class TestData
 {
     public static string WorkflowsDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "workflows");
 
     public static WorkingDayCalendar OfficialCalendar { get; } =
-        WorkingDayCalendar.Load(File.ReadAllText(Path.Combine(WorkflowsDirectory, "calendar-cn.json")));
+        WorkingDayCalendar.Load(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "data", "calendar-cn.json")));
 
     public static WorkflowCatalog Catalog { get; } = WorkflowCatalog.LoadFromDirectory(WorkflowsDirectory);
 

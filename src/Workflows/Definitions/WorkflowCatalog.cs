@@ -17,7 +17,7 @@ public sealed class WorkflowCatalog
     public IReadOnlyList<WorkflowDefinition> All { get; }
 
     /// <summary>
-    /// Loads every <c>*.json</c> file of <paramref name="path"/> (not subfolders) except <c>calendar*.json</c>.
+    /// Loads every <c>*.json</c> file of <paramref name="path"/> (not subfolders) except the published schema (<c>*.schema.json</c>).
     /// A file must be named <c>{definitionId}.v{version}.json</c>, so that a copied file whose content was not updated is caught.
     /// </summary>
     /// <exception cref="WorkflowDefinitionException">Any file is invalid, misnamed, or repeats an id and version;
@@ -26,7 +26,7 @@ public sealed class WorkflowCatalog
     public static WorkflowCatalog LoadFromDirectory(string path)
     {
         var files = Directory.GetFiles(path, "*.json", SearchOption.TopDirectoryOnly)
-            .Where(f => !Path.GetFileName(f).StartsWith("calendar", StringComparison.OrdinalIgnoreCase))
+            .Where(f => !Path.GetFileName(f).EndsWith(".schema.json", StringComparison.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal);
         var errors = new List<WorkflowDefinitionError>();
         var definitions = new Dictionary<(string, int), (WorkflowDefinition Definition, string File)>();

@@ -5,7 +5,8 @@ namespace OneCard.Workflows;
 
 /// <summary>Reads a workflow definition from JSON and validates it, reporting every problem with its location.</summary>
 /// <remarks>
-/// Format (property names are case-sensitive; unknown properties are errors, "description" is allowed anywhere):
+/// Format: the JSON Schema <c>workflows/workflow-definition.schema.json</c> (embedded, see <see cref="SchemaText"/>);
+/// property names are case-sensitive, unknown properties are errors, "description" is allowed on the definition, steps and transitions:
 /// <code>
 /// { "definitionId": "standard-subsidy", "version": 1, "titleZh": "…", "titleEn": "…", "initialStep": "TownshipReview",
 ///   "steps": [ { "name": "TownshipReview", "kind": "Human", "role": "TownshipClerk",
@@ -23,11 +24,6 @@ public static partial class WorkflowDefinitionLoader
 {
     /// <summary>Largest definition accepted, in characters; shipped definitions are a few kilobytes.</summary>
     public const int MaxLength = 1_000_000;
-
-    private static readonly string[] RootProperties = ["definitionId", "version", "titleZh", "titleEn", "initialStep", "steps", "transitions", "description"];
-    private static readonly string[] StepProperties = ["name", "kind", "role", "timeLimit", "remindBefore", "titleZh", "titleEn", "onEnter", "lineActions", "parameters", "separateFrom", "description"];
-    private static readonly string[] TransitionProperties = ["from", "action", "to", "role", "guard", "commentRequired", "description"];
-    private static readonly string[] TimeLimitProperties = ["amount", "unit"];
 
     /// <summary>Loads and validates a definition.</summary>
     /// <param name="json">The definition's JSON text.</param>
@@ -58,7 +54,7 @@ public static partial class WorkflowDefinitionLoader
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+            doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false });
         }
         catch (JsonException ex)
         {
@@ -69,6 +65,14 @@ public static partial class WorkflowDefinitionLoader
 
         using (doc)
         {
+            // Structure first (the published schema); the hand-written checks below assume it and look only at
+            // what a schema cannot say: step-kind rules, reserved names and the graph.
+            CheckSchema(doc.RootElement, r);
+            if (r.Errors.Count > 0)
+            {
+                return (null, r.Errors);
+            }
+
             var draft = r.ReadRoot(doc.RootElement);
             if (draft is not null)
             {

@@ -11,7 +11,7 @@ public sealed class WorkflowCatalogTests : IDisposable
     public void Dispose() => _dir.Delete(recursive: true);
 
     [Fact]
-    public void LoadFromDirectory_LoadsShippedDefinitions_AndSkipsTheCalendar()
+    public void LoadFromDirectory_LoadsShippedDefinitions_AndSkipsThePublishedSchema()
     {
         var all = Catalog.All;
 
@@ -51,7 +51,7 @@ public sealed class WorkflowCatalogTests : IDisposable
         var v1 = Fixture("valid-minimal.json");
         Write("mini.v1.json", v1);
         Write("mini.v2.json", v1.Replace("\"version\": 1", "\"version\": 2", StringComparison.Ordinal));
-        Write("calendar-cn.json", "{ \"years\": {} }");
+        Write("workflow-definition.schema.json", WorkflowDefinitionLoader.SchemaText);
 
         var catalog = WorkflowCatalog.LoadFromDirectory(_dir.FullName);
 

@@ -87,7 +87,7 @@ public class WorkflowDefinitionValidationTests
     [InlineData("$.steps[0]", "kind", "1", UnknownKind, "$.steps[0].kind")]
     [InlineData("$.steps[0]", "role", "\"System\"", ReservedRole, "$.steps[0].role")]
     [InlineData("$.steps[0]", "parameters", """{ "sampleShare": 0.1 }""", InvalidValue, "$.steps[0].parameters.sampleShare")]
-    [InlineData("$.steps[0]", "onEnter", """["DrawSample", "DrawSample"]""", InvalidValue, "$.steps[0].onEnter[1]")]
+    [InlineData("$.steps[0]", "onEnter", """["DrawSample", "DrawSample"]""", InvalidValue, "$.steps[0].onEnter")]
     [InlineData("$.steps[1]", "timeLimit", """{ "amount": 3, "unit": "WorkingDays" }""", InvalidTimeLimit, "$.steps[1].timeLimit")]
     [InlineData("$", "initialStep", "\"Start\"", UnknownStep, "$.initialStep")]
     [InlineData("$", "initialStep", "\"Done\"", InvalidFinalStep, "$.initialStep")]

@@ -8,7 +8,7 @@ using OneCard.Workflows;
 namespace OneCard.Host.Calendar;
 
 /// <summary>
-/// The working-day calendar in use: the shipped file (<c>workflows/calendar-cn.json</c>) plus the years an
+/// The working-day calendar in use: the shipped file (<c>data/calendar-cn.json</c>) plus the years an
 /// administrator entered. Immutable snapshots are swapped whole, so a deadline is always counted on one calendar.
 /// </summary>
 public sealed class CalendarProvider(WorkingDayCalendar shipped)

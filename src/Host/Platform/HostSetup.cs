@@ -53,7 +53,7 @@ public static class HostSetup
         services.AddSingleton(_ => WorkflowCatalog.LoadFromDirectory(Path.Combine(contentRoot, "workflows")));
         // Calendar: the shipped file plus the years an administrator entered, reloaded at start-up, after an entry and
         // every minute; each unit of work counts its deadlines on the calendar as it was when the scope began.
-        services.AddSingleton(_ => new CalendarProvider(WorkingDayCalendar.Load(File.ReadAllText(Path.Combine(contentRoot, "workflows", "calendar-cn.json")))));
+        services.AddSingleton(_ => new CalendarProvider(WorkingDayCalendar.Load(File.ReadAllText(Path.Combine(contentRoot, "data", "calendar-cn.json")))));
         services.AddHostedService<CalendarRefresher>();
         services.AddScoped(sp => sp.GetRequiredService<CalendarProvider>().Current);
         services.AddScoped(sp => new WorkflowRunner(sp.GetRequiredService<CalendarProvider>().Current, sp.GetRequiredService<TimeProvider>()));

@@ -29,7 +29,7 @@ public sealed class WorkingDayCalendar
     public IReadOnlyList<int> CoveredYears => [.. _years.Order()];
 
     /// <summary>
-    /// Reads the format of <c>workflows/calendar-cn.json</c>:
+    /// Reads the format of <c>data/calendar-cn.json</c>:
     /// <c>{ "years": { "2026": { "holidays": ["2026-01-01", …], "workdays": ["2026-01-04", …] } } }</c>.
     /// </summary>
     /// <exception cref="FormatException">The JSON is malformed, a date is not <c>yyyy-MM-dd</c>, a date lies outside

@@ -17,16 +17,21 @@ public sealed class WorkflowCatalog
     public IReadOnlyList<WorkflowDefinition> All { get; }
 
     /// <summary>
-    /// Loads every <c>*.json</c> file of <paramref name="path"/> (not subfolders) except the published schema (<c>*.schema.json</c>).
+    /// Loads every <c>*.json</c> file of <paramref name="path"/> (not subfolders) except the published schema (<c>*.schema.json</c>) and the calendar's old file.
     /// A file must be named <c>{definitionId}.v{version}.json</c>, so that a copied file whose content was not updated is caught.
     /// </summary>
     /// <exception cref="WorkflowDefinitionException">Any file is invalid, misnamed, or repeats an id and version;
     /// the errors of all files are reported together.</exception>
     /// <exception cref="DirectoryNotFoundException"><paramref name="path"/> does not exist.</exception>
+    /// <summary>The calendar's old place in this folder, skipped so that stale build outputs still start.</summary>
+    public const string MovedCalendarFile = "calendar-cn.json";
+
     public static WorkflowCatalog LoadFromDirectory(string path)
     {
         var files = Directory.GetFiles(path, "*.json", SearchOption.TopDirectoryOnly)
             .Where(f => !Path.GetFileName(f).EndsWith(".schema.json", StringComparison.OrdinalIgnoreCase))
+            // The calendar moved to data/; a build output made before the move still holds workflows/calendar-cn.json.
+            .Where(f => !Path.GetFileName(f).Equals(MovedCalendarFile, StringComparison.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal);
         var errors = new List<WorkflowDefinitionError>();
         var definitions = new Dictionary<(string, int), (WorkflowDefinition Definition, string File)>();

@@ -52,6 +52,7 @@ public sealed class WorkflowCatalogTests : IDisposable
         Write("mini.v1.json", v1);
         Write("mini.v2.json", v1.Replace("\"version\": 1", "\"version\": 2", StringComparison.Ordinal));
         Write("workflow-definition.schema.json", WorkflowDefinitionLoader.SchemaText);
+        Write(WorkflowCatalog.MovedCalendarFile, "{ \"holidays\": [] }"); // a build output from before the calendar moved to data/
 
         var catalog = WorkflowCatalog.LoadFromDirectory(_dir.FullName);
 

@@ -1,17 +1,9 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Applications;
 using OneCard.Domain.Payments;
-using OneCard.Domain.Privacy;
-using OneCard.Domain.Publications;
 using OneCard.Host.Platform;
 using OneCard.Persistence;
 using OneCard.Persistence.Audit;
-using OneCard.Rules.RuleSets;
-using OneCard.Rules.Evaluation;
-using OneCard.Workflows;
 
 namespace OneCard.Host.Cases.Vocabulary;
 

@@ -1,20 +1,16 @@
-using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Applications;
-using OneCard.Domain.Payments;
 using OneCard.Domain.Privacy;
 using OneCard.Domain.Publications;
 using OneCard.Host.Platform;
 using OneCard.Persistence;
 using OneCard.Persistence.Audit;
 using OneCard.Rules.RuleSets;
-using OneCard.Rules.Evaluation;
-using OneCard.Workflows;
 
 namespace OneCard.Host.Cases.Vocabulary;
 
+/// <summary>On entering publicity (公示): opens the objection period and posts the masked notice.</summary>
 public sealed class StartPublicity(OneCardDbContext db, PublicNoticeWriter notices) : IStepEffect
 {
     public string Name => nameof(StartPublicity);
@@ -31,6 +27,7 @@ public sealed class StartPublicity(OneCardDbContext db, PublicNoticeWriter notic
     }
 }
 
+/// <summary>On entering the final published step (公开): posts the masked publication of what was paid.</summary>
 public sealed class Publish(OneCardDbContext db, PublicNoticeWriter notices) : IStepEffect
 {
     public string Name => nameof(Publish);

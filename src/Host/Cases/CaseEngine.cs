@@ -3,6 +3,7 @@ using OneCard.Domain.Applications;
 using OneCard.Domain.Cases;
 using OneCard.Domain.Errors;
 using OneCard.Domain.Payments;
+using OneCard.Host.Cases.Vocabulary;
 using OneCard.Host.Platform;
 using OneCard.Persistence;
 using OneCard.Persistence.Audit;
@@ -21,17 +22,12 @@ public sealed class CaseEngine(
     WorkflowCatalog workflows,
     WorkflowRunner runner,
     CaseEffects effects,
+    CaseVocabulary vocabulary,
     AuditWriter audit,
     TimerScheduler timers,
     UserContext user,
     TimeProvider time)
 {
-    /// <summary>Names of the guards a definition may use, all evaluated by <see cref="EvaluateGuardsAsync"/>.</summary>
-    public static readonly IReadOnlySet<string> KnownGuards = new HashSet<string>
-    {
-        "AllSampledLinesChecked", "HasOpenObjections", "NoOpenObjections", "AllPaymentsTerminal",
-    };
-
     /// <summary>Starts the workflow of a new application inside the caller's transaction.</summary>
     public async Task<WorkflowInstance> StartAsync(Application application, WorkflowDefinition definition, CancellationToken ct)
     {
@@ -66,7 +62,7 @@ public sealed class CaseEngine(
     {
         if (instance.IsFinal || user.User is null) return [];
         var definition = workflows.Get(instance.DefinitionId, instance.DefinitionVersion);
-        var guards = await EvaluateGuardsAsync(instance.ApplicationId, ct);
+        var guards = await EvaluateGuardsAsync(definition, instance.Step, instance.ApplicationId, ct);
         var history = await HistoryAsync(instance.Id, ct);
         return runner.PermittedActions(definition, instance.Step, user.User.Actor, g => guards[g], history);
     }
@@ -139,7 +135,7 @@ public sealed class CaseEngine(
         var actorId = actor.IsSystem ? Actor.System.UserId : user.ActorId;
 
         await CheckPreconditionsAsync(instance, action, ct);
-        var guards = await EvaluateGuardsAsync(applicationId, ct);
+        var guards = await EvaluateGuardsAsync(definition, instance.Step, applicationId, ct);
         var history = await HistoryAsync(instance.Id, ct);
         TransitionResult result;
         try
@@ -159,7 +155,7 @@ public sealed class CaseEngine(
         if (next.Kind == StepKind.System && !result.IsFinal)
         {
             await db.SaveChangesAsync(ct);
-            var systemGuards = await EvaluateGuardsAsync(applicationId, ct);
+            var systemGuards = await EvaluateGuardsAsync(definition, next.Name, applicationId, ct);
             var ways = runner.PermittedActions(definition, next.Name, Actor.System, g => systemGuards[g]);
             if (ways.Count > 0)
             {
@@ -237,19 +233,19 @@ public sealed class CaseEngine(
                 "存在规则执行故障的明细，须先驳回或待规则修正后重新计算", "Some lines faulted in rule evaluation; reject them first.");
     }
 
-    /// <summary>Evaluates every known guard against the case as it is in the database now.</summary>
-    public async Task<IReadOnlyDictionary<string, bool>> EvaluateGuardsAsync(Guid applicationId, CancellationToken ct)
+    /// <summary>
+    /// Evaluates the guards the transitions out of <paramref name="step"/> name, against the case as it is in the
+    /// database now; the runner asks no others.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, bool>> EvaluateGuardsAsync(WorkflowDefinition definition, string step, Guid applicationId, CancellationToken ct)
     {
-        var pendingSamples = await db.ClaimLines.AnyAsync(l => l.ApplicationId == applicationId && l.Sampled && l.SampleResult == SampleResult.Pending, ct);
-        var openObjections = await db.Objections.AnyAsync(o => o.ApplicationId == applicationId && o.Status == ObjectionStatus.Open, ct);
-        var pendingPayments = await db.PaymentInstructions.AnyAsync(p => p.Status == PaymentStatus.Pending
-            && db.PaymentBatches.Any(b => b.Id == p.BatchId && b.ApplicationId == applicationId), ct);
-        return new Dictionary<string, bool>
-        {
-            ["AllSampledLinesChecked"] = !pendingSamples,
-            ["HasOpenObjections"] = openObjections,
-            ["NoOpenObjections"] = !openObjections,
-            ["AllPaymentsTerminal"] = !pendingPayments,
-        };
+        var values = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var name in definition.TransitionsFrom(step).Select(t => t.Guard).OfType<string>().Distinct())
+            values[name] = await GuardHoldsAsync(name, applicationId, ct);
+        return values;
     }
+
+    /// <summary>Whether the registered guard <paramref name="name"/> holds for the case now.</summary>
+    public Task<bool> GuardHoldsAsync(string name, Guid applicationId, CancellationToken ct) =>
+        vocabulary.Guard(name).HoldsAsync(new GuardContext(applicationId, db), ct);
 }

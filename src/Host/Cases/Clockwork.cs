@@ -34,7 +34,7 @@ public sealed class StepTimerJob(IServiceScopeFactory scopes, TimeProvider time)
         var engine = scope.ServiceProvider.GetRequiredService<CaseEngine>();
         var runner = scope.ServiceProvider.GetRequiredService<WorkflowRunner>();
         var definition = scope.ServiceProvider.GetRequiredService<WorkflowCatalog>().Get(instance.DefinitionId, instance.DefinitionVersion);
-        var guards = await engine.EvaluateGuardsAsync(applicationId, ct);
+        var guards = await engine.EvaluateGuardsAsync(definition, step, applicationId, ct);
         var actions = runner.PermittedActions(definition, step, Actor.System, g => guards[g]);
         if (actions.Count == 0) return;
 

@@ -156,8 +156,7 @@ public static class BankFiles
             string? step = null;
             if (reconciled)
             {
-                var guards = await engine.EvaluateGuardsAsync(batch.ApplicationId, ct);
-                if (guards["AllPaymentsTerminal"])
+                if (await engine.GuardHoldsAsync("AllPaymentsTerminal", batch.ApplicationId, ct))
                 {
                     try
                     {

@@ -50,7 +50,8 @@ public static class HostSetup
         {
             TimeBudgetPerLine = TimeSpan.FromMilliseconds(config.GetValue("Rules:TimeBudgetPerLineMs", 2000)),
         }));
-        services.AddSingleton(_ => WorkflowCatalog.LoadFromDirectory(Path.Combine(contentRoot, "workflows")));
+        // The shipped workflow definitions; Workflows:Directory points elsewhere (a test's own files). The calendar is not among them.
+        services.AddSingleton(_ => WorkflowCatalog.LoadFromDirectory(config["Workflows:Directory"] ?? Path.Combine(contentRoot, "workflows")));
         // Calendar: the shipped file plus the years an administrator entered, reloaded at start-up, after an entry and
         // every minute; each unit of work counts its deadlines on the calendar as it was when the scope began.
         services.AddSingleton(_ => new CalendarProvider(WorkingDayCalendar.Load(File.ReadAllText(Path.Combine(contentRoot, "data", "calendar-cn.json")))));
@@ -70,6 +71,7 @@ public static class HostSetup
 
         services.AddScoped<CaseEngine>();
         services.AddScoped<CaseEffects>();
+        services.AddCaseVocabulary();
         services.AddScoped<TimerScheduler>();
         services.AddScoped<SubmitApplication.Handler>();
         services.AddScoped<ReadApplications.Handler>();

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Policies;
+using OneCard.Host.Cases.Vocabulary;
 using OneCard.Persistence;
 using OneCard.Persistence.Seeding;
 using OneCard.Rules.RuleSets;
@@ -20,6 +21,8 @@ public static class Startup
         scope.ServiceProvider.GetRequiredService<UserContext>().SetSystem();
         var db = scope.ServiceProvider.GetRequiredService<OneCardDbContext>();
         var time = scope.ServiceProvider.GetRequiredService<TimeProvider>();
+        // Before anything is registered: a definition naming an unknown guard, effect or line action never becomes a published version.
+        scope.ServiceProvider.GetRequiredService<WorkflowVocabularyCheck>().EnsureKnown(scope.ServiceProvider.GetRequiredService<WorkflowCatalog>().All);
         await db.Database.MigrateAsync();
         await RegionSeed.EnsureSeededAsync(db);
         await RegisterPublishedVersionsAsync(db, scope.ServiceProvider.GetRequiredService<RuleSetCatalog>(),

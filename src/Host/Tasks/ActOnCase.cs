@@ -64,7 +64,7 @@ public static class ActOnCase
             if (string.IsNullOrWhiteSpace(reason))
                 throw new OneCardException(ErrorKind.Invalid, "ReasonRequired", "驳回明细须填写理由", "A reason is required.");
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var (instance, application) = await LoadForLineActionAsync(applicationId, "RejectLines", ct);
+            var (instance, application) = await LoadForLineActionAsync(applicationId, Cases.Vocabulary.RejectLines.Key, ct);
             var lines = await db.ClaimLines.Where(l => l.ApplicationId == applicationId && lineNos.Contains(l.LineNo)).ToListAsync(ct);
             var missing = lineNos.Except(lines.Select(l => l.LineNo)).ToList();
             if (missing.Count > 0)
@@ -83,7 +83,7 @@ public static class ActOnCase
             if (!passed && string.IsNullOrWhiteSpace(note))
                 throw new OneCardException(ErrorKind.Invalid, "NoteRequired", "抽查不符须写明核查情况", "A note is required when the check fails.");
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var (_, application) = await LoadForLineActionAsync(applicationId, "RecordSampleResult", ct);
+            var (_, application) = await LoadForLineActionAsync(applicationId, Cases.Vocabulary.RecordSampleResult.Key, ct);
             var line = await db.ClaimLines.SingleOrDefaultAsync(l => l.ApplicationId == applicationId && l.LineNo == lineNo && l.Sampled, ct)
                 ?? throw new OneCardException(ErrorKind.NotFound, "LineNotSampled", $"第{lineNo}条明细未被抽中", $"Line {lineNo} was not sampled.");
             if (line.SampleResult != SampleResult.Pending)
@@ -119,7 +119,7 @@ public static class ActOnCase
                 throw new OneCardException(ErrorKind.Invalid, "ResolutionTooLong", "处理意见不能超过500字", "The resolution may not exceed 500 characters.");
             var ids = objectionIds?.Distinct().ToList() ?? [];
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var (_, application) = await LoadForLineActionAsync(applicationId, "ResolveObjection", ct);
+            var (_, application) = await LoadForLineActionAsync(applicationId, Cases.Vocabulary.ResolveObjection.Key, ct);
             var objections = ids.Count == 0
                 ? await db.Objections.Where(o => o.ApplicationId == applicationId && o.Status == ObjectionStatus.Open).OrderBy(o => o.LodgedAt).ToListAsync(ct)
                 : await db.Objections.Where(o => o.ApplicationId == applicationId && ids.Contains(o.Id)).OrderBy(o => o.LodgedAt).ToListAsync(ct);

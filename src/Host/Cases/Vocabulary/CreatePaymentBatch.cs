@@ -1,0 +1,67 @@
+using Microsoft.EntityFrameworkCore;
+using OneCard.Domain.Applications;
+using OneCard.Domain.Payments;
+using OneCard.Host.Platform;
+using OneCard.Persistence;
+using OneCard.Persistence.Audit;
+
+namespace OneCard.Host.Cases.Vocabulary;
+
+/// <summary>On entering payment: one batch of payment instructions for the case.</summary>
+public sealed class CreatePaymentBatch(OneCardDbContext db, AuditWriter audit, UserContext user, PaymentOptions payments) : IStepEffect
+{
+    public string Name => nameof(CreatePaymentBatch);
+
+    /// <summary>
+    /// One instruction per payable line. A beneficiary already instructed or paid for this policy and
+    /// period is rejected here with a reason; the unique index is the guarantee behind the check.
+    /// </summary>
+    public async Task RunAsync(EffectContext context, CancellationToken ct)
+    {
+        var (application, _, result) = context;
+        if (await db.PaymentBatches.AnyAsync(b => b.ApplicationId == application.Id, ct)) return;
+        var lines = await db.ClaimLines.Where(l => l.ApplicationId == application.Id && l.Outcome == LineOutcome.Eligible)
+            .OrderBy(l => l.LineNo).ToListAsync(ct);
+        var beneficiaryIds = lines.Select(l => l.BeneficiaryId).ToList();
+        var beneficiaries = await db.Beneficiaries.IgnoreQueryFilters().Where(b => beneficiaryIds.Contains(b.Id)).ToDictionaryAsync(b => b.Id, ct);
+        var alreadyPaid = (await db.PaymentInstructions.IgnoreQueryFilters()
+            .Where(p => p.PolicyCode == application.PolicyCode && p.Period == application.Period && p.Status != PaymentStatus.Failed
+                        && beneficiaryIds.Contains(p.BeneficiaryId))
+            .Select(p => p.BeneficiaryId).ToListAsync(ct)).ToHashSet();
+
+        var batchId = Guid.CreateVersion7();
+        var instructions = new List<PaymentInstruction>();
+        foreach (var line in lines)
+        {
+            var beneficiary = beneficiaries[line.BeneficiaryId];
+            if (beneficiary.BankAccountCipher is null)
+            {
+                application.Reject(line, "无有效银行账户，不能生成支付指令", "No bank account on file.");
+                continue;
+            }
+            if (alreadyPaid.Contains(line.BeneficiaryId))
+            {
+                application.Reject(line, "重复发放：该对象本政策本期已有支付指令", "Duplicate payment: already instructed for this policy and period.");
+                continue;
+            }
+            line.Outcome = LineOutcome.Instructed;
+            instructions.Add(new PaymentInstruction
+            {
+                Id = Guid.CreateVersion7(), BatchId = batchId, Seq = instructions.Count + 1, ClaimLineId = line.Id,
+                BeneficiaryId = line.BeneficiaryId, RegionCode = line.RegionCode, PolicyCode = line.PolicyCode, Period = line.Period,
+                Amount = line.Amount ?? 0m, PayeeName = line.Name, AccountCipher = beneficiary.BankAccountCipher,
+                AccountMasked = beneficiary.BankAccountMasked ?? "", Status = PaymentStatus.Pending,
+            });
+        }
+        if (instructions.Count == 0) return;
+        var batch = new PaymentBatch
+        {
+            Id = batchId, BatchNo = $"PB-{application.Number}", ApplicationId = application.Id, RegionCode = application.RegionCode,
+            AgentBankCode = payments.DefaultAgentBank, CreatedAt = result.At, Status = PaymentBatchStatus.Instructed,
+            LineCount = instructions.Count, TotalAmount = instructions.Sum(i => i.Amount), Instructions = instructions,
+        };
+        db.PaymentBatches.Add(batch);
+        await audit.AppendAsync(db, user.ActorId, "PaymentBatchCreated", "PaymentBatch", batch.Id.ToString(), application.RegionCode,
+            new { batch.BatchNo, lines = batch.LineCount, total = batch.TotalAmount, bank = batch.AgentBankCode }, ct);
+    }
+}

@@ -1,0 +1,89 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using OneCard.Domain.Applications;
+using OneCard.Domain.Privacy;
+using OneCard.Domain.Publications;
+using OneCard.Host.Platform;
+using OneCard.Persistence;
+using OneCard.Persistence.Audit;
+using OneCard.Rules.RuleSets;
+
+namespace OneCard.Host.Cases.Vocabulary;
+
+/// <summary>On entering publicity (公示): opens the objection period and posts the masked notice.</summary>
+public sealed class StartPublicity(OneCardDbContext db, PublicNoticeWriter notices) : IStepEffect
+{
+    public string Name => nameof(StartPublicity);
+
+    /// <summary>Opens the objection period and posts the masked publicity notice (公示).</summary>
+    public async Task RunAsync(EffectContext context, CancellationToken ct)
+    {
+        var (application, _, result) = context;
+        application.PublicityStartsAt = result.At;
+        application.PublicityEndsAt = result.Deadline?.DueAt;
+        var lines = await db.ClaimLines.Where(l => l.ApplicationId == application.Id && l.Outcome == LineOutcome.Eligible)
+            .OrderBy(l => l.LineNo).ToListAsync(ct);
+        await notices.AddAsync(application, NoticeKind.Publicity, result.At, result.Deadline?.DueAt, lines, "拟发放", ct);
+    }
+}
+
+/// <summary>On entering the final published step (公开): posts the masked publication of what was paid.</summary>
+public sealed class Publish(OneCardDbContext db, PublicNoticeWriter notices) : IStepEffect
+{
+    public string Name => nameof(Publish);
+
+    /// <summary>Posts the masked publication (公开) of what was paid.</summary>
+    public async Task RunAsync(EffectContext context, CancellationToken ct)
+    {
+        var (application, _, result) = context;
+        var lines = await db.ClaimLines.Where(l => l.ApplicationId == application.Id && l.Outcome == LineOutcome.Paid)
+            .OrderBy(l => l.LineNo).ToListAsync(ct);
+        await notices.AddAsync(application, NoticeKind.Publication, result.At, null, lines, "已发放", ct);
+    }
+}
+
+/// <summary>Writes a masked public notice (公示 or 公开) of a case once.</summary>
+public sealed class PublicNoticeWriter(OneCardDbContext db, AuditWriter audit, UserContext user, RuleSetCatalog ruleSets, RegionDirectory regions)
+{
+    public async Task AddAsync(Application application, NoticeKind kind, DateTimeOffset at, DateTimeOffset? objectionsCloseAt,
+        IReadOnlyList<ClaimLine> lines, string statusZh, CancellationToken ct)
+    {
+        if (await db.PublicNotices.AnyAsync(n => n.ApplicationId == application.Id && n.Kind == kind, ct)) return;
+
+        var ruleSet = ruleSets.Get(application.PolicyCode, RuleSetVersion(application.RuleSetKey));
+        var beneficiaryIds = lines.Select(l => l.BeneficiaryId).ToList();
+        var accounts = await db.Beneficiaries.IgnoreQueryFilters().Where(b => beneficiaryIds.Contains(b.Id))
+            .ToDictionaryAsync(b => b.Id, b => b.BankAccountMasked, ct);
+        var notice = new PublicNotice
+        {
+            Id = Guid.CreateVersion7(), ApplicationId = application.Id, Kind = kind, RegionCode = application.RegionCode,
+            RegionName = regions.Find(application.RegionCode)?.Name ?? application.RegionCode, PolicyNameZh = ruleSet.Name.Zh, Period = application.Period, PublishedAt = at,
+            ObjectionsCloseAt = objectionsCloseAt, LineCount = lines.Count, TotalAmount = lines.Sum(l => l.Amount ?? 0m),
+        };
+        foreach (var line in lines)
+        {
+            notice.Lines.Add(new PublicNoticeLine
+            {
+                Id = Guid.CreateVersion7(), NoticeId = notice.Id, LineNo = line.LineNo,
+                NameMasked = Masking.Name(line.Name), IdNumberMasked = line.IdNumberMasked,
+                AccountMasked = accounts.GetValueOrDefault(line.BeneficiaryId), Quantity = QuantityOf(line),
+                Amount = line.Amount ?? 0m, StatusZh = statusZh,
+            });
+        }
+        db.PublicNotices.Add(notice);
+        await audit.AppendAsync(db, user.ActorId, kind == NoticeKind.Publicity ? "PublicityStarted" : "Published", "PublicNotice",
+            notice.Id.ToString(), application.RegionCode, new { application = application.Id, lines = lines.Count, notice.TotalAmount }, ct);
+    }
+
+    private static int RuleSetVersion(string versionKey) =>
+        int.Parse(versionKey[(versionKey.LastIndexOf('@') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The quantity a notice shows (e.g. 面积 in mu): the first number among the line's supplied facts.</summary>
+    private static decimal? QuantityOf(ClaimLine line)
+    {
+        using var facts = JsonDocument.Parse(line.FactsJson);
+        foreach (var p in facts.RootElement.EnumerateObject())
+            if (p.Value.ValueKind == JsonValueKind.Number) return p.Value.GetDecimal();
+        return null;
+    }
+}

@@ -97,20 +97,4 @@ public class WorkflowDefinitionSchemaTests
 
         Assert.Equal(InvalidJson, Assert.Single(WorkflowDefinitionLoader.Validate(json, "m.json")).Code);
     }
-
-    private static string Mutate(string ownerPath, Action<JsonNode> change)
-    {
-        var root = JsonNode.Parse(Fixture("valid-minimal.json"))!;
-        var node = root;
-        foreach (var part in ownerPath.TrimStart('$').Split('.', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var bracket = part.IndexOf('[', StringComparison.Ordinal);
-            node = bracket < 0
-                ? node[part]!
-                : node[part[..bracket]]![int.Parse(part[(bracket + 1)..^1], System.Globalization.CultureInfo.InvariantCulture)]!;
-        }
-
-        change(node);
-        return root.ToJsonString();
-    }
 }

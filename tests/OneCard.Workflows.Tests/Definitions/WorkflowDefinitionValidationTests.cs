@@ -143,22 +143,4 @@ public class WorkflowDefinitionValidationTests
 
         Assert.Contains(WorkflowDefinitionLoader.Validate(json, "m.json"), e => e.Code == InvalidTimerAction && e.Path == "$.steps[2]");
     }
-
-    private static string Mutate(string ownerPath, Action<JsonNode> change) => Mutate(Fixture("valid-minimal.json"), ownerPath, change);
-
-    private static string Mutate(string json, string ownerPath, Action<JsonNode> change)
-    {
-        var root = JsonNode.Parse(json)!;
-        var node = root;
-        foreach (var part in ownerPath.TrimStart('$').Split('.', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var bracket = part.IndexOf('[', StringComparison.Ordinal);
-            node = bracket < 0
-                ? node[part]!
-                : node[part[..bracket]]![int.Parse(part[(bracket + 1)..^1], System.Globalization.CultureInfo.InvariantCulture)]!;
-        }
-
-        change(node);
-        return root.ToJsonString();
-    }
 }

@@ -69,9 +69,11 @@ public static class ReadApplications
                 await db.Objections.AsNoTracking().Where(o => o.ApplicationId == id).OrderBy(o => o.LodgedAt).ToListAsync(ct);
             var draw = await db.SampleDraws.AsNoTracking().SingleOrDefaultAsync(d => d.ApplicationId == id, ct);
             var step = workflows.Get(instance.DefinitionId, instance.DefinitionVersion).Step(instance.Step);
-            var permitted = await engine.PermittedActionsAsync(instance, ct);
+            // The history is loaded with the instance: separation of duties reads it from there, not again.
+            var acts = instance.History.Select(e => CaseEngine.ToPriorAct(e.FromStep, e.ActorId)).ToList();
+            var permitted = await engine.PermittedActionsAsync(instance, ct, acts);
             var lineActions = user.User is { } u && step.Role == u.Role && !instance.IsFinal
-                && (await engine.PreparedByCurrentUserAsync(instance, ct)).Count == 0 ? step.LineActions : [];
+                && (await engine.PreparedByCurrentUserAsync(instance, ct, acts)).Count == 0 ? step.LineActions : [];
             return new Detail(
                 ToSummary(application, instance), application.RuleSetKey, application.WorkflowKey, instance.StepDueAt,
                 instance.StepDueAt is { } due && due <= time.GetUtcNow() && !instance.IsFinal, permitted, lineActions, application.PublicityEndsAt,

@@ -57,13 +57,16 @@ public sealed class CaseEngine(
         return instance;
     }
 
-    /// <summary>What the current user may do on the case now (the UI shows exactly these).</summary>
-    public async Task<IReadOnlyList<string>> PermittedActionsAsync(WorkflowInstance instance, CancellationToken ct)
+    /// <summary>
+    /// What the current user may do on the case now (the UI shows exactly these). <paramref name="history"/> is the
+    /// case's history when the caller has it already (see <see cref="HistoryAsync"/>); otherwise it is read here.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> PermittedActionsAsync(WorkflowInstance instance, CancellationToken ct, IReadOnlyList<PriorAct>? history = null)
     {
         if (instance.IsFinal || user.User is null) return [];
         var definition = workflows.Get(instance.DefinitionId, instance.DefinitionVersion);
         var guards = await EvaluateGuardsAsync(definition, instance.Step, instance.ApplicationId, ct);
-        var history = await HistoryAsync(instance.Id, ct);
+        history ??= await HistoryAsync(instance.Id, ct);
         return runner.PermittedActions(definition, instance.Step, user.User.Actor, g => guards[g], history);
     }
 
@@ -82,12 +85,12 @@ public sealed class CaseEngine(
     /// Whether the current user prepared something the case's current step checks (separation of duties), for
     /// the line actions of that step: the same rule the runner applies to the step's transitions.
     /// </summary>
-    public async Task<IReadOnlyList<string>> PreparedByCurrentUserAsync(WorkflowInstance instance, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> PreparedByCurrentUserAsync(WorkflowInstance instance, CancellationToken ct, IReadOnlyList<PriorAct>? history = null)
     {
         if (user.User is null || instance.IsFinal) return [];
         var definition = workflows.Get(instance.DefinitionId, instance.DefinitionVersion);
         if (definition.Step(instance.Step).SeparateFrom.Count == 0) return [];
-        return definition.PreparedBy(instance.Step, user.User.Id, await HistoryAsync(instance.Id, ct));
+        return definition.PreparedBy(instance.Step, user.User.Id, history ?? await HistoryAsync(instance.Id, ct));
     }
 
     /// <summary>Refuses a line action to the user who prepared what the current step checks (409 SeparationOfDuties).</summary>

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Errors;
 using OneCard.Workflows;
@@ -11,7 +10,6 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
-        var english = Language.PrefersEnglish(http);
         var (status, code, zh, en) = exception switch
         {
             OneCardException e => (StatusFor(e.Kind), e.Code, e.MessageZh, e.MessageEn),
@@ -31,14 +29,10 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
         };
         if (status == 0) return false;
         http.Response.StatusCode = status;
-        var details = new ProblemDetails
+        return await problems.TryWriteAsync(new ProblemDetailsContext
         {
-            Status = status,
-            Title = english ? en : zh,
-            Type = $"https://onecard.example/problems/{code}",
-        };
-        details.Extensions["code"] = code;
-        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = details, Exception = exception });
+            HttpContext = http, ProblemDetails = Problems.Create(http, status, code, zh, en), Exception = exception,
+        });
     }
 
     /// <summary>PostgreSQL's numeric_value_out_of_range.</summary>

@@ -5,9 +5,9 @@ namespace OneCard.Host.Platform;
 /// <summary>Problem details written from middleware (no endpoint ran), in the shape Errors.cs gives endpoints.</summary>
 public static class Problems
 {
-    public static async Task WriteAsync(HttpContext http, int status, string code, string zh, string en)
+    /// <summary>OneCard's problem shape: the status, the title in the request's language, a stable <c>code</c>.</summary>
+    public static ProblemDetails Create(HttpContext http, int status, string code, string zh, string en)
     {
-        http.Response.StatusCode = status;
         var details = new ProblemDetails
         {
             Status = status,
@@ -15,6 +15,13 @@ public static class Problems
             Type = $"https://onecard.example/problems/{code}",
         };
         details.Extensions["code"] = code;
+        return details;
+    }
+
+    public static async Task WriteAsync(HttpContext http, int status, string code, string zh, string en)
+    {
+        http.Response.StatusCode = status;
+        var details = Create(http, status, code, zh, en);
         var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
         if (!await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = details }))
             await http.Response.WriteAsJsonAsync(details, options: null, contentType: "application/problem+json");

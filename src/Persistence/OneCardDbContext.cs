@@ -153,7 +153,11 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
         modelBuilder.Entity<WorkflowInstance>(e =>
         {
             e.HasKey(x => x.Id);
-            e.HasIndex(x => x.ApplicationId).IsUnique();
+            e.Ignore(x => x.Subject);
+            e.Property(x => x.SubjectKind).HasMaxLength(32);
+            e.Property(x => x.Reference).HasMaxLength(64);
+            e.Property(x => x.PolicyCode).HasMaxLength(64);
+            e.HasIndex(x => new { x.SubjectKind, x.SubjectId }).IsUnique();
             e.HasIndex(x => new { x.Step, x.StepDueAt });
             e.Property(x => x.Revision).IsConcurrencyToken();
             e.HasMany(x => x.History).WithOne().HasForeignKey(h => h.InstanceId).OnDelete(DeleteBehavior.Restrict);
@@ -167,9 +171,15 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
         modelBuilder.Entity<CaseTask>(e =>
         {
             e.HasKey(x => x.Id);
+            e.Ignore(x => x.Subject);
+            e.Property(x => x.SubjectKind).HasMaxLength(32);
+            e.Property(x => x.PolicyCode).HasMaxLength(64);
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
-            // At most one open task per instance: a retried transition cannot open a second one.
-            e.HasIndex(x => x.InstanceId).IsUnique().HasFilter("\"Status\" = 'Open'");
+            // At most one open task per step of an instance: a retried transition cannot open a second one,
+            // and a definition may still open parallel tasks in different steps.
+            e.HasIndex(x => new { x.InstanceId, x.Step }).IsUnique().HasFilter("\"Status\" = 'Open'");
+            e.HasIndex(x => new { x.SubjectKind, x.SubjectId });
+            e.HasIndex(x => new { x.Status, x.AssigneeId });
             e.HasIndex(x => new { x.Status, x.Role, x.RegionCode });
             e.HasIndex(x => new { x.Status, x.DueAt });
             e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));

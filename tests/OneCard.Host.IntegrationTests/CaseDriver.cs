@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using OneCard.Domain.Cases;
 using OneCard.Host.Cases;
 using OneCard.Persistence;
 using OneCard.Testing;
@@ -90,7 +91,7 @@ public sealed class CaseDriver(OneCardApp app)
         await ActAsync(id, "inspector", "Complete");
         if (target == "Publicity") return id;
         app.Clock.Advance(TimeSpan.FromDays(8));
-        await app.Services.GetRequiredService<StepTimerJob>().RunAsync(id, "Publicity", default);
+        await app.Services.GetRequiredService<StepTimerJob>().RunAsync(SubjectKinds.Application, id, "Publicity", default);
         if (target == "FinanceRecheck") return id;
         await ActAsync(id, "finance", "Approve");
         return id;

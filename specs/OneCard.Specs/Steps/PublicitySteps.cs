@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using OneCard.Domain.Cases;
 using OneCard.Host.Cases;
 using OneCard.Specs.Support;
 
@@ -94,5 +95,5 @@ public sealed class PublicitySteps(ScenarioState state, CaseSteps cases)
     }
 
     private Task RunTimer() =>
-        Task.Run(() => state.App.Services.GetRequiredService<StepTimerJob>().RunAsync(state.CaseId, "Publicity", CancellationToken.None));
+        Task.Run(() => state.App.Services.GetRequiredService<StepTimerJob>().RunAsync(SubjectKinds.Application, state.CaseId, "Publicity", CancellationToken.None));
 }

@@ -1,13 +1,20 @@
 namespace OneCard.Domain.Cases;
 
 /// <summary>
-/// The running workflow of one application: the definition version it is pinned to, the step it
-/// is in, and the absolute due time of that step. Deadlines are data; clocks only read them.
+/// The running workflow of one subject (an application, a complaint…): the definition version it is
+/// pinned to, the step it is in, and the absolute due time of that step. Deadlines are data; clocks only read them.
 /// </summary>
 public sealed class WorkflowInstance
 {
     public Guid Id { get; init; }
-    public Guid ApplicationId { get; init; }
+    /// <summary>The kind of subject (<see cref="SubjectKinds"/>); one instance per subject.</summary>
+    public required string SubjectKind { get; init; }
+    public Guid SubjectId { get; init; }
+    public CaseSubject Subject => new(SubjectKind, SubjectId);
+    /// <summary>The subject's number as staff know it (an application's 申报编号), for inboxes and lists.</summary>
+    public required string Reference { get; init; }
+    /// <summary>The policy the subject belongs to, when it belongs to one (the supervisor's figures slice by it).</summary>
+    public string? PolicyCode { get; init; }
     public required string RegionCode { get; init; }
     public required string DefinitionId { get; init; }
     public int DefinitionVersion { get; init; }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Applications;
+using OneCard.Domain.Cases;
 using OneCard.Domain.Errors;
 using OneCard.Domain.Users;
 using OneCard.Host.Cases;
@@ -44,7 +45,7 @@ public static class ReadApplications
         public async Task<IReadOnlyList<Summary>> ListAsync(CancellationToken ct)
         {
             var query = from a in db.Applications.AsNoTracking()
-                        join i in db.WorkflowInstances.AsNoTracking() on a.Id equals i.ApplicationId
+                        join i in db.WorkflowInstances.AsNoTracking().Where(i => i.SubjectKind == SubjectKinds.Application) on a.Id equals i.SubjectId
                         select new { a, i };
             // A third-party inspector sees the cases waiting for their check, and nothing else.
             if (CheckScoped) query = query.Where(r => r.i.Step == SampleCheckStep);
@@ -56,7 +57,7 @@ public static class ReadApplications
         {
             var application = await db.Applications.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, ct)
                 ?? throw OneCardException.NotFound("Application", "申报");
-            var instance = await db.WorkflowInstances.AsNoTracking().Include(i => i.History).SingleAsync(i => i.ApplicationId == id, ct);
+            var instance = await db.WorkflowInstances.AsNoTracking().Include(i => i.History).SingleAsync(i => i.SubjectKind == SubjectKinds.Application && i.SubjectId == id, ct);
             var inspector = CheckScoped;
             // Only while the sample check is open: before it and after it the case does not exist for a third party.
             if (inspector && instance.Step != SampleCheckStep)

@@ -4,12 +4,12 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Applications;
 using OneCard.Domain.Beneficiaries;
+using OneCard.Domain.Cases;
 using OneCard.Domain.Errors;
 using OneCard.Domain.Privacy;
 using OneCard.Domain.Users;
 using OneCard.Host.Cases;
 using OneCard.Host.Platform;
-using OneCard.Domain.Cases;
 using OneCard.Persistence;
 using OneCard.Persistence.Applications;
 using OneCard.Persistence.Audit;
@@ -212,7 +212,8 @@ public static class SubmitApplication
                 await audit.AppendAsync(db, clerk.Id, "ApplicationSubmitted", "Application", applicationId.ToString(), clerk.RegionCode,
                     new { number, policy = binding.Code, period, lines = application.LineCount, eligible = application.EligibleCount,
                           ruleSet = ruleSet.VersionKey, ruleSetSha256 = ruleSet.Sha256, workflow = definition.VersionKey }, ct);
-                instance = await engine.StartAsync(application, definition, ct);
+                instance = await engine.StartAsync(
+                    new CaseEngine.NewCase(CaseSubject.Application(application.Id), application.Number, application.RegionCode, application.PolicyCode), definition, ct);
                 await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);
             }

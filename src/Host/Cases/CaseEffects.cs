@@ -1,4 +1,4 @@
-using OneCard.Domain.Applications;
+using OneCard.Domain.Cases;
 using OneCard.Host.Cases.Vocabulary;
 using OneCard.Workflows;
 
@@ -10,8 +10,8 @@ namespace OneCard.Host.Cases;
 /// </summary>
 public sealed class CaseEffects(CaseVocabulary vocabulary)
 {
-    public Task RunAsync(string effect, Application application, StepDefinition step, TransitionResult result, CancellationToken ct) =>
-        vocabulary.Effect(effect).RunAsync(new EffectContext(application, step, result), ct);
+    public Task RunAsync(string effect, WorkflowInstance instance, StepDefinition step, TransitionResult result, CancellationToken ct) =>
+        vocabulary.Effect(effect).RunAsync(new EffectContext(instance, step, result), ct);
 }
 
 /// <summary>The <c>Payments</c> configuration section.</summary>

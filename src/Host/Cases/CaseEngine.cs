@@ -28,8 +28,11 @@ public sealed class CaseEngine(
     UserContext user,
     TimeProvider time)
 {
-    /// <summary>Starts the workflow of a new application inside the caller's transaction.</summary>
-    public async Task<WorkflowInstance> StartAsync(Application application, WorkflowDefinition definition, CancellationToken ct)
+    /// <summary>What a new instance runs for and how staff and supervisors find it.</summary>
+    public sealed record NewCase(CaseSubject Subject, string Reference, string RegionCode, string? PolicyCode);
+
+    /// <summary>Starts the workflow of a new subject (an application, a complaint…) inside the caller's transaction.</summary>
+    public async Task<WorkflowInstance> StartAsync(NewCase subject, WorkflowDefinition definition, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var first = definition.Step(definition.InitialStep);
@@ -37,8 +40,11 @@ public sealed class CaseEngine(
         var instance = new WorkflowInstance
         {
             Id = Guid.CreateVersion7(),
-            ApplicationId = application.Id,
-            RegionCode = application.RegionCode,
+            SubjectKind = subject.Subject.Kind,
+            SubjectId = subject.Subject.Id,
+            Reference = subject.Reference,
+            PolicyCode = subject.PolicyCode,
+            RegionCode = subject.RegionCode,
             DefinitionId = definition.DefinitionId,
             DefinitionVersion = definition.Version,
             Step = first.Name,
@@ -52,7 +58,7 @@ public sealed class CaseEngine(
         });
         db.WorkflowInstances.Add(instance);
         OpenTask(instance, first, deadline, now);
-        await audit.AppendAsync(db, user.ActorId, "WorkflowStarted", "Application", application.Id.ToString(), application.RegionCode,
+        await audit.AppendAsync(db, user.ActorId, "WorkflowStarted", instance.SubjectKind, instance.SubjectId.ToString(), instance.RegionCode,
             new { definition = definition.VersionKey, step = first.Name, dueAt = deadline?.DueAt }, ct);
         return instance;
     }
@@ -65,7 +71,7 @@ public sealed class CaseEngine(
     {
         if (instance.IsFinal || user.User is null) return [];
         var definition = workflows.Get(instance.DefinitionId, instance.DefinitionVersion);
-        var guards = await EvaluateGuardsAsync(definition, instance.Step, instance.ApplicationId, ct);
+        var guards = await EvaluateGuardsAsync(definition, instance.Step, instance.Subject, ct);
         history ??= await HistoryAsync(instance.Id, ct);
         return runner.PermittedActions(definition, instance.Step, user.User.Actor, g => guards[g], history);
     }
@@ -109,13 +115,13 @@ public sealed class CaseEngine(
         new(fromStep.Length == 0 ? WorkflowDefinition.Submission : fromStep, actorId);
 
     /// <summary>Fires <paramref name="action"/> for the current user (or the system) in its own transaction.</summary>
-    public async Task<TransitionResult> ActAsync(Guid applicationId, string action, string? comment, CancellationToken ct)
+    public async Task<TransitionResult> ActAsync(CaseSubject subject, string action, string? comment, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var result = await FireAsync(applicationId, action, comment, expectedStep: null, ct);
+        var result = await FireAsync(subject, action, comment, expectedStep: null, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        AfterCommit(result, applicationId);
+        AfterCommit(result, subject);
         return result;
     }
 
@@ -123,14 +129,13 @@ public sealed class CaseEngine(
     /// Fires inside the caller's transaction (the caller saves and commits). With
     /// <paramref name="expectedStep"/>, a case that has moved on is left alone (re-entrant jobs).
     /// </summary>
-    public async Task<TransitionResult> FireAsync(Guid applicationId, string action, string? comment, string? expectedStep, CancellationToken ct, bool asSystem = false)
+    public async Task<TransitionResult> FireAsync(CaseSubject subject, string action, string? comment, string? expectedStep, CancellationToken ct, bool asSystem = false)
     {
-        var instance = await db.WorkflowInstances.SingleOrDefaultAsync(i => i.ApplicationId == applicationId, ct)
-            ?? throw OneCardException.NotFound("Application", "申报");
+        var instance = await db.WorkflowInstances.SingleOrDefaultAsync(i => i.SubjectKind == subject.Kind && i.SubjectId == subject.Id, ct)
+            ?? throw OneCardException.NotFound(subject.Kind, SubjectNameZh(subject.Kind));
         await db.LockAsync(instance, ct);
         if (expectedStep is not null && instance.Step != expectedStep)
             throw new OneCardException(ErrorKind.Conflict, "CaseMovedOn", "案件已进入其他环节", "The case has moved on.");
-        var application = await db.Applications.SingleAsync(a => a.Id == applicationId, ct);
         var definition = workflows.Get(instance.DefinitionId, instance.DefinitionVersion);
         // The system role is never implied: only jobs that claimed it, or an explicit asSystem, act as the system.
         var actor = asSystem || (user.User is null && user.IsSystem) ? Actor.System
@@ -138,7 +143,7 @@ public sealed class CaseEngine(
         var actorId = actor.IsSystem ? Actor.System.UserId : user.ActorId;
 
         await CheckPreconditionsAsync(instance, action, ct);
-        var guards = await EvaluateGuardsAsync(definition, instance.Step, applicationId, ct);
+        var guards = await EvaluateGuardsAsync(definition, instance.Step, subject, ct);
         var history = await HistoryAsync(instance.Id, ct);
         TransitionResult result;
         try
@@ -151,19 +156,19 @@ public sealed class CaseEngine(
             // 409 like every other workflow refusal (Platform/Errors.cs).
             throw new OneCardException(ErrorKind.Conflict, e.Code, e.MessageZh ?? ProblemExceptionHandler.WorkflowMessageZh(e.Code), e.Message);
         }
-        await ApplyAsync(instance, application, definition, result, comment, actorId, ct);
+        await ApplyAsync(instance, definition, result, comment, actorId, ct);
 
         // A system step whose way out is already open (e.g. nothing to pay) moves on at once.
         var next = definition.Step(result.ToStep);
         if (next.Kind == StepKind.System && !result.IsFinal)
         {
             await db.SaveChangesAsync(ct);
-            var systemGuards = await EvaluateGuardsAsync(definition, next.Name, applicationId, ct);
+            var systemGuards = await EvaluateGuardsAsync(definition, next.Name, subject, ct);
             var ways = runner.PermittedActions(definition, next.Name, Actor.System, g => systemGuards[g]);
             if (ways.Count > 0)
             {
                 var onward = runner.Fire(definition, next.Name, ways[0], Actor.System, g => systemGuards[g], null);
-                await ApplyAsync(instance, application, definition, onward, null, Actor.System.UserId, ct);
+                await ApplyAsync(instance, definition, onward, null, Actor.System.UserId, ct);
                 return onward;
             }
         }
@@ -171,12 +176,20 @@ public sealed class CaseEngine(
     }
 
     /// <summary>Schedules the clockwork of the step just entered; the sweep is the safety net.</summary>
-    public void AfterCommit(TransitionResult result, Guid applicationId)
+    public void AfterCommit(TransitionResult result, CaseSubject subject)
     {
-        if (result.Deadline is { } d && !result.IsFinal) timers.Schedule(applicationId, result.ToStep, d.DueAt);
+        if (result.Deadline is { } d && !result.IsFinal) timers.Schedule(subject, result.ToStep, d.DueAt);
     }
 
-    private async Task ApplyAsync(WorkflowInstance instance, Application application, WorkflowDefinition definition,
+    /// <summary>How a subject kind is named in a Chinese message (“申报不存在”).</summary>
+    public static string SubjectNameZh(string kind) => kind switch
+    {
+        SubjectKinds.Application => "申报",
+        SubjectKinds.Complaint => "投诉举报",
+        _ => "案件",
+    };
+
+    private async Task ApplyAsync(WorkflowInstance instance, WorkflowDefinition definition,
         TransitionResult result, string? comment, string actorId, CancellationToken ct)
     {
         var open = await db.Tasks.Where(t => t.InstanceId == instance.Id && t.Status == CaseTaskStatus.Open).ToListAsync(ct);
@@ -203,10 +216,10 @@ public sealed class CaseEngine(
 
         var step = definition.Step(result.ToStep);
         if (step.Kind == StepKind.Human) OpenTask(instance, step, result.Deadline, result.At);
-        await audit.AppendAsync(db, actorId, "Transition", "Application", application.Id.ToString(), application.RegionCode,
+        await audit.AppendAsync(db, actorId, "Transition", instance.SubjectKind, instance.SubjectId.ToString(), instance.RegionCode,
             new { result.FromStep, result.Action, result.ToStep, comment, workflow = definition.VersionKey, dueAt = result.Deadline?.DueAt }, ct);
         foreach (var effect in result.OnEnter)
-            await effects.RunAsync(effect, application, step, result, ct);
+            await effects.RunAsync(effect, instance, step, result, ct);
     }
 
     private void OpenTask(WorkflowInstance instance, StepDefinition step, StepDeadline? deadline, DateTimeOffset now)
@@ -215,7 +228,9 @@ public sealed class CaseEngine(
         db.Tasks.Add(new CaseTask
         {
             Id = Guid.CreateVersion7(),
-            ApplicationId = instance.ApplicationId,
+            SubjectKind = instance.SubjectKind,
+            SubjectId = instance.SubjectId,
+            PolicyCode = instance.PolicyCode,
             InstanceId = instance.Id,
             RegionCode = instance.RegionCode,
             Step = step.Name,
@@ -231,7 +246,8 @@ public sealed class CaseEngine(
     /// <summary>Checks the case data an action needs that the definition cannot express.</summary>
     private async Task CheckPreconditionsAsync(WorkflowInstance instance, string action, CancellationToken ct)
     {
-        if (action == "Approve" && await db.ClaimLines.AnyAsync(l => l.ApplicationId == instance.ApplicationId && l.Outcome == LineOutcome.Faulted, ct))
+        if (instance.SubjectKind == SubjectKinds.Application && action == "Approve"
+            && await db.ClaimLines.AnyAsync(l => l.ApplicationId == instance.SubjectId && l.Outcome == LineOutcome.Faulted, ct))
             throw new OneCardException(ErrorKind.Conflict, "FaultedLinesPending",
                 "存在规则执行故障的明细，须先驳回或待规则修正后重新计算", "Some lines faulted in rule evaluation; reject them first.");
     }
@@ -240,15 +256,15 @@ public sealed class CaseEngine(
     /// Evaluates the guards the transitions out of <paramref name="step"/> name, against the case as it is in the
     /// database now; the runner asks no others.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, bool>> EvaluateGuardsAsync(WorkflowDefinition definition, string step, Guid applicationId, CancellationToken ct)
+    public async Task<IReadOnlyDictionary<string, bool>> EvaluateGuardsAsync(WorkflowDefinition definition, string step, CaseSubject subject, CancellationToken ct)
     {
         var values = new Dictionary<string, bool>(StringComparer.Ordinal);
         foreach (var name in definition.TransitionsFrom(step).Select(t => t.Guard).OfType<string>().Distinct())
-            values[name] = await GuardHoldsAsync(name, applicationId, ct);
+            values[name] = await GuardHoldsAsync(name, subject, ct);
         return values;
     }
 
     /// <summary>Whether the registered guard <paramref name="name"/> holds for the case now.</summary>
-    public Task<bool> GuardHoldsAsync(string name, Guid applicationId, CancellationToken ct) =>
-        vocabulary.Guard(name).HoldsAsync(new GuardContext(applicationId, db), ct);
+    public Task<bool> GuardHoldsAsync(string name, CaseSubject subject, CancellationToken ct) =>
+        vocabulary.Guard(name).HoldsAsync(new GuardContext(subject, db), ct);
 }

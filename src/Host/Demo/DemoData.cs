@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Applications;
+using OneCard.Domain.Cases;
 using OneCard.Domain.Identity;
 using OneCard.Domain.Payments;
 using OneCard.Domain.Policies;
@@ -106,7 +107,7 @@ public static class DemoData
             });
             async Task Act(string user, string action, int afterDays)
             {
-                await As(services, users[user], at.AddDays(afterDays), sp => sp.GetRequiredService<CaseEngine>().ActAsync(id, action, "演示数据", default));
+                await As(services, users[user], at.AddDays(afterDays), sp => sp.GetRequiredService<CaseEngine>().ActAsync(CaseSubject.Application(id), action, "演示数据", default));
             }
             if (c >= 1) await Act("clerk.review", "Approve", 1);
             if (c >= 2) await Act("reviewer", "Approve", 2);
@@ -122,7 +123,7 @@ public static class DemoData
             }
             if (c >= 4)
             {
-                await As(services, null, at.AddDays(11), sp => sp.GetRequiredService<StepTimerJob>().RunAsync(id, "Publicity", default));
+                await As(services, null, at.AddDays(11), sp => sp.GetRequiredService<StepTimerJob>().RunAsync(SubjectKinds.Application, id, "Publicity", default));
             }
             if (c >= 5) await Act("finance", "Approve", 12);
             if (c >= 6)

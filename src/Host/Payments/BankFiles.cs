@@ -6,6 +6,7 @@ using CsvHelper.Configuration;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Applications;
+using OneCard.Domain.Cases;
 using OneCard.Domain.Errors;
 using OneCard.Domain.Payments;
 using OneCard.Domain.Privacy;
@@ -131,7 +132,7 @@ public static class BankFiles
             {
                 // Lock the case before touching its lines or the audit log, in the order case actions take them
                 // (case, lines, audit), so an import and a case action cannot deadlock.
-                var instance = await db.WorkflowInstances.SingleAsync(i => i.ApplicationId == batch.ApplicationId, ct);
+                var instance = await db.WorkflowInstances.SingleAsync(i => i.SubjectKind == SubjectKinds.Application && i.SubjectId == batch.ApplicationId, ct);
                 await db.LockAsync(instance, ct);
             }
             var applied = await ApplyAsync(batchId, pending, now, ct);
@@ -156,11 +157,11 @@ public static class BankFiles
             string? step = null;
             if (reconciled)
             {
-                if (await engine.GuardHoldsAsync("AllPaymentsTerminal", batch.ApplicationId, ct))
+                if (await engine.GuardHoldsAsync("AllPaymentsTerminal", CaseSubject.Application(batch.ApplicationId), ct))
                 {
                     try
                     {
-                        var result = await engine.FireAsync(batch.ApplicationId, "BankResultsReconciled", null, expectedStep: "Payment", ct, asSystem: true);
+                        var result = await engine.FireAsync(CaseSubject.Application(batch.ApplicationId), "BankResultsReconciled", null, expectedStep: "Payment", ct, asSystem: true);
                         step = result.ToStep;
                     }
                     catch (OneCardException e) when (e.Code == "CaseMovedOn") { }

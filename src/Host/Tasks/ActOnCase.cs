@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Applications;
+using OneCard.Domain.Cases;
 using OneCard.Domain.Errors;
 using OneCard.Host.Cases;
 using OneCard.Host.Platform;
@@ -29,7 +30,7 @@ public static class ActOnCase
     {
         api.MapPost("/applications/{id:guid}/actions/{action}", async Task<Ok<ActionResult>> (Guid id, string action, ActionRequest? body, CaseEngine engine, CancellationToken ct) =>
         {
-            var r = await engine.ActAsync(id, action, body?.Comment, ct);
+            var r = await engine.ActAsync(CaseSubject.Application(id), action, body?.Comment, ct);
             return TypedResults.Ok(new ActionResult(r.FromStep, r.Action, r.ToStep, r.Deadline?.DueAt));
         }).WithName("ActOnApplication").WithSummary("Fire a workflow action (Approve, Return, Reject, Complete, Resubmit, Withdraw)");
 
@@ -149,9 +150,9 @@ public static class ActOnCase
             return objections.Count;
         }
 
-        private async Task<(Domain.Cases.WorkflowInstance, Application)> LoadForLineActionAsync(Guid applicationId, string lineAction, CancellationToken ct)
+        private async Task<(WorkflowInstance, Application)> LoadForLineActionAsync(Guid applicationId, string lineAction, CancellationToken ct)
         {
-            var instance = await db.WorkflowInstances.SingleOrDefaultAsync(i => i.ApplicationId == applicationId, ct)
+            var instance = await db.WorkflowInstances.SingleOrDefaultAsync(i => i.SubjectKind == SubjectKinds.Application && i.SubjectId == applicationId, ct)
                 ?? throw OneCardException.NotFound("Application", "申报");
             await db.LockAsync(instance, ct);
             var step = workflows.Get(instance.DefinitionId, instance.DefinitionVersion).Step(instance.Step);

@@ -26,9 +26,9 @@ public static class Inbox
             var me = user.Required;
             var now = time.GetUtcNow();
             var rows = await (from t in db.Tasks.AsNoTracking()
-                              join a in db.Applications.AsNoTracking() on t.ApplicationId equals a.Id
+                              join a in db.Applications.AsNoTracking() on t.SubjectId equals a.Id
                               join i in db.WorkflowInstances.AsNoTracking() on t.InstanceId equals i.Id
-                              where t.Status == CaseTaskStatus.Open && t.Role == me.Role
+                              where t.Status == CaseTaskStatus.Open && t.Role == me.Role && t.SubjectKind == SubjectKinds.Application
                               orderby t.DueAt
                               select new { t, a, i.DefinitionId, i.DefinitionVersion }).Take(500).ToListAsync(ct);
             // Separation of duties: a task whose step the user may not take (e.g. reviewing a roster they submitted) is not theirs.

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using OneCard.Domain.Cases;
 using OneCard.Host.BrowserTests.Support;
 using OneCard.Host.Cases;
 using OneCard.Testing;
@@ -33,7 +34,7 @@ public sealed class ObjectionsInBrowserTests(ITestOutputHelper output) : Browser
             Assert.Equal(HttpStatusCode.Created, lodged.StatusCode);
         }
         App.Clock.Advance(TimeSpan.FromDays(8));
-        await App.Services.GetRequiredService<StepTimerJob>().RunAsync(id, "Publicity", default);
+        await App.Services.GetRequiredService<StepTimerJob>().RunAsync(SubjectKinds.Application, id, "Publicity", default);
 
         var page = await OpenCaseAsync("reviewer", id);
         await Assertions.Expect(page.Locator("[data-testid=current-step]")).ToHaveTextAsync("异议处理");

@@ -150,7 +150,7 @@ public sealed class SubmitApplicationBulkStoreTests
                 l.Name, l.IdNumberMasked, l.FactsJson, l.Amount, l.Outcome.ToString(), l.ReasonZh, l.ReasonEn, l.RuleResultsJson, l.RuleSetKey,
                 l.WarningsJson, l.Sampled, l.SampleResult?.ToString()))
                 .OrderBy(l => l.SubmittedAt).ThenBy(l => l.LineNo).ToList(),
-            instances.Select(i => new CaseRow(submittedAt[i.ApplicationId], i.Step, i.StepDueAt, i.History.Count,
+            instances.Select(i => new CaseRow(submittedAt[i.SubjectId], i.Step, i.StepDueAt, i.History.Count,
                 string.Join(";", tasks.Where(t => t.InstanceId == i.Id).Select(t => $"{t.Role}/{t.Status}/{t.RegionCode}/{t.DueAt:O}")))).OrderBy(c => c.SubmittedAt).ToList(),
             audit.Select(a => new AuditRow(a.Seq, a.Action, a.EntityType, a.RegionCode, a.ActorId, a.At)).ToList());
     });

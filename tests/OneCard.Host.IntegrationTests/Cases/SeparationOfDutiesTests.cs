@@ -87,7 +87,7 @@ public sealed class SeparationOfDutiesTests : IAsyncLifetime
         await app.AsSystemAsync(async sp =>
         {
             var db = sp.GetRequiredService<OneCardDbContext>();
-            var instance = await db.WorkflowInstances.SingleAsync(i => i.ApplicationId == id);
+            var instance = await db.WorkflowInstances.SingleAsync(i => i.SubjectKind == SubjectKinds.Application && i.SubjectId == id);
             var seq = await db.WorkflowEvents.CountAsync(e => e.InstanceId == instance.Id);
             db.WorkflowEvents.Add(new WorkflowEvent
             {
@@ -113,9 +113,9 @@ public sealed class SeparationOfDutiesTests : IAsyncLifetime
         var pinned = await app.AsSystemAsync(async sp =>
         {
             var db = sp.GetRequiredService<OneCardDbContext>();
-            var started = await db.WorkflowInstances.Where(i => i.ApplicationId == id).Select(i => i.DefinitionVersion).SingleAsync();
+            var started = await db.WorkflowInstances.Where(i => i.SubjectKind == SubjectKinds.Application && i.SubjectId == id).Select(i => i.DefinitionVersion).SingleAsync();
             // A case started before version 2 was published.
-            await db.WorkflowInstances.Where(i => i.ApplicationId == id).ExecuteUpdateAsync(u => u.SetProperty(i => i.DefinitionVersion, 1));
+            await db.WorkflowInstances.Where(i => i.SubjectKind == SubjectKinds.Application && i.SubjectId == id).ExecuteUpdateAsync(u => u.SetProperty(i => i.DefinitionVersion, 1));
             return started;
         });
         Assert.Equal(2, pinned);

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
+using OneCard.Domain.Cases;
 using OneCard.Host.Cases;
 using OneCard.Persistence;
 using OneCard.Testing;
@@ -122,11 +123,11 @@ public sealed class WorkflowTests : IAsyncLifetime
         var id = await driver.DriveToAsync("Publicity");
         var timer = app.Services.GetRequiredService<StepTimerJob>();
         app.Clock.Advance(TimeSpan.FromDays(6));
-        await timer.RunAsync(id, "Publicity", default);
+        await timer.RunAsync(SubjectKinds.Application, id, "Publicity", default);
         Assert.Equal("Publicity", await driver.StepAsync(id));
         app.Clock.Advance(TimeSpan.FromDays(2));
-        await timer.RunAsync(id, "Publicity", default);
-        await timer.RunAsync(id, "Publicity", default); // a retried job is a no-op
+        await timer.RunAsync(SubjectKinds.Application, id, "Publicity", default);
+        await timer.RunAsync(SubjectKinds.Application, id, "Publicity", default); // a retried job is a no-op
         Assert.Equal("FinanceRecheck", await driver.StepAsync(id));
         var history = (await driver.GetAsync(id)).GetProperty("history").EnumerateArray().Count(h => h.GetProperty("action").GetString() == "PublicityEnded");
         Assert.Equal(1, history);
@@ -147,7 +148,7 @@ public sealed class HangfireSchedulingTests : IAsyncLifetime
         var driver = new CaseDriver(app);
         var id = await driver.DriveToAsync("Publicity");
         app.Clock.Advance(TimeSpan.FromDays(8));
-        app.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<StepTimerJob>(j => j.RunAsync(id, "Publicity", CancellationToken.None));
+        app.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<StepTimerJob>(j => j.RunAsync(SubjectKinds.Application, id, "Publicity", CancellationToken.None));
         var step = "Publicity";
         // Bounded wait for the server's poll (5 s) and worker; not a timing assertion.
         for (var i = 0; i < 180 && step == "Publicity"; i++)

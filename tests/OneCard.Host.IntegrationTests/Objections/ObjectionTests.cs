@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Applications;
+using OneCard.Domain.Cases;
 using OneCard.Host.Cases;
 using OneCard.Persistence;
 using OneCard.Testing;
@@ -144,6 +145,6 @@ public sealed class ObjectionTests : IAsyncLifetime
     private async Task EndPublicityAsync(Guid id)
     {
         app.Clock.Advance(TimeSpan.FromDays(8));
-        await app.Services.GetRequiredService<StepTimerJob>().RunAsync(id, "Publicity", default);
+        await app.Services.GetRequiredService<StepTimerJob>().RunAsync(SubjectKinds.Application, id, "Publicity", default);
     }
 }

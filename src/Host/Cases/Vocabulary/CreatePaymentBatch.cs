@@ -18,7 +18,8 @@ public sealed class CreatePaymentBatch(OneCardDbContext db, AuditWriter audit, U
     /// </summary>
     public async Task RunAsync(EffectContext context, CancellationToken ct)
     {
-        var (application, _, result) = context;
+        var result = context.Result;
+        var application = await context.ApplicationAsync(db, ct);
         if (await db.PaymentBatches.AnyAsync(b => b.ApplicationId == application.Id, ct)) return;
         var lines = await db.ClaimLines.Where(l => l.ApplicationId == application.Id && l.Outcome == LineOutcome.Eligible)
             .OrderBy(l => l.LineNo).ToListAsync(ct);

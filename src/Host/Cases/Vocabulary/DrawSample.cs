@@ -16,7 +16,8 @@ public sealed class DrawSample(OneCardDbContext db, AuditWriter audit, UserConte
     /// <summary>Draws a seeded, recorded random share of the payable lines for the on-site check.</summary>
     public async Task RunAsync(EffectContext context, CancellationToken ct)
     {
-        var (application, step, result) = context;
+        var (_, step, result) = context;
+        var application = await context.ApplicationAsync(db, ct);
         if (await db.SampleDraws.AnyAsync(d => d.ApplicationId == application.Id, ct)) return; // drawn once per case
         var share = decimal.Parse(step.Parameters.GetValueOrDefault("sampleShare", "0.1"), CultureInfo.InvariantCulture);
         var minimum = int.Parse(step.Parameters.GetValueOrDefault("sampleMinimum", "1"), CultureInfo.InvariantCulture);

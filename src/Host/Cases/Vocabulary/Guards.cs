@@ -10,7 +10,7 @@ public sealed class AllSampledLinesChecked : IGuard
     public string Name => nameof(AllSampledLinesChecked);
 
     public async Task<bool> HoldsAsync(GuardContext context, CancellationToken ct) =>
-        !await context.Db.ClaimLines.AnyAsync(l => l.ApplicationId == context.ApplicationId && l.Sampled && l.SampleResult == SampleResult.Pending, ct);
+        !await context.Db.ClaimLines.AnyAsync(l => l.ApplicationId == context.Subject.Id && l.Sampled && l.SampleResult == SampleResult.Pending, ct);
 }
 
 /// <summary>An objection to the publicity is still open.</summary>
@@ -21,7 +21,7 @@ public sealed class HasOpenObjections : IGuard
     public Task<bool> HoldsAsync(GuardContext context, CancellationToken ct) => AnyOpenAsync(context, ct);
 
     internal static Task<bool> AnyOpenAsync(GuardContext context, CancellationToken ct) =>
-        context.Db.Objections.AnyAsync(o => o.ApplicationId == context.ApplicationId && o.Status == ObjectionStatus.Open, ct);
+        context.Db.Objections.AnyAsync(o => o.ApplicationId == context.Subject.Id && o.Status == ObjectionStatus.Open, ct);
 }
 
 /// <summary>No objection to the publicity is open.</summary>
@@ -39,5 +39,5 @@ public sealed class AllPaymentsTerminal : IGuard
 
     public async Task<bool> HoldsAsync(GuardContext context, CancellationToken ct) =>
         !await context.Db.PaymentInstructions.AnyAsync(p => p.Status == PaymentStatus.Pending
-            && context.Db.PaymentBatches.Any(b => b.Id == p.BatchId && b.ApplicationId == context.ApplicationId), ct);
+            && context.Db.PaymentBatches.Any(b => b.Id == p.BatchId && b.ApplicationId == context.Subject.Id), ct);
 }

@@ -18,7 +18,8 @@ public sealed class StartPublicity(OneCardDbContext db, PublicNoticeWriter notic
     /// <summary>Opens the objection period and posts the masked publicity notice (公示).</summary>
     public async Task RunAsync(EffectContext context, CancellationToken ct)
     {
-        var (application, _, result) = context;
+        var result = context.Result;
+        var application = await context.ApplicationAsync(db, ct);
         application.PublicityStartsAt = result.At;
         application.PublicityEndsAt = result.Deadline?.DueAt;
         var lines = await db.ClaimLines.Where(l => l.ApplicationId == application.Id && l.Outcome == LineOutcome.Eligible)
@@ -35,7 +36,8 @@ public sealed class Publish(OneCardDbContext db, PublicNoticeWriter notices) : I
     /// <summary>Posts the masked publication (公开) of what was paid.</summary>
     public async Task RunAsync(EffectContext context, CancellationToken ct)
     {
-        var (application, _, result) = context;
+        var result = context.Result;
+        var application = await context.ApplicationAsync(db, ct);
         var lines = await db.ClaimLines.Where(l => l.ApplicationId == application.Id && l.Outcome == LineOutcome.Paid)
             .OrderBy(l => l.LineNo).ToListAsync(ct);
         await notices.AddAsync(application, NoticeKind.Publication, result.At, null, lines, "已发放", ct);

@@ -477,8 +477,11 @@ namespace OneCard.Persistence.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
-                    b.Property<Guid>("ApplicationId")
-                        .HasColumnType("uuid");
+                    b.Property<DateTimeOffset?>("AssignedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("AssigneeId")
+                        .HasColumnType("text");
 
                     b.Property<string>("CompletedAction")
                         .HasColumnType("text");
@@ -498,11 +501,27 @@ namespace OneCard.Persistence.Migrations.Postgres
                     b.Property<bool>("DueAtIsProvisional")
                         .HasColumnType("boolean");
 
+                    b.Property<DateTimeOffset?>("EscalateAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("EscalatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EscalatedToRegionCode")
+                        .HasColumnType("text");
+
+                    b.Property<string>("EscalatedToRole")
+                        .HasColumnType("text");
+
                     b.Property<Guid>("InstanceId")
                         .HasColumnType("uuid");
 
                     b.Property<DateTimeOffset?>("OverdueAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("PolicyCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<string>("RegionCode")
                         .IsRequired()
@@ -527,13 +546,25 @@ namespace OneCard.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<Guid>("SubjectId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("SubjectKind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("InstanceId")
+                    b.HasIndex("InstanceId", "Step")
                         .IsUnique()
                         .HasFilter("\"Status\" = 'Open'");
 
+                    b.HasIndex("Status", "AssigneeId");
+
                     b.HasIndex("Status", "DueAt");
+
+                    b.HasIndex("SubjectKind", "SubjectId");
 
                     b.HasIndex("Status", "Role", "RegionCode");
 
@@ -588,9 +619,6 @@ namespace OneCard.Persistence.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
-                    b.Property<Guid>("ApplicationId")
-                        .HasColumnType("uuid");
-
                     b.Property<string>("DefinitionId")
                         .IsRequired()
                         .HasColumnType("text");
@@ -600,6 +628,15 @@ namespace OneCard.Persistence.Migrations.Postgres
 
                     b.Property<bool>("IsFinal")
                         .HasColumnType("boolean");
+
+                    b.Property<string>("PolicyCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<string>("RegionCode")
                         .IsRequired()
@@ -622,12 +659,20 @@ namespace OneCard.Persistence.Migrations.Postgres
                     b.Property<DateTimeOffset?>("StepOverdueAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid>("SubjectId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("SubjectKind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("ApplicationId")
-                        .IsUnique();
-
                     b.HasIndex("Step", "StepDueAt");
+
+                    b.HasIndex("SubjectKind", "SubjectId")
+                        .IsUnique();
 
                     b.ToTable("WorkflowInstances");
                 });

@@ -472,7 +472,10 @@ namespace OneCard.Persistence.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
-                    b.Property<Guid>("ApplicationId")
+                    b.Property<long?>("AssignedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AssigneeId")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("CompletedAction")
@@ -493,11 +496,27 @@ namespace OneCard.Persistence.Migrations.Sqlite
                     b.Property<bool>("DueAtIsProvisional")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("EscalateAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("EscalatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EscalatedToRegionCode")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EscalatedToRole")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("InstanceId")
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("OverdueAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("PolicyCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("RegionCode")
                         .IsRequired()
@@ -522,13 +541,25 @@ namespace OneCard.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid>("SubjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubjectKind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("InstanceId")
+                    b.HasIndex("InstanceId", "Step")
                         .IsUnique()
                         .HasFilter("\"Status\" = 'Open'");
 
+                    b.HasIndex("Status", "AssigneeId");
+
                     b.HasIndex("Status", "DueAt");
+
+                    b.HasIndex("SubjectKind", "SubjectId");
 
                     b.HasIndex("Status", "Role", "RegionCode");
 
@@ -583,9 +614,6 @@ namespace OneCard.Persistence.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
-                    b.Property<Guid>("ApplicationId")
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("DefinitionId")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -595,6 +623,15 @@ namespace OneCard.Persistence.Migrations.Sqlite
 
                     b.Property<bool>("IsFinal")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("PolicyCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("RegionCode")
                         .IsRequired()
@@ -617,12 +654,20 @@ namespace OneCard.Persistence.Migrations.Sqlite
                     b.Property<long?>("StepOverdueAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid>("SubjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubjectKind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("ApplicationId")
-                        .IsUnique();
-
                     b.HasIndex("Step", "StepDueAt");
+
+                    b.HasIndex("SubjectKind", "SubjectId")
+                        .IsUnique();
 
                     b.ToTable("WorkflowInstances");
                 });

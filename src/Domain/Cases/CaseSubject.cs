@@ -1,0 +1,19 @@
+namespace OneCard.Domain.Cases;
+
+/// <summary>
+/// What a workflow instance runs for: an application today, a complaint, a payment correction or a
+/// rule-set approval next. The engine moves instances; what a subject is belongs to its own tables.
+/// </summary>
+public readonly record struct CaseSubject(string Kind, Guid Id)
+{
+    public static CaseSubject Application(Guid id) => new(SubjectKinds.Application, id);
+
+    public override string ToString() => $"{Kind}/{Id}";
+}
+
+/// <summary>The subject kinds instances run for; the audit log names them as entity types.</summary>
+public static class SubjectKinds
+{
+    public const string Application = "Application";
+    public const string Complaint = "Complaint";
+}

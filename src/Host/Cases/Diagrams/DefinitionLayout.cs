@@ -56,15 +56,17 @@ public sealed class DefinitionLayout
         var layerOf = Layers(definition);
         var order = definition.Steps.Select((s, i) => (s.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
 
-        // Within a layer: by the slot of the first predecessor in the layer above (fewer crossings), then file order.
+        // Within a layer: by the slot of the first predecessor in the layer above (fewer crossings), then by the first
+        // transition into it (a step's first action is its usual way on, e.g. Approve before Return), then file order.
         var slotOf = new Dictionary<string, int>(StringComparer.Ordinal);
         var layers = definition.Steps.GroupBy(s => layerOf[s.Name]).OrderBy(g => g.Key).ToList();
         foreach (var layer in layers)
         {
+            var into = definition.Transitions.Select((t, i) => (t, i))
+                .Where(p => layerOf[p.t.From] == layer.Key - 1 && slotOf.ContainsKey(p.t.From)).ToList();
             var ordered = layer
-                .OrderBy(s => definition.Transitions
-                    .Where(t => t.To == s.Name && layerOf[t.From] == layer.Key - 1 && slotOf.ContainsKey(t.From))
-                    .Select(t => slotOf[t.From]).DefaultIfEmpty(int.MaxValue).Min())
+                .OrderBy(s => into.Where(p => p.t.To == s.Name).Select(p => slotOf[p.t.From]).DefaultIfEmpty(int.MaxValue).Min())
+                .ThenBy(s => into.Where(p => p.t.To == s.Name).Select(p => p.i).DefaultIfEmpty(int.MaxValue).Min())
                 .ThenBy(s => order[s.Name])
                 .ToList();
             for (var i = 0; i < ordered.Count; i++)

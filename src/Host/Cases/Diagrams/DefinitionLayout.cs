@@ -6,10 +6,15 @@ namespace OneCard.Host.Cases.Diagrams;
 public sealed record LaidOutStep(StepDefinition Step, int Layer, int Slot, double X, double Y);
 
 /// <summary>
-/// One transition as drawn. <see cref="Bend"/> is set for an edge that goes back up or skips a layer, so that it
-/// curves round the side instead of running through the steps between (and does not cover its opposite edge).
+/// One transition as drawn: straight from step to step when it goes to the next layer down (<see cref="Route"/> empty),
+/// else through the points of <see cref="Route"/>, which keep it in the gaps between layers and in a gutter on the right,
+/// so that it runs through no step and does not cover its opposite edge.
 /// </summary>
-public sealed record LaidOutTransition(TransitionDefinition Transition, (double X, double Y)? Bend);
+public sealed record LaidOutTransition(TransitionDefinition Transition, IReadOnlyList<(double X, double Y)> Route)
+{
+    /// <summary>True when the edge is drawn through <see cref="Route"/> rather than straight.</summary>
+    public bool IsRouted => Route.Count > 0;
+}
 
 /// <summary>
 /// A layered top-down layout of a workflow definition (流程图): layers by breadth-first distance from the initial step,
@@ -23,8 +28,11 @@ public sealed class DefinitionLayout
     /// <summary>Distance between the left edges of neighbouring steps, and between the tops of neighbouring layers.</summary>
     public const double ColumnPitch = 220, LayerPitch = 130;
 
-    /// <summary>Room around the drawing, and for bent edges on the right.</summary>
-    public const double Margin = 24, BendRoom = 120;
+    /// <summary>Room around the drawing; the gutter's distance from the steps and between two routed edges in it; room for a label there.</summary>
+    public const double Margin = 24, GutterGap = 24, GutterPitch = 14, LabelRoom = 80;
+
+    /// <summary>Sideways shift of an edge going back to the layer just above, so that it runs beside the edge coming down.</summary>
+    public const double BesideShift = 28;
 
     private DefinitionLayout(IReadOnlyList<LaidOutStep> steps, IReadOnlyList<LaidOutTransition> transitions, double width, double height)
     {
@@ -86,23 +94,36 @@ public sealed class DefinitionLayout
         }).ToList();
         var at = placed.ToDictionary(p => p.Step.Name, StringComparer.Ordinal);
 
-        // Bent edges fan out to the right of the steps they join, each a little further than the one before.
-        var bends = 0;
+        // Edges that do not go one layer down leave and enter their steps through the gaps between layers; those that
+        // cross layers run down or up a gutter right of the steps, each in its own lane.
+        var gutter = Margin + contentWidth + GutterGap;
+        var lanes = 0;
+        var gap = LayerPitch - NodeHeight;
         var transitions = definition.Transitions.Select(t =>
         {
             var (from, to) = (at[t.From], at[t.To]);
-            if (to.Layer == from.Layer + 1)
+            var (fromX, toX) = (from.X + NodeWidth / 2, to.X + NodeWidth / 2);
+            var below = (LaidOutStep s, double lane) => s.Y + NodeHeight + gap / 2 + lane;
+            var above = (LaidOutStep s, double lane) => s.Y - gap / 2 - lane;
+            IReadOnlyList<(double, double)> route = (to.Layer - from.Layer) switch
             {
-                return new LaidOutTransition(t, null);
-            }
+                1 => [],
+                // The layer just above: beside the edge that comes down, through the gap between them.
+                -1 => [(Math.Min(fromX, toX) + (Math.Abs(fromX - toX) / 2) + BesideShift, (from.Y + to.Y + NodeHeight) / 2)],
+                // Within a layer: under the steps, through the gap below.
+                0 => [(fromX, below(from, 6)), (toX, below(to, 6))],
+                > 1 => Down(gutter + lanes++ * GutterPitch),
+                _ => Up(gutter + lanes++ * GutterPitch),
+            };
+            return new LaidOutTransition(t, route);
 
-            bends++;
-            var x = Math.Max(from.X, to.X) + NodeWidth + 24 + (bends - 1) % 4 * 22;
-            var y = (from.Y + to.Y + NodeHeight) / 2;
-            return new LaidOutTransition(t, (x, y));
+            IReadOnlyList<(double, double)> Down(double x) =>
+                [(fromX, below(from, 0)), (x, below(from, 0)), (x, above(to, 0)), (toX, above(to, 0))];
+            IReadOnlyList<(double, double)> Up(double x) =>
+                [(fromX + BesideShift / 2, above(from, 6)), (x, above(from, 6)), (x, below(to, 6)), (toX + BesideShift / 2, below(to, 6))];
         }).ToList();
 
-        var width = Margin * 2 + contentWidth + (bends > 0 ? BendRoom : 0);
+        var width = Margin * 2 + contentWidth + (lanes > 0 ? GutterGap + (lanes - 1) * GutterPitch + LabelRoom : 0);
         var height = Margin * 2 + (layers.Count - 1) * LayerPitch + NodeHeight;
         return new DefinitionLayout(placed, transitions, width, height);
     }

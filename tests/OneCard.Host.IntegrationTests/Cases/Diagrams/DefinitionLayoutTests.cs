@@ -54,21 +54,31 @@ public sealed class DefinitionLayoutTests
     }
 
     [Fact]
-    public void Layout_BendsEdgesThatGoBackOrSkipALayer_AndDrawsEdgesToTheNextLayerStraight()
+    public void Layout_RoutesEdgesThatGoBackOrStayInALayer_ThroughNoStep_AndDrawsEdgesToTheNextLayerStraight()
     {
         var layout = DefinitionLayout.For(StandardV2);
-        (double X, double Y)? Bend(string from, string action, string to) =>
-            layout.Transitions.Single(t => (t.Transition.From, t.Transition.Action, t.Transition.To) == (from, action, to)).Bend;
+        LaidOutTransition Edge(string from, string action, string to) =>
+            layout.Transitions.Single(t => (t.Transition.From, t.Transition.Action, t.Transition.To) == (from, action, to));
 
-        Assert.Null(Bend("TownshipReview", "Approve", "CountyReview"));
-        Assert.Null(Bend("TownshipReview", "Return", "Returned"));
-        var resubmit = Bend("Returned", "Resubmit", "TownshipReview");
-        Assert.NotNull(resubmit);
-        // Round the right of both steps, so it neither crosses them nor covers the Return edge beside it.
-        Assert.True(resubmit.Value.X > layout["Returned"].X + DefinitionLayout.NodeWidth);
-        Assert.True(resubmit.Value.X < layout.Width);
-        Assert.NotNull(Bend("FinanceRecheck", "Return", "CountyReview"));
+        Assert.False(Edge("TownshipReview", "Approve", "CountyReview").IsRouted);
+        Assert.False(Edge("TownshipReview", "Return", "Returned").IsRouted);
+        Assert.True(Edge("Returned", "Resubmit", "TownshipReview").IsRouted);
+        Assert.True(Edge("CountyReview", "Reject", "Rejected").IsRouted);
+        // Back three layers: up a gutter right of every step.
+        var back = Edge("FinanceRecheck", "Return", "CountyReview");
+        Assert.Equal(4, back.Route.Count);
+        Assert.All(back.Route.Skip(1).Take(2), p => Assert.True(p.X > layout.Steps.Max(s => s.X) + DefinitionLayout.NodeWidth));
         Assert.Equal(StandardV2.Transitions.Count, layout.Transitions.Count);
+
+        // No route point lies inside a step's box.
+        foreach (var (t, point) in layout.Transitions.SelectMany(t => t.Route.Select(p => (t.Transition, p))))
+        {
+            Assert.InRange(point.X, 0, layout.Width);
+            Assert.InRange(point.Y, 0, layout.Height);
+            var inside = layout.Steps.FirstOrDefault(s => point.X > s.X && point.X < s.X + DefinitionLayout.NodeWidth
+                                                         && point.Y > s.Y && point.Y < s.Y + DefinitionLayout.NodeHeight);
+            Assert.True(inside is null, $"{t.From} {t.Action} → {t.To} passes inside {inside?.Step.Name}");
+        }
     }
 
     [Fact]

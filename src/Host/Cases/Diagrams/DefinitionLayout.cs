@@ -32,7 +32,7 @@ public sealed class DefinitionLayout
     public const double Margin = 24, GutterGap = 24, GutterPitch = 14, LabelRoom = 80;
 
     /// <summary>Sideways shift of an edge going back to the layer just above, so that it runs beside the edge coming down.</summary>
-    public const double BesideShift = 28;
+    public const double BesideShift = 64;
 
     private DefinitionLayout(IReadOnlyList<LaidOutStep> steps, IReadOnlyList<LaidOutTransition> transitions, double width, double height)
     {
@@ -111,16 +111,24 @@ public sealed class DefinitionLayout
                 // The layer just above: beside the edge that comes down, through the gap between them.
                 -1 => [(Math.Min(fromX, toX) + (Math.Abs(fromX - toX) / 2) + BesideShift, (from.Y + to.Y + NodeHeight) / 2)],
                 // Within a layer: under the steps, through the gap below.
-                0 => [(fromX, below(from, 6)), (toX, below(to, 6))],
-                > 1 => Down(gutter + lanes++ * GutterPitch),
-                _ => Up(gutter + lanes++ * GutterPitch),
+                0 => [(fromX, below(from, -6)), (toX, below(to, -6))],
+                > 1 => Down(lanes++),
+                _ => Up(lanes++),
             };
             return new LaidOutTransition(t, route);
 
-            IReadOnlyList<(double, double)> Down(double x) =>
-                [(fromX, below(from, 0)), (x, below(from, 0)), (x, above(to, 0)), (toX, above(to, 0))];
-            IReadOnlyList<(double, double)> Up(double x) =>
-                [(fromX + BesideShift / 2, above(from, 6)), (x, above(from, 6)), (x, below(to, 6)), (toX + BesideShift / 2, below(to, 6))];
+            // Each lane also a little lower in the gaps, so that two routed edges never share a segment.
+            IReadOnlyList<(double, double)> Down(int lane)
+            {
+                var (x, dy) = (gutter + lane * GutterPitch, 6 + lane % 5 * 4);
+                return [(fromX, below(from, dy)), (x, below(from, dy)), (x, above(to, -dy)), (toX, above(to, -dy))];
+            }
+
+            IReadOnlyList<(double, double)> Up(int lane)
+            {
+                var (x, dy) = (gutter + lane * GutterPitch, 6 + lane % 5 * 4);
+                return [(fromX + BesideShift / 2, above(from, -dy)), (x, above(from, -dy)), (x, below(to, dy)), (toX + BesideShift / 2, below(to, dy))];
+            }
         }).ToList();
 
         var width = Margin * 2 + contentWidth + (lanes > 0 ? GutterGap + (lanes - 1) * GutterPitch + LabelRoom : 0);

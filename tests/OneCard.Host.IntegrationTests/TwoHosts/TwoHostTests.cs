@@ -53,10 +53,23 @@ public sealed class TwoHostTests(ITestOutputHelper output)
         HostProcess? a = null, b = null;
         try
         {
-            // A migrates and registers the shipped definitions; B then starts on a database already in use.
-            a = await HostProcess.StartAsync("A", settings, StartTimeout);
+            // Both start at once on the empty database: one migrates, seeds and registers the definitions, the other waits its turn.
+            var startA = HostProcess.StartAsync("A", settings, StartTimeout);
+            var startB = HostProcess.StartAsync("B", settings, StartTimeout);
+            try
+            {
+                await Task.WhenAll(startA, startB);
+                a = await startA;
+                b = await startB;
+            }
+            catch
+            {
+                // Whichever started is stopped below, also when the other did not.
+                if (startA.IsCompletedSuccessfully) a = await startA;
+                if (startB.IsCompletedSuccessfully) b = await startB;
+                throw;
+            }
             await SeedUsersAsync(database);
-            b = await HostProcess.StartAsync("B", settings, StartTimeout);
             output.WriteLine($"host A pid {a.ProcessId} at {a.Address}, host B pid {b.ProcessId} at {b.Address}");
 
             var (runners, idlers) = await DriveToPublicityAsync(a, b, ledger);

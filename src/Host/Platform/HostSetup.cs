@@ -40,7 +40,8 @@ public static class HostSetup
             return db;
         });
 
-        services.AddSingleton<TimeProvider>(new SeedableClock(TimeProvider.System));
+        // The system clock; only the Testing environment may shift it (Clock:OffsetFile, the two-host test).
+        services.AddSingleton<TimeProvider>(new SeedableClock(OffsetFileClock.FromConfiguration(config, builder.Environment)));
         var contentRoot = AppContext.BaseDirectory;
         // The shipped rule sets; Rules:Directory points elsewhere (a staging copy, a test's own files).
         services.AddSingleton(_ => RuleSetCatalog.LoadFromDirectory(config["Rules:Directory"] ?? Path.Combine(contentRoot, "rules")));

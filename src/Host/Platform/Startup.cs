@@ -23,6 +23,8 @@ public static class Startup
         var time = scope.ServiceProvider.GetRequiredService<TimeProvider>();
         // Before anything is registered: a definition naming an unknown guard, effect or line action never becomes a published version.
         scope.ServiceProvider.GetRequiredService<WorkflowVocabularyCheck>().EnsureKnown(scope.ServiceProvider.GetRequiredService<WorkflowCatalog>().All);
+        // Hosts starting together on one database take turns: seeding and registration check, then insert.
+        await using var turn = await StartupTurn.TakeAsync(db);
         await db.Database.MigrateAsync();
         await RegionSeed.EnsureSeededAsync(db);
         await RegisterPublishedVersionsAsync(db, scope.ServiceProvider.GetRequiredService<RuleSetCatalog>(),
@@ -30,6 +32,30 @@ public static class Startup
         await Demo.DemoData.EnsureReferenceDataAsync(db);
         if (app.Configuration.GetValue<bool>("Demo:Seed"))
             await Demo.DemoData.EnsureDemoCasesAsync(scope.ServiceProvider);
+    }
+
+    /// <summary>
+    /// A PostgreSQL session advisory lock held on the context's connection while one host prepares the
+    /// database; another host starting at the same moment waits, then finds everything in place.
+    /// SQLite is embedded: one host per file.
+    /// </summary>
+    private sealed class StartupTurn(OneCardDbContext db) : IAsyncDisposable
+    {
+        private const long LockId = 0x0_1C_5A_27_0D;
+
+        public static async Task<StartupTurn?> TakeAsync(OneCardDbContext db)
+        {
+            if (!db.IsPostgres) return null;
+            await db.Database.OpenConnectionAsync();
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({LockId})");
+            return new StartupTurn(db);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({LockId})");
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     /// <summary>

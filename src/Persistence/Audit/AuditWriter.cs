@@ -31,7 +31,8 @@ public sealed class AuditWriter(byte[] chainKey, TimeProvider time)
         var draft = new AuditEntry
         {
             Seq = seq,
-            At = time.GetUtcNow(),
+            // PostgreSQL keeps microseconds: the hash must cover the instant as it is read back, not the clock's 100 ns ticks.
+            At = ToMicroseconds(time.GetUtcNow()),
             ActorId = actorId,
             Action = action,
             EntityType = entityType,
@@ -61,6 +62,8 @@ public sealed class AuditWriter(byte[] chainKey, TimeProvider time)
         }
         return null;
     }
+
+    private static DateTimeOffset ToMicroseconds(DateTimeOffset at) => new(at.Ticks - at.Ticks % 10, at.Offset);
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {

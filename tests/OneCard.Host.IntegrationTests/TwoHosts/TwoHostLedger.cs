@@ -3,6 +3,7 @@ using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Npgsql;
+using OneCard.Domain.Cases;
 using OneCard.Host.Cases;
 
 namespace OneCard.Host.IntegrationTests.TwoHosts;
@@ -18,7 +19,7 @@ public sealed class TwoHostLedger(string connectionString)
     public async Task<Dictionary<Guid, string>> StepsAsync(IEnumerable<Guid> applications)
     {
         var steps = new Dictionary<Guid, string>();
-        await foreach (var row in QueryAsync("""SELECT "ApplicationId", "Step" FROM "WorkflowInstances" WHERE "ApplicationId" = ANY(@ids)""",
+        await foreach (var row in QueryAsync("""SELECT "SubjectId", "Step" FROM "WorkflowInstances" WHERE "SubjectKind" = 'Application' AND "SubjectId" = ANY(@ids)""",
                            r => (r.GetGuid(0), r.GetString(1)), ("ids", applications.ToArray())))
             steps[row.Item1] = row.Item2;
         return steps;
@@ -28,7 +29,7 @@ public sealed class TwoHostLedger(string connectionString)
     public async Task<List<(int Seq, string Action)>> EventsAsync(Guid application) => await ListAsync(
         """
         SELECT e."Seq", e."Action" FROM "WorkflowEvents" e JOIN "WorkflowInstances" i ON i."Id" = e."InstanceId"
-        WHERE i."ApplicationId" = @id ORDER BY e."Seq", e."Id"
+        WHERE i."SubjectKind" = 'Application' AND i."SubjectId" = @id ORDER BY e."Seq", e."Id"
         """, r => (r.GetInt32(0), r.GetString(1)), ("id", application));
 
     /// <summary>How many audit entries of <paramref name="action"/> the case has.</summary>
@@ -38,7 +39,7 @@ public sealed class TwoHostLedger(string connectionString)
     /// <summary>The case's open tasks and how many of them are marked overdue and reminded.</summary>
     public async Task<(long Open, long Overdue, long Reminded)> OpenTaskMarksAsync(Guid application) => (await ListAsync(
         """
-        SELECT count(*), count("OverdueAt"), count("RemindedAt") FROM "Tasks" WHERE "ApplicationId" = @id AND "Status" = 'Open'
+        SELECT count(*), count("OverdueAt"), count("RemindedAt") FROM "Tasks" WHERE "SubjectKind" = 'Application' AND "SubjectId" = @id AND "Status" = 'Open'
         """, r => (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)), ("id", application))).Single();
 
     public Task<long> PaymentBatchCountAsync(Guid application) => ScalarAsync(
@@ -46,7 +47,7 @@ public sealed class TwoHostLedger(string connectionString)
 
     /// <summary>Enqueues the publicity timer of a case, as a lost or duplicated timer job would run it.</summary>
     public string EnqueuePublicityTimer(Guid application) =>
-        Jobs.Enqueue<StepTimerJob>(j => j.RunAsync(application, "Publicity", CancellationToken.None));
+        Jobs.Enqueue<StepTimerJob>(j => j.RunAsync(SubjectKinds.Application, application, "Publicity", CancellationToken.None));
 
     /// <summary>Enqueues one more deadline sweep besides the minutely recurring one.</summary>
     public string EnqueueSweep() => Jobs.Enqueue<DeadlineSweepJob>(j => j.RunAsync(CancellationToken.None));

@@ -4,6 +4,7 @@ using OneCard.Domain.Audit;
 using OneCard.Domain.Beneficiaries;
 using OneCard.Domain.Calendar;
 using OneCard.Domain.Cases;
+using OneCard.Domain.Notices;
 using OneCard.Domain.Payments;
 using OneCard.Domain.Policies;
 using OneCard.Domain.Publications;
@@ -53,6 +54,9 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<UserSession> UserSessions => Set<UserSession>();
     public DbSet<SignInLockout> SignInLockouts => Set<SignInLockout>();
     public DbSet<SubmissionReport> SubmissionReports => Set<SubmissionReport>();
+    // Notices (issue 6): each person's notice centre, and the outbox an SMS or e-mail adapter drains.
+    public DbSet<Notice> Notices => Set<Notice>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     /// <summary>Whether this context talks to PostgreSQL (bulk paths use COPY there).</summary>
     public abstract bool IsPostgres { get; }
@@ -182,6 +186,7 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.HasIndex(x => new { x.Status, x.AssigneeId });
             e.HasIndex(x => new { x.Status, x.Role, x.RegionCode });
             e.HasIndex(x => new { x.Status, x.DueAt });
+            e.HasIndex(x => new { x.Status, x.EscalateAt });
             e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
         });
 
@@ -275,6 +280,29 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(x => x.UserId).HasMaxLength(64);
             e.Property(x => x.FileName).HasMaxLength(200);
             e.HasIndex(x => x.ExpiresAt);
+        });
+
+        // Notices (issue 6): a person's own notices, newest first; one per task, kind and recipient however often the sweep runs.
+        modelBuilder.Entity<Notice>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.RecipientId).HasMaxLength(64);
+            e.Property(x => x.Kind).HasMaxLength(32);
+            e.Property(x => x.SubjectKind).HasMaxLength(32);
+            e.Property(x => x.Reference).HasMaxLength(64);
+            e.Property(x => x.RegionCode).HasMaxLength(12);
+            e.Property(x => x.Text).HasMaxLength(500);
+            e.HasIndex(x => new { x.RecipientId, x.CreatedAt });
+            e.HasIndex(x => new { x.TaskId, x.Kind, x.RecipientId }).IsUnique();
+        });
+        modelBuilder.Entity<OutboxMessage>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Channel).HasMaxLength(16);
+            e.Property(x => x.Recipient).HasMaxLength(128);
+            e.Property(x => x.Text).HasMaxLength(500);
+            e.HasIndex(x => new { x.SentAt, x.CreatedAt });
+            e.HasIndex(x => x.ClaimId);
         });
     }
 }

@@ -178,7 +178,7 @@ public sealed class CaseEngine(
     /// <summary>Schedules the clockwork of the step just entered; the sweep is the safety net.</summary>
     public void AfterCommit(TransitionResult result, CaseSubject subject)
     {
-        if (result.Deadline is { } d && !result.IsFinal) timers.Schedule(subject, result.ToStep, d.DueAt);
+        timers.AfterCommit(result, subject);
     }
 
     /// <summary>How a subject kind is named in a Chinese message (“申报不存在”).</summary>
@@ -239,6 +239,7 @@ public sealed class CaseEngine(
             DueAt = deadline?.DueAt,
             DueAtIsProvisional = deadline?.IsProvisional ?? false,
             RemindAt = deadline?.RemindAt,
+            EscalateAt = deadline?.EscalateAt,
             Status = CaseTaskStatus.Open,
         });
     }

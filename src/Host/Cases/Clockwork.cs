@@ -9,9 +9,21 @@ using OneCard.Workflows;
 
 namespace OneCard.Host.Cases;
 
-/// <summary>Schedules a step's timer as a Hangfire job that carries ids only.</summary>
-public sealed class TimerScheduler(IBackgroundJobClient jobs)
+/// <summary>
+/// Schedules the Hangfire job a step just entered needs: a timer step's <see cref="StepTimerJob"/> at its due time, which
+/// moves the case. A human task's reminder, due and escalation instants get no job of their own: the minutely sweep marks
+/// them (see <see cref="TaskClockJob"/> for why), and it is the safety net for lost timer jobs too.
+/// </summary>
+public sealed class TimerScheduler(IBackgroundJobClient jobs, WorkflowCatalog workflows)
 {
+    /// <summary>After the transition's transaction committed: schedules what <paramref name="result"/>'s new step needs.</summary>
+    public void AfterCommit(TransitionResult result, CaseSubject subject)
+    {
+        if (result.IsFinal || result.Deadline is not { } deadline) return;
+        var definition = workflows.All.First(d => d.VersionKey == result.VersionKey);
+        if (definition.Step(result.ToStep).Kind == StepKind.Timer) Schedule(subject, result.ToStep, deadline.DueAt);
+    }
+
     public void Schedule(CaseSubject subject, string step, DateTimeOffset dueAt) =>
         jobs.Schedule<StepTimerJob>(j => j.RunAsync(subject.Kind, subject.Id, step, CancellationToken.None), dueAt);
 }
@@ -53,29 +65,13 @@ public sealed class StepTimerJob(IServiceScopeFactory scopes, TimeProvider time)
 }
 
 /// <summary>
-/// The minutely sweep: marks overdue tasks and late system steps, sends reminders, and fires
-/// timers whose jobs were lost. Each mark is a conditional update, so two hosts sweeping at once
-/// still record one overdue event per task.
+/// The minutely sweep: reminds, marks overdue and escalates human tasks whose instant has passed (one
+/// <see cref="TaskClockJob"/> per task and kind), marks late system steps, and fires timers whose jobs were lost. Each mark
+/// is a conditional update, so two hosts sweeping at once still record one event per task and kind.
 /// </summary>
-public sealed class DeadlineSweepJob(IServiceScopeFactory scopes, TimeProvider time)
+public sealed class DeadlineSweepJob(IServiceScopeFactory scopes, TimeProvider time, TaskClockJob clock)
 {
     public const string RecurringId = "deadline-sweep";
-
-    /// <summary>
-    /// Applies a conditional update and, only if it changed the row, records the event — in one
-    /// transaction, so a mark and its audit entry exist together or not at all.
-    /// </summary>
-    private static async Task MarkOnceAsync(OneCardDbContext db, AuditWriter audit, Func<Task<int>> conditionalUpdate, string action,
-        CaseSubject subject, string regionCode, object data, CancellationToken ct)
-    {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (await conditionalUpdate() == 1)
-        {
-            await audit.AppendAsync(db, Domain.Users.Roles.System, action, subject.Kind, subject.Id.ToString(), regionCode, data, ct);
-            await db.SaveChangesAsync(ct);
-        }
-        await tx.CommitAsync(ct);
-    }
 
     [AutomaticRetry(Attempts = 3)]
     [DisableConcurrentExecution(60)]
@@ -88,21 +84,14 @@ public sealed class DeadlineSweepJob(IServiceScopeFactory scopes, TimeProvider t
         var audit = scope.ServiceProvider.GetRequiredService<AuditWriter>();
         var catalog = scope.ServiceProvider.GetRequiredService<WorkflowCatalog>();
 
-        var overdue = await db.Tasks.AsNoTracking()
-            .Where(t => t.Status == CaseTaskStatus.Open && t.OverdueAt == null && t.DueAt != null && t.DueAt <= now)
-            .Select(t => new { t.Id, t.SubjectKind, t.SubjectId, t.RegionCode, t.Step, t.Role, t.DueAt }).ToListAsync(ct);
-        foreach (var task in overdue)
-            await MarkOnceAsync(db, audit, () => db.Tasks.Where(t => t.Id == task.Id && t.OverdueAt == null && t.Status == CaseTaskStatus.Open)
-                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.OverdueAt, now), ct),
-                "TaskOverdue", new CaseSubject(task.SubjectKind, task.SubjectId), task.RegionCode, new { task = task.Id, task.Step, task.Role, task.DueAt }, ct);
-
-        var remind = await db.Tasks.AsNoTracking()
-            .Where(t => t.Status == CaseTaskStatus.Open && t.RemindedAt == null && t.RemindAt != null && t.RemindAt <= now)
-            .Select(t => new { t.Id, t.SubjectKind, t.SubjectId, t.RegionCode, t.Step, t.Role, t.DueAt }).ToListAsync(ct);
-        foreach (var task in remind)
-            await MarkOnceAsync(db, audit, () => db.Tasks.Where(t => t.Id == task.Id && t.RemindedAt == null)
-                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.RemindedAt, now), ct),
-                "TaskReminded", new CaseSubject(task.SubjectKind, task.SubjectId), task.RegionCode, new { task = task.Id, task.Step, task.Role, task.DueAt }, ct);
+        var open = db.Tasks.AsNoTracking().Where(t => t.Status == CaseTaskStatus.Open);
+        // Overdue before escalation, so that a sweep that finds both (e.g. after downtime) records them in that order.
+        foreach (var id in await open.Where(t => t.RemindedAt == null && t.RemindAt != null && t.RemindAt <= now).OrderBy(t => t.RemindAt).Select(t => t.Id).ToListAsync(ct))
+            await clock.RunAsync(id, TaskClockKind.Remind, ct);
+        foreach (var id in await open.Where(t => t.OverdueAt == null && t.DueAt != null && t.DueAt <= now).OrderBy(t => t.DueAt).Select(t => t.Id).ToListAsync(ct))
+            await clock.RunAsync(id, TaskClockKind.Overdue, ct);
+        foreach (var id in await open.Where(t => t.EscalatedAt == null && t.EscalateAt != null && t.EscalateAt <= now).OrderBy(t => t.EscalateAt).Select(t => t.Id).ToListAsync(ct))
+            await clock.RunAsync(id, TaskClockKind.Escalate, ct);
 
         var due = await db.WorkflowInstances.AsNoTracking()
             .Where(i => !i.IsFinal && i.StepDueAt != null && i.StepDueAt <= now)
@@ -118,10 +107,16 @@ public sealed class DeadlineSweepJob(IServiceScopeFactory scopes, TimeProvider t
             }
             else if (kind == StepKind.System && instance.StepOverdueAt is null)
             {
-                await MarkOnceAsync(db, audit, () => db.WorkflowInstances
-                        .Where(i => i.Id == instance.Id && i.Step == instance.Step && i.StepOverdueAt == null)
-                        .ExecuteUpdateAsync(s => s.SetProperty(i => i.StepOverdueAt, now), ct),
-                    "StepOverdue", new CaseSubject(instance.SubjectKind, instance.SubjectId), instance.RegionCode, new { instance.Step, instance.StepDueAt }, ct);
+                // A conditional update, and only if it changed the row the audit entry, in one transaction.
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                if (await db.WorkflowInstances.Where(i => i.Id == instance.Id && i.Step == instance.Step && i.StepOverdueAt == null)
+                        .ExecuteUpdateAsync(s => s.SetProperty(i => i.StepOverdueAt, now), ct) == 1)
+                {
+                    await audit.AppendAsync(db, Domain.Users.Roles.System, "StepOverdue", instance.SubjectKind, instance.SubjectId.ToString(),
+                        instance.RegionCode, new { instance.Step, instance.StepDueAt }, ct);
+                    await db.SaveChangesAsync(ct);
+                }
+                await tx.CommitAsync(ct);
             }
         }
     }

@@ -8,6 +8,7 @@ using OneCard.Domain.Users;
 using OneCard.Host.Applications;
 using OneCard.Host.Calendar;
 using OneCard.Host.Cases;
+using OneCard.Host.Notices;
 using OneCard.Host.Payments;
 using OneCard.Host.Publicity;
 using OneCard.Host.Tasks;
@@ -82,6 +83,7 @@ public static class HostSetup
         services.AddScoped<BankFiles.Handler>();
         services.AddTransient<StepTimerJob>();
         services.AddTransient<DeadlineSweepJob>();
+        services.AddNotices(config);
 
         services.AddOneCardAuth(config);
         services.AddOneCardForwardedHeaders(config);
@@ -152,6 +154,7 @@ public static class HostSetup
         api.MapBankFiles();
         api.MapPublicNotices();
         api.MapCalendarYears();
+        api.MapNotices();
 
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {
@@ -160,8 +163,11 @@ public static class HostSetup
             IsReadOnlyFunc = _ => true,
         });
         if (app.Configuration.GetSection("Jobs").GetValue("RunServer", true))
+        {
             app.Services.GetRequiredService<IRecurringJobManager>()
                 .AddOrUpdate<DeadlineSweepJob>(DeadlineSweepJob.RecurringId, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
+            app.Services.GetRequiredService<IRecurringJobManager>().AddNoticeJobs();
+        }
 
         app.MapOneCardUi();
         return app;

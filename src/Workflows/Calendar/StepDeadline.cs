@@ -10,4 +10,5 @@ namespace OneCard.Workflows;
 /// True when a counted day fell in a year the calendar has no official notice for (Monday–Friday was assumed);
 /// recompute once that year's notice has been added to the calendar.
 /// </param>
-public sealed record StepDeadline(DateTimeOffset DueAt, DateTimeOffset? RemindAt, bool IsProvisional = false);
+/// <param name="EscalateAt">When an overdue task escalates (the due time plus the step's grace period, same rule), or null for never.</param>
+public sealed record StepDeadline(DateTimeOffset DueAt, DateTimeOffset? RemindAt, bool IsProvisional = false, DateTimeOffset? EscalateAt = null);

@@ -246,6 +246,18 @@ public sealed class WorkingDayCalendar
         return new StepDeadline(EndOf(due), remindAt, provisional);
     }
 
+    /// <summary>
+    /// The end of <paramref name="grace"/> counted from <paramref name="end"/>, an exclusive end such as a due time: the day that
+    /// ended at <paramref name="end"/> never counts again, so 2 working days after a due time of Tuesday 00:00 (Monday was the
+    /// last allowed day) end at Thursday 00:00 when Tuesday and Wednesday are working days. Returned in UTC.
+    /// </summary>
+    public DateTimeOffset After(DateTimeOffset end, TimeLimit grace)
+    {
+        ArgumentNullException.ThrowIfNull(grace);
+        var lastDay = LocalDate(end.AddTicks(-1));
+        return EndOf(LastAllowedDay(lastDay, grace.Amount, grace.Unit));
+    }
+
     private DateOnly LastAllowedDay(DateOnly from, int amount, TimeUnit unit) => unit switch
     {
         TimeUnit.WorkingDays => AddWorkingDays(from, amount),

@@ -59,4 +59,7 @@ public static class WorkflowDefinitionErrorCodes
 
     /// <summary>Two files define the same definition id and version, or a file name does not match its content.</summary>
     public const string DuplicateVersion = nameof(DuplicateVersion);
+
+    /// <summary>An escalation on a step that is not Human or has no time limit, or to a role no user can hold.</summary>
+    public const string InvalidEscalation = nameof(InvalidEscalation);
 }

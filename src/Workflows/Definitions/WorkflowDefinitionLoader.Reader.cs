@@ -61,6 +61,7 @@ public static partial class WorkflowDefinitionLoader
                     ? p.EnumerateObject().ToDictionary(x => x.Name, x => x.Value.GetString()!, StringComparer.Ordinal)
                     : [],
                 SeparateFrom = NameList(e, "separateFrom"),
+                Escalate = ReadEscalation(e),
             };
 
             if (draft.Name == WorkflowDefinition.Submission)
@@ -109,7 +110,34 @@ public static partial class WorkflowDefinitionLoader
                 }
             }
 
+            CheckEscalation(draft, path);
             return draft;
+        }
+
+        // The schema fixes the escalation's shape; what it cannot say: only a Human step with a time limit escalates
+        // (there is nothing to be overdue otherwise), and only to a role someone can hold.
+        private void CheckEscalation(StepDraft draft, string path)
+        {
+            if (draft.Escalate is not { } escalate)
+            {
+                return;
+            }
+
+            if (draft.Kind != StepKind.Human)
+            {
+                Error($"{path}.escalate", InvalidEscalation, "只有人工步骤可以设置上报（escalate）。", "Only a Human step escalates.");
+            }
+            else if (draft.TimeLimit is null)
+            {
+                Error($"{path}.escalate", InvalidEscalation, "没有时限就不能设置上报（escalate）。", "escalate needs a timeLimit.");
+            }
+
+            if (!Escalation.KnownRoles.Contains(escalate.ToRole))
+            {
+                Error($"{path}.escalate.toRole", InvalidEscalation,
+                    $"上报角色 {escalate.ToRole} 不存在，应为 {string.Join("、", Escalation.KnownRoles.Order(StringComparer.Ordinal))} 之一。",
+                    $"Unknown escalation role {escalate.ToRole}.");
+            }
         }
 
         private TransitionDraft ReadTransition(JsonElement e, int index)
@@ -141,6 +169,11 @@ public static partial class WorkflowDefinitionLoader
         private static TimeLimit? ReadTimeLimit(JsonElement owner, string name) =>
             owner.TryGetProperty(name, out var e)
                 ? new TimeLimit(e.GetProperty("amount").GetInt32(), Enum.Parse<TimeUnit>(e.GetProperty("unit").GetString()!))
+                : null;
+
+        private static Escalation? ReadEscalation(JsonElement step) =>
+            step.TryGetProperty("escalate", out var e)
+                ? new Escalation(ReadTimeLimit(e, "after")!, e.GetProperty("toRole").GetString()!, Enum.Parse<EscalationLevel>(e.GetProperty("toLevel").GetString()!))
                 : null;
 
         private static List<string> NameList(JsonElement owner, string name) =>

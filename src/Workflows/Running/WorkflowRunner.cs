@@ -26,14 +26,21 @@ public sealed class WorkflowRunner
 
     /// <summary>
     /// The deadline of <paramref name="step"/> for a case that entered it at <paramref name="enteredAt"/>
-    /// (see <see cref="WorkingDayCalendar.Deadline"/>), or null when the step has no time limit.
+    /// (see <see cref="WorkingDayCalendar.Deadline"/>), or null when the step has no time limit. A step that escalates also
+    /// gets <see cref="StepDeadline.EscalateAt"/>: the due time plus the grace period (see <see cref="WorkingDayCalendar.After"/>).
     /// </summary>
     /// <exception cref="WorkflowException">Code <see cref="UnknownStep"/>.</exception>
     public StepDeadline? DeadlineFor(WorkflowDefinition def, string step, DateTimeOffset enteredAt)
     {
         ArgumentNullException.ThrowIfNull(def);
         var s = def.Step(step);
-        return s.TimeLimit is null ? null : _calendar.Deadline(enteredAt, s.TimeLimit, s.RemindBefore);
+        if (s.TimeLimit is null)
+        {
+            return null;
+        }
+
+        var deadline = _calendar.Deadline(enteredAt, s.TimeLimit, s.RemindBefore);
+        return s.Escalate is { } escalate ? deadline with { EscalateAt = _calendar.After(deadline.DueAt, escalate.After) } : deadline;
     }
 
     /// <summary>

@@ -1,0 +1,47 @@
+using Microsoft.EntityFrameworkCore;
+using OneCard.Domain.Notices;
+using OneCard.Domain.Regions;
+using OneCard.Persistence;
+
+namespace OneCard.Host.Notices;
+
+/// <summary>
+/// Writes notices for the people concerned, and their outbox messages, inside the caller's transaction (the one that
+/// records the event), so an event, its notices and its messages exist together or not at all.
+/// </summary>
+public sealed class NoticeCentre(TimeProvider time)
+{
+    /// <summary>What happened, about which case and task.</summary>
+    public sealed record Event(string Kind, string SubjectKind, Guid SubjectId, string Reference, Guid? TaskId, string RegionCode, string Text);
+
+    /// <summary>
+    /// The people concerned: users holding <paramref name="role"/> whose region contains <paramref name="regionCode"/> — its
+    /// own region and every level above (a city supervisor sees the townships and counties of the city).
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> RecipientsAsync(OneCardDbContext db, string role, string regionCode, CancellationToken ct)
+    {
+        var holders = await db.Users.AsNoTracking().Where(u => u.Role == role).Select(u => new { u.Id, u.RegionCode }).ToListAsync(ct);
+        return [.. holders.Where(u => RegionScope.For(u.RegionCode).Contains(regionCode)).Select(u => u.Id).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>Adds one notice and one outbox message per recipient; the caller saves and commits.</summary>
+    public async Task<int> AddAsync(OneCardDbContext db, Event e, string role, string regionCode, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var recipients = await RecipientsAsync(db, role, regionCode, ct);
+        foreach (var recipient in recipients)
+        {
+            var notice = new Notice
+            {
+                Id = Guid.CreateVersion7(), RecipientId = recipient, Kind = e.Kind, SubjectKind = e.SubjectKind, SubjectId = e.SubjectId,
+                Reference = e.Reference, TaskId = e.TaskId, RegionCode = e.RegionCode, Text = e.Text, CreatedAt = now,
+            };
+            db.Notices.Add(notice);
+            db.OutboxMessages.Add(new OutboxMessage
+            {
+                Id = Guid.CreateVersion7(), Channel = OutboxChannels.InApp, Recipient = recipient, Text = e.Text, NoticeId = notice.Id, CreatedAt = now,
+            });
+        }
+        return recipients.Count;
+    }
+}

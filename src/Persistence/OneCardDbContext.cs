@@ -74,6 +74,17 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
     }
 
     /// <summary>
+    /// Locks a case's workflow row by id until the transaction ends, for work that marks the case's tasks without moving
+    /// it (reminders, overdue marks, escalation): taken first, in the order case actions take their locks (case, tasks,
+    /// audit), so a mark and an action on one case cannot deadlock.
+    /// </summary>
+    public async Task LockInstanceAsync(Guid instanceId, CancellationToken ct)
+    {
+        if (!IsPostgres) return;
+        await Database.ExecuteSqlAsync($"SELECT 1 FROM \"WorkflowInstances\" WHERE \"Id\" = {instanceId} FOR UPDATE", ct);
+    }
+
+    /// <summary>
     /// Locks a payment batch row until the transaction ends, so concurrent result imports of one batch
     /// run one after the other and each reads what the previous one committed. SQLite has one writer.
     /// </summary>

@@ -69,6 +69,7 @@ public sealed class TaskClockJob(IServiceScopeFactory scopes, TimeProvider time,
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.LockInstanceAsync(task.InstanceId, ct);
         if (await mark() == 1)
         {
             await scope.ServiceProvider.GetRequiredService<AuditWriter>().AppendAsync(db, Domain.Users.Roles.System, action,

@@ -76,6 +76,8 @@ public static class HostSetup
         services.AddScoped<SubmitApplication.Handler>();
         services.AddScoped<ReadApplications.Handler>();
         services.AddScoped<Inbox.Handler>();
+        services.AddScoped<ClaimTask.Handler>();
+        services.AddScoped<BulkApprove.Handler>();
         services.AddScoped<ActOnCase.Handler>();
         services.AddScoped<PublicNotices.Handler>();
         services.AddScoped<BankFiles.Handler>();
@@ -147,6 +149,8 @@ public static class HostSetup
         api.MapSubmitApplication();
         api.MapReadApplications();
         api.MapInbox();
+        api.MapClaimTask();
+        api.MapBulkApprove();
         api.MapActOnCase();
         api.MapBankFiles();
         api.MapPublicNotices();

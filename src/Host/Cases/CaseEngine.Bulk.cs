@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
@@ -26,6 +27,10 @@ public sealed partial class CaseEngine
 {
     /// <summary>What became of one task of a bulk action; <see cref="ReasonZh"/> says why it failed.</summary>
     public sealed record BulkOutcome(Guid TaskId, string? Reference, bool Succeeded, string? ToStep, string? Code, string? ReasonZh);
+
+    /// <summary>The bulk path's phases (Bulk.Read, Bulk.Run, Bulk.Write, Bulk.Commit) as activities, for the benchmark's phase split.</summary>
+    public const string BulkPhasesSourceName = "OneCard.Cases.Bulk";
+    private static readonly ActivitySource BulkPhases = new(BulkPhasesSourceName);
 
     /// <summary>Cases moved per transaction: big enough for set-based writes, small enough to hold locks briefly.</summary>
     public const int DefaultBulkBatch = 1000;
@@ -59,6 +64,7 @@ public sealed partial class CaseEngine
         else
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var phase = BulkPhases.StartActivity("Bulk.Read");
             var instanceIds = await db.Tasks.AsNoTracking().Where(t => taskIds.Contains(t.Id)).Select(t => t.InstanceId).Distinct().ToArrayAsync(ct);
             // One statement, id order: two bulk runs over overlapping cases wait for each other instead of deadlocking.
             await db.Database.ExecuteSqlAsync($"SELECT 1 FROM \"WorkflowInstances\" WHERE \"Id\" = ANY({instanceIds}) ORDER BY \"Id\" FOR UPDATE", ct);
@@ -88,6 +94,8 @@ public sealed partial class CaseEngine
                     .Select(e => new { e.InstanceId, e.FromStep, e.ActorId, e.Seq }).ToListAsync(ct))
                 .ToLookup(e => e.InstanceId);
             var faulted = await FaultedApplicationsAsync(candidates.Select(c => c.Instance).ToList(), action, ct);
+            phase?.Dispose();
+            phase = BulkPhases.StartActivity("Bulk.Run");
 
             var events = new List<WorkflowEvent>(candidates.Count);
             var drafts = new List<AuditWriter.Draft>(candidates.Count);
@@ -125,6 +133,8 @@ public sealed partial class CaseEngine
             }
             var opened = db.ChangeTracker.Entries<CaseTask>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
             db.ChangeTracker.Clear();
+            phase?.Dispose();
+            phase = BulkPhases.StartActivity("Bulk.Write");
 
             if (moved.Count > 0)
             {
@@ -135,9 +145,11 @@ public sealed partial class CaseEngine
                 await db.CopyAsync(opened, ct);
                 await audit.AppendManyAsync(db, drafts, ct);
             }
-            await tx.CommitAsync(ct);
+            phase?.Dispose();
+            using (BulkPhases.StartActivity("Bulk.Commit")) await tx.CommitAsync(ct);
         }
-        foreach (var (subject, result) in moved) AfterCommit(result, subject);
+        using (BulkPhases.StartActivity("Bulk.Schedule"))
+            foreach (var (subject, result) in moved) AfterCommit(result, subject);
 
         foreach (var (taskId, instance) in oneByOne)
         {

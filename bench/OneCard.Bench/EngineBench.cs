@@ -25,7 +25,8 @@ using OneCard.Testing;
 internal static class EngineBench
 {
     private static readonly CurrentUser Reviewer = new("u-clerk.review", "clerk.review", "钱审核（大孤家子镇）", Roles.TownshipClerk, DemoData.Township, null);
-    private static readonly string[] Phases = ["Bulk.Read", "Bulk.Run", "Bulk.Write", "Bulk.Commit", "Bulk.Schedule"];
+    private static readonly string[] Phases = ["Bulk.Read", "Bulk.Run", "Bulk.OpenTasks", "Bulk.Write", "Bulk.Commit", "Bulk.Schedule"];
+    private static readonly string[] WriteParts = ["Bulk.Write.CloseTasks", "Bulk.Write.Instances", "Bulk.Write.Events", "Bulk.Write.NewTasks", "Bulk.Write.Audit"];
 
     public static async Task RunAsync(string[] args)
     {
@@ -70,6 +71,8 @@ internal static class EngineBench
             var median = Median(runs.Select(r => r.Phases.GetValueOrDefault(p)));
             Console.WriteLine($"  {p,-16} {median,8:F2}  {median / bulk,6:P0}");
         }
+        foreach (var p in WriteParts)
+            Console.WriteLine($"    of which {p["Bulk.Write.".Length..],-12} {Median(runs.Select(r => r.Phases.GetValueOrDefault(p))),8:F2}");
         Console.WriteLine($"  {"other",-16} {Median(runs.Select(r => r.Bulk - Phases.Sum(p => r.Phases.GetValueOrDefault(p)))),8:F2}");
     }
 

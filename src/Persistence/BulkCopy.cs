@@ -33,8 +33,9 @@ public static class BulkCopy
             {
                 var value = c.Property.GetGetter().GetClrValue(row);
                 if (value is not null && c.Converter is not null) value = c.Converter.ConvertToProvider(value);
-                if (value is null) await writer.WriteNullAsync(ct);
-                else await writer.WriteAsync(value, c.Type, ct);
+                // Synchronous per value: the importer buffers, and only a full buffer goes to the server.
+                if (value is null) writer.WriteNull();
+                else writer.Write(value, c.Type);
             }
         }
         await writer.CompleteAsync(ct);

@@ -99,6 +99,7 @@ public sealed partial class CaseEngine
 
             var events = new List<WorkflowEvent>(candidates.Count);
             var drafts = new List<AuditWriter.Draft>(candidates.Count);
+            var toOpen = new List<(WorkflowInstance Instance, StepDefinition Step, TransitionResult Result)>(candidates.Count);
             foreach (var (task, instance, definition) in candidates)
             {
                 if (faulted.Contains(instance.SubjectId))
@@ -124,26 +125,36 @@ public sealed partial class CaseEngine
                     Id = Guid.CreateVersion7(), InstanceId = instance.Id, Seq = (acts.Count == 0 ? 0 : acts.Max(a => a.Seq)) + 1,
                     FromStep = result.FromStep, Action = result.Action, ToStep = result.ToStep, ActorId = me.Id, At = result.At, Comment = comment,
                 });
-                // The single path's own task builder, so both paths open the same task (deadline, reminder, escalation).
-                OpenTask(instance, definition.Step(result.ToStep), result.Deadline, result.At);
                 drafts.Add(new AuditWriter.Draft(me.Id, "Transition", instance.SubjectKind, instance.SubjectId.ToString(), instance.RegionCode,
                     new { result.FromStep, result.Action, result.ToStep, comment, workflow = definition.VersionKey, dueAt = result.Deadline?.DueAt }));
                 moved.Add((instance.Subject, result));
+                toOpen.Add((instance, definition.Step(result.ToStep), result));
                 outcomes[task.Id] = new BulkOutcome(task.Id, instance.Reference, true, result.ToStep, null, null);
             }
-            var opened = db.ChangeTracker.Entries<CaseTask>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
-            db.ChangeTracker.Clear();
+            phase?.Dispose();
+            phase = BulkPhases.StartActivity("Bulk.OpenTasks");
+            // The single path's own task builder, so both paths open the same task (deadline, reminder, escalation).
+            // Nothing tracked is modified here: skip change detection, which would otherwise scan the tracker per task.
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
+            List<CaseTask> opened;
+            try
+            {
+                foreach (var (instance, step, result) in toOpen) OpenTask(instance, step, result.Deadline, result.At);
+                opened = [.. db.ChangeTracker.Entries<CaseTask>().Where(e => e.State == EntityState.Added).Select(e => e.Entity)];
+                db.ChangeTracker.Clear();
+            }
+            finally { db.ChangeTracker.AutoDetectChangesEnabled = true; }
             phase?.Dispose();
             phase = BulkPhases.StartActivity("Bulk.Write");
 
             if (moved.Count > 0)
             {
                 var movedIds = events.Select(e => e.InstanceId).ToArray();
-                await CompleteTasksAsync(movedIds, [.. events.Select(e => e.At)], action, me.Id, ct);
-                await MoveInstancesAsync(movedIds, [.. moved.Select(m => m.Result)], ct);
-                await db.CopyAsync(events, ct);
-                await db.CopyAsync(opened, ct);
-                await audit.AppendManyAsync(db, drafts, ct);
+                using (BulkPhases.StartActivity("Bulk.Write.CloseTasks")) await CompleteTasksAsync(movedIds, [.. events.Select(e => e.At)], action, me.Id, ct);
+                using (BulkPhases.StartActivity("Bulk.Write.Instances")) await MoveInstancesAsync(movedIds, [.. moved.Select(m => m.Result)], ct);
+                using (BulkPhases.StartActivity("Bulk.Write.Events")) await db.CopyAsync(events, ct);
+                using (BulkPhases.StartActivity("Bulk.Write.NewTasks")) await db.CopyAsync(opened, ct);
+                using (BulkPhases.StartActivity("Bulk.Write.Audit")) await audit.AppendManyAsync(db, drafts, ct);
             }
             phase?.Dispose();
             using (BulkPhases.StartActivity("Bulk.Commit")) await tx.CommitAsync(ct);

@@ -53,13 +53,20 @@ public sealed partial class CaseEngine
 
     private async Task BulkBatchAsync(Guid[] taskIds, string action, string? comment, CurrentUser me, Dictionary<Guid, BulkOutcome> outcomes, CancellationToken ct)
     {
-        var oneByOne = new List<(Guid TaskId, WorkflowInstance Instance)>();
+        var oneByOne = new List<(Guid TaskId, string Step, WorkflowInstance Instance)>();
         var moved = new List<(CaseSubject Subject, TransitionResult Result)>();
         if (!db.IsPostgres)
         {
-            oneByOne.AddRange(await (from t in db.Tasks.AsNoTracking() where taskIds.Contains(t.Id)
+            // SQLite: every case through the single path (one writer; no COPY).
+            foreach (var r in await (from t in db.Tasks.AsNoTracking() where taskIds.Contains(t.Id)
                                      join i in db.WorkflowInstances.AsNoTracking() on t.InstanceId equals i.Id
-                                     select new ValueTuple<Guid, WorkflowInstance>(t.Id, i)).ToListAsync(ct));
+                                     select new { Task = t, Instance = i }).ToListAsync(ct))
+            {
+                if (r.Task.Status != CaseTaskStatus.Open)
+                    outcomes[r.Task.Id] = Failed(r.Task.Id, r.Instance.Reference, "TaskClosed", "任务已办结");
+                else
+                    oneByOne.Add((r.Task.Id, r.Task.Step, r.Instance));
+            }
         }
         else
         {
@@ -84,7 +91,7 @@ public sealed partial class CaseEngine
                 else if (r.Task.AssigneeId is { } other && other != me.Id)
                     outcomes[r.Task.Id] = Failed(r.Task.Id, r.Instance.Reference, ClaimedByOtherCode, "任务已由他人认领");
                 else if (!IsSetBased(definition, r.Instance.Step, action) || !taken.Add(r.Instance.Id))
-                    oneByOne.Add((r.Task.Id, r.Instance));
+                    oneByOne.Add((r.Task.Id, r.Task.Step, r.Instance));
                 else
                     candidates.Add((r.Task, r.Instance, definition));
             }
@@ -162,11 +169,19 @@ public sealed partial class CaseEngine
         using (BulkPhases.StartActivity("Bulk.Schedule"))
             foreach (var (subject, result) in moved) AfterCommit(result, subject);
 
-        foreach (var (taskId, instance) in oneByOne)
+        foreach (var (taskId, step, instance) in oneByOne)
         {
             try
             {
-                var result = await ActAsync(instance.Subject, action, comment, ct);
+                // As ActAsync, but only in the task's step: a case that moved on meanwhile is not acted on in its new step.
+                TransitionResult result;
+                await using (var tx = await db.Database.BeginTransactionAsync(ct))
+                {
+                    result = await FireAsync(instance.Subject, action, comment, expectedStep: step, ct);
+                    await db.SaveChangesAsync(ct);
+                    await tx.CommitAsync(ct);
+                }
+                AfterCommit(result, instance.Subject);
                 outcomes[taskId] = new BulkOutcome(taskId, instance.Reference, true, result.ToStep, null, null);
             }
             catch (Exception e) when (e is OneCardException or WorkflowException or DbUpdateConcurrencyException)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs the roster store benchmark (Release) against a throwaway PostgreSQL; arguments: [lines] [repetitions].
+# `bench/run.sh engine [cases] [repetitions] [batch]` runs the case engine benchmark instead (bench/OneCard.Bench/EngineBench.cs).
 # Figures on a shared machine are noisy: compare modes within one run, not across runs.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

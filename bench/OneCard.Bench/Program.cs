@@ -6,7 +6,7 @@
 // out of the figures without distorting them, and its statistics need dozens of iterations we cannot afford. Here
 // JIT warm-up is one small submission per mode, noise is shown as median and min over a few repetitions.
 //
-// Usage: bench/run.sh [lines=100000] [repetitions=3]
+// Usage: bench/run.sh [lines=100000] [repetitions=3]; bench/run.sh engine … runs the case engine benchmark (EngineBench.cs).
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -22,6 +22,12 @@ using OneCard.Host.Demo;
 using OneCard.Host.Platform;
 using OneCard.Persistence;
 using OneCard.Testing;
+
+if (args.Length > 0 && args[0] == "engine")
+{
+    await EngineBench.RunAsync(args[1..]);
+    return;
+}
 
 var lineCount = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
 var repetitions = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;

@@ -17,7 +17,7 @@ namespace OneCard.Host.Cases;
 /// one transaction records the transition, closes and opens tasks, runs the new step's effects and
 /// writes the audit trail. A stale writer loses on the instance's revision.
 /// </summary>
-public sealed class CaseEngine(
+public sealed partial class CaseEngine(
     OneCardDbContext db,
     WorkflowCatalog workflows,
     WorkflowRunner runner,
@@ -143,6 +143,7 @@ public sealed class CaseEngine(
         var actorId = actor.IsSystem ? Actor.System.UserId : user.ActorId;
 
         await CheckPreconditionsAsync(instance, action, ct);
+        await EnsureNotClaimedByOtherAsync(instance, actor, ct);
         var guards = await EvaluateGuardsAsync(definition, instance.Step, subject, ct);
         var history = await HistoryAsync(instance.Id, ct);
         TransitionResult result;

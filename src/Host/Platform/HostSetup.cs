@@ -78,6 +78,8 @@ public static class HostSetup
         services.AddScoped<SubmitApplication.Handler>();
         services.AddScoped<ReadApplications.Handler>();
         services.AddScoped<Inbox.Handler>();
+        services.AddScoped<ClaimTask.Handler>();
+        services.AddScoped<BulkApprove.Handler>();
         services.AddScoped<ActOnCase.Handler>();
         services.AddScoped<PublicNotices.Handler>();
         services.AddScoped<BankFiles.Handler>();
@@ -150,6 +152,8 @@ public static class HostSetup
         api.MapSubmitApplication();
         api.MapReadApplications();
         api.MapInbox();
+        api.MapClaimTask();
+        api.MapBulkApprove();
         api.MapActOnCase();
         api.MapBankFiles();
         api.MapPublicNotices();

@@ -1,47 +1,138 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Cases;
-using OneCard.Host.Cases;
 using OneCard.Host.Platform;
 using OneCard.Persistence;
 using OneCard.Workflows;
 
 namespace OneCard.Host.Tasks;
 
-/// <summary>The task inbox: open tasks for the user's role in the user's region, most urgent first.</summary>
+/// <summary>
+/// The task inbox: open tasks for the user's role(s) in the user's region, plus tasks escalated to them (read-only,
+/// 已上报). Filtered, sorted and paged in the database; separation of duties is part of the query, so a page is never
+/// short because rows were dropped after the page was cut.
+/// </summary>
 public static class Inbox
 {
-    public sealed record TaskView(Guid Id, Guid ApplicationId, string ApplicationNumber, string PolicyCode, string RegionName, string Step,
-        string StepTitle, DateTimeOffset CreatedAt, DateTimeOffset? DueAt, bool DueAtIsProvisional, bool IsOverdue, DateTimeOffset? OverdueAt, int LineCount, decimal PayableAmount);
+    /// <summary>Due states as the filter names them: 逾期, 即将到期 (reminder time reached, or due within a day), 正常.</summary>
+    public static class DueStates
+    {
+        public const string Overdue = "overdue";
+        public const string Soon = "soon";
+        public const string Normal = "normal";
+    }
+
+    /// <summary>
+    /// Filters: policy code, step name, region (code prefix, e.g. a township), due state (<see cref="DueStates"/>), claim
+    /// ("mine": claimed by or assigned to me; "unclaimed"); sort: "due" (default), "-due", "created", "-created".
+    /// </summary>
+    public sealed record Query(string? Policy = null, string? Step = null, string? Region = null, string? Due = null, string? Claim = null,
+        string? Sort = null, int Page = 1, int PageSize = 50);
+
+    public sealed record TaskView(Guid Id, string SubjectKind, Guid SubjectId, Guid? ApplicationId, string Reference, string? PolicyCode,
+        string RegionCode, string RegionName, string Step, string StepTitle, DateTimeOffset CreatedAt, DateTimeOffset? DueAt, bool DueAtIsProvisional,
+        bool IsOverdue, DateTimeOffset? OverdueAt, string DueState, string? AssigneeId, string? AssigneeName, bool ClaimedByMe,
+        bool IsEscalated, int? LineCount, decimal? PayableAmount)
+    {
+        /// <summary>The case page of the subject; null for kinds that have no page yet.</summary>
+        public string? Link => SubjectKind == SubjectKinds.Application ? $"applications/{SubjectId}" : null;
+    }
+
+    public sealed record TaskPage(IReadOnlyList<TaskView> Items, int Total, int Page, int PageSize);
+
+    /// <summary>Header carrying the number of tasks matching the filters (the body is one page).</summary>
+    public const string TotalHeader = "X-Total-Count";
 
     public static void MapInbox(this RouteGroupBuilder api) =>
-        api.MapGet("/tasks", async Task<Ok<IReadOnlyList<TaskView>>> (Handler handler, CancellationToken ct) => TypedResults.Ok(await handler.ListAsync(ct)))
-            .WithName("ListTasks").WithSummary("My open tasks, with due time and overdue marking");
+        api.MapGet("/tasks", async Task<Ok<IReadOnlyList<TaskView>>> ([AsParameters] Query query, HttpResponse response, Handler handler, CancellationToken ct) =>
+        {
+            var page = await handler.ListAsync(query, ct);
+            response.Headers[TotalHeader] = page.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Ok(page.Items);
+        }).WithName("ListTasks").WithSummary("My open tasks, filtered (policy, step, region, due, claim), sorted and paged; total in X-Total-Count");
 
     /// <summary>The inbox query; the web UI calls it too.</summary>
     public sealed class Handler(OneCardDbContext db, WorkflowCatalog workflows, RegionDirectory regions, UserContext user, TimeProvider time)
     {
-        public async Task<IReadOnlyList<TaskView>> ListAsync(CancellationToken ct)
+        public Task<TaskPage> ListAsync(CancellationToken ct) => ListAsync(new Query(), ct);
+
+        public async Task<TaskPage> ListAsync(Query query, CancellationToken ct)
         {
             var me = user.Required;
+            // One role per user today; a list, so that a user model with several roles needs no change here.
+            string[] roles = [me.Role];
             var now = time.GetUtcNow();
-            var rows = await (from t in db.Tasks.AsNoTracking()
-                              join a in db.Applications.AsNoTracking() on t.SubjectId equals a.Id
-                              join i in db.WorkflowInstances.AsNoTracking() on t.InstanceId equals i.Id
-                              where t.Status == CaseTaskStatus.Open && t.Role == me.Role && t.SubjectKind == SubjectKinds.Application
-                              orderby t.DueAt
-                              select new { t, a, i.DefinitionId, i.DefinitionVersion }).Take(500).ToListAsync(ct);
-            // Separation of duties: a task whose step the user may not take (e.g. reviewing a roster they submitted) is not theirs.
-            var separated = rows.Where(r => workflows.Get(r.DefinitionId, r.DefinitionVersion).Step(r.t.Step).SeparateFrom.Count > 0)
-                .Select(r => r.t.InstanceId).ToList();
-            var myActs = (await db.WorkflowEvents.AsNoTracking().Where(e => e.ActorId == me.Id && separated.Contains(e.InstanceId))
-                    .Select(e => new { e.InstanceId, e.FromStep, e.ActorId }).ToListAsync(ct))
-                .ToLookup(e => e.InstanceId, e => CaseEngine.ToPriorAct(e.FromStep, e.ActorId));
-            rows.RemoveAll(r => workflows.Get(r.DefinitionId, r.DefinitionVersion).PreparedBy(r.t.Step, me.Id, myActs[r.t.InstanceId]).Count > 0);
-            return rows.Select(r => new TaskView(r.t.Id, r.a.Id, r.a.Number, r.a.PolicyCode, regions.FullName(r.a.RegionCode), r.t.Step,
-                    workflows.Get(r.DefinitionId, r.DefinitionVersion).Step(r.t.Step).TitleZh, r.t.CreatedAt, r.t.DueAt, r.t.DueAtIsProvisional,
-                    r.t.OverdueAt is not null || r.t.DueAt <= now, r.t.OverdueAt, r.a.LineCount, r.a.PayableAmount))
-                .ToList();
+            var soon = now.AddDays(1);
+            var separated = SeparationKeys();
+
+            var tasks = db.Tasks.AsNoTracking().Where(t => t.Status == CaseTaskStatus.Open
+                && (roles.Contains(t.Role) || (t.EscalatedToRole != null && roles.Contains(t.EscalatedToRole))));
+            if (!string.IsNullOrWhiteSpace(query.Policy)) tasks = tasks.Where(t => t.PolicyCode == query.Policy);
+            if (!string.IsNullOrWhiteSpace(query.Step)) tasks = tasks.Where(t => t.Step == query.Step);
+            if (!string.IsNullOrWhiteSpace(query.Region)) tasks = tasks.Where(t => t.RegionCode.StartsWith(query.Region));
+            tasks = query.Due switch
+            {
+                DueStates.Overdue => tasks.Where(t => t.OverdueAt != null || t.DueAt <= now),
+                DueStates.Soon => tasks.Where(t => t.OverdueAt == null && t.DueAt > now && (t.RemindAt <= now || t.DueAt <= soon)),
+                DueStates.Normal => tasks.Where(t => t.OverdueAt == null && (t.DueAt == null || (t.DueAt > soon && (t.RemindAt == null || t.RemindAt > now)))),
+                _ => tasks,
+            };
+            tasks = query.Claim switch
+            {
+                "mine" => tasks.Where(t => t.AssigneeId == me.Id),
+                "unclaimed" => tasks.Where(t => t.AssigneeId == null),
+                _ => tasks,
+            };
+
+            var rows = from t in tasks
+                       join i in db.WorkflowInstances.AsNoTracking() on t.InstanceId equals i.Id
+                       // Separation of duties: not a task whose step checks something this user prepared on this case.
+                       where !db.WorkflowEvents.Any(e => e.InstanceId == t.InstanceId && e.ActorId == me.Id
+                                                         && separated.Contains(i.DefinitionId + "@" + i.DefinitionVersion.ToString() + "|" + t.Step + "|" + e.FromStep))
+                       join a in db.Applications.AsNoTracking() on t.SubjectId equals a.Id into apps
+                       from a in apps.DefaultIfEmpty()
+                       join u in db.Users.AsNoTracking() on t.AssigneeId equals u.Id into users
+                       from u in users.DefaultIfEmpty()
+                       select new
+                       {
+                           t, i.Reference, i.DefinitionId, i.DefinitionVersion, AssigneeName = u == null ? null : u.DisplayName,
+                           LineCount = a == null ? (int?)null : a.LineCount, Payable = a == null ? (decimal?)null : a.PayableAmount,
+                       };
+            var total = await rows.CountAsync(ct);
+            rows = query.Sort switch
+            {
+                "-due" => rows.OrderByDescending(r => r.t.DueAt).ThenBy(r => r.t.Id),
+                "created" => rows.OrderBy(r => r.t.CreatedAt).ThenBy(r => r.t.Id),
+                "-created" => rows.OrderByDescending(r => r.t.CreatedAt).ThenBy(r => r.t.Id),
+                _ => rows.OrderBy(r => r.t.DueAt).ThenBy(r => r.t.Id),
+            };
+            var size = Math.Clamp(query.PageSize, 1, 500);
+            var number = Math.Max(1, query.Page);
+            var page = await rows.Skip((number - 1) * size).Take(size).ToListAsync(ct);
+
+            return new TaskPage([.. page.Select(r =>
+            {
+                var t = r.t;
+                var overdue = t.OverdueAt is not null || t.DueAt <= now;
+                var dueSoon = !overdue && t.DueAt is not null && (t.RemindAt <= now || t.DueAt <= soon);
+                return new TaskView(t.Id, t.SubjectKind, t.SubjectId, t.SubjectKind == SubjectKinds.Application ? t.SubjectId : null, r.Reference,
+                    t.PolicyCode, t.RegionCode, regions.FullName(t.RegionCode), t.Step,
+                    workflows.Get(r.DefinitionId, r.DefinitionVersion).Step(t.Step).TitleZh, t.CreatedAt, t.DueAt, t.DueAtIsProvisional,
+                    overdue, t.OverdueAt, overdue ? DueStates.Overdue : dueSoon ? DueStates.Soon : DueStates.Normal,
+                    t.AssigneeId, r.AssigneeName, t.AssigneeId == me.Id, !roles.Contains(t.Role), r.LineCount, r.Payable);
+            })], total, number, size);
         }
+
+        /// <summary>
+        /// "definition@version|step|fromStep" for every step that declares separation of duties and every history event that
+        /// prepared it (the submission's event has no from-step), so the database can apply the rule row by row.
+        /// </summary>
+        private List<string> SeparationKeys() =>
+        [
+            .. from d in workflows.All
+               from s in d.Steps
+               from prepared in s.SeparateFrom
+               select $"{d.DefinitionId}@{d.Version}|{s.Name}|{(prepared == WorkflowDefinition.Submission ? "" : prepared)}",
+        ];
     }
 }

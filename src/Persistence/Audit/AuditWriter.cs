@@ -50,6 +50,49 @@ public sealed class AuditWriter(byte[] chainKey, TimeProvider time)
         });
     }
 
+    /// <summary>One entry of <see cref="AppendManyAsync"/>.</summary>
+    public sealed record Draft(string ActorId, string Action, string EntityType, string EntityId, string RegionCode, object? Data);
+
+    /// <summary>
+    /// Appends many entries in one go (bulk paths), chained after the last entry under the same lock as
+    /// <see cref="AppendAsync"/>. On PostgreSQL they are written at once by COPY inside the caller's
+    /// transaction; on SQLite they are staged for the caller's SaveChanges.
+    /// </summary>
+    public async Task AppendManyAsync(OneCardDbContext db, IReadOnlyList<Draft> drafts, CancellationToken ct = default)
+    {
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("Audit entries are written only inside a transaction with the change they record.");
+        if (drafts.Count == 0) return;
+        if (db.IsPostgres)
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({AdvisoryLockId})", ct);
+        var pending = db.ChangeTracker.Entries<AuditEntry>().Where(e => e.State == EntityState.Added)
+            .Select(e => e.Entity).OrderByDescending(e => e.Seq).FirstOrDefault();
+        var last = pending ?? await db.AuditLog.AsNoTracking().OrderByDescending(e => e.Seq).FirstOrDefaultAsync(ct);
+        var seq = last?.Seq ?? 0;
+        var prev = last?.Hash ?? GenesisHash;
+        // PostgreSQL keeps microseconds: the hashed instant must be the one read back.
+        var now = time.GetUtcNow().ToUniversalTime();
+        var at = new DateTimeOffset(now.UtcTicks - now.UtcTicks % 10, TimeSpan.Zero);
+        var entries = new List<AuditEntry>(drafts.Count);
+        foreach (var d in drafts)
+        {
+            var draft = new AuditEntry
+            {
+                Seq = ++seq, At = at, ActorId = d.ActorId, Action = d.Action, EntityType = d.EntityType, EntityId = d.EntityId,
+                RegionCode = d.RegionCode, DataJson = d.Data is null ? "{}" : JsonSerializer.Serialize(d.Data, JsonOptions),
+                PrevHash = prev, Hash = "",
+            };
+            prev = AuditChain.Link(chainKey, prev, draft.Canonical());
+            entries.Add(new AuditEntry
+            {
+                Seq = draft.Seq, At = at, ActorId = draft.ActorId, Action = draft.Action, EntityType = draft.EntityType, EntityId = draft.EntityId,
+                RegionCode = draft.RegionCode, DataJson = draft.DataJson, PrevHash = draft.PrevHash, Hash = prev,
+            });
+        }
+        if (db.IsPostgres) await db.CopyAsync(entries, ct);
+        else db.AuditLog.AddRange(entries);
+    }
+
     /// <summary>Re-computes the chain; returns the first sequence number whose hash does not hold, or null.</summary>
     public async Task<long?> VerifyAsync(OneCardDbContext db, CancellationToken ct = default)
     {

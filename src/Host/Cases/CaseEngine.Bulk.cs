@@ -1,0 +1,265 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+using OneCard.Domain.Applications;
+using OneCard.Domain.Cases;
+using OneCard.Domain.Errors;
+using OneCard.Host.Platform;
+using OneCard.Persistence;
+using OneCard.Persistence.Audit;
+using OneCard.Workflows;
+
+namespace OneCard.Host.Cases;
+
+/// <summary>
+/// The bulk path (批量审批) and the claim rule. Many tasks move in one action, each case on its own: its own
+/// runner decision, history event, task change and Transition audit entry, as <see cref="ActAsync"/> would write them.
+/// </summary>
+/// <remarks>
+/// Set-based where it matters (PostgreSQL): per batch one <c>FOR UPDATE</c> over the instances in id order, one read of
+/// tasks, instances and histories, the runner per case in memory, then one UPDATE of the closed tasks, one of the
+/// instances, and COPY of the events, new tasks and chained audit entries. A transition the set-based path cannot
+/// reproduce exactly — a guard, an <c>onEnter</c> effect, or a system step that may move on at once — goes through
+/// <see cref="ActAsync"/> per case instead, as do all cases on SQLite.
+/// </remarks>
+public sealed partial class CaseEngine
+{
+    /// <summary>What became of one task of a bulk action; <see cref="ReasonZh"/> says why it failed.</summary>
+    public sealed record BulkOutcome(Guid TaskId, string? Reference, bool Succeeded, string? ToStep, string? Code, string? ReasonZh);
+
+    /// <summary>The bulk path's phases (Bulk.Read, Bulk.Run, Bulk.Write, Bulk.Commit) as activities, for the benchmark's phase split.</summary>
+    public const string BulkPhasesSourceName = "OneCard.Cases.Bulk";
+    private static readonly ActivitySource BulkPhases = new(BulkPhasesSourceName);
+
+    /// <summary>Cases moved per transaction: big enough for set-based writes, small enough to hold locks briefly.</summary>
+    public const int DefaultBulkBatch = 1000;
+
+    /// <summary>Fires <paramref name="action"/> for the current user on the case of each task; one outcome per task, in order.</summary>
+    public async Task<IReadOnlyList<BulkOutcome>> BulkActAsync(IReadOnlyList<Guid> taskIds, string action, string? comment, CancellationToken ct,
+        int batchSize = DefaultBulkBatch)
+    {
+        var me = user.Required;
+        var ids = taskIds.Distinct().ToList();
+        var outcomes = new Dictionary<Guid, BulkOutcome>();
+        // The scope filter applies: a task outside the user's region is "not found", as on every other path.
+        var known = await db.Tasks.AsNoTracking().Where(t => ids.Contains(t.Id)).OrderBy(t => t.InstanceId).Select(t => t.Id).ToListAsync(ct);
+        foreach (var id in ids.Except(known))
+            outcomes[id] = Failed(id, null, "TaskNotFound", "任务不存在或不在您的管辖范围内");
+        foreach (var chunk in known.Chunk(Math.Max(1, batchSize)))
+            await BulkBatchAsync(chunk, action, comment, me, outcomes, ct);
+        return [.. ids.Select(id => outcomes[id])];
+    }
+
+    private async Task BulkBatchAsync(Guid[] taskIds, string action, string? comment, CurrentUser me, Dictionary<Guid, BulkOutcome> outcomes, CancellationToken ct)
+    {
+        var oneByOne = new List<(Guid TaskId, string Step, WorkflowInstance Instance)>();
+        var moved = new List<(CaseSubject Subject, TransitionResult Result)>();
+        if (!db.IsPostgres)
+        {
+            // SQLite: every case through the single path (one writer; no COPY).
+            foreach (var r in await (from t in db.Tasks.AsNoTracking() where taskIds.Contains(t.Id)
+                                     join i in db.WorkflowInstances.AsNoTracking() on t.InstanceId equals i.Id
+                                     select new { Task = t, Instance = i }).ToListAsync(ct))
+            {
+                if (r.Task.Status != CaseTaskStatus.Open)
+                    outcomes[r.Task.Id] = Failed(r.Task.Id, r.Instance.Reference, "TaskClosed", "任务已办结");
+                else
+                    oneByOne.Add((r.Task.Id, r.Task.Step, r.Instance));
+            }
+        }
+        else
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var phase = BulkPhases.StartActivity("Bulk.Read");
+            var instanceIds = await db.Tasks.AsNoTracking().Where(t => taskIds.Contains(t.Id)).Select(t => t.InstanceId).Distinct().ToArrayAsync(ct);
+            // One statement, id order: two bulk runs over overlapping cases wait for each other instead of deadlocking.
+            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM \"WorkflowInstances\" WHERE \"Id\" = ANY({instanceIds}) ORDER BY \"Id\" FOR UPDATE", ct);
+            var rows = await (from t in db.Tasks.AsNoTracking() where taskIds.Contains(t.Id)
+                              join i in db.WorkflowInstances.AsNoTracking() on t.InstanceId equals i.Id
+                              select new { Task = t, Instance = i }).ToListAsync(ct);
+
+            var candidates = new List<(CaseTask Task, WorkflowInstance Instance, WorkflowDefinition Definition)>();
+            var taken = new HashSet<Guid>();
+            foreach (var r in rows)
+            {
+                var definition = workflows.Get(r.Instance.DefinitionId, r.Instance.DefinitionVersion);
+                if (r.Task.Status != CaseTaskStatus.Open)
+                    outcomes[r.Task.Id] = Failed(r.Task.Id, r.Instance.Reference, "TaskClosed", "任务已办结");
+                else if (r.Instance.IsFinal || r.Instance.Step != r.Task.Step)
+                    outcomes[r.Task.Id] = Failed(r.Task.Id, r.Instance.Reference, "CaseMovedOn", "案件已进入其他环节");
+                else if (r.Task.AssigneeId is { } other && other != me.Id)
+                    outcomes[r.Task.Id] = Failed(r.Task.Id, r.Instance.Reference, ClaimedByOtherCode, "任务已由他人认领");
+                else if (!IsSetBased(definition, r.Instance.Step, action) || !taken.Add(r.Instance.Id))
+                    oneByOne.Add((r.Task.Id, r.Task.Step, r.Instance));
+                else
+                    candidates.Add((r.Task, r.Instance, definition));
+            }
+
+            var candidateIds = candidates.Select(c => c.Instance.Id).ToList();
+            var history = (await db.WorkflowEvents.AsNoTracking().Where(e => candidateIds.Contains(e.InstanceId))
+                    .Select(e => new { e.InstanceId, e.FromStep, e.ActorId, e.Seq }).ToListAsync(ct))
+                .ToLookup(e => e.InstanceId);
+            var faulted = await FaultedApplicationsAsync(candidates.Select(c => c.Instance).ToList(), action, ct);
+            phase?.Dispose();
+            phase = BulkPhases.StartActivity("Bulk.Run");
+
+            var events = new List<WorkflowEvent>(candidates.Count);
+            var drafts = new List<AuditWriter.Draft>(candidates.Count);
+            var toOpen = new List<(WorkflowInstance Instance, StepDefinition Step, TransitionResult Result)>(candidates.Count);
+            foreach (var (task, instance, definition) in candidates)
+            {
+                if (faulted.Contains(instance.SubjectId))
+                {
+                    outcomes[task.Id] = Failed(task.Id, instance.Reference, "FaultedLinesPending", "存在规则执行故障的明细，须先驳回或待规则修正后重新计算");
+                    continue;
+                }
+                var acts = history[instance.Id].ToList();
+                TransitionResult result;
+                try
+                {
+                    result = runner.Fire(definition, instance.Step, action, me.Actor,
+                        g => throw new InvalidOperationException($"Guard {g} reached the set-based path."), comment,
+                        [.. acts.Select(a => ToPriorAct(a.FromStep, a.ActorId))]);
+                }
+                catch (WorkflowException e)
+                {
+                    outcomes[task.Id] = Failed(task.Id, instance.Reference, e.Code, e.MessageZh ?? ProblemExceptionHandler.WorkflowMessageZh(e.Code));
+                    continue;
+                }
+                events.Add(new WorkflowEvent
+                {
+                    Id = Guid.CreateVersion7(), InstanceId = instance.Id, Seq = (acts.Count == 0 ? 0 : acts.Max(a => a.Seq)) + 1,
+                    FromStep = result.FromStep, Action = result.Action, ToStep = result.ToStep, ActorId = me.Id, At = result.At, Comment = comment,
+                });
+                drafts.Add(new AuditWriter.Draft(me.Id, "Transition", instance.SubjectKind, instance.SubjectId.ToString(), instance.RegionCode,
+                    new { result.FromStep, result.Action, result.ToStep, comment, workflow = definition.VersionKey, dueAt = result.Deadline?.DueAt }));
+                moved.Add((instance.Subject, result));
+                toOpen.Add((instance, definition.Step(result.ToStep), result));
+                outcomes[task.Id] = new BulkOutcome(task.Id, instance.Reference, true, result.ToStep, null, null);
+            }
+            phase?.Dispose();
+            phase = BulkPhases.StartActivity("Bulk.OpenTasks");
+            // The single path's own task builder, so both paths open the same task (deadline, reminder, escalation).
+            // Nothing tracked is modified here: skip change detection, which would otherwise scan the tracker per task.
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
+            List<CaseTask> opened;
+            try
+            {
+                foreach (var (instance, step, result) in toOpen) OpenTask(instance, step, result.Deadline, result.At);
+                opened = [.. db.ChangeTracker.Entries<CaseTask>().Where(e => e.State == EntityState.Added).Select(e => e.Entity)];
+                db.ChangeTracker.Clear();
+            }
+            finally { db.ChangeTracker.AutoDetectChangesEnabled = true; }
+            phase?.Dispose();
+            phase = BulkPhases.StartActivity("Bulk.Write");
+
+            if (moved.Count > 0)
+            {
+                var movedIds = events.Select(e => e.InstanceId).ToArray();
+                using (BulkPhases.StartActivity("Bulk.Write.CloseTasks")) await CompleteTasksAsync(movedIds, [.. events.Select(e => e.At)], action, me.Id, ct);
+                using (BulkPhases.StartActivity("Bulk.Write.Instances")) await MoveInstancesAsync(movedIds, [.. moved.Select(m => m.Result)], ct);
+                using (BulkPhases.StartActivity("Bulk.Write.Events")) await db.CopyAsync(events, ct);
+                using (BulkPhases.StartActivity("Bulk.Write.NewTasks")) await db.CopyAsync(opened, ct);
+                using (BulkPhases.StartActivity("Bulk.Write.Audit")) await audit.AppendManyAsync(db, drafts, ct);
+            }
+            phase?.Dispose();
+            using (BulkPhases.StartActivity("Bulk.Commit")) await tx.CommitAsync(ct);
+        }
+        using (BulkPhases.StartActivity("Bulk.Schedule"))
+            foreach (var (subject, result) in moved) AfterCommit(result, subject);
+
+        foreach (var (taskId, step, instance) in oneByOne)
+        {
+            try
+            {
+                // As ActAsync, but only in the task's step: a case that moved on meanwhile is not acted on in its new step.
+                TransitionResult result;
+                await using (var tx = await db.Database.BeginTransactionAsync(ct))
+                {
+                    result = await FireAsync(instance.Subject, action, comment, expectedStep: step, ct);
+                    await db.SaveChangesAsync(ct);
+                    await tx.CommitAsync(ct);
+                }
+                AfterCommit(result, instance.Subject);
+                outcomes[taskId] = new BulkOutcome(taskId, instance.Reference, true, result.ToStep, null, null);
+            }
+            catch (Exception e) when (e is OneCardException or WorkflowException or DbUpdateConcurrencyException)
+            {
+                db.ChangeTracker.Clear();
+                outcomes[taskId] = e switch
+                {
+                    OneCardException o => Failed(taskId, instance.Reference, o.Code, o.MessageZh),
+                    WorkflowException w => Failed(taskId, instance.Reference, w.Code, w.MessageZh ?? ProblemExceptionHandler.WorkflowMessageZh(w.Code)),
+                    _ => Failed(taskId, instance.Reference, "CaseChanged", "该案件已被他人处理，请刷新后重试"),
+                };
+            }
+        }
+    }
+
+    private static BulkOutcome Failed(Guid taskId, string? reference, string code, string reasonZh) => new(taskId, reference, false, null, code, reasonZh);
+
+    /// <summary>
+    /// Whether every way <paramref name="action"/> leads out of <paramref name="step"/> is one the set-based path writes exactly
+    /// as the single path: no guard to ask the database, no effect to run, no system step that might move on at once.
+    /// </summary>
+    private static bool IsSetBased(WorkflowDefinition definition, string step, string action) =>
+        definition.TransitionsFrom(step).Where(t => t.Action == action).All(t =>
+            t.Guard is null && definition.Step(t.To) is { OnEnter.Count: 0, Kind: StepKind.Human or StepKind.Final or StepKind.Timer });
+
+    /// <summary>The set-based form of <see cref="CheckPreconditionsAsync"/>: applications an approval must refuse.</summary>
+    private async Task<HashSet<Guid>> FaultedApplicationsAsync(IReadOnlyList<WorkflowInstance> instances, string action, CancellationToken ct)
+    {
+        if (action != "Approve") return [];
+        var applicationIds = instances.Where(i => i.SubjectKind == SubjectKinds.Application).Select(i => i.SubjectId).ToList();
+        if (applicationIds.Count == 0) return [];
+        return [.. await db.ClaimLines.AsNoTracking().Where(l => applicationIds.Contains(l.ApplicationId) && l.Outcome == LineOutcome.Faulted)
+            .Select(l => l.ApplicationId).Distinct().ToListAsync(ct)];
+    }
+
+    private Task CompleteTasksAsync(Guid[] instanceIds, DateTimeOffset[] at, string action, string actorId, CancellationToken ct) =>
+        db.Database.ExecuteSqlRawAsync("""
+            UPDATE "Tasks" AS t SET "Status" = 'Completed', "CompletedAt" = u.at, "CompletedBy" = @actor, "CompletedAction" = @action
+            FROM unnest(@ids, @at) AS u(id, at)
+            WHERE t."InstanceId" = u.id AND t."Status" = 'Open'
+            """,
+            [Array("ids", instanceIds, NpgsqlDbType.Uuid), Array("at", Utc(at), NpgsqlDbType.TimestampTz),
+             new NpgsqlParameter("actor", actorId), new NpgsqlParameter("action", action)], ct);
+
+    private Task MoveInstancesAsync(Guid[] instanceIds, TransitionResult[] results, CancellationToken ct) =>
+        db.Database.ExecuteSqlRawAsync("""
+            UPDATE "WorkflowInstances" AS i SET "Step" = u.step, "StepEnteredAt" = u.at, "StepDueAt" = u.due, "StepOverdueAt" = NULL,
+                "IsFinal" = u.final, "Revision" = i."Revision" + 1
+            FROM unnest(@ids, @steps, @at, @due, @final) AS u(id, step, at, due, final)
+            WHERE i."Id" = u.id
+            """,
+            [Array("ids", instanceIds, NpgsqlDbType.Uuid), Array("steps", results.Select(r => r.ToStep).ToArray(), NpgsqlDbType.Text),
+             Array("at", Utc(results.Select(r => r.At)), NpgsqlDbType.TimestampTz),
+             Array("due", results.Select(r => r.Deadline?.DueAt.ToUniversalTime()).ToArray(), NpgsqlDbType.TimestampTz),
+             Array("final", results.Select(r => r.IsFinal).ToArray(), NpgsqlDbType.Boolean)], ct);
+
+    private static NpgsqlParameter Array(string name, object values, NpgsqlDbType type) =>
+        new(name, NpgsqlDbType.Array | type) { Value = values };
+
+    private static DateTimeOffset[] Utc(IEnumerable<DateTimeOffset> values) => [.. values.Select(v => v.ToUniversalTime())];
+
+    /// <summary>The error code of an action refused because someone else has claimed the task.</summary>
+    public const string ClaimedByOtherCode = "TaskClaimedByOther";
+
+    /// <summary>
+    /// A task claimed by (or assigned to) someone else is theirs: others may not act on the case in that step
+    /// (409 <see cref="ClaimedByOtherCode"/>). The system (timers, sweeps) is never held back by a claim.
+    /// </summary>
+    private async Task EnsureNotClaimedByOtherAsync(WorkflowInstance instance, Actor actor, CancellationToken ct)
+    {
+        if (actor.IsSystem) return;
+        var claimer = await db.Tasks.AsNoTracking()
+            .Where(t => t.InstanceId == instance.Id && t.Step == instance.Step && t.Status == CaseTaskStatus.Open
+                        && t.AssigneeId != null && t.AssigneeId != actor.UserId)
+            .Select(t => t.AssigneeId).FirstOrDefaultAsync(ct);
+        if (claimer is null) return;
+        var name = await db.Users.AsNoTracking().Where(u => u.Id == claimer).Select(u => u.DisplayName).FirstOrDefaultAsync(ct) ?? claimer;
+        throw new OneCardException(ErrorKind.Conflict, ClaimedByOtherCode, $"该任务已由{name}认领，您不能办理",
+            $"The task is claimed by {claimer}; you may not act on it.");
+    }
+}

@@ -1,0 +1,47 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using OneCard.Host.BrowserTests.Support;
+using OneCard.Testing;
+using Xunit.Abstractions;
+
+namespace OneCard.Host.BrowserTests.Cases;
+
+/// <summary>
+/// The reviewing clerk's inbox in a real Chromium: claim one task, select two, approve them together after a
+/// confirmation that shows the count, and read the result per task; both cases reach county review.
+/// </summary>
+public sealed class InboxInBrowserTests(ITestOutputHelper output) : BrowserTest(output)
+{
+    [Fact]
+    public async Task SecondClerk_ClaimsAndBulkApprovesTwoTasksInBrowser_AndBothCasesMove()
+    {
+        var (first, firstNumber) = await SubmitAsync(Claims.Line("张三", "210124198001011230", 12.5m));
+        var (second, secondNumber) = await SubmitAsync(Claims.Line("李四", "210124197505051231", 3m));
+
+        var page = await SignInAsync("clerk.review", "/inbox");
+        var firstRow = page.Locator("tr.ant-table-row", new() { HasText = firstNumber });
+        var secondRow = page.Locator("tr.ant-table-row", new() { HasText = secondNumber });
+        await Assertions.Expect(firstRow).ToContainTextAsync("乡镇审核");
+        await Assertions.Expect(page.Locator("[data-testid=task-total]")).ToHaveTextAsync("共 2 个任务");
+
+        await Button(firstRow, "认领").ClickAsync();
+        await Assertions.Expect(firstRow.Locator("[data-testid=assignee]")).ToHaveTextAsync("我");
+        await Assertions.Expect(Button(firstRow, "退回认领")).ToBeVisibleAsync();
+
+        await firstRow.Locator(".ant-checkbox-input").CheckAsync();
+        await secondRow.Locator(".ant-checkbox-input").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex(@"^批量通过（2）$") }).ClickAsync();
+        var modal = page.Locator(".ant-modal-content");
+        await Assertions.Expect(modal.Locator("[data-testid=bulk-confirm]")).ToContainTextAsync("将通过所选 2 个任务");
+        await ShotAsync(page, "inbox-bulk-confirm.png");
+        await Button(modal, "确定通过").ClickAsync();
+        await Assertions.Expect(modal.Locator("[data-testid=bulk-summary]")).ToHaveTextAsync("成功 2 个，失败 0 个。");
+        await Assertions.Expect(modal.Locator("[data-testid=bulk-results]")).ToContainTextAsync(firstNumber + "：已通过");
+        await ShotAsync(page, "inbox-bulk-result.png");
+        await Button(modal, "完成").ClickAsync();
+        await Assertions.Expect(page.Locator("tr.ant-table-row")).ToHaveCountAsync(0);
+
+        foreach (var id in new[] { first, second })
+            Assert.Equal("CountyReview", (await DetailAsync("clerk", id)).GetProperty("case").GetProperty("step").GetString());
+    }
+}

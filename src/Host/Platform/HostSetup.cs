@@ -10,6 +10,7 @@ using OneCard.Host.Calendar;
 using OneCard.Host.Cases;
 using OneCard.Host.Payments;
 using OneCard.Host.Publicity;
+using OneCard.Host.Supervision;
 using OneCard.Host.Tasks;
 using OneCard.Persistence;
 using OneCard.Persistence.Audit;
@@ -79,6 +80,8 @@ public static class HostSetup
         services.AddScoped<ActOnCase.Handler>();
         services.AddScoped<PublicNotices.Handler>();
         services.AddScoped<BankFiles.Handler>();
+        services.AddScoped<SlaOverview.Handler>();
+        services.AddScoped<OverdueTasks.Handler>();
         services.AddTransient<StepTimerJob>();
         services.AddTransient<DeadlineSweepJob>();
 
@@ -151,6 +154,8 @@ public static class HostSetup
         api.MapBankFiles();
         api.MapPublicNotices();
         api.MapCalendarYears();
+        api.MapSlaOverview();
+        api.MapOverdueTasks();
 
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {

@@ -182,6 +182,9 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.HasIndex(x => new { x.Status, x.AssigneeId });
             e.HasIndex(x => new { x.Status, x.Role, x.RegionCode });
             e.HasIndex(x => new { x.Status, x.DueAt });
+            // Supervision (SLA view): the backlog of a region prefix, and the tasks completed in a period.
+            e.HasIndex(x => new { x.Status, x.RegionCode });
+            e.HasIndex(x => new { x.Status, x.CompletedAt });
             e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
         });
 

@@ -562,7 +562,11 @@ namespace OneCard.Persistence.Migrations.Postgres
 
                     b.HasIndex("Status", "AssigneeId");
 
+                    b.HasIndex("Status", "CompletedAt");
+
                     b.HasIndex("Status", "DueAt");
+
+                    b.HasIndex("Status", "RegionCode");
 
                     b.HasIndex("SubjectKind", "SubjectId");
 

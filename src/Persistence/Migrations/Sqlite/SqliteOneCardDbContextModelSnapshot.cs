@@ -557,7 +557,11 @@ namespace OneCard.Persistence.Migrations.Sqlite
 
                     b.HasIndex("Status", "AssigneeId");
 
+                    b.HasIndex("Status", "CompletedAt");
+
                     b.HasIndex("Status", "DueAt");
+
+                    b.HasIndex("Status", "RegionCode");
 
                     b.HasIndex("SubjectKind", "SubjectId");
 

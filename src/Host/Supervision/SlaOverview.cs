@@ -26,7 +26,7 @@ public static class SlaOverview
             Completed + o.Completed, OnTime + o.OnTime);
     }
 
-    /// <param name="CanDrillDown">The row's region has a level below it to look into.</param>
+    /// <param name="CanDrillDown">The row is a known child region (down to a township) that the supervisor may look into.</param>
     public sealed record RegionRow(string Code, string Name, bool CanDrillDown, Figures Figures);
     /// <param name="MedianHours">Median time in the step (created → completed) of tasks completed in the period.</param>
     /// <param name="P90Hours">90th percentile of the same (continuous, as PostgreSQL's <c>percentile_cont</c>).</param>
@@ -73,7 +73,7 @@ public static class SlaOverview
                     var code = child?.Code ?? k;
                     var isSelf = code == region.Code;
                     var name = isSelf ? "（本级）" : child?.Name ?? k;
-                    return new RegionRow(code, name, !isSelf && child is not null && Children(code).Any(), Merge(openByRegion, doneByRegion, k));
+                    return new RegionRow(code, name, !isSelf && child is not null, Merge(openByRegion, doneByRegion, k));
                 })
                 .OrderByDescending(r => r.Figures.Overdue).ThenByDescending(r => r.Figures.Open).ThenBy(r => r.Code, StringComparer.Ordinal).ToList();
 

@@ -20,6 +20,13 @@ public sealed record SlaRegion(string Code, string Name, RegionLevel Level, stri
 {
     /// <summary>The code of the child a task's region key stands for (a city key "2101" is 沈阳市 210100).</summary>
     public string ChildCode(string key) => key.Length == 4 ? key + "00" : key;
+
+    /// <summary>
+    /// The codes under <see cref="Prefix"/> as a half-open range ("2101" → ["2101", "2102")): a range on the region index
+    /// under any database collation, where a LIKE prefix uses the index only under the C collation. Codes are digits only.
+    /// </summary>
+    public (string Low, string High) CodeRange =>
+        (Prefix, (long.Parse(Prefix, System.Globalization.CultureInfo.InvariantCulture) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(Prefix.Length, '0'));
 }
 
 /// <summary>
@@ -79,8 +86,8 @@ public sealed class SlaScope
     /// <summary>Tasks in the region matching the filters (policy, step, definition), any status.</summary>
     public IQueryable<CaseTask> Tasks(OneCardDbContext db)
     {
-        var prefix = Region.Prefix;
-        var tasks = db.Tasks.AsNoTracking().Where(t => t.RegionCode.StartsWith(prefix));
+        var (low, high) = Region.CodeRange;
+        var tasks = db.Tasks.AsNoTracking().Where(t => string.Compare(t.RegionCode, low) >= 0 && string.Compare(t.RegionCode, high) < 0);
         if (Filter.Policy is { Length: > 0 } policy) tasks = tasks.Where(t => t.PolicyCode == policy);
         if (Filter.Step is { Length: > 0 } step) tasks = tasks.Where(t => t.Step == step);
         if (Filter.Definition is { Length: > 0 } definition)

@@ -25,7 +25,7 @@ public static class StepTimes
 
     private static async Task<Dictionary<string, Row>> PostgresAsync(OneCardDbContext db, SlaScope scope, CancellationToken ct)
     {
-        // Raw SQL does not pass through the query filters: the region prefix is the scope, and SlaScope.Resolve has
+        // Raw SQL does not pass through the query filters: the region's code range is the scope, and SlaScope.Resolve has
         // already refused a region outside the user's own.
         var sql = new StringBuilder("""
             SELECT t."Step" AS "Step", count(*)::int AS "Completed",
@@ -33,11 +33,11 @@ public static class StepTimes
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM t."CompletedAt" - t."CreatedAt"))::float8 AS "MedianSeconds",
                    percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM t."CompletedAt" - t."CreatedAt"))::float8 AS "P90Seconds"
             FROM "Tasks" t
-            WHERE t."Status" = 'Completed' AND t."CompletedAt" >= @from AND t."CompletedAt" < @to AND t."RegionCode" LIKE @prefix
+            WHERE t."Status" = 'Completed' AND t."CompletedAt" >= @from AND t."CompletedAt" < @to AND t."RegionCode" >= @low AND t."RegionCode" < @high
             """);
         var parameters = new List<NpgsqlParameter>
         {
-            new("from", scope.From.ToUniversalTime()), new("to", scope.To.ToUniversalTime()), new("prefix", scope.Region.Prefix + "%"),
+            new("from", scope.From.ToUniversalTime()), new("to", scope.To.ToUniversalTime()), new("low", scope.Region.CodeRange.Low), new("high", scope.Region.CodeRange.High),
         };
         var f = scope.Filter;
         if (f.Policy is { Length: > 0 }) { sql.Append(""" AND t."PolicyCode" = @policy"""); parameters.Add(new("policy", f.Policy)); }

@@ -11,7 +11,7 @@ using OneCard.Persistence;
 namespace OneCard.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOneCardDbContext))]
-    [Migration("20261202165216_EngineSupervision")]
+    [Migration("20261202172631_EngineSupervision")]
     partial class EngineSupervision
     {
         /// <inheritdoc />
@@ -554,17 +554,23 @@ namespace OneCard.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("RegionCode")
+                        .HasDatabaseName("IX_Tasks_Open_Region")
+                        .HasFilter("\"Status\" = 'Open'")
+                        .HasAnnotation("Npgsql:IndexInclude", new[] { "DueAt", "OverdueAt", "EscalatedAt", "Step", "PolicyCode" });
+
                     b.HasIndex("InstanceId", "Step")
                         .IsUnique()
                         .HasFilter("\"Status\" = 'Open'");
 
+                    b.HasIndex("RegionCode", "CompletedAt")
+                        .HasDatabaseName("IX_Tasks_Completed_Region")
+                        .HasFilter("\"Status\" = 'Completed'")
+                        .HasAnnotation("Npgsql:IndexInclude", new[] { "CreatedAt", "DueAt", "Step", "PolicyCode" });
+
                     b.HasIndex("Status", "AssigneeId");
 
-                    b.HasIndex("Status", "CompletedAt");
-
                     b.HasIndex("Status", "DueAt");
-
-                    b.HasIndex("Status", "RegionCode");
 
                     b.HasIndex("SubjectKind", "SubjectId");
 

@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace OneCard.Persistence.Migrations.Sqlite
+namespace OneCard.Persistence.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class EngineSupervision : Migration
@@ -11,25 +11,29 @@ namespace OneCard.Persistence.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateIndex(
-                name: "IX_Tasks_Status_CompletedAt",
+                name: "IX_Tasks_Completed_Region",
                 table: "Tasks",
-                columns: new[] { "Status", "CompletedAt" });
+                columns: new[] { "RegionCode", "CompletedAt" },
+                filter: "\"Status\" = 'Completed'")
+                .Annotation("Npgsql:IndexInclude", new[] { "CreatedAt", "DueAt", "Step", "PolicyCode" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Tasks_Status_RegionCode",
+                name: "IX_Tasks_Open_Region",
                 table: "Tasks",
-                columns: new[] { "Status", "RegionCode" });
+                column: "RegionCode",
+                filter: "\"Status\" = 'Open'")
+                .Annotation("Npgsql:IndexInclude", new[] { "DueAt", "OverdueAt", "EscalatedAt", "Step", "PolicyCode" });
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropIndex(
-                name: "IX_Tasks_Status_CompletedAt",
+                name: "IX_Tasks_Completed_Region",
                 table: "Tasks");
 
             migrationBuilder.DropIndex(
-                name: "IX_Tasks_Status_RegionCode",
+                name: "IX_Tasks_Open_Region",
                 table: "Tasks");
         }
     }

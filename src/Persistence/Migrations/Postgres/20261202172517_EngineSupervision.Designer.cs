@@ -12,7 +12,7 @@ using OneCard.Persistence;
 namespace OneCard.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOneCardDbContext))]
-    [Migration("20261202165152_EngineSupervision")]
+    [Migration("20261202172517_EngineSupervision")]
     partial class EngineSupervision
     {
         /// <inheritdoc />
@@ -559,17 +559,25 @@ namespace OneCard.Persistence.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("RegionCode")
+                        .HasDatabaseName("IX_Tasks_Open_Region")
+                        .HasFilter("\"Status\" = 'Open'");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("RegionCode"), new[] { "DueAt", "OverdueAt", "EscalatedAt", "Step", "PolicyCode" });
+
                     b.HasIndex("InstanceId", "Step")
                         .IsUnique()
                         .HasFilter("\"Status\" = 'Open'");
 
+                    b.HasIndex("RegionCode", "CompletedAt")
+                        .HasDatabaseName("IX_Tasks_Completed_Region")
+                        .HasFilter("\"Status\" = 'Completed'");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("RegionCode", "CompletedAt"), new[] { "CreatedAt", "DueAt", "Step", "PolicyCode" });
+
                     b.HasIndex("Status", "AssigneeId");
 
-                    b.HasIndex("Status", "CompletedAt");
-
                     b.HasIndex("Status", "DueAt");
-
-                    b.HasIndex("Status", "RegionCode");
 
                     b.HasIndex("SubjectKind", "SubjectId");
 

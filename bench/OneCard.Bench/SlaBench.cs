@@ -104,8 +104,12 @@ public static class SlaBench
         command.Parameters.AddWithValue("now", now.ToUniversalTime());
         await command.ExecuteNonQueryAsync();
         // As autovacuum would after a load: statistics for the planner, and the visibility map for index-only scans.
-        await using var vacuum = new NpgsqlCommand("""VACUUM ANALYZE "Tasks"; VACUUM ANALYZE "WorkflowInstances";""", connection) { CommandTimeout = 1800 };
-        await vacuum.ExecuteNonQueryAsync();
+        // One statement per command: VACUUM cannot run inside the implicit transaction of a multi-statement batch.
+        foreach (var table in new[] { "Tasks", "WorkflowInstances" })
+        {
+            await using var vacuum = new NpgsqlCommand($"VACUUM ANALYZE \"{table}\"", connection) { CommandTimeout = 1800 };
+            await vacuum.ExecuteNonQueryAsync();
+        }
     }
 
     private static double Median(IEnumerable<double> values)

@@ -11,6 +11,7 @@ using OneCard.Host.Cases;
 using OneCard.Host.Notices;
 using OneCard.Host.Payments;
 using OneCard.Host.Publicity;
+using OneCard.Host.Supervision;
 using OneCard.Host.Tasks;
 using OneCard.Persistence;
 using OneCard.Persistence.Audit;
@@ -83,6 +84,8 @@ public static class HostSetup
         services.AddScoped<ActOnCase.Handler>();
         services.AddScoped<PublicNotices.Handler>();
         services.AddScoped<BankFiles.Handler>();
+        services.AddScoped<SlaOverview.Handler>();
+        services.AddScoped<OverdueTasks.Handler>();
         services.AddTransient<StepTimerJob>();
         services.AddTransient<DeadlineSweepJob>();
         services.AddNotices(config);
@@ -159,6 +162,8 @@ public static class HostSetup
         api.MapPublicNotices();
         api.MapCalendarYears();
         api.MapNotices();
+        api.MapSlaOverview();
+        api.MapOverdueTasks();
 
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {

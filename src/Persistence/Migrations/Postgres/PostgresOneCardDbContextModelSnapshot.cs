@@ -556,9 +556,21 @@ namespace OneCard.Persistence.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("RegionCode")
+                        .HasDatabaseName("IX_Tasks_Open_Region")
+                        .HasFilter("\"Status\" = 'Open'");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("RegionCode"), new[] { "DueAt", "OverdueAt", "EscalatedAt", "Step", "PolicyCode" });
+
                     b.HasIndex("InstanceId", "Step")
                         .IsUnique()
                         .HasFilter("\"Status\" = 'Open'");
+
+                    b.HasIndex("RegionCode", "CompletedAt")
+                        .HasDatabaseName("IX_Tasks_Completed_Region")
+                        .HasFilter("\"Status\" = 'Completed'");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("RegionCode", "CompletedAt"), new[] { "CreatedAt", "DueAt", "Step", "PolicyCode" });
 
                     b.HasIndex("Status", "AssigneeId");
 

@@ -551,9 +551,19 @@ namespace OneCard.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("RegionCode")
+                        .HasDatabaseName("IX_Tasks_Open_Region")
+                        .HasFilter("\"Status\" = 'Open'")
+                        .HasAnnotation("Npgsql:IndexInclude", new[] { "DueAt", "OverdueAt", "EscalatedAt", "Step", "PolicyCode" });
+
                     b.HasIndex("InstanceId", "Step")
                         .IsUnique()
                         .HasFilter("\"Status\" = 'Open'");
+
+                    b.HasIndex("RegionCode", "CompletedAt")
+                        .HasDatabaseName("IX_Tasks_Completed_Region")
+                        .HasFilter("\"Status\" = 'Completed'")
+                        .HasAnnotation("Npgsql:IndexInclude", new[] { "CreatedAt", "DueAt", "Step", "PolicyCode" });
 
                     b.HasIndex("Status", "AssigneeId");
 

@@ -175,6 +175,29 @@ public sealed class CaseEngine(
         return result;
     }
 
+    /// <summary>
+    /// Fires, as the system and inside the caller's transaction, the first system action the case's current step permits
+    /// now (its guards evaluated against the case as it is), or does nothing and returns null. Callers that learn something
+    /// changed (e.g. bank results reconciled) use it instead of naming a step or an action.
+    /// </summary>
+    public async Task<TransitionResult?> MoveOnAsSystemAsync(CaseSubject subject, CancellationToken ct)
+    {
+        var instance = await db.WorkflowInstances.AsNoTracking().SingleOrDefaultAsync(i => i.SubjectKind == subject.Kind && i.SubjectId == subject.Id, ct);
+        if (instance is null || instance.IsFinal) return null;
+        var definition = workflows.Get(instance.DefinitionId, instance.DefinitionVersion);
+        var guards = await EvaluateGuardsAsync(definition, instance.Step, subject, ct);
+        var ways = runner.PermittedActions(definition, instance.Step, Actor.System, g => guards[g]);
+        if (ways.Count == 0) return null;
+        try
+        {
+            return await FireAsync(subject, ways[0], null, expectedStep: instance.Step, ct, asSystem: true);
+        }
+        catch (OneCardException e) when (e.Code == "CaseMovedOn")
+        {
+            return null;
+        }
+    }
+
     /// <summary>Schedules the clockwork of the step just entered; the sweep is the safety net.</summary>
     public void AfterCommit(TransitionResult result, CaseSubject subject)
     {

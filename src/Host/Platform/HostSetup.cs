@@ -79,6 +79,7 @@ public static class HostSetup
         services.AddScoped<ActOnCase.Handler>();
         services.AddScoped<PublicNotices.Handler>();
         services.AddScoped<BankFiles.Handler>();
+        services.AddCaseEndpoints();
         services.AddTransient<StepTimerJob>();
         services.AddTransient<DeadlineSweepJob>();
 
@@ -151,6 +152,7 @@ public static class HostSetup
         api.MapBankFiles();
         api.MapPublicNotices();
         api.MapCalendarYears();
+        api.MapCaseEndpoints();
 
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {

@@ -13,6 +13,7 @@ namespace OneCard.Workflows;
 /// <param name="Parameters">Step settings for the host's effects (e.g. sampleShare = "0.1"), as invariant-culture strings.</param>
 /// <param name="SeparateFrom">Separation of duties (职责分离): steps whose actors on the same case may not take this step, because
 /// they prepared what it checks; <see cref="WorkflowDefinition.Submission"/> names the case's submission. Empty for none.</param>
+/// <param name="Branches">For a <see cref="StepKind.Parallel"/> step: the Human steps whose tasks open together; empty otherwise.</param>
 public sealed record StepDefinition(
     string Name,
     StepKind Kind,
@@ -24,8 +25,12 @@ public sealed record StepDefinition(
     IReadOnlyList<string> OnEnter,
     IReadOnlyList<string> LineActions,
     IReadOnlyDictionary<string, string> Parameters,
-    IReadOnlyList<string> SeparateFrom)
+    IReadOnlyList<string> SeparateFrom,
+    IReadOnlyList<string>? Branches = null)
 {
+    /// <summary>The branch steps of a <see cref="StepKind.Parallel"/> step (empty for any other kind).</summary>
+    public IReadOnlyList<string> Branches { get; init; } = Branches ?? [];
+
     /// <summary>True for a terminal step.</summary>
     public bool IsFinal => Kind == StepKind.Final;
 }

@@ -59,4 +59,7 @@ public static class WorkflowDefinitionErrorCodes
 
     /// <summary>Two files define the same definition id and version, or a file name does not match its content.</summary>
     public const string DuplicateVersion = nameof(DuplicateVersion);
+
+    /// <summary>A Parallel step or one of its branches breaks the parallel rules (branch not a Human step, shared, entered from elsewhere…).</summary>
+    public const string InvalidParallel = nameof(InvalidParallel);
 }

@@ -74,10 +74,10 @@ public sealed class MigrateCaseTests : IDisposable
         Assert.Contains("迁移会丢失环节", problem, StringComparison.Ordinal);
         Assert.Contains("stepMap.SampleCheck", problem, StringComparison.Ordinal);
         Assert.Contains("stepMap.Payment", problem, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await MigrateAsync(driver, id, 90, new { SampleCheck = "OnSiteCheck", Payment = "Paymnt" })).StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await MigrateAsync(driver, id, 90, new Dictionary<string, string> { ["SampleCheck"] = "OnSiteCheck", ["Payment"] = "Paymnt" })).StatusCode);
         Assert.Equal(2, await app.AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().WorkflowInstances.Where(i => i.SubjectId == id).Select(i => i.DefinitionVersion).SingleAsync()));
 
-        var applied = await MigrateAsync(driver, id, 90, new { SampleCheck = "OnSiteCheck", Payment = "Disbursement" });
+        var applied = await MigrateAsync(driver, id, 90, new Dictionary<string, string> { ["SampleCheck"] = "OnSiteCheck", ["Payment"] = "Disbursement" });
 
         Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
         var result = await applied.Content.ReadFromJsonAsync<JsonElement>();

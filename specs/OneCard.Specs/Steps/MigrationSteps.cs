@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using OneCard.Domain.Cases;
 using OneCard.Persistence;
 using OneCard.Specs.Support;

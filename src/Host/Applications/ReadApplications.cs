@@ -93,7 +93,7 @@ public static class ReadApplications
             var lineActions = user.User is { } u && step.Role == u.Role && !instance.IsFinal
                 && (await engine.PreparedByCurrentUserAsync(instance, ct, acts)).Count == 0 ? step.LineActions : [];
             return new Detail(
-                ToSummary(application, instance), application.RuleSetKey, application.WorkflowKey, instance.StepDueAt,
+                ToSummary(application, instance), application.RuleSetKey, $"{instance.DefinitionId}@{instance.DefinitionVersion}", instance.StepDueAt,
                 instance.StepDueAt is { } due && due <= time.GetUtcNow() && !instance.IsFinal, permitted, lineActions, application.PublicityEndsAt,
                 lines.Select(l => new LineView(l.Id, l.LineNo, l.Name, l.IdNumberMasked, Parse(l.FactsJson), l.Amount, l.Outcome.ToString(), l.ReasonZh,
                     Parse(l.RuleResultsJson), l.RuleSetKey, l.WarningsJson is null ? null : Parse(l.WarningsJson), l.Sampled, l.SampleResult?.ToString(),

@@ -56,6 +56,16 @@ public sealed class EscalationSteps(ScenarioState state)
         noticeId = mine[0].GetProperty("id").GetGuid();
     }
 
+    [Then(@"^监管人员 (\S+) 在监管看板上看到""(.+)""有(\d+)个已上报任务，超期清单中有该案件$")]
+    public async Task ThenSlaView(string user, string county, int escalated)
+    {
+        var city = await state.GetJson(user, "/api/supervision/sla");
+        var row = city.GetProperty("regions").EnumerateArray().Single(r => r.GetProperty("name").GetString() == county);
+        Assert.Equal(escalated, row.GetProperty("figures").GetProperty("escalated").GetInt32());
+        var overdue = await state.GetJson(user, "/api/supervision/overdue");
+        Assert.Contains(overdue.GetProperty("items").EnumerateArray(), i => i.GetProperty("subjectId").GetGuid() == state.CaseId);
+    }
+
     [When(@"^监管人员 (\S+) 将该通知标为已读$")]
     public Task WhenRead(string user) => state.PostOk(user, $"/api/notices/{noticeId}/read", null);
 

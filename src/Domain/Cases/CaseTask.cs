@@ -18,8 +18,8 @@ public sealed class CaseTask
     public string? PolicyCode { get; init; }
     public Guid InstanceId { get; init; }
     public required string RegionCode { get; init; }
-    public required string Step { get; init; }
-    public required string Role { get; init; }
+    public required string Step { get; set; }
+    public required string Role { get; set; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? DueAt { get; init; }
     /// <summary>

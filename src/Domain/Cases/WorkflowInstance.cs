@@ -17,7 +17,7 @@ public sealed class WorkflowInstance
     public string? PolicyCode { get; init; }
     public required string RegionCode { get; init; }
     public required string DefinitionId { get; init; }
-    public int DefinitionVersion { get; init; }
+    public int DefinitionVersion { get; set; }
     public required string Step { get; set; }
     public DateTimeOffset StepEnteredAt { get; set; }
     /// <summary>When the current step is due (exclusive end); null for steps without a time limit.</summary>

@@ -34,13 +34,23 @@ public static class ReadApplications
             .WithName("GetApplication").WithSummary("One application with lines, rule results, history and allowed actions (404 outside the user's region)");
     }
 
-    private const string SampleCheckStep = "SampleCheck";
-
     /// <summary>The queries; the web UI calls them too.</summary>
     public sealed class Handler(OneCardDbContext db, WorkflowCatalog workflows, CaseEngine engine, RegionDirectory regions, UserContext user, TimeProvider time)
     {
         /// <summary>A third party (an inspector, or anyone from an outside organisation) sees a case only during its check.</summary>
         private bool CheckScoped => user.User is { Role: Roles.Inspector } or { IsThirdParty: true };
+
+        /// <summary>
+        /// Whether a check-scoped user may see a case in <paramref name="instance"/>'s current step: only while the step is
+        /// theirs to take (its role is the user's role, e.g. Inspector). The definition says which step that is, so a
+        /// renamed step in a newer version still works.
+        /// </summary>
+        private bool CheckOpenFor(Domain.Cases.WorkflowInstance instance) =>
+            !instance.IsFinal && user.User is { } u && workflows.Get(instance.DefinitionId, instance.DefinitionVersion).Step(instance.Step).Role == u.Role;
+
+        /// <summary>Every step name, in any loaded definition, whose role is the user's: narrows the list query in SQL.</summary>
+        private List<string> StepsOfUsersRole() =>
+            [.. workflows.All.SelectMany(d => d.Steps).Where(s => s.Role is not null && s.Role == user.User?.Role).Select(s => s.Name).Distinct()];
 
         public async Task<IReadOnlyList<Summary>> ListAsync(CancellationToken ct)
         {
@@ -48,8 +58,15 @@ public static class ReadApplications
                         join i in db.WorkflowInstances.AsNoTracking().Where(i => i.SubjectKind == SubjectKinds.Application) on a.Id equals i.SubjectId
                         select new { a, i };
             // A third-party inspector sees the cases waiting for their check, and nothing else.
-            if (CheckScoped) query = query.Where(r => r.i.Step == SampleCheckStep);
+            var scoped = CheckScoped;
+            if (scoped)
+            {
+                var steps = StepsOfUsersRole();
+                query = query.Where(r => !r.i.IsFinal && steps.Contains(r.i.Step));
+            }
             var rows = await query.OrderByDescending(r => r.a.SubmittedAt).Take(500).ToListAsync(ct);
+            // The SQL filter is by step name only; the definition each case is pinned to decides.
+            if (scoped) rows = [.. rows.Where(r => CheckOpenFor(r.i))];
             return rows.Select(r => ToSummary(r.a, r.i)).ToList();
         }
 
@@ -60,7 +77,7 @@ public static class ReadApplications
             var instance = await db.WorkflowInstances.AsNoTracking().Include(i => i.History).SingleAsync(i => i.SubjectKind == SubjectKinds.Application && i.SubjectId == id, ct);
             var inspector = CheckScoped;
             // Only while the sample check is open: before it and after it the case does not exist for a third party.
-            if (inspector && instance.Step != SampleCheckStep)
+            if (inspector && !CheckOpenFor(instance))
                 throw OneCardException.NotFound("Application", "申报");
             var linesQuery = db.ClaimLines.AsNoTracking().Where(l => l.ApplicationId == id);
             // A third-party inspector sees only the lines drawn for the check, nothing else of the case.
@@ -76,7 +93,7 @@ public static class ReadApplications
             var lineActions = user.User is { } u && step.Role == u.Role && !instance.IsFinal
                 && (await engine.PreparedByCurrentUserAsync(instance, ct, acts)).Count == 0 ? step.LineActions : [];
             return new Detail(
-                ToSummary(application, instance), application.RuleSetKey, application.WorkflowKey, instance.StepDueAt,
+                ToSummary(application, instance), application.RuleSetKey, $"{instance.DefinitionId}@{instance.DefinitionVersion}", instance.StepDueAt,
                 instance.StepDueAt is { } due && due <= time.GetUtcNow() && !instance.IsFinal, permitted, lineActions, application.PublicityEndsAt,
                 lines.Select(l => new LineView(l.Id, l.LineNo, l.Name, l.IdNumberMasked, Parse(l.FactsJson), l.Amount, l.Outcome.ToString(), l.ReasonZh,
                     Parse(l.RuleResultsJson), l.RuleSetKey, l.WarningsJson is null ? null : Parse(l.WarningsJson), l.Sampled, l.SampleResult?.ToString(),

@@ -57,7 +57,7 @@ public sealed partial class CaseEngine(
             ToStep = first.Name, ActorId = user.ActorId, At = now,
         });
         db.WorkflowInstances.Add(instance);
-        OpenTask(instance, first, deadline, now);
+        OpenTasks(instance, definition, first, deadline, now);
         await audit.AppendAsync(db, user.ActorId, "WorkflowStarted", instance.SubjectKind, instance.SubjectId.ToString(), instance.RegionCode,
             new { definition = definition.VersionKey, step = first.Name, dueAt = deadline?.DueAt }, ct);
         return instance;
@@ -71,9 +71,46 @@ public sealed partial class CaseEngine(
     {
         if (instance.IsFinal || user.User is null) return [];
         var definition = workflows.Get(instance.DefinitionId, instance.DefinitionVersion);
-        var guards = await EvaluateGuardsAsync(definition, instance.Step, instance.Subject, ct);
         history ??= await HistoryAsync(instance.Id, ct);
-        return runner.PermittedActions(definition, instance.Step, user.User.Actor, g => guards[g], history);
+        var permitted = new List<string>();
+        // In a Parallel step the user acts in the open branches (one task each); elsewhere in the current step.
+        foreach (var step in await ActingStepsAsync(instance, definition, ct))
+        {
+            var guards = await EvaluateGuardsAsync(definition, step, instance.Subject, ct);
+            permitted.AddRange(runner.PermittedActions(definition, step, user.User.Actor, g => guards[g], history));
+        }
+        return [.. permitted.Distinct()];
+    }
+
+    /// <summary>The steps a user acts in now: the current step, or the open branches of a Parallel step in definition order.</summary>
+    private async Task<IReadOnlyList<string>> ActingStepsAsync(WorkflowInstance instance, WorkflowDefinition definition, CancellationToken ct)
+    {
+        var current = definition.Step(instance.Step);
+        if (current.Kind != StepKind.Parallel) return [current.Name];
+        var open = await OpenBranchesAsync(instance.Id, ct);
+        return [.. current.Branches.Where(open.Contains)];
+    }
+
+    private async Task<HashSet<string>> OpenBranchesAsync(Guid instanceId, CancellationToken ct) =>
+        [.. await db.Tasks.Where(t => t.InstanceId == instanceId && t.Status == CaseTaskStatus.Open).Select(t => t.Step).ToListAsync(ct)];
+
+    /// <summary>
+    /// The step <paramref name="action"/> fires from: the current step, or in a Parallel step the first open branch (in
+    /// definition order) that has the action and whose role the actor holds. The join is the system's, once all are done.
+    /// </summary>
+    private async Task<string> FiringStepAsync(WorkflowInstance instance, WorkflowDefinition definition, string action, Actor actor, CancellationToken ct)
+    {
+        var current = definition.Step(instance.Step);
+        if (current.Kind != StepKind.Parallel) return current.Name;
+        var open = await OpenBranchesAsync(instance.Id, ct);
+        if (open.Count == 0) return current.Name;
+        var having = current.Branches.Where(b => open.Contains(b) && definition.TransitionsFrom(b).Any(t => t.Action == action)).ToList();
+        if (having.Count == 0)
+            throw new OneCardException(ErrorKind.Conflict, "BranchesOpen", $"“{current.TitleZh}”的各分支尚未全部办结",
+                $"Step {current.Name} still has open branches ({string.Join(", ", open)}); action {action} is not one of theirs.");
+        // The runner refuses with the right code when the actor holds none of the roles.
+        return having.FirstOrDefault(b => definition.TransitionsFrom(b).Any(t => t.Action == action && (t.Role is null ? actor.IsSystem : actor.Roles.Contains(t.Role))))
+            ?? having[0];
     }
 
     /// <summary>
@@ -144,12 +181,13 @@ public sealed partial class CaseEngine(
 
         await CheckPreconditionsAsync(instance, action, ct);
         await EnsureNotClaimedByOtherAsync(instance, actor, ct);
-        var guards = await EvaluateGuardsAsync(definition, instance.Step, subject, ct);
+        var from = await FiringStepAsync(instance, definition, action, actor, ct);
+        var guards = await EvaluateGuardsAsync(definition, from, subject, ct);
         var history = await HistoryAsync(instance.Id, ct);
         TransitionResult result;
         try
         {
-            result = runner.Fire(definition, instance.Step, action, actor, g => guards[g], comment, history);
+            result = runner.Fire(definition, from, action, actor, g => guards[g], comment, history);
         }
         catch (WorkflowException e) when (e.Code == WorkflowErrorCodes.SeparationOfDuties)
         {
@@ -157,7 +195,7 @@ public sealed partial class CaseEngine(
             // 409 like every other workflow refusal (Platform/Errors.cs).
             throw new OneCardException(ErrorKind.Conflict, e.Code, e.MessageZh ?? ProblemExceptionHandler.WorkflowMessageZh(e.Code), e.Message);
         }
-        await ApplyAsync(instance, definition, result, comment, actorId, ct);
+        result = await ApplyAsync(instance, definition, result, comment, actorId, ct);
 
         // A system step whose way out is already open (e.g. nothing to pay) moves on at once.
         var next = definition.Step(result.ToStep);
@@ -169,11 +207,34 @@ public sealed partial class CaseEngine(
             if (ways.Count > 0)
             {
                 var onward = runner.Fire(definition, next.Name, ways[0], Actor.System, g => systemGuards[g], null);
-                await ApplyAsync(instance, definition, onward, null, Actor.System.UserId, ct);
-                return onward;
+                return await ApplyAsync(instance, definition, onward, null, Actor.System.UserId, ct);
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// Fires, as the system and inside the caller's transaction, the first system action the case's current step permits
+    /// now (its guards evaluated against the case as it is), or does nothing and returns null. Callers that learn something
+    /// changed (e.g. bank results reconciled) use it instead of naming a step or an action.
+    /// </summary>
+    public async Task<TransitionResult?> MoveOnAsSystemAsync(CaseSubject subject, CancellationToken ct)
+    {
+        var instance = await db.WorkflowInstances.AsNoTracking().SingleOrDefaultAsync(i => i.SubjectKind == subject.Kind && i.SubjectId == subject.Id, ct);
+        if (instance is null || instance.IsFinal) return null;
+        var definition = workflows.Get(instance.DefinitionId, instance.DefinitionVersion);
+        if (definition.Step(instance.Step).Kind == StepKind.Parallel && (await OpenBranchesAsync(instance.Id, ct)).Count > 0) return null;
+        var guards = await EvaluateGuardsAsync(definition, instance.Step, subject, ct);
+        var ways = runner.PermittedActions(definition, instance.Step, Actor.System, g => guards[g]);
+        if (ways.Count == 0) return null;
+        try
+        {
+            return await FireAsync(subject, ways[0], null, expectedStep: instance.Step, ct, asSystem: true);
+        }
+        catch (OneCardException e) when (e.Code == "CaseMovedOn")
+        {
+            return null;
+        }
     }
 
     /// <summary>Schedules the clockwork of the step just entered; the sweep is the safety net.</summary>
@@ -190,13 +251,17 @@ public sealed partial class CaseEngine(
         _ => "案件",
     };
 
-    private async Task ApplyAsync(WorkflowInstance instance, WorkflowDefinition definition,
+    /// <summary>Records <paramref name="result"/>; returns what the case did in the end (a branch completing may join onward).</summary>
+    private async Task<TransitionResult> ApplyAsync(WorkflowInstance instance, WorkflowDefinition definition,
         TransitionResult result, string? comment, string actorId, CancellationToken ct)
     {
+        var branchDone = definition.CompletesBranch(result);
         var open = await db.Tasks.Where(t => t.InstanceId == instance.Id && t.Status == CaseTaskStatus.Open).ToListAsync(ct);
-        foreach (var task in open)
+        // The acting step's task completes; other open tasks (the other branches, when a branch leaves the Parallel step) are
+        // cancelled — unless only a branch completed, when they stay open.
+        foreach (var task in open.Where(t => t.Step == result.FromStep || !branchDone))
         {
-            task.Status = CaseTaskStatus.Completed;
+            task.Status = task.Step == result.FromStep ? CaseTaskStatus.Completed : CaseTaskStatus.Cancelled;
             task.CompletedAt = result.At;
             task.CompletedBy = actorId;
             task.CompletedAction = result.Action;
@@ -208,6 +273,7 @@ public sealed partial class CaseEngine(
             Id = Guid.CreateVersion7(), InstanceId = instance.Id, Seq = seq + 1, FromStep = result.FromStep,
             Action = result.Action, ToStep = result.ToStep, ActorId = actorId, At = result.At, Comment = comment,
         });
+        if (branchDone) return await CompleteBranchAsync(instance, definition, result, comment, actorId, open.Count(t => t.Step != result.FromStep), ct);
         instance.Step = result.ToStep;
         instance.StepEnteredAt = result.At;
         instance.StepDueAt = result.Deadline?.DueAt;
@@ -216,11 +282,40 @@ public sealed partial class CaseEngine(
         instance.Revision++;
 
         var step = definition.Step(result.ToStep);
-        if (step.Kind == StepKind.Human) OpenTask(instance, step, result.Deadline, result.At);
+        OpenTasks(instance, definition, step, result.Deadline, result.At);
         await audit.AppendAsync(db, actorId, "Transition", instance.SubjectKind, instance.SubjectId.ToString(), instance.RegionCode,
             new { result.FromStep, result.Action, result.ToStep, comment, workflow = definition.VersionKey, dueAt = result.Deadline?.DueAt }, ct);
         foreach (var effect in result.OnEnter)
             await effects.RunAsync(effect, instance, step, result, ct);
+        return result;
+    }
+
+    /// <summary>
+    /// A branch of the Parallel step is done: the case stays in the Parallel step (no effects run again). When it was the
+    /// last open branch, the system takes the Parallel step's way out (the join), if its guards allow one now.
+    /// </summary>
+    private async Task<TransitionResult> CompleteBranchAsync(WorkflowInstance instance, WorkflowDefinition definition,
+        TransitionResult result, string? comment, string actorId, int stillOpen, CancellationToken ct)
+    {
+        instance.Revision++;
+        await audit.AppendAsync(db, actorId, "BranchCompleted", instance.SubjectKind, instance.SubjectId.ToString(), instance.RegionCode,
+            new { branch = result.FromStep, result.Action, parallel = result.ToStep, comment, workflow = definition.VersionKey, stillOpen }, ct);
+        if (stillOpen > 0) return result;
+        await db.SaveChangesAsync(ct);
+        var guards = await EvaluateGuardsAsync(definition, instance.Step, instance.Subject, ct);
+        var ways = runner.PermittedActions(definition, instance.Step, Actor.System, g => guards[g]);
+        if (ways.Count == 0) return result;
+        var join = runner.Fire(definition, instance.Step, ways[0], Actor.System, g => guards[g], null);
+        return await ApplyAsync(instance, definition, join, null, Actor.System.UserId, ct);
+    }
+
+    /// <summary>Opens the task of a Human step, or one task per branch of a Parallel step, each with its own deadline.</summary>
+    private void OpenTasks(WorkflowInstance instance, WorkflowDefinition definition, StepDefinition step, StepDeadline? deadline, DateTimeOffset now)
+    {
+        if (step.Kind == StepKind.Human) OpenTask(instance, step, deadline, now);
+        if (step.Kind != StepKind.Parallel) return;
+        foreach (var branch in step.Branches)
+            OpenTask(instance, definition.Step(branch), runner.DeadlineFor(definition, branch, now), now);
     }
 
     private void OpenTask(WorkflowInstance instance, StepDefinition step, StepDeadline? deadline, DateTimeOffset now)

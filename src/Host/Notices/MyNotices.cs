@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Cases;
 using OneCard.Domain.Errors;
+using OneCard.Host.Cases;
 using OneCard.Host.Platform;
 using OneCard.Persistence;
 
@@ -36,14 +37,6 @@ public static class MyNotices
             .WithName("ReadAllNotices").WithSummary("Marks all my notices read");
     }
 
-    /// <summary>Where a notice's case opens in the UI, by subject kind; null where there is no page for it yet.</summary>
-    public static string? LinkOf(string subjectKind, Guid subjectId) => subjectKind switch
-    {
-        SubjectKinds.Application => $"applications/{subjectId}",
-        SubjectKinds.Complaint => $"complaints/{subjectId}",
-        _ => null,
-    };
-
     /// <summary>The notice centre's queries and marks; the bell and the page call it too.</summary>
     public sealed class Handler(OneCardDbContext db, UserContext user, TimeProvider time)
     {
@@ -59,7 +52,7 @@ public static class MyNotices
             var rows = await db.Notices.AsNoTracking().Where(n => n.RecipientId == me)
                 .OrderByDescending(n => n.CreatedAt).ThenByDescending(n => n.Id).Take(PageSize).ToListAsync(ct);
             var items = rows.Select(n => new NoticeView(n.Id, n.Kind, n.Text, n.SubjectKind, n.SubjectId, n.Reference,
-                LinkOf(n.SubjectKind, n.SubjectId), n.CreatedAt, n.ReadAt)).ToList();
+                CaseLinks.For(n.SubjectKind, n.SubjectId), n.CreatedAt, n.ReadAt)).ToList();
             return new NoticeList(await UnreadAsync(ct), items);
         }
 

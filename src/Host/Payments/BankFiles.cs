@@ -157,16 +157,9 @@ public static class BankFiles
             string? step = null;
             if (reconciled)
             {
-                if (await engine.GuardHoldsAsync("AllPaymentsTerminal", CaseSubject.Application(batch.ApplicationId), ct))
-                {
-                    try
-                    {
-                        var result = await engine.FireAsync(CaseSubject.Application(batch.ApplicationId), "BankResultsReconciled", null, expectedStep: "Payment", ct, asSystem: true);
-                        step = result.ToStep;
-                    }
-                    catch (OneCardException e) when (e.Code == "CaseMovedOn") { }
-                    await db.SaveChangesAsync(ct);
-                }
+                // Whatever the case's current step lets the system do now (its definition names the way out), or nothing.
+                step = (await engine.MoveOnAsSystemAsync(CaseSubject.Application(batch.ApplicationId), ct))?.ToStep;
+                await db.SaveChangesAsync(ct);
             }
             await tx.CommitAsync(ct);
             var status = reconciled ? PaymentBatchStatus.Reconciled : batch.Status;

@@ -86,6 +86,7 @@ public static class HostSetup
         services.AddScoped<BankFiles.Handler>();
         services.AddScoped<SlaOverview.Handler>();
         services.AddScoped<OverdueTasks.Handler>();
+        services.AddCaseEndpoints();
         services.AddTransient<StepTimerJob>();
         services.AddTransient<DeadlineSweepJob>();
         services.AddNotices(config);
@@ -164,6 +165,7 @@ public static class HostSetup
         api.MapNotices();
         api.MapSlaOverview();
         api.MapOverdueTasks();
+        api.MapCaseEndpoints();
 
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {

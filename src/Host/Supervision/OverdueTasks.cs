@@ -3,6 +3,7 @@ using MiniExcelLibs.Attributes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Users;
+using OneCard.Host.Cases;
 using OneCard.Host.Platform;
 using OneCard.Persistence;
 using OneCard.Workflows;
@@ -16,8 +17,8 @@ public static class OverdueTasks
     /// <summary>The most rows one export writes; the list's filters narrow it further.</summary>
     public const int ExportCap = 100_000;
 
-    /// <param name="Link">The case page, or null when the subject kind has no page (shown as plain text).</param>
-    public sealed record Item(Guid TaskId, string SubjectKind, Guid SubjectId, string Reference, string? Link, string RegionCode, string RegionName,
+    /// <param name="Link">The case page (relative to the app base).</param>
+    public sealed record Item(Guid TaskId, string SubjectKind, Guid SubjectId, string Reference, string Link, string RegionCode, string RegionName,
         string Step, string StepTitle, string? PolicyCode, DateTimeOffset CreatedAt, DateTimeOffset? DueAt, double OverdueHours,
         DateTimeOffset? EscalatedAt, string? EscalatedToRole);
 
@@ -104,7 +105,7 @@ public static class OverdueTasks
                     {
                         Reference = i.Reference, Kind = KindZh(i.SubjectKind), Step = i.StepTitle, Region = i.RegionName, Policy = i.PolicyCode ?? "",
                         CreatedAt = China(i.CreatedAt), DueAt = i.DueAt is { } d ? China(d) : "", OverdueHours = i.OverdueHours,
-                        Escalated = i.EscalatedAt is null ? "否" : "是", Link = i.Link ?? "",
+                        Escalated = i.EscalatedAt is null ? "否" : "是", Link = i.Link,
                     };
                 }
             }

@@ -119,13 +119,3 @@ public static class StepTitles
     public static string Of(WorkflowCatalog catalog, string step) =>
         catalog.All.OrderByDescending(d => d.Version).Select(d => d.FindStep(step)).FirstOrDefault(s => s is not null)?.TitleZh ?? step;
 }
-
-/// <summary>Where a case of a subject kind is shown; null when the kind has no page yet (the list shows plain text).</summary>
-public static class CaseLinks
-{
-    public static string? For(string subjectKind, Guid subjectId) => subjectKind switch
-    {
-        SubjectKinds.Application => $"/applications/{subjectId}",
-        _ => null,
-    };
-}

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Cases;
+using OneCard.Host.Cases;
 using OneCard.Host.Platform;
 using OneCard.Persistence;
 using OneCard.Workflows;
@@ -35,7 +36,7 @@ public static class Inbox
         bool IsEscalated, int? LineCount, decimal? PayableAmount)
     {
         /// <summary>The case page of the subject; null for kinds that have no page yet.</summary>
-        public string? Link => SubjectKind == SubjectKinds.Application ? $"applications/{SubjectId}" : null;
+        public string Link => CaseLinks.For(SubjectKind, SubjectId);
     }
 
     public sealed record TaskPage(IReadOnlyList<TaskView> Items, int Total, int Page, int PageSize);

@@ -46,10 +46,83 @@ internal static class DefinitionGraph
         CheckSeparation(d.Steps, steps, r);
         CheckAmbiguity(d.Transitions, r);
         CheckStepActions(steps.Values, edges, r);
+        var forks = CheckParallel(d, steps, edges, r);
         if (initial is not null)
         {
-            CheckReachability(initial, steps, edges, r);
+            CheckReachability(initial, steps, [.. edges.Select(t => (t.From!, t.To!)), .. forks], r);
         }
+    }
+
+    /// <summary>
+    /// The rules of Parallel steps: each branch is a Human step of one Parallel step only, entered from nowhere else, with
+    /// an action back to its Parallel step (branch done); the Parallel step leaves only by system actions (the join).
+    /// Returns the implicit fork edges (Parallel step → branch) for the reachability check.
+    /// </summary>
+    private static List<(string From, string To)> CheckParallel(DefinitionDraft d, Dictionary<string, StepDraft> steps, List<TransitionDraft> edges, WorkflowDefinitionLoader.Reader r)
+    {
+        var forks = new List<(string, string)>();
+        var owner = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in steps.Values.Where(s => s.Kind == StepKind.Parallel))
+        {
+            for (var i = 0; i < p.Branches.Count; i++)
+            {
+                var name = p.Branches[i];
+                var path = $"{p.Path}.branches[{i}]";
+                if (!steps.TryGetValue(name, out var branch))
+                {
+                    r.Error(path, UnknownStep, $"并行步骤 {p.Name} 的分支 {name} 不存在。", $"Branch {name} of Parallel step {p.Name} is not defined.");
+                    continue;
+                }
+
+                if (branch.Kind != StepKind.Human)
+                {
+                    r.Error(path, InvalidParallel, $"并行分支只能是人工步骤，{name} 是 {branch.Kind} 步骤。", $"A branch must be a Human step; {name} is a {branch.Kind} step.");
+                    continue;
+                }
+
+                if (!owner.TryAdd(name, p.Name!))
+                {
+                    r.Error(path, InvalidParallel, $"步骤 {name} 已是并行步骤 {owner[name]} 的分支，不能再属于 {p.Name}。", $"Step {name} is already a branch of {owner[name]}.");
+                    continue;
+                }
+
+                forks.Add((p.Name!, name));
+                if (!edges.Any(t => t.From == name && t.To == p.Name))
+                {
+                    r.Error(branch.Path, InvalidParallel, $"分支 {name} 必须有回到并行步骤 {p.Name} 的动作（分支办结）。", $"Branch {name} needs an action back to its Parallel step {p.Name} (branch done).");
+                }
+            }
+
+            foreach (var t in edges.Where(t => t.From == p.Name && t.Role is not null))
+            {
+                r.Error($"{t.Path}.role", InvalidParallel, $"并行步骤 {p.Name} 只能由系统在各分支办结后离开，role 应为 null。", $"Parallel step {p.Name} is left only by the system once every branch is done; role must be null.");
+            }
+
+            if (!edges.Any(t => t.From == p.Name && t.Role is null))
+            {
+                r.Error(p.Path, InvalidParallel, $"并行步骤 {p.Name} 需要一个系统动作，在各分支办结后离开。", $"Parallel step {p.Name} needs a system action to leave it once every branch is done.");
+            }
+        }
+
+        foreach (var (branch, parallel) in owner)
+        {
+            if (d.InitialStep == branch)
+            {
+                r.Error("$.initialStep", InvalidParallel, $"初始步骤不能是并行分支 {branch}。", $"The initial step cannot be the branch {branch}.");
+            }
+
+            foreach (var t in edges.Where(t => t.To == branch && t.From != branch))
+            {
+                r.Error($"{t.Path}.to", InvalidParallel, $"分支 {branch} 只能由并行步骤 {parallel} 打开，不能由 {t.From} 转入。", $"Branch {branch} is opened only by its Parallel step {parallel}, not entered from {t.From}.");
+            }
+
+            foreach (var t in edges.Where(t => t.From == branch && t.To == branch))
+            {
+                r.Error($"{t.Path}.to", InvalidParallel, $"分支 {branch} 的动作不能回到自身。", $"An action of branch {branch} cannot lead back to the branch itself.");
+            }
+        }
+
+        return forks;
     }
 
     private static bool CheckEnd(string? name, string path, Dictionary<string, StepDraft> steps, WorkflowDefinitionLoader.Reader r)
@@ -141,16 +214,16 @@ internal static class DefinitionGraph
         }
     }
 
-    private static void CheckReachability(StepDraft initial, Dictionary<string, StepDraft> steps, List<TransitionDraft> edges, WorkflowDefinitionLoader.Reader r)
+    private static void CheckReachability(StepDraft initial, Dictionary<string, StepDraft> steps, List<(string From, string To)> edges, WorkflowDefinitionLoader.Reader r)
     {
-        var reachable = Closure([initial.Name!], edges.ToLookup(t => t.From!, t => t.To!));
+        var reachable = Closure([initial.Name!], edges.ToLookup(t => t.From, t => t.To));
         foreach (var s in steps.Values.Where(s => !reachable.Contains(s.Name!)))
         {
             r.Error(s.Path, UnreachableStep, $"从初始步骤 {initial.Name} 无法到达步骤 {s.Name}。", $"Step {s.Name} cannot be reached from the initial step {initial.Name}.");
         }
 
         var finals = steps.Values.Where(s => s.Kind == StepKind.Final).Select(s => s.Name!);
-        var canFinish = Closure(finals, edges.ToLookup(t => t.To!, t => t.From!));
+        var canFinish = Closure(finals, edges.ToLookup(t => t.To, t => t.From));
         foreach (var s in steps.Values.Where(s => reachable.Contains(s.Name!) && !canFinish.Contains(s.Name!)))
         {
             r.Error(s.Path, NoFinalReachable, $"从步骤 {s.Name} 无法到达任何终止步骤。", $"No Final step can be reached from step {s.Name}.");

@@ -14,6 +14,7 @@ namespace OneCard.Workflows;
 /// <param name="SeparateFrom">Separation of duties (职责分离): steps whose actors on the same case may not take this step, because
 /// they prepared what it checks; <see cref="WorkflowDefinition.Submission"/> names the case's submission. Empty for none.</param>
 /// <param name="Escalate">When and to whom an overdue task of this (Human) step escalates; null for never.</param>
+/// <param name="Branches">For a <see cref="StepKind.Parallel"/> step: the Human steps whose tasks open together; empty otherwise.</param>
 public sealed record StepDefinition(
     string Name,
     StepKind Kind,
@@ -26,8 +27,12 @@ public sealed record StepDefinition(
     IReadOnlyList<string> LineActions,
     IReadOnlyDictionary<string, string> Parameters,
     IReadOnlyList<string> SeparateFrom,
-    Escalation? Escalate = null)
+    Escalation? Escalate = null,
+    IReadOnlyList<string>? Branches = null)
 {
+    /// <summary>The branch steps of a <see cref="StepKind.Parallel"/> step (empty for any other kind).</summary>
+    public IReadOnlyList<string> Branches { get; init; } = Branches ?? [];
+
     /// <summary>True for a terminal step.</summary>
     public bool IsFinal => Kind == StepKind.Final;
 }

@@ -12,6 +12,12 @@ public enum StepKind
     /// <summary>Work done by the platform (e.g. payment); the host fires a system action when the work is done.</summary>
     System,
 
+    /// <summary>
+    /// Opens one task per <see cref="StepDefinition.Branches"/> step at once (会签); a branch's action whose target is this step
+    /// completes that branch, and when every branch is done the host fires this step's system action (the join).
+    /// </summary>
+    Parallel,
+
     /// <summary>A terminal step: no action leaves it.</summary>
     Final,
 }

@@ -32,6 +32,22 @@ public sealed class WorkflowDefinition
         Json = json;
         Sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json.ReplaceLineEndings("\n"))));
         _steps = steps.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        _parallelOf = steps.SelectMany(p => p.Branches.Select(b => (b, p.Name))).ToDictionary(x => x.b, x => x.Name, StringComparer.Ordinal);
+    }
+
+    private readonly Dictionary<string, string> _parallelOf;
+
+    /// <summary>The <see cref="StepKind.Parallel"/> step whose branch <paramref name="step"/> is, or null when it is no branch.</summary>
+    public string? ParallelOf(string step) => _parallelOf.GetValueOrDefault(step);
+
+    /// <summary>
+    /// Whether <paramref name="result"/> only completes a branch of a Parallel step (its target is the branch's Parallel
+    /// step): the case stays in the Parallel step and only that branch's task closes.
+    /// </summary>
+    public bool CompletesBranch(TransitionResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return ParallelOf(result.FromStep) == result.ToStep;
     }
 
     /// <summary>Stable id of the process (kebab-case), e.g. "standard-subsidy".</summary>

@@ -62,4 +62,7 @@ public static class WorkflowDefinitionErrorCodes
 
     /// <summary>An escalation on a step that is not Human or has no time limit, or to a role no user can hold.</summary>
     public const string InvalidEscalation = nameof(InvalidEscalation);
+
+    /// <summary>A Parallel step or one of its branches breaks the parallel rules (branch not a Human step, shared, entered from elsewhere…).</summary>
+    public const string InvalidParallel = nameof(InvalidParallel);
 }

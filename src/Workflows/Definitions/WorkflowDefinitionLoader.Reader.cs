@@ -62,6 +62,7 @@ public static partial class WorkflowDefinitionLoader
                     : [],
                 SeparateFrom = NameList(e, "separateFrom"),
                 Escalate = ReadEscalation(e),
+                Branches = NameList(e, "branches"),
             };
 
             if (draft.Name == WorkflowDefinition.Submission)
@@ -79,6 +80,9 @@ public static partial class WorkflowDefinitionLoader
                 case StepKind.Human when draft.Role is null:
                     Error($"{path}.role", MissingRole, "人工步骤必须指定角色。", "A Human step needs a role.");
                     break;
+                case StepKind.Parallel when draft.Role is not null:
+                    Error($"{path}.role", InvalidValue, "并行步骤不能指定角色（各分支步骤有自己的角色）。", "A Parallel step has no role (each branch step has its own).");
+                    break;
                 case StepKind.Final when draft.Role is not null:
                     Error($"{path}.role", InvalidValue, "终止步骤不能指定角色。", "A Final step has no role.");
                     break;
@@ -87,6 +91,20 @@ public static partial class WorkflowDefinitionLoader
             if (draft.Kind is StepKind.Human or StepKind.Timer && draft.TimeLimit is null)
             {
                 Error($"{path}.timeLimit", MissingTimeLimit, $"{draft.Kind} 步骤必须有时限。", $"A {draft.Kind} step needs a time limit.");
+            }
+
+            if (draft.Kind == StepKind.Parallel && draft.Branches.Count < 2)
+            {
+                Error($"{path}.branches", InvalidParallel, "并行步骤至少要有两个分支。", "A Parallel step needs at least two branches.");
+            }
+            else if (draft.Kind != StepKind.Parallel && draft.Branches.Count > 0)
+            {
+                Error($"{path}.branches", InvalidParallel, "只有并行步骤可以声明分支。", "Only a Parallel step may declare branches.");
+            }
+
+            if (draft.Kind == StepKind.Parallel && (draft.TimeLimit is not null || draft.RemindBefore is not null))
+            {
+                Error($"{path}.timeLimit", InvalidTimeLimit, "并行步骤没有自己的时限，时限写在各分支步骤上。", "A Parallel step has no time limit of its own; each branch has one.");
             }
 
             if (draft.Kind == StepKind.Final && (draft.TimeLimit is not null || draft.RemindBefore is not null))

@@ -172,7 +172,7 @@ public sealed class SlaViewTests(SlaViewTests.Seeded seeded) : IClassFixture<Sla
         Assert.Equal(2, page.GetProperty("total").GetInt32());
         var first = page.GetProperty("items").EnumerateArray().Single();
         Assert.Equal("REF-D", first.GetProperty("reference").GetString());
-        Assert.Equal($"/applications/{seeded.Subjects["D"]}", first.GetProperty("link").GetString());
+        Assert.Equal($"applications/{seeded.Subjects["D"]}", first.GetProperty("link").GetString());
         Assert.Equal(24, first.GetProperty("overdueHours").GetDouble());
         var second = (await supervisor.GetFromJsonAsync<JsonElement>("/api/supervision/overdue?pageSize=1&page=2")).GetProperty("items")[0];
         Assert.Equal("REF-A", second.GetProperty("reference").GetString());

@@ -60,7 +60,7 @@ public class WorkflowDefinitionSchemaTests
         var error = Assert.Single(WorkflowDefinitionLoader.Validate(json, "m.json"));
 
         Assert.Equal((UnknownKind, "$.steps[0].kind"), (error.Code, error.Path));
-        Assert.Equal("kind 取值必须是 \"Human\"、\"Timer\"、\"System\"、\"Final\" 之一（现为 \"Manual\"）。", error.MessageZh);
+        Assert.Equal("kind 取值必须是 \"Human\"、\"Timer\"、\"System\"、\"Parallel\"、\"Final\" 之一（现为 \"Manual\"）。", error.MessageZh);
     }
 
     [Fact]

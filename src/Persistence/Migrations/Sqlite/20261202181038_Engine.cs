@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace OneCard.Persistence.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class EngineNotices : Migration
+    public partial class Engine : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -53,6 +53,18 @@ namespace OneCard.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Tasks_Completed_Region",
+                table: "Tasks",
+                columns: new[] { "RegionCode", "CompletedAt" },
+                filter: "\"Status\" = 'Completed'");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Tasks_Open_Region",
+                table: "Tasks",
+                column: "RegionCode",
+                filter: "\"Status\" = 'Open'");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Tasks_Status_EscalateAt",
                 table: "Tasks",
                 columns: new[] { "Status", "EscalateAt" });
@@ -87,6 +99,14 @@ namespace OneCard.Persistence.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "OutboxMessages");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Tasks_Completed_Region",
+                table: "Tasks");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Tasks_Open_Region",
+                table: "Tasks");
 
             migrationBuilder.DropIndex(
                 name: "IX_Tasks_Status_EscalateAt",

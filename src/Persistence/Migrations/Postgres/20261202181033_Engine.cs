@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace OneCard.Persistence.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class EngineNotices : Migration
+    public partial class Engine : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -53,6 +53,20 @@ namespace OneCard.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Tasks_Completed_Region",
+                table: "Tasks",
+                columns: new[] { "RegionCode", "CompletedAt" },
+                filter: "\"Status\" = 'Completed'")
+                .Annotation("Npgsql:IndexInclude", new[] { "CreatedAt", "DueAt", "Step", "PolicyCode" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Tasks_Open_Region",
+                table: "Tasks",
+                column: "RegionCode",
+                filter: "\"Status\" = 'Open'")
+                .Annotation("Npgsql:IndexInclude", new[] { "DueAt", "OverdueAt", "EscalatedAt", "Step", "PolicyCode" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Tasks_Status_EscalateAt",
                 table: "Tasks",
                 columns: new[] { "Status", "EscalateAt" });
@@ -87,6 +101,14 @@ namespace OneCard.Persistence.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "OutboxMessages");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Tasks_Completed_Region",
+                table: "Tasks");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Tasks_Open_Region",
+                table: "Tasks");
 
             migrationBuilder.DropIndex(
                 name: "IX_Tasks_Status_EscalateAt",

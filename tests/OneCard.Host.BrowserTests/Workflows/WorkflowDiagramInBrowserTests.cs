@@ -14,9 +14,9 @@ public sealed class WorkflowDiagramInBrowserTests(ITestOutputHelper output) : Br
     [Fact]
     public async Task Diagram_ShowsDefinitionSteps_AndHighlightsTheCasesCurrentStepAndPath()
     {
-        var page = await SignInAsync("reviewer", "/workflows");
+        var page = await SignInAsync("reviewer", "/workflows?definition=standard-subsidy@3");
         var diagram = page.Locator("[data-testid=workflow-diagram]");
-        await Assertions.Expect(diagram).ToHaveAttributeAsync("data-definition", "standard-subsidy@2");
+        await Assertions.Expect(diagram).ToHaveAttributeAsync("data-definition", "standard-subsidy@3");
         await Assertions.Expect(diagram.Locator(".wf-step[data-step=TownshipReview]")).ToContainTextAsync("乡镇审核");
         await Assertions.Expect(diagram.Locator(".wf-step[data-step=Publicity]")).ToContainTextAsync("定时");
         await Assertions.Expect(diagram.Locator(".wf-step")).ToHaveCountAsync(11);

@@ -196,6 +196,6 @@ public sealed class SlaViewTests(SlaViewTests.Seeded seeded) : IClassFixture<Sla
         Assert.Equal("沈阳市 法库县 大孤家子镇", row["地区"]);
         Assert.Equal("是", row["已升级"]);
         Assert.Equal(2.0, Convert.ToDouble(row["超期小时数"]));
-        Assert.EndsWith($"/applications/{seeded.Subjects["A"]}", (string)row["案件链接"]);
+        Assert.EndsWith($"applications/{seeded.Subjects["A"]}", (string)row["案件链接"]);
     }
 }

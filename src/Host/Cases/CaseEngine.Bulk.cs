@@ -105,6 +105,8 @@ public sealed partial class CaseEngine
             phase = BulkPhases.StartActivity("Bulk.Run");
 
             var events = new List<WorkflowEvent>(candidates.Count);
+            // The task each moved case leaves: a set-based step has exactly one open task, the one acted on.
+            var closing = new List<Guid>(candidates.Count);
             var drafts = new List<AuditWriter.Draft>(candidates.Count);
             var toOpen = new List<(WorkflowInstance Instance, StepDefinition Step, TransitionResult Result)>(candidates.Count);
             foreach (var (task, instance, definition) in candidates)
@@ -135,6 +137,7 @@ public sealed partial class CaseEngine
                 drafts.Add(new AuditWriter.Draft(me.Id, "Transition", instance.SubjectKind, instance.SubjectId.ToString(), instance.RegionCode,
                     new { result.FromStep, result.Action, result.ToStep, comment, workflow = definition.VersionKey, dueAt = result.Deadline?.DueAt }));
                 moved.Add((instance.Subject, result));
+                closing.Add(task.Id);
                 toOpen.Add((instance, definition.Step(result.ToStep), result));
                 outcomes[task.Id] = new BulkOutcome(task.Id, instance.Reference, true, result.ToStep, null, null);
             }
@@ -157,7 +160,7 @@ public sealed partial class CaseEngine
             if (moved.Count > 0)
             {
                 var movedIds = events.Select(e => e.InstanceId).ToArray();
-                using (BulkPhases.StartActivity("Bulk.Write.CloseTasks")) await CompleteTasksAsync(movedIds, [.. events.Select(e => e.At)], action, me.Id, ct);
+                using (BulkPhases.StartActivity("Bulk.Write.CloseTasks")) await CompleteTasksAsync([.. closing], [.. events.Select(e => e.At)], action, me.Id, ct);
                 using (BulkPhases.StartActivity("Bulk.Write.Instances")) await MoveInstancesAsync(movedIds, [.. moved.Select(m => m.Result)], ct);
                 using (BulkPhases.StartActivity("Bulk.Write.Events")) await db.CopyAsync(events, ct);
                 using (BulkPhases.StartActivity("Bulk.Write.NewTasks")) await db.CopyAsync(opened, ct);
@@ -217,13 +220,14 @@ public sealed partial class CaseEngine
             .Select(l => l.ApplicationId).Distinct().ToListAsync(ct)];
     }
 
-    private Task CompleteTasksAsync(Guid[] instanceIds, DateTimeOffset[] at, string action, string actorId, CancellationToken ct) =>
+    /// <summary>Closes the tasks acted on, by primary key (their cases are locked, so they are still open).</summary>
+    private Task CompleteTasksAsync(Guid[] taskIds, DateTimeOffset[] at, string action, string actorId, CancellationToken ct) =>
         db.Database.ExecuteSqlRawAsync("""
             UPDATE "Tasks" AS t SET "Status" = 'Completed', "CompletedAt" = u.at, "CompletedBy" = @actor, "CompletedAction" = @action
             FROM unnest(@ids, @at) AS u(id, at)
-            WHERE t."InstanceId" = u.id AND t."Status" = 'Open'
+            WHERE t."Id" = u.id AND t."Status" = 'Open'
             """,
-            [Array("ids", instanceIds, NpgsqlDbType.Uuid), Array("at", Utc(at), NpgsqlDbType.TimestampTz),
+            [Array("ids", taskIds, NpgsqlDbType.Uuid), Array("at", Utc(at), NpgsqlDbType.TimestampTz),
              new NpgsqlParameter("actor", actorId), new NpgsqlParameter("action", action)], ct);
 
     private Task MoveInstancesAsync(Guid[] instanceIds, TransitionResult[] results, CancellationToken ct) =>

@@ -256,14 +256,16 @@ public sealed partial class CaseEngine
     /// </summary>
     private async Task EnsureNotClaimedByOtherAsync(WorkflowInstance instance, Actor actor, CancellationToken ct)
     {
-        if (actor.IsSystem) return;
-        var claimer = await db.Tasks.AsNoTracking()
-            .Where(t => t.InstanceId == instance.Id && t.Step == instance.Step && t.Status == CaseTaskStatus.Open
-                        && t.AssigneeId != null && t.AssigneeId != actor.UserId)
-            .Select(t => t.AssigneeId).FirstOrDefaultAsync(ct);
-        if (claimer is null) return;
+        if (await ClaimedByOtherAsync(instance, actor, ct) is not { } claimer) return;
         var name = await db.Users.AsNoTracking().Where(u => u.Id == claimer).Select(u => u.DisplayName).FirstOrDefaultAsync(ct) ?? claimer;
         throw new OneCardException(ErrorKind.Conflict, ClaimedByOtherCode, $"该任务已由{name}认领，您不能办理",
             $"The task is claimed by {claimer}; you may not act on it.");
     }
+
+    /// <summary>Who other than <paramref name="actor"/> has claimed the task of the case's current step; null if nobody (or the system acts).</summary>
+    private async Task<string?> ClaimedByOtherAsync(WorkflowInstance instance, Actor actor, CancellationToken ct) =>
+        actor.IsSystem ? null : await db.Tasks.AsNoTracking()
+            .Where(t => t.InstanceId == instance.Id && t.Step == instance.Step && t.Status == CaseTaskStatus.Open
+                        && t.AssigneeId != null && t.AssigneeId != actor.UserId)
+            .Select(t => t.AssigneeId).FirstOrDefaultAsync(ct);
 }

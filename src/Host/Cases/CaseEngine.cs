@@ -70,6 +70,8 @@ public sealed partial class CaseEngine(
     public async Task<IReadOnlyList<string>> PermittedActionsAsync(WorkflowInstance instance, CancellationToken ct, IReadOnlyList<PriorAct>? history = null)
     {
         if (instance.IsFinal || user.User is null) return [];
+        // A task someone else has claimed is theirs: offer nothing the engine would refuse (TaskClaimedByOther).
+        if (await ClaimedByOtherAsync(instance, user.User.Actor, ct) is not null) return [];
         var definition = workflows.Get(instance.DefinitionId, instance.DefinitionVersion);
         history ??= await HistoryAsync(instance.Id, ct);
         var permitted = new List<string>();

@@ -91,6 +91,9 @@ public sealed class TaskInboxTests : IAsyncLifetime
         var refused = await PostAsync(loser, $"/api/applications/{id}/actions/Approve", new { comment = (string?)null });
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         Assert.Equal("TaskClaimedByOther", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        // The case page offers the loser no action the engine would refuse; the winner keeps them.
+        Assert.Empty((await driver.GetAsync(id, loser)).GetProperty("permittedActions").EnumerateArray());
+        Assert.Contains((await driver.GetAsync(id, winner)).GetProperty("permittedActions").EnumerateArray(), a => a.GetString() == "Approve");
         Assert.Equal(0, (await InboxAsync(loser, "?claim=unclaimed")).Total);
         Assert.Equal(1, (await InboxAsync(winner, "?claim=mine")).Total);
 

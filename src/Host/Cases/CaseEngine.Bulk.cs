@@ -113,7 +113,7 @@ public sealed partial class CaseEngine
             {
                 if (faulted.Contains(instance.SubjectId))
                 {
-                    outcomes[task.Id] = Failed(task.Id, instance.Reference, "FaultedLinesPending", "存在规则执行故障的明细，须先驳回或待规则修正后重新计算");
+                    outcomes[task.Id] = Failed(task.Id, instance.Reference, FaultedLinesPending, FaultedLinesPendingZh);
                     continue;
                 }
                 var acts = history[instance.Id].ToList();
@@ -210,7 +210,7 @@ public sealed partial class CaseEngine
         definition.TransitionsFrom(step).Where(t => t.Action == action).All(t =>
             t.Guard is null && definition.Step(t.To) is { OnEnter.Count: 0, Kind: StepKind.Human or StepKind.Final or StepKind.Timer });
 
-    /// <summary>The set-based form of <see cref="CheckPreconditionsAsync"/>: applications an approval must refuse.</summary>
+    /// <summary>Applications an approval must refuse (faulted lines); the single path asks it for one case, the bulk path for a batch.</summary>
     private async Task<HashSet<Guid>> FaultedApplicationsAsync(IReadOnlyList<WorkflowInstance> instances, string action, CancellationToken ct)
     {
         if (action != "Approve") return [];

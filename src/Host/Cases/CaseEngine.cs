@@ -345,11 +345,12 @@ public sealed partial class CaseEngine(
     /// <summary>Checks the case data an action needs that the definition cannot express.</summary>
     private async Task CheckPreconditionsAsync(WorkflowInstance instance, string action, CancellationToken ct)
     {
-        if (instance.SubjectKind == SubjectKinds.Application && action == "Approve"
-            && await db.ClaimLines.AnyAsync(l => l.ApplicationId == instance.SubjectId && l.Outcome == LineOutcome.Faulted, ct))
-            throw new OneCardException(ErrorKind.Conflict, "FaultedLinesPending",
-                "存在规则执行故障的明细，须先驳回或待规则修正后重新计算", "Some lines faulted in rule evaluation; reject them first.");
+        if ((await FaultedApplicationsAsync([instance], action, ct)).Count > 0)
+            throw new OneCardException(ErrorKind.Conflict, FaultedLinesPending, FaultedLinesPendingZh, "Some lines faulted in rule evaluation; reject them first.");
     }
+
+    private const string FaultedLinesPending = nameof(FaultedLinesPending);
+    private const string FaultedLinesPendingZh = "存在规则执行故障的明细，须先驳回或待规则修正后重新计算";
 
     /// <summary>
     /// Evaluates the guards the transitions out of <paramref name="step"/> name, against the case as it is in the

@@ -10,9 +10,11 @@ public static class Roles
     public const string Supervisor = nameof(Supervisor);
     /// <summary>Maintains platform reference data (the official holiday calendar); takes no step of any case.</summary>
     public const string Administrator = nameof(Administrator);
+    /// <summary>Writes and approves a department's policy list entries and rule sets (政策制定); takes no step of a subsidy case.</summary>
+    public const string PolicyOfficer = nameof(PolicyOfficer);
     public const string System = nameof(System);
 
-    public static readonly IReadOnlyList<string> Human = [TownshipClerk, CountyReviewer, Inspector, FinanceReviewer, Supervisor, Administrator];
+    public static readonly IReadOnlyList<string> Human = [TownshipClerk, CountyReviewer, Inspector, FinanceReviewer, Supervisor, Administrator, PolicyOfficer];
 }
 
 /// <summary>A person who signs in: one role, bound to one region (and so to its scope).</summary>

@@ -42,6 +42,8 @@ public static class DemoData
         ("finance", "陈复核（法库县财政局）", Roles.FinanceReviewer, County, null),
         ("supervisor", "刘监管（沈阳市财政局）", Roles.Supervisor, "210100", null),
         ("admin", "系统管理员（辽宁省财政厅）", Roles.Administrator, "210000", null),
+        ("policy", "王政策（辽宁省民政厅）", Roles.PolicyOfficer, "210000", null),
+        ("policy2", "赵政策（辽宁省民政厅）", Roles.PolicyOfficer, "210000", null),
     ];
 
     public static async Task EnsureReferenceDataAsync(OneCardDbContext db)

@@ -25,5 +25,5 @@ public sealed record Escalation(TimeLimit After, string ToRole, EscalationLevel 
     /// test keeps the two lists in step.
     /// </summary>
     public static readonly IReadOnlySet<string> KnownRoles =
-        new HashSet<string>(["TownshipClerk", "CountyReviewer", "Inspector", "FinanceReviewer", "Supervisor"], StringComparer.Ordinal);
+        new HashSet<string>(["TownshipClerk", "CountyReviewer", "Inspector", "FinanceReviewer", "Supervisor", "PolicyOfficer"], StringComparer.Ordinal);
 }

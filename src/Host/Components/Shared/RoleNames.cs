@@ -14,6 +14,7 @@ public static class RoleNames
         Roles.FinanceReviewer => "财政复核人员",
         Roles.Supervisor => "监管人员",
         Roles.Administrator => "系统管理员",
+        Roles.PolicyOfficer => "政策管理员",
         Roles.System => "系统",
         _ => role,
     };

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
 using OneCard.Domain.Applications;
@@ -37,7 +38,7 @@ public sealed partial class CaseEngine
 
     /// <summary>Fires <paramref name="action"/> for the current user on the case of each task; one outcome per task, in order.</summary>
     public async Task<IReadOnlyList<BulkOutcome>> BulkActAsync(IReadOnlyList<Guid> taskIds, string action, string? comment, CancellationToken ct,
-        int batchSize = DefaultBulkBatch)
+        int batchSize = DefaultBulkBatch, int parallelism = DefaultBulkParallelism)
     {
         var me = user.Required;
         var ids = taskIds.Distinct().ToList();
@@ -46,10 +47,35 @@ public sealed partial class CaseEngine
         var known = await db.Tasks.AsNoTracking().Where(t => ids.Contains(t.Id)).OrderBy(t => t.InstanceId).Select(t => t.Id).ToListAsync(ct);
         foreach (var id in ids.Except(known))
             outcomes[id] = Failed(id, null, "TaskNotFound", "任务不存在或不在您的管辖范围内");
-        foreach (var chunk in known.Chunk(Math.Max(1, batchSize)))
-            await BulkBatchAsync(chunk, action, comment, me, outcomes, ct);
+        var chunks = known.Chunk(Math.Max(1, batchSize)).ToList();
+        if (!db.IsPostgres || chunks.Count == 1 || parallelism <= 1)
+        {
+            foreach (var chunk in chunks)
+                await BulkBatchAsync(chunk, action, comment, me, outcomes, ct);
+        }
+        else
+        {
+            // Batches in flight on their own connections: while one batch's writes run in the database, the next is read and
+            // decided. Batches are disjoint runs of cases in id order, so a worker waits for another only on a case split
+            // across two batches (locked lowest id first, so no deadlock) and on the audit chain's lock.
+            var queue = new System.Collections.Concurrent.ConcurrentQueue<Guid[]>(chunks);
+            await Task.WhenAll(Enumerable.Range(0, parallelism).Select(async _ =>
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                scope.ServiceProvider.GetRequiredService<UserContext>().SetUser(me);
+                var engine = scope.ServiceProvider.GetRequiredService<CaseEngine>();
+                var mine = new Dictionary<Guid, BulkOutcome>();
+                while (queue.TryDequeue(out var chunk))
+                    await engine.BulkBatchAsync(chunk, action, comment, me, mine, ct);
+                lock (outcomes)
+                    foreach (var (id, outcome) in mine) outcomes[id] = outcome;
+            }));
+        }
         return [.. ids.Select(id => outcomes[id])];
     }
+
+    /// <summary>Batches written at once by the bulk path, each on its own connection and transaction.</summary>
+    public const int DefaultBulkParallelism = 2;
 
     private async Task BulkBatchAsync(Guid[] taskIds, string action, string? comment, CurrentUser me, Dictionary<Guid, BulkOutcome> outcomes, CancellationToken ct)
     {
@@ -72,14 +98,12 @@ public sealed partial class CaseEngine
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var phase = BulkPhases.StartActivity("Bulk.Read");
-            var instanceIds = await db.Tasks.AsNoTracking().Where(t => taskIds.Contains(t.Id)).Select(t => t.InstanceId).Distinct().ToArrayAsync(ct);
-            // One statement, id order: two bulk runs over overlapping cases wait for each other instead of deadlocking.
-            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM \"WorkflowInstances\" WHERE \"Id\" = ANY({instanceIds}) ORDER BY \"Id\" FOR UPDATE", ct);
-            var rows = await (from t in db.Tasks.AsNoTracking() where taskIds.Contains(t.Id)
-                              join i in db.WorkflowInstances.AsNoTracking() on t.InstanceId equals i.Id
-                              select new { Task = t, Instance = i }).ToListAsync(ct);
+            // The rows of a batch are a few thousand scattered ids: probing the primary keys beats scanning the tables,
+            // which the planner's default (spinning-disk) page costs would pick for tables of a few hundred thousand rows.
+            await db.Database.ExecuteSqlRawAsync("SET LOCAL random_page_cost = 1.1", ct);
+            var rows = await ReadBatchAsync(taskIds, ct);
 
-            var candidates = new List<(CaseTask Task, WorkflowInstance Instance, WorkflowDefinition Definition)>();
+            var candidates = new List<(BatchTask Task, WorkflowInstance Instance, WorkflowDefinition Definition)>();
             var taken = new HashSet<Guid>();
             foreach (var r in rows)
             {
@@ -96,10 +120,6 @@ public sealed partial class CaseEngine
                     candidates.Add((r.Task, r.Instance, definition));
             }
 
-            var candidateIds = candidates.Select(c => c.Instance.Id).ToList();
-            var history = (await db.WorkflowEvents.AsNoTracking().Where(e => candidateIds.Contains(e.InstanceId))
-                    .Select(e => new { e.InstanceId, e.FromStep, e.ActorId, e.Seq }).ToListAsync(ct))
-                .ToLookup(e => e.InstanceId);
             var faulted = await FaultedApplicationsAsync(candidates.Select(c => c.Instance).ToList(), action, ct);
             phase?.Dispose();
             phase = BulkPhases.StartActivity("Bulk.Run");
@@ -116,13 +136,12 @@ public sealed partial class CaseEngine
                     outcomes[task.Id] = Failed(task.Id, instance.Reference, FaultedLinesPending, FaultedLinesPendingZh);
                     continue;
                 }
-                var acts = history[instance.Id].ToList();
                 TransitionResult result;
                 try
                 {
                     result = runner.Fire(definition, instance.Step, action, me.Actor,
                         g => throw new InvalidOperationException($"Guard {g} reached the set-based path."), comment,
-                        [.. acts.Select(a => ToPriorAct(a.FromStep, a.ActorId))]);
+                        task.History);
                 }
                 catch (WorkflowException e)
                 {
@@ -131,7 +150,7 @@ public sealed partial class CaseEngine
                 }
                 events.Add(new WorkflowEvent
                 {
-                    Id = Guid.CreateVersion7(), InstanceId = instance.Id, Seq = (acts.Count == 0 ? 0 : acts.Max(a => a.Seq)) + 1,
+                    Id = Guid.CreateVersion7(), InstanceId = instance.Id, Seq = task.LastSeq + 1,
                     FromStep = result.FromStep, Action = result.Action, ToStep = result.ToStep, ActorId = me.Id, At = result.At, Comment = comment,
                 });
                 drafts.Add(new AuditWriter.Draft(me.Id, "Transition", instance.SubjectKind, instance.SubjectId.ToString(), instance.RegionCode,
@@ -144,16 +163,9 @@ public sealed partial class CaseEngine
             phase?.Dispose();
             phase = BulkPhases.StartActivity("Bulk.OpenTasks");
             // The single path's own task builder, so both paths open the same task (deadline, reminder, escalation).
-            // Nothing tracked is modified here: skip change detection, which would otherwise scan the tracker per task.
-            db.ChangeTracker.AutoDetectChangesEnabled = false;
-            List<CaseTask> opened;
-            try
-            {
-                foreach (var (instance, step, result) in toOpen) OpenTask(instance, step, result.Deadline, result.At);
-                opened = [.. db.ChangeTracker.Entries<CaseTask>().Where(e => e.State == EntityState.Added).Select(e => e.Entity)];
-                db.ChangeTracker.Clear();
-            }
-            finally { db.ChangeTracker.AutoDetectChangesEnabled = true; }
+            var opened = new List<CaseTask>(toOpen.Count);
+            foreach (var (instance, step, result) in toOpen)
+                if (NewTask(instance, step, result.Deadline, result.At) is { } task) opened.Add(task);
             phase?.Dispose();
             phase = BulkPhases.StartActivity("Bulk.Write");
 
@@ -198,6 +210,54 @@ public sealed partial class CaseEngine
                 };
             }
         }
+    }
+
+    /// <summary>A task of a batch as the set-based path needs it: its state, its case, and the case's history.</summary>
+    private sealed record BatchTask(Guid Id, CaseTaskStatus Status, string Step, string? AssigneeId, int LastSeq, IReadOnlyList<PriorAct> History);
+
+    /// <summary>
+    /// One statement per batch: locks the cases in id order (two bulk runs over overlapping cases wait for each other
+    /// instead of deadlocking) and reads each task with its case and the case's history (separation of duties, next seq).
+    /// The ids come from the caller's scoped query, so the region scope has already been applied.
+    /// </summary>
+    private async Task<List<(BatchTask Task, WorkflowInstance Instance)>> ReadBatchAsync(Guid[] taskIds, CancellationToken ct)
+    {
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var command = new NpgsqlCommand("""
+            SELECT t."Id", t."Status", t."Step", t."AssigneeId",
+                   i."Id", i."SubjectKind", i."SubjectId", i."Reference", i."PolicyCode", i."RegionCode",
+                   i."DefinitionId", i."DefinitionVersion", i."Step", i."IsFinal", i."Revision",
+                   coalesce(h.seq, 0), coalesce(h.from_steps, '{}'), coalesce(h.actors, '{}')
+            FROM unnest(@ids) AS u(id)
+            JOIN "Tasks" t ON t."Id" = u.id
+            JOIN "WorkflowInstances" i ON i."Id" = t."InstanceId"
+            LEFT JOIN LATERAL (
+                SELECT max(e."Seq") AS seq, array_agg(e."FromStep" ORDER BY e."Seq") AS from_steps, array_agg(e."ActorId" ORDER BY e."Seq") AS actors
+                FROM "WorkflowEvents" e WHERE e."InstanceId" = i."Id") h ON true
+            ORDER BY i."Id"
+            FOR UPDATE OF i
+            """, connection, db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction);
+        command.Parameters.Add(Array("ids", taskIds, NpgsqlDbType.Uuid));
+        var rows = new List<(BatchTask, WorkflowInstance)>(taskIds.Length);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var fromSteps = reader.GetFieldValue<string[]>(16);
+            var actors = reader.GetFieldValue<string[]>(17);
+            var history = new PriorAct[fromSteps.Length];
+            for (var k = 0; k < history.Length; k++) history[k] = ToPriorAct(fromSteps[k], actors[k]);
+            var task = new BatchTask(reader.GetGuid(0), Enum.Parse<CaseTaskStatus>(reader.GetString(1)), reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt32(15), history);
+            var instance = new WorkflowInstance
+            {
+                Id = reader.GetGuid(4), SubjectKind = reader.GetString(5), SubjectId = reader.GetGuid(6), Reference = reader.GetString(7),
+                PolicyCode = reader.IsDBNull(8) ? null : reader.GetString(8), RegionCode = reader.GetString(9),
+                DefinitionId = reader.GetString(10), DefinitionVersion = reader.GetInt32(11), Step = reader.GetString(12),
+                IsFinal = reader.GetBoolean(13), Revision = reader.GetInt32(14),
+            };
+            rows.Add((task, instance));
+        }
+        return rows;
     }
 
     private static BulkOutcome Failed(Guid taskId, string? reference, string code, string reasonZh) => new(taskId, reference, false, null, code, reasonZh);

@@ -26,7 +26,8 @@ public sealed partial class CaseEngine(
     AuditWriter audit,
     TimerScheduler timers,
     UserContext user,
-    TimeProvider time)
+    TimeProvider time,
+    IServiceScopeFactory scopes)
 {
     /// <summary>What a new instance runs for and how staff and supervisors find it.</summary>
     public sealed record NewCase(CaseSubject Subject, string Reference, string RegionCode, string? PolicyCode);
@@ -322,8 +323,12 @@ public sealed partial class CaseEngine(
 
     private void OpenTask(WorkflowInstance instance, StepDefinition step, StepDeadline? deadline, DateTimeOffset now)
     {
-        if (step.Kind != StepKind.Human) return;
-        db.Tasks.Add(new CaseTask
+        if (NewTask(instance, step, deadline, now) is { } task) db.Tasks.Add(task);
+    }
+
+    /// <summary>The task a human step opens for a case (deadline, reminder, escalation); null for any other kind of step. Both paths build tasks here.</summary>
+    private static CaseTask? NewTask(WorkflowInstance instance, StepDefinition step, StepDeadline? deadline, DateTimeOffset now) =>
+        step.Kind != StepKind.Human ? null : new CaseTask
         {
             Id = Guid.CreateVersion7(),
             SubjectKind = instance.SubjectKind,
@@ -339,8 +344,7 @@ public sealed partial class CaseEngine(
             RemindAt = deadline?.RemindAt,
             EscalateAt = deadline?.EscalateAt,
             Status = CaseTaskStatus.Open,
-        });
-    }
+        };
 
     /// <summary>Checks the case data an action needs that the definition cannot express.</summary>
     private async Task CheckPreconditionsAsync(WorkflowInstance instance, string action, CancellationToken ct)

@@ -63,6 +63,10 @@ public sealed class AuditWriter(byte[] chainKey, TimeProvider time)
         if (db.Database.CurrentTransaction is null)
             throw new InvalidOperationException("Audit entries are written only inside a transaction with the change they record.");
         if (drafts.Count == 0) return;
+        // Everything but the chain is prepared before the lock, which concurrent writers queue on.
+        var data = new string[drafts.Count];
+        for (var k = 0; k < drafts.Count; k++)
+            data[k] = drafts[k].Data is null ? "{}" : JsonSerializer.Serialize(drafts[k].Data, JsonOptions);
         if (db.IsPostgres)
             await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({AdvisoryLockId})", ct);
         var pending = db.ChangeTracker.Entries<AuditEntry>().Where(e => e.State == EntityState.Added)
@@ -74,20 +78,22 @@ public sealed class AuditWriter(byte[] chainKey, TimeProvider time)
         var now = time.GetUtcNow().ToUniversalTime();
         var at = new DateTimeOffset(now.UtcTicks - now.UtcTicks % 10, TimeSpan.Zero);
         var entries = new List<AuditEntry>(drafts.Count);
-        foreach (var d in drafts)
+        using var linker = new AuditChain.Linker(chainKey);
+        for (var k = 0; k < drafts.Count; k++)
         {
+            var d = drafts[k];
             var draft = new AuditEntry
             {
                 Seq = ++seq, At = at, ActorId = d.ActorId, Action = d.Action, EntityType = d.EntityType, EntityId = d.EntityId,
-                RegionCode = d.RegionCode, DataJson = d.Data is null ? "{}" : JsonSerializer.Serialize(d.Data, JsonOptions),
-                PrevHash = prev, Hash = "",
+                RegionCode = d.RegionCode, DataJson = data[k], PrevHash = prev, Hash = "",
             };
-            prev = AuditChain.Link(chainKey, prev, draft.Canonical());
+            var hash = linker.Link(prev, draft.Canonical());
             entries.Add(new AuditEntry
             {
                 Seq = draft.Seq, At = at, ActorId = draft.ActorId, Action = draft.Action, EntityType = draft.EntityType, EntityId = draft.EntityId,
-                RegionCode = draft.RegionCode, DataJson = draft.DataJson, PrevHash = draft.PrevHash, Hash = prev,
+                RegionCode = draft.RegionCode, DataJson = draft.DataJson, PrevHash = prev, Hash = hash,
             });
+            prev = hash;
         }
         if (db.IsPostgres) await db.CopyAsync(entries, ct);
         else db.AuditLog.AddRange(entries);

@@ -45,6 +45,30 @@ public class AuditChainTests
         Assert.Throws<ArgumentException>(() => AuditChain.Link(new byte[15], "", Entry));
 
     [Fact]
+    public void Linker_GivesTheSameHashesAsLink_ForAChainOfEntries()
+    {
+        using var linker = new AuditChain.Linker(Key);
+        string expected = "", actual = "";
+        foreach (var entry in new[] { Entry, "e2", "", "第三条 with 中文" })
+        {
+            expected = AuditChain.Link(Key, expected, entry);
+            actual = linker.Link(actual, entry);
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Fact]
+    public void Linker_MatchesTheReferenceVector()
+    {
+        using var linker = new AuditChain.Linker(Key);
+        Assert.Equal("6263184e54449d3859b2b2fe523aeb9f53d2ebb39d6ded83b6706e7faa5cbe2a", linker.Link("", Entry));
+    }
+
+    [Fact]
+    public void Linker_Throws_WhenKeyIsShorterThan16Bytes() =>
+        Assert.Throws<ArgumentException>(() => new AuditChain.Linker(new byte[15]));
+
+    [Fact]
     public void Chain_ChangesEveryLaterLink_WhenAnEarlierEntryIsAltered()
     {
         string[] entries = ["e1", "e2", "e3"];

@@ -551,6 +551,18 @@ namespace OneCard.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("AssigneeId")
+                        .HasDatabaseName("IX_Tasks_Open_Assignee")
+                        .HasFilter("\"Status\" = 'Open' AND \"AssigneeId\" IS NOT NULL");
+
+                    b.HasIndex("DueAt")
+                        .HasDatabaseName("IX_Tasks_Open_NotOverdue_Due")
+                        .HasFilter("\"Status\" = 'Open' AND \"OverdueAt\" IS NULL");
+
+                    b.HasIndex("EscalateAt")
+                        .HasDatabaseName("IX_Tasks_Open_NotEscalated_Escalate")
+                        .HasFilter("\"Status\" = 'Open' AND \"EscalatedAt\" IS NULL AND \"EscalateAt\" IS NOT NULL");
+
                     b.HasIndex("RegionCode")
                         .HasDatabaseName("IX_Tasks_Open_Region")
                         .HasFilter("\"Status\" = 'Open'")
@@ -565,15 +577,11 @@ namespace OneCard.Persistence.Migrations.Sqlite
                         .HasFilter("\"Status\" = 'Completed'")
                         .HasAnnotation("Npgsql:IndexInclude", new[] { "CreatedAt", "DueAt", "Step", "PolicyCode" });
 
-                    b.HasIndex("Status", "AssigneeId");
-
-                    b.HasIndex("Status", "DueAt");
-
-                    b.HasIndex("Status", "EscalateAt");
+                    b.HasIndex("Role", "RegionCode")
+                        .HasDatabaseName("IX_Tasks_Open_Role_Region")
+                        .HasFilter("\"Status\" = 'Open'");
 
                     b.HasIndex("SubjectKind", "SubjectId");
-
-                    b.HasIndex("Status", "Role", "RegionCode");
 
                     b.ToTable("Tasks");
                 });

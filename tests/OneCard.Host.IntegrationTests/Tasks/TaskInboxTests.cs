@@ -143,6 +143,44 @@ public sealed class TaskInboxTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BulkApprove_InSmallBatchesOnTwoWorkers_MovesEveryCaseOnce_AndAnswersInTheOrderAsked()
+    {
+        // Seven-case batches on two connections at once: the parallel path, which the 50-case test above (one batch) does not reach.
+        var ids = new List<Guid>();
+        for (var i = 0; i < 30; i++) ids.Add(await driver.SubmitAsync());
+        var taskIds = (await InboxAsync("clerk.review", "?pageSize=100")).Items.Select(t => t.GetProperty("id").GetGuid()).ToList();
+        // One task acted on already (its outcome is a refusal) and one unknown id, spread through the request.
+        await driver.ActAsync(ids[0], "clerk.review", "Approve");
+        var closedTask = await app.AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().Tasks
+            .Where(t => t.SubjectId == ids[0] && t.Step == "TownshipReview").Select(t => t.Id).SingleAsync());
+        var unknown = Guid.NewGuid();
+        List<Guid> asked = [.. taskIds.Where(t => t != closedTask).Take(14), unknown, closedTask, .. taskIds.Where(t => t != closedTask).Skip(14)];
+        var reviewer = await app.AsSystemAsync(async sp => await sp.GetRequiredService<OneCardDbContext>().Users.SingleAsync(u => u.UserName == "clerk.review"));
+        var me = new OneCard.Host.Platform.CurrentUser(reviewer.Id, reviewer.UserName, reviewer.DisplayName, reviewer.Role, reviewer.RegionCode, null);
+
+        var outcomes = await app.AsUserAsync(me, sp => sp.GetRequiredService<OneCard.Host.Cases.CaseEngine>()
+            .BulkActAsync(asked, "Approve", null, CancellationToken.None, batchSize: 7, parallelism: 2));
+
+        Assert.Equal(asked, outcomes.Select(o => o.TaskId));
+        Assert.Equal(29, outcomes.Count(o => o.Succeeded));
+        Assert.Equal("TaskNotFound", outcomes.Single(o => o.TaskId == unknown).Code);
+        Assert.Equal("TaskClosed", outcomes.Single(o => o.TaskId == closedTask).Code);
+        var (steps, transitions, openCounty, chainBreak) = await app.AsSystemAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<OneCardDbContext>();
+            return (await db.WorkflowInstances.Where(i => ids.Contains(i.SubjectId)).Select(i => i.Step).ToListAsync(),
+                await db.AuditLog.Where(e => e.Action == "Transition" && e.ActorId == "u-clerk.review").Select(e => e.EntityId).ToListAsync(),
+                await db.Tasks.CountAsync(t => t.Status == CaseTaskStatus.Open && t.Step == "CountyReview"),
+                await sp.GetRequiredService<AuditWriter>().VerifyAsync(db));
+        });
+        Assert.All(steps, s => Assert.Equal("CountyReview", s));
+        Assert.Equal(30, transitions.Count);
+        Assert.Equal(30, transitions.Distinct().Count());
+        Assert.Equal(30, openCounty);
+        Assert.Null(chainBreak);
+    }
+
+    [Fact]
     public async Task BulkApprove_AnswersPerTask_RefusingClaimedAndSeparatedCases_AndRunsEffectsOfTheNextStep()
     {
         var a = await driver.SubmitAsync();

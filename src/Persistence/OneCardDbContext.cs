@@ -15,7 +15,8 @@ namespace OneCard.Persistence;
 
 /// <summary>
 /// The one model of OneCard. Provider-specific subclasses carry their own migrations.
-/// Every region-bound set is filtered by <see cref="Scope"/>: a user never reads outside it.
+/// Every region-bound set is filtered by <see cref="Scope"/>: a user never reads outside it. Every set that carries a
+/// policy is also filtered by <see cref="Department"/>: a department-bound user never reads another department's cases.
 /// </summary>
 public abstract class OneCardDbContext(DbContextOptions options) : DbContext(options)
 {
@@ -27,6 +28,16 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
 
     /// <summary>The region prefix the query filters use now.</summary>
     public string? Scope => ScopeProvider?.Invoke();
+
+    /// <summary>
+    /// Supplies the department this context is bound to (a 民政 clerk: <c>LN-CIVIL</c>), read at every query like the region
+    /// scope. A bound context sees only cases of that department's policies (the <c>Policies</c> table says which); null:
+    /// across departments (finance, supervisors, administrators, inspectors, system work).
+    /// </summary>
+    public Func<string?>? DepartmentProvider { get; set; }
+
+    /// <summary>The department the query filters use now; null: unscoped by department.</summary>
+    public string? Department => DepartmentProvider?.Invoke();
 
     public DbSet<Region> Regions => Set<Region>();
     public DbSet<Department> Departments => Set<Department>();
@@ -130,7 +141,9 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(x => x.Source).HasConversion<string>().HasMaxLength(16);
             e.Property(x => x.PayableAmount).HasPrecision(18, 2);
             e.HasMany(x => x.Lines).WithOne().HasForeignKey(l => l.ApplicationId).OnDelete(DeleteBehavior.Restrict);
-            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+            // Departments: region scope, and the user's department's policies only (a policy of another department: not found).
+            e.HasQueryFilter(x => (Scope == null || x.RegionCode.StartsWith(Scope))
+                && (Department == null || Policies.Any(p => p.Code == x.PolicyCode && p.DepartmentCode == Department)));
         });
         modelBuilder.Entity<ClaimLine>(e =>
         {
@@ -143,7 +156,9 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(x => x.Outcome).HasConversion<string>().HasMaxLength(16);
             e.Property(x => x.SampleResult).HasConversion<string>().HasMaxLength(16);
             e.HasOne<Beneficiary>().WithMany().HasForeignKey(x => x.BeneficiaryId).OnDelete(DeleteBehavior.Restrict);
-            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+            // Departments: region scope, and the user's department's policies only (a policy of another department: not found).
+            e.HasQueryFilter(x => (Scope == null || x.RegionCode.StartsWith(Scope))
+                && (Department == null || Policies.Any(p => p.Code == x.PolicyCode && p.DepartmentCode == Department)));
         });
         modelBuilder.Entity<SampleDraw>(e =>
         {
@@ -162,7 +177,9 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
                 .HasFilter("\"Status\" = 'Open' AND \"LineNo\" IS NOT NULL").HasDatabaseName("UX_Objections_OneOpenPerLineAndContact");
             e.HasIndex(x => new { x.ApplicationId, x.ContactHash }).IsUnique()
                 .HasFilter("\"Status\" = 'Open' AND \"LineNo\" IS NULL").HasDatabaseName("UX_Objections_OneOpenPerNoticeAndContact");
-            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+            // Departments: region scope, and only what belongs to an application the department may see (its own filter decides).
+            e.HasQueryFilter(x => (Scope == null || x.RegionCode.StartsWith(Scope))
+                && (Department == null || Applications.Any(a => a.Id == x.ApplicationId)));
         });
 
         modelBuilder.Entity<WorkflowInstance>(e =>
@@ -176,7 +193,9 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.HasIndex(x => new { x.Step, x.StepDueAt });
             e.Property(x => x.Revision).IsConcurrencyToken();
             e.HasMany(x => x.History).WithOne().HasForeignKey(h => h.InstanceId).OnDelete(DeleteBehavior.Restrict);
-            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+            // Departments: region scope, and the user's department's policies only; a case of no policy (a complaint) is not departmental.
+            e.HasQueryFilter(x => (Scope == null || x.RegionCode.StartsWith(Scope))
+                && (Department == null || x.PolicyCode == null || Policies.Any(p => p.Code == x.PolicyCode && p.DepartmentCode == Department)));
         });
         modelBuilder.Entity<WorkflowEvent>(e =>
         {
@@ -207,7 +226,9 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
                 .IncludeProperties(x => new { x.DueAt, x.OverdueAt, x.EscalatedAt, x.Step, x.PolicyCode });
             e.HasIndex(x => new { x.RegionCode, x.CompletedAt }).HasFilter("\"Status\" = 'Completed'").HasDatabaseName("IX_Tasks_Completed_Region")
                 .IncludeProperties(x => new { x.CreatedAt, x.DueAt, x.Step, x.PolicyCode });
-            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+            // Departments: region scope, and the user's department's policies only; a case of no policy (a complaint) is not departmental.
+            e.HasQueryFilter(x => (Scope == null || x.RegionCode.StartsWith(Scope))
+                && (Department == null || x.PolicyCode == null || Policies.Any(p => p.Code == x.PolicyCode && p.DepartmentCode == Department)));
         });
 
         modelBuilder.Entity<AgentBank>(e => e.HasKey(x => x.Code));
@@ -219,7 +240,9 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(x => x.TotalAmount).HasPrecision(18, 2);
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
             e.HasMany(x => x.Instructions).WithOne().HasForeignKey(i => i.BatchId).OnDelete(DeleteBehavior.Restrict);
-            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+            // Departments: region scope, and only what belongs to an application the department may see (its own filter decides).
+            e.HasQueryFilter(x => (Scope == null || x.RegionCode.StartsWith(Scope))
+                && (Department == null || Applications.Any(a => a.Id == x.ApplicationId)));
         });
         modelBuilder.Entity<PaymentInstruction>(e =>
         {
@@ -232,7 +255,9 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
                 .HasFilter("\"Status\" <> 'Failed'").HasDatabaseName("UX_PaymentInstructions_OnePaymentPerPolicyPeriod");
             e.Property(x => x.Amount).HasPrecision(18, 2);
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
-            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+            // Departments: region scope, and the user's department's policies only (a policy of another department: not found).
+            e.HasQueryFilter(x => (Scope == null || x.RegionCode.StartsWith(Scope))
+                && (Department == null || Policies.Any(p => p.Code == x.PolicyCode && p.DepartmentCode == Department)));
         });
         // Issue 5 (payments): one accepted result file per batch and content hash — the import's idempotency key.
         modelBuilder.Entity<BankResultImport>(e =>
@@ -269,6 +294,7 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
         {
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.UserName).IsUnique();
+            e.Property(x => x.DepartmentCode).HasMaxLength(32);
         });
 
         // Calendar: one row per revision of a year's notice; two concurrent entries of one revision cannot both land.

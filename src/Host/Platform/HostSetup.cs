@@ -39,6 +39,7 @@ public static class HostSetup
                 ? sp.GetRequiredService<PostgresOneCardDbContext>() : sp.GetRequiredService<SqliteOneCardDbContext>();
             var user = sp.GetRequiredService<UserContext>();
             db.ScopeProvider = () => user.DatabaseScope;
+            db.DepartmentProvider = () => user.DatabaseDepartment;
             return db;
         });
 

@@ -1247,6 +1247,10 @@ namespace OneCard.Persistence.Migrations.Postgres
                     b.Property<string>("Id")
                         .HasColumnType("text");
 
+                    b.Property<string>("DepartmentCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<string>("DisplayName")
                         .IsRequired()
                         .HasColumnType("text");

@@ -21,7 +21,10 @@ public static class PolicyLists
         string Basis, string Target, string TargetZh, string TargetText, string StandardText, decimal? Amount, string? Unit,
         decimal? CentralShare, decimal? ProvincialShare, decimal? CityShare, decimal? CountyShare, string? SharesNote, string SharesText,
         string Frequency, string PaymentMonths, DateOnly EffectiveFrom, DateOnly? EffectiveTo, string EffectiveText, string Status, string StatusZh,
-        string Source, bool Inherited, string FromRegionCode, string FromRegionName);
+        string Source, bool Inherited, string FromRegionCode, string FromRegionName)
+    {
+        public string AmountText => Amount is { } a ? a.ToString("0.##", CultureInfo.InvariantCulture) + Unit : "—";
+    }
 
     public sealed record ListView(Guid Id, string RegionCode, string RegionName, string Level, int Year, int Version, string Status, string StatusZh,
         DateTimeOffset? PublishedAt, string? PublishedBy, IReadOnlyList<ItemView> Items);
@@ -35,9 +38,9 @@ public static class PolicyLists
     public sealed record CreateRequest(string? RegionCode, int Year);
 
     /// <summary>One item as the edit form sends it; shares are percentages (all four, or none with a note).</summary>
-    public sealed record ItemRequest(string? Code, string? NameZh, string? DepartmentCode, string? Basis, PolicyTarget Target, string? TargetText,
+    public sealed record ItemRequest(string? Code, string? NameZh, string? DepartmentCode, string? Basis, string? Target, string? TargetText,
         string? StandardText, decimal? Amount, string? Unit, decimal? CentralShare, decimal? ProvincialShare, decimal? CityShare, decimal? CountyShare,
-        string? SharesNote, string? Frequency, string? PaymentMonths, DateOnly? EffectiveFrom, DateOnly? EffectiveTo, PolicyItemStatus Status, string? Source);
+        string? SharesNote, string? Frequency, string? PaymentMonths, DateOnly? EffectiveFrom, DateOnly? EffectiveTo, string? Status, string? Source);
 
     public sealed record Outcome(ListView? Result, IReadOnlyList<PolicyListError> Errors);
 
@@ -127,6 +130,9 @@ public static class PolicyLists
             PolicyLevel.City => ["210000"],
             _ => ["210000", regionCode[..4] + "00"],
         };
+
+        public async Task<IReadOnlyList<Department>> DepartmentsAsync(CancellationToken ct) =>
+            await db.Departments.AsNoTracking().OrderBy(d => d.Code).ToListAsync(ct);
 
         public async Task<ListView?> PublishedAsync(string? region, int? year, CancellationToken ct)
         {
@@ -234,6 +240,10 @@ public static class PolicyLists
             var candidate = FromRequest(request, code, list, existing);
             var departments = (await db.Departments.AsNoTracking().Select(d => d.Code).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
             var errors = candidate.Validate(index, departments).ToList();
+            if (!Enum.TryParse<PolicyTarget>(request.Target, ignoreCase: true, out _) || int.TryParse(request.Target, out _))
+                errors.Add(new($"items[{index}].target", "TargetInvalid", $"第{index + 1}项：补贴对象类别“{request.Target}”无效，应为 Person（到人）或 Household（到户）", "target must be Person or Household."));
+            if (request.Status is not null && (!Enum.TryParse<PolicyItemStatus>(request.Status, ignoreCase: true, out _) || int.TryParse(request.Status, out _)))
+                errors.Add(new($"items[{index}].status", "ItemStatusInvalid", $"第{index + 1}项：状态“{request.Status}”无效，应为 Active（执行中）或 Stopped（停止执行）", "status must be Active or Stopped."));
             if (request.Code is { Length: > 0 } bodyCode && bodyCode != code)
                 errors.Add(new($"items[{index}].code", "PolicyCodeMismatch", $"第{index + 1}项：政策代码不能修改（地址中为“{code}”，表单中为“{bodyCode}”）", "The code may not change."));
             if (existing is null && (await InheritedAsync(list, ct)).Any(x => x.Item.Code == code))
@@ -330,12 +340,13 @@ public static class PolicyLists
         {
             Id = existing?.Id ?? Guid.CreateVersion7(), ListId = list.Id, Seq = existing?.Seq ?? list.Items.Select(i => i.Seq).DefaultIfEmpty(0).Max() + 1,
             Code = code.Trim(), NameZh = r.NameZh?.Trim() ?? "", Level = list.Level, DepartmentCode = r.DepartmentCode?.Trim() ?? "", Basis = r.Basis?.Trim() ?? "",
-            Target = r.Target, TargetText = r.TargetText?.Trim() ?? "", StandardText = r.StandardText?.Trim() ?? "", Amount = r.Amount,
+            Target = Enum.TryParse<PolicyTarget>(r.Target, true, out var target) ? target : PolicyTarget.Person, TargetText = r.TargetText?.Trim() ?? "", StandardText = r.StandardText?.Trim() ?? "", Amount = r.Amount,
             Unit = string.IsNullOrWhiteSpace(r.Unit) ? null : r.Unit.Trim(),
             CentralShare = r.CentralShare, ProvincialShare = r.ProvincialShare, CityShare = r.CityShare, CountyShare = r.CountyShare,
             SharesNote = string.IsNullOrWhiteSpace(r.SharesNote) ? null : r.SharesNote.Trim(), Frequency = r.Frequency?.Trim() ?? "",
             PaymentMonths = PolicyListItem.ParseMonths(r.PaymentMonths, out var months) is null ? MonthsText(months) : r.PaymentMonths ?? "",
-            EffectiveFrom = r.EffectiveFrom ?? new DateOnly(list.Year, 1, 1), EffectiveTo = r.EffectiveTo, Status = r.Status, Source = r.Source?.Trim() ?? "",
+            EffectiveFrom = r.EffectiveFrom ?? new DateOnly(list.Year, 1, 1), EffectiveTo = r.EffectiveTo,
+            Status = Enum.TryParse<PolicyItemStatus>(r.Status, true, out var status) ? status : PolicyItemStatus.Active, Source = r.Source?.Trim() ?? "",
         };
 
         /// <summary>Months written back in their shortest form: 1-12, 6, 3,6,9,12.</summary>

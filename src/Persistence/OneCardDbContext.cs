@@ -68,6 +68,9 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
     // Notices (issue 6): each person's notice centre, and the outbox an SMS or e-mail adapter drains.
     public DbSet<Notice> Notices => Set<Notice>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    // Policy lists (issue 7, policylist): a region's 补贴政策清单 per year and version, with its items.
+    public DbSet<PolicyList> PolicyLists => Set<PolicyList>();
+    public DbSet<PolicyListItem> PolicyListItems => Set<PolicyListItem>();
 
     /// <summary>Whether this context talks to PostgreSQL (bulk paths use COPY there).</summary>
     public abstract bool IsPostgres { get; }
@@ -121,6 +124,8 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.Code).IsUnique();
             e.Property(x => x.Target).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Level).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.RegionCode).HasMaxLength(12);
         });
         modelBuilder.Entity<RuleSetRecord>(e => e.HasKey(x => x.VersionKey));
         modelBuilder.Entity<WorkflowDefinitionRecord>(e => e.HasKey(x => x.VersionKey));
@@ -349,6 +354,42 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(x => x.Text).HasMaxLength(500);
             e.HasIndex(x => new { x.SentAt, x.CreatedAt });
             e.HasIndex(x => x.ClaimId);
+        });
+
+        // Policy lists (issue 7, policylist): one version per (region, year, version); items unique by code within a list.
+        modelBuilder.Entity<PolicyList>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.RegionCode).HasMaxLength(12);
+            e.Property(x => x.Level).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.CreatedBy).HasMaxLength(64);
+            e.Property(x => x.PublishedBy).HasMaxLength(64);
+            e.HasIndex(x => new { x.RegionCode, x.Year, x.Version }).IsUnique();
+            e.HasMany(x => x.Items).WithOne().HasForeignKey(i => i.ListId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<PolicyListItem>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.ListId, x.Code }).IsUnique();
+            e.Property(x => x.Code).HasMaxLength(64);
+            e.Property(x => x.NameZh).HasMaxLength(100);
+            e.Property(x => x.DepartmentCode).HasMaxLength(32);
+            e.Property(x => x.Level).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Target).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Unit).HasMaxLength(32);
+            e.Property(x => x.Frequency).HasMaxLength(16);
+            e.Property(x => x.PaymentMonths).HasMaxLength(64);
+            e.Property(x => x.Amount).HasPrecision(18, 2);
+            e.Property(x => x.CentralShare).HasPrecision(5, 2);
+            e.Property(x => x.ProvincialShare).HasPrecision(5, 2);
+            e.Property(x => x.CityShare).HasPrecision(5, 2);
+            e.Property(x => x.CountyShare).HasPrecision(5, 2);
+            e.Ignore(x => x.HasShares);
+            e.Ignore(x => x.SharesText);
+            e.Ignore(x => x.AmountText);
+            e.Ignore(x => x.EffectiveText);
         });
     }
 }

@@ -17,7 +17,7 @@ using OneCard.Persistence;
 namespace OneCard.Host.Demo;
 
 /// <summary>
-/// Reference data every installation needs (the policy, its department, the agent bank) and, for
+/// Reference data every installation needs (the agent bank; departments and policies come from policies/ via PolicySeed) and, for
 /// the demo, users of every role and cases at every step — made through the real use cases, with
 /// the clock replayed, so the demo shows exactly what production would record.
 /// </summary>
@@ -48,31 +48,8 @@ public static class DemoData
         ("policy2", "赵政策（辽宁省民政厅）", Roles.PolicyOfficer, "210000", null, null),
     ];
 
-    /// <summary>
-    /// The departments of the policy list (contract codes). The policy list also seeds them from its files at start-up;
-    /// each row is added only when its code is missing, so either may run first.
-    /// </summary>
-    public static readonly IReadOnlyList<Department> DepartmentRows =
-    [
-        new() { Code = DepartmentCodes.Agriculture, NameZh = "辽宁省农业农村厅", NameEn = "Liaoning Department of Agriculture and Rural Affairs" },
-        new() { Code = DepartmentCodes.Civil, NameZh = "辽宁省民政厅", NameEn = "Liaoning Department of Civil Affairs" },
-        new() { Code = DepartmentCodes.Disabled, NameZh = "辽宁省残疾人联合会", NameEn = "Liaoning Disabled Persons' Federation" },
-        new() { Code = DepartmentCodes.Health, NameZh = "辽宁省卫生健康委员会", NameEn = "Liaoning Health Commission" },
-        new() { Code = DepartmentCodes.Finance, NameZh = "辽宁省财政厅", NameEn = "Liaoning Department of Finance" },
-    ];
-
     public static async Task EnsureReferenceDataAsync(OneCardDbContext db)
     {
-        var departments = await db.Departments.Select(d => d.Code).ToListAsync();
-        foreach (var department in DepartmentRows.Where(d => !departments.Contains(d.Code)))
-            db.Departments.Add(new Department { Code = department.Code, NameZh = department.NameZh, NameEn = department.NameEn });
-        if (!await db.Policies.AnyAsync(p => p.Code == PolicyCode))
-            db.Policies.Add(new Policy
-            {
-                Id = Guid.CreateVersion7(), Code = PolicyCode, NameZh = "耕地地力保护补贴", NameEn = "Arable land protection subsidy",
-                DepartmentCode = "LN-AGRI", Target = PolicyTarget.Household, Frequency = "按年，原则上6月30日前发放",
-                Basis = "财农〔2016〕26号；各县（区）年度补贴标准通知", WorkflowDefinitionId = "standard-subsidy",
-            });
         if (!await db.AgentBanks.AnyAsync())
             db.AgentBanks.Add(new AgentBank { Code = "PSBC-LN", NameZh = "中国邮政储蓄银行辽宁省分行（演示）", NameEn = "Postal Savings Bank of China, Liaoning (demo)" });
         await db.SaveChangesAsync();

@@ -10,6 +10,7 @@ using OneCard.Host.Calendar;
 using OneCard.Host.Cases;
 using OneCard.Host.Notices;
 using OneCard.Host.Payments;
+using OneCard.Host.Policies;
 using OneCard.Host.Publicity;
 using OneCard.Host.Supervision;
 using OneCard.Host.Tasks;
@@ -87,6 +88,7 @@ public static class HostSetup
         services.AddScoped<BankFiles.Handler>();
         services.AddScoped<SlaOverview.Handler>();
         services.AddScoped<OverdueTasks.Handler>();
+        services.AddPolicyLists(config);
         services.AddCaseEndpoints();
         services.AddTransient<StepTimerJob>();
         services.AddTransient<DeadlineSweepJob>();
@@ -167,6 +169,7 @@ public static class HostSetup
         api.MapSlaOverview();
         api.MapOverdueTasks();
         api.MapCaseEndpoints();
+        api.MapPolicyLists();
 
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {

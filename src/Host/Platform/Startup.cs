@@ -29,6 +29,8 @@ public static class Startup
         await RegionSeed.EnsureSeededAsync(db);
         await RegisterPublishedVersionsAsync(db, scope.ServiceProvider.GetRequiredService<RuleSetCatalog>(),
             scope.ServiceProvider.GetRequiredService<WorkflowCatalog>(), time);
+        // Departments, the province policy lists and the policy rows from policies/ (every host, not only the demo).
+        await scope.ServiceProvider.GetRequiredService<Policies.PolicySeed>().EnsureSeededAsync(db, time);
         await Demo.DemoData.EnsureReferenceDataAsync(db);
         if (app.Configuration.GetValue<bool>("Demo:Seed"))
             await Demo.DemoData.EnsureDemoCasesAsync(scope.ServiceProvider);

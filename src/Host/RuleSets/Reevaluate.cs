@@ -29,7 +29,7 @@ public static class Reevaluate
     public static readonly IReadOnlySet<string> Steps = new HashSet<string>(["TownshipReview", "Returned", "CountyReview"], StringComparer.Ordinal);
 
     public sealed record Request(int? Version);
-    public sealed record LineChange(int LineNo, LineOutcome BeforeOutcome, decimal? BeforeAmount, LineOutcome AfterOutcome, decimal? AfterAmount);
+    public sealed record LineChange(int LineNo, string BeforeOutcome, decimal? BeforeAmount, string AfterOutcome, decimal? AfterAmount);
     public sealed record Result(string From, string To, int Lines, int Changed, decimal PayableBefore, decimal PayableAfter, IReadOnlyList<LineChange> Changes);
 
     public static void MapReevaluate(this RouteGroupBuilder api) =>
@@ -68,7 +68,7 @@ public static class Reevaluate
 
             var current = RuleSetVersionKey.Parse(application.RuleSetKey);
             var today = DateOnly.FromDateTime(time.GetUtcNow().ToOffset(WorkingDayCalendar.Offset).DateTime);
-            var target = version is { } v ? Approved(application.PolicyCode, v) : ruleSets.EffectiveOn(application.PolicyCode, today);
+            var target = version is { } v ? InForce(application.PolicyCode, v, today) : ruleSets.EffectiveOn(application.PolicyCode, today);
             if (target is null || target.Version <= current.Version)
                 throw new OneCardException(ErrorKind.Conflict, "NoNewerRuleSet",
                     $"没有比本案件所用版本（v{current.Version}）更新的已批准规则集" + (version is null ? $"在今天（{today:yyyy-MM-dd}）生效" : ""),
@@ -91,7 +91,7 @@ public static class Reevaluate
                 var line = decided[i];
                 var (beforeOutcome, beforeAmount) = (line.Outcome, line.Amount);
                 Apply(line, evaluations[i]);
-                changes.Add(new LineChange(line.LineNo, beforeOutcome, beforeAmount, line.Outcome, line.Amount));
+                changes.Add(new LineChange(line.LineNo, beforeOutcome.ToString(), beforeAmount, line.Outcome.ToString(), line.Amount));
             }
             application.RuleSetKey = target.VersionKey;
             application.EligibleCount = lines.Count(l => l.Outcome == LineOutcome.Eligible);
@@ -104,8 +104,8 @@ public static class Reevaluate
                 lines = changes.Select(c => new
                 {
                     line = c.LineNo,
-                    before = new { outcome = c.BeforeOutcome.ToString(), amount = c.BeforeAmount },
-                    after = new { outcome = c.AfterOutcome.ToString(), amount = c.AfterAmount },
+                    before = new { outcome = c.BeforeOutcome, amount = c.BeforeAmount },
+                    after = new { outcome = c.AfterOutcome, amount = c.AfterAmount },
                 }),
             }, ct);
             await db.SaveChangesAsync(ct);
@@ -114,12 +114,16 @@ public static class Reevaluate
                 changes.Count(c => c.BeforeOutcome != c.AfterOutcome || c.BeforeAmount != c.AfterAmount), payableBefore, application.PayableAmount, changes);
         }
 
-        /// <summary>A named version that has been approved (a draft never decides a case).</summary>
-        private RuleSet Approved(string policy, int version) =>
-            ruleSets.Entries.TryGetValue($"{policy}@{version}", out var entry) && entry.Status is RuleSetStatus.Approved or RuleSetStatus.Effective
-                ? entry.RuleSet
-                : throw new OneCardException(ErrorKind.Invalid, "RuleSetNotApproved", $"规则集 {policy} v{version} 不存在或尚未批准",
+        /// <summary>A named version that is approved and in force by today (a draft, or a version not yet in force, never decides a case).</summary>
+        private RuleSet InForce(string policy, int version, DateOnly today)
+        {
+            if (!ruleSets.Entries.TryGetValue($"{policy}@{version}", out var entry) || entry.Status is not (RuleSetStatus.Approved or RuleSetStatus.Effective))
+                throw new OneCardException(ErrorKind.Invalid, "RuleSetNotApproved", $"规则集 {policy} v{version} 不存在或尚未批准",
                     $"{policy}@{version} does not exist or is not approved.");
+            return entry.EffectiveFrom <= today ? entry.RuleSet
+                : throw new OneCardException(ErrorKind.Invalid, "RuleSetNotYetEffective", $"规则集 {policy} v{version} 自 {entry.EffectiveFrom:yyyy-MM-dd} 起生效，今天还不能按它重新计算",
+                    $"{policy}@{version} takes effect on {entry.EffectiveFrom:yyyy-MM-dd}.");
+        }
 
         /// <summary>
         /// The line's facts as the target version declares them: the stored supplied facts typed by the declaration, the ID number

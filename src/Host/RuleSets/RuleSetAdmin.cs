@@ -29,14 +29,15 @@ public static class RuleSetAdmin
     /// <summary>The largest rule set text accepted (a county table of every county in Liaoning is far below it).</summary>
     public const int MaxJsonBytes = 1024 * 1024;
 
-    public sealed record VersionSummary(string PolicyCode, int Version, string VersionKey, RuleSetStatus Status, string StatusZh,
-        RuleSetStatus StoredStatus, DateOnly EffectiveFrom, string Sha256, Guid? CaseId, string? AuthorId, string? SubmittedBy,
+    /// <summary>A version as listed: <c>status</c> as of today (Effective, Superseded read off the dates), <c>storedStatus</c> as stored.</summary>
+    public sealed record VersionSummary(string PolicyCode, int Version, string VersionKey, string Status, string StatusZh,
+        string StoredStatus, DateOnly EffectiveFrom, string Sha256, Guid? CaseId, string? AuthorId, string? SubmittedBy,
         string? ApprovedBy, DateTimeOffset RegisteredAt);
     public sealed record PolicyRuleSets(string PolicyCode, string NameZh, int? EffectiveVersion, IReadOnlyList<VersionSummary> Versions);
     public sealed record HistoryEntry(DateTimeOffset At, string ActorId, string Action, string FromStep, string ToStep, string? Comment);
     public sealed record VersionDetail(VersionSummary Version, string NameZh, string Json, string? Step, string? StepTitle,
         IReadOnlyList<string> PermittedActions, IReadOnlyList<HistoryEntry> History);
-    public sealed record Drafted(string VersionKey, Guid CaseId, RuleSetStatus Status, DateOnly EffectiveFrom, string Sha256);
+    public sealed record Drafted(string VersionKey, Guid CaseId, string Status, DateOnly EffectiveFrom, string Sha256);
     public sealed record Located(string Path, string Message, string MessageEn);
 
     /// <summary>A draft refused: every problem, located (JSON path) and said in Chinese.</summary>
@@ -295,7 +296,7 @@ public static class RuleSetAdmin
             }
             await tx.CommitAsync(ct);
             await store.ReloadAsync(ct);
-            return new Drafted(record.VersionKey, caseId, record.Status, record.EffectiveFrom, record.Sha256);
+            return new Drafted(record.VersionKey, caseId, record.Status.ToString(), record.EffectiveFrom, record.Sha256);
         }
 
         /// <summary>Fires the case action <c>Submit</c> on the version's approval case (only a Draft has one to fire).</summary>
@@ -316,7 +317,7 @@ public static class RuleSetAdmin
         private static VersionSummary Summary(RuleSetRecord r, IEnumerable<RuleSetRecord> siblings, DateOnly today)
         {
             var status = r.StatusOn(today, siblings);
-            return new VersionSummary(r.PolicyCode, r.Version, r.VersionKey, status, StatusZh(status), r.Status, r.EffectiveFrom, r.Sha256, r.CaseId,
+            return new VersionSummary(r.PolicyCode, r.Version, r.VersionKey, status.ToString(), StatusZh(status), r.Status.ToString(), r.EffectiveFrom, r.Sha256, r.CaseId,
                 r.AuthorId, r.SubmittedBy, r.ApprovedBy, r.RegisteredAt);
         }
 

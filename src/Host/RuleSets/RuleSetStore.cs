@@ -54,7 +54,8 @@ public sealed class RuleSetStore(IServiceScopeFactory scopes, ILogger<RuleSetSto
         var key = $"{policyCode}@{version}";
         if (snapshot.ByKey.TryGetValue(key, out var entry)) return entry.RuleSet;
         // Rare (a case started on another host within the poll interval): block this request for one read.
-        ReloadAsync(CancellationToken.None).GetAwaiter().GetResult();
+        // Off any synchronization context (a Blazor circuit's), so the blocking wait cannot deadlock.
+        Task.Run(() => ReloadAsync(CancellationToken.None)).GetAwaiter().GetResult();
         return snapshot.ByKey.GetValueOrDefault(key)?.RuleSet;
     }
 

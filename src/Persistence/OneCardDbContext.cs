@@ -127,7 +127,21 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(x => x.Level).HasConversion<string>().HasMaxLength(16);
             e.Property(x => x.RegionCode).HasMaxLength(12);
         });
-        modelBuilder.Entity<RuleSetRecord>(e => e.HasKey(x => x.VersionKey));
+        modelBuilder.Entity<RuleSetRecord>(e =>
+        {
+            e.HasKey(x => x.VersionKey);
+            // Rows registered before the store existed are shipped files: in force since the seed date. Superseded is
+            // never stored, so it serves as "not set" (EF's sentinel) and Draft (0) is written as itself.
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16)
+                .HasDefaultValue(RuleSetStatus.Effective).HasSentinel(RuleSetStatus.Superseded);
+            e.Property(x => x.EffectiveFrom).HasDefaultValue(RuleSetRecord.SeedEffectiveFrom);
+            e.HasIndex(x => new { x.PolicyCode, x.Version }).IsUnique();
+            e.HasIndex(x => x.CaseId).IsUnique();
+            e.Property(x => x.AuthorId).HasMaxLength(64);
+            e.Property(x => x.SubmittedBy).HasMaxLength(64);
+            e.Property(x => x.ApprovedBy).HasMaxLength(64);
+            e.Property(x => x.RejectedBy).HasMaxLength(64);
+        });
         modelBuilder.Entity<WorkflowDefinitionRecord>(e => e.HasKey(x => x.VersionKey));
 
         modelBuilder.Entity<Beneficiary>(e =>

@@ -12,6 +12,7 @@ using OneCard.Host.Notices;
 using OneCard.Host.Payments;
 using OneCard.Host.Policies;
 using OneCard.Host.Publicity;
+using OneCard.Host.RuleSets;
 using OneCard.Host.Supervision;
 using OneCard.Host.Tasks;
 using OneCard.Persistence;
@@ -47,8 +48,10 @@ public static class HostSetup
         // The system clock; only the Testing environment may shift it (Clock:OffsetFile, the two-host test).
         services.AddSingleton<TimeProvider>(new SeedableClock(OffsetFileClock.FromConfiguration(config, builder.Environment)));
         var contentRoot = AppContext.BaseDirectory;
-        // The shipped rule sets; Rules:Directory points elsewhere (a staging copy, a test's own files).
+        // The shipped rule sets, the seed of the database's (Startup registers them); Rules:Directory points elsewhere (a
+        // staging copy, a test's own files). Everything else reads IRuleSets: the stored versions, approved or seeded.
         services.AddSingleton(_ => RuleSetCatalog.LoadFromDirectory(config["Rules:Directory"] ?? Path.Combine(contentRoot, "rules")));
+        services.AddRuleSetStore();
         // The allow-list is the CPU guard; the per-line budget is a backstop, generous enough that a GC pause
         // on a loaded machine does not fault an honest line.
         services.AddSingleton(_ => new RuleEvaluator(new RuleEvaluatorOptions
@@ -170,6 +173,7 @@ public static class HostSetup
         api.MapOverdueTasks();
         api.MapCaseEndpoints();
         api.MapPolicyLists();
+        api.MapRuleSets();
 
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {

@@ -1,7 +1,10 @@
 namespace OneCard.Rules.RuleSets;
 
-/// <summary>The shipped rule sets, loaded once from a directory, looked up by policy code and version.</summary>
-public sealed class RuleSetCatalog
+/// <summary>
+/// The shipped rule sets, loaded once from a directory, looked up by policy code and version. A host seeds its database
+/// from it; as <see cref="IRuleSets"/> every file counts as in force from the start of time (the latest version decides).
+/// </summary>
+public sealed class RuleSetCatalog : IRuleSets
 {
     private readonly Dictionary<string, RuleSet> _byKey;
 
@@ -111,4 +114,7 @@ public sealed class RuleSetCatalog
     /// <exception cref="KeyNotFoundException">The policy has no rule set.</exception>
     public RuleSet Latest(string policyCode) =>
         All.LastOrDefault(r => r.PolicyCode == policyCode) ?? throw new KeyNotFoundException($"No rule set for policy {policyCode}.");
+
+    /// <summary>Files carry no approval: the latest version is in force on every day.</summary>
+    public RuleSet? EffectiveOn(string policyCode, DateOnly date) => All.LastOrDefault(r => r.PolicyCode == policyCode);
 }

@@ -55,6 +55,7 @@ public sealed class RuleSetCatalog
         foreach (var latest in loaded.GroupBy(r => r.PolicyCode).Select(g => g.MaxBy(r => r.Version)!))
         {
             errors.AddRange(BoundsProblems(latest));
+            errors.AddRange(RuleSetExamples.Problems(latest));
         }
 
         return errors.Count > 0 ? throw new RuleSetException(errors) : new RuleSetCatalog(loaded);
@@ -69,7 +70,7 @@ public sealed class RuleSetCatalog
         for (var i = 0; i < ruleSet.Facts.Count; i++)
         {
             var fact = ruleSet.Facts[i];
-            if (fact.IsLookup || fact.Type is not (FactType.Decimal or FactType.Int))
+            if (!fact.IsSupplied || fact.Type is not (FactType.Decimal or FactType.Int))
             {
                 continue;
             }

@@ -177,7 +177,7 @@ public static class FactValues
             return FactParseResult.Fail(FactValueCodes.FactAboveMaximum, $"{label}不能大于{max}（实为{Echo(raw)}），请核实", $"{fact.Name} must be at most {max}.");
         }
 
-        return FactParseResult.Ok(isInt ? (int)number : number);
+        return FactParseResult.Ok(isInt ? (object)(int)number : number); // (object): else the ?: makes the int a decimal again
     }
 
     private static bool? ParseBool(string raw) => raw.ToLowerInvariant() switch

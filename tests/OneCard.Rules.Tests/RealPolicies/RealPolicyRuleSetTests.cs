@@ -119,6 +119,33 @@ public class RealPolicyRuleSetTests
     }
 
     [Theory]
+    [InlineData("extreme-poverty-support", "MonthlyStandard")]
+    [InlineData("disabled-living-allowance", "MonthlyStandard")]
+    [InlineData("severe-disability-care", "MonthlyStandard")]
+    [InlineData("elderly-longevity-allowance", "MonthlyStandard")]
+    [InlineData("rural-family-planning-reward", "AnnualStandard")]
+    public void Ceiling_IsTheHighestPublishedStandard_WhenTheAmountIsTheStandard(string policyCode, string standardFact)
+    {
+        var ruleSet = Catalog.Value.Latest(policyCode);
+        var table = ruleSet.Tables[ruleSet.Facts.Single(f => f.Name == standardFact).Table!];
+
+        Assert.Equal(standardFact, ruleSet.Amount.Expression);
+        Assert.Equal(table.Values.Cast<decimal>().Max(), ruleSet.Amount.Ceiling);
+    }
+
+    [Fact]
+    public void MinimumLiving_CeilingCoversTheHighestStandardForTheLargestHousehold()
+    {
+        var ruleSet = Catalog.Value.Latest("minimum-living-allowance");
+        var highest = ruleSet.Tables["standards.byCountyAreaYear"].Values.Cast<decimal>().Max();
+        var household = ruleSet.Facts.Single(f => f.Name == "HouseholdSize");
+
+        // Income is at least 0, so (standard − income) × members is at most highest × the largest household.
+        Assert.Equal(0m, ruleSet.Facts.Single(f => f.Name == "PerCapitaMonthlyIncome").Minimum);
+        Assert.Equal(highest * household.Maximum, ruleSet.Amount.Ceiling);
+    }
+
+    [Theory]
     [MemberData(nameof(AllPolicies))]
     public void EveryTableValue_HasItsSourceInTheNotesOrBasis(string policyCode)
     {

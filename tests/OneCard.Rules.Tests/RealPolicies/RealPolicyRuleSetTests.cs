@@ -165,7 +165,9 @@ public class RealPolicyRuleSetTests
                     continue;
                 }
 
-                var text = Convert.ToString(value, CultureInfo.InvariantCulture)!;
+                var text = value is DateOnly date
+                    ? date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+                    : Convert.ToString(value, CultureInfo.InvariantCulture)!;
                 Assert.True(sourced.Contains(text, StringComparison.Ordinal),
                     $"{policyCode} tables['{tableName}']['{key}'] = {text} is not named with its source in notes or basis");
             }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using OneCard.Rules.RuleSets;
 
 namespace OneCard.Rules.Facts;
@@ -127,6 +128,7 @@ public static class FactValues
         return value switch
         {
             null => "",
+            JsonElement e => Format(fact, FromJson(e)),
             bool b => b ? "是" : "否",
             DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             DateTime t => DateOnly.FromDateTime(t).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
@@ -141,6 +143,17 @@ public static class FactValues
             _ => value.ToString() ?? "",
         };
     }
+
+    // A stored fact as read back from JSON: numbers as decimal, true/false as bool, strings as text (parsed by Format).
+    private static object? FromJson(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Number when e.TryGetDecimal(out var d) => d,
+        JsonValueKind.String => e.GetString(),
+        JsonValueKind.Null or JsonValueKind.Undefined => null,
+        _ => e.GetRawText(),
+    };
 
     private static FactParseResult ParseNumber(FactDefinition fact, string label, string raw)
     {
@@ -177,7 +190,7 @@ public static class FactValues
             return FactParseResult.Fail(FactValueCodes.FactAboveMaximum, $"{label}不能大于{max}（实为{Echo(raw)}），请核实", $"{fact.Name} must be at most {max}.");
         }
 
-        return FactParseResult.Ok(isInt ? (object)(int)number : number); // (object): else the ?: makes the int a decimal again
+        return FactParseResult.Ok(isInt ? (object)(int)number : number);
     }
 
     private static bool? ParseBool(string raw) => raw.ToLowerInvariant() switch

@@ -26,7 +26,8 @@ public sealed record ExampleResult(int Index, string Name, bool Passed, IReadOnl
 /// <summary>Runs a rule set's examples: the test bench every save and every start-up runs.</summary>
 public static class RuleSetExamples
 {
-    private static readonly RuleEvaluator Evaluator = new();
+    // Generous: an example is about the decision, and a start-up or a save may share the machine with other work.
+    private static readonly RuleEvaluatorOptions Options = new() { TimeBudgetPerLine = TimeSpan.FromSeconds(10) };
 
     /// <summary>Evaluates every example through both paths (RulesEngine and the compiled one) and compares with its
     /// expectation; a difference between the two paths is a mismatch too.</summary>
@@ -38,12 +39,14 @@ public static class RuleSetExamples
             return [];
         }
 
-        var compiled = Evaluator.EvaluateMany(ruleSet, [.. ruleSet.Examples.Select(e => e.Facts)]);
+        // A fresh evaluator: its compiled delegates are for this text only (a draft saved again is a new text).
+        var evaluator = new RuleEvaluator(Options);
+        var compiled = evaluator.EvaluateMany(ruleSet, [.. ruleSet.Examples.Select(e => e.Facts)]);
         var results = new List<ExampleResult>(ruleSet.Examples.Count);
         for (var i = 0; i < ruleSet.Examples.Count; i++)
         {
             var example = ruleSet.Examples[i];
-            var engine = Evaluator.Evaluate(ruleSet, example.Facts);
+            var engine = evaluator.Evaluate(ruleSet, example.Facts);
             var mismatches = Compare($"examples[{i}]", example.Expect, engine);
             if (!SameDecision(engine, compiled[i]))
             {

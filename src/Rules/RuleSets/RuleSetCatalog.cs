@@ -58,6 +58,7 @@ public sealed class RuleSetCatalog : IRuleSets
         foreach (var latest in loaded.GroupBy(r => r.PolicyCode).Select(g => g.MaxBy(r => r.Version)!))
         {
             errors.AddRange(BoundsProblems(latest));
+            errors.AddRange(RuleSetExamples.Problems(latest));
         }
 
         return errors.Count > 0 ? throw new RuleSetException(errors) : new RuleSetCatalog(loaded);
@@ -72,7 +73,7 @@ public sealed class RuleSetCatalog : IRuleSets
         for (var i = 0; i < ruleSet.Facts.Count; i++)
         {
             var fact = ruleSet.Facts[i];
-            if (fact.IsLookup || fact.Type is not (FactType.Decimal or FactType.Int))
+            if (!fact.IsSupplied || fact.Type is not (FactType.Decimal or FactType.Int))
             {
                 continue;
             }

@@ -36,7 +36,8 @@ public enum LookupMatch
 /// <param name="Type">The declared type; a supplied value of another type faults the line.</param>
 /// <param name="Table">When set, the fact is not supplied by the caller but looked up in this table before evaluation.</param>
 /// <param name="KeyFact">The (first) fact whose value keys the table lookup (default <c>RegionCode</c>).</param>
-/// <param name="KeyLength">How many leading characters of a single string key fact form the key (0: the whole value).</param>
+/// <param name="KeyLength">How many leading characters of a single string key fact form the key (0: the whole value;
+/// a single <c>RegionCode</c> key defaults to 6, the county code).</param>
 public sealed record FactDefinition(string Name, FactType Type, string? Table = null, string? KeyFact = null, int KeyLength = 0)
 {
     /// <summary>The facts whose values, joined with <c>|</c>, key the table lookup (e.g. <c>CountyCode|Year</c>);

@@ -129,7 +129,9 @@ public static partial class RuleSetLoader
             {
                 var fact = table is null
                     ? new FactDefinition(name, type.Value)
-                    : new FactDefinition(name, type.Value, table, keys?[0] ?? "RegionCode", keyLength ?? (keys is null ? 6 : 0))
+                    // A single RegionCode key (stated or by default) is cut to the county (6) unless keyLength says otherwise.
+                    : new FactDefinition(name, type.Value, table, keys?[0] ?? "RegionCode",
+                        keyLength ?? (match is not LookupMatch.Floor && (keys is null || keys is ["RegionCode"]) ? 6 : 0))
                     {
                         KeyFacts = keys ?? ["RegionCode"],
                         Match = match ?? LookupMatch.Exact,

@@ -364,4 +364,32 @@ public class RuleLanguageTests
         Assert.Equal(FaultCodes.FactTooLong, engine.FaultCode);
         Assert.Equal(FaultCodes.FactTooLong, compiled.FaultCode);
     }
+
+    [Fact]
+    public void SingleStringKey_OtherThanRegionCode_MatchesTheWholeValue_WhileRegionCodeDefaultsToTheCounty()
+    {
+        var json = Fixture();
+        json.Remove("examples");
+        var facts = json["facts"]!.AsArray();
+        facts.Add(new JsonObject { ["name"] = "Grade", ["type"] = "string", ["maxLength"] = 2 });
+        facts.Add(new JsonObject { ["name"] = "GradeExtra", ["type"] = "decimal", ["from"] = "extra.byGrade", ["key"] = "Grade" });
+        facts.Add(new JsonObject { ["name"] = "CountyBase", ["type"] = "decimal", ["from"] = "base.byCounty", ["key"] = "RegionCode" });
+        json["tables"]!["extra.byGrade"] = new JsonObject { ["1"] = 50, ["2"] = 20 };
+        json["tables"]!["base.byCounty"] = new JsonObject { ["210114"] = 1 };
+        json["amount"]!["expression"] = "Tier + TopUp + GradeExtra + CountyBase";
+        var ruleSet = RuleSetLoader.Load(json.ToJsonString(), "grades.json");
+        var line = Line("19460101");
+        line["Grade"] = "1";
+
+        var (engine, compiled) = Both(ruleSet, line);
+        line["Grade"] = "12";
+        var (missingEngine, missingCompiled) = Both(ruleSet, line);
+
+        Assert.Equal(0, ruleSet.Facts.Single(f => f.Name == "GradeExtra").KeyLength);
+        Assert.Equal(6, ruleSet.Facts.Single(f => f.Name == "CountyBase").KeyLength);
+        Assert.Equal(161m, engine.Amount); // 100 + 10 + 50 + 1
+        Assert.Equal(161m, compiled.Amount);
+        Assert.Equal(FaultCodes.TableEntryMissing, missingEngine.FaultCode); // "12" is not cut to "1"
+        Assert.Equal(FaultCodes.TableEntryMissing, missingCompiled.FaultCode);
+    }
 }

@@ -392,4 +392,16 @@ public class RuleLanguageTests
         Assert.Equal(FaultCodes.TableEntryMissing, missingEngine.FaultCode); // "12" is not cut to "1"
         Assert.Equal(FaultCodes.TableEntryMissing, missingCompiled.FaultCode);
     }
+
+    [Fact]
+    public void EligibilityExpression_NamingAnUnknownFact_ListsTheKnownFacts()
+    {
+        var json = Fixture();
+        json["eligibility"]![2]!["expression"] = "Agee >= 80";
+
+        var error = Assert.Single(Validate(json));
+
+        Assert.Equal("eligibility[2].expression", error.Path);
+        Assert.Contains("Agee 不是已声明的事实；可用的事实：IdNumber、RegionCode、AsOf、ResidentSince、Age、County、Year、Tier、TopUp", error.MessageZh);
+    }
 }

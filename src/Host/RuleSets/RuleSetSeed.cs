@@ -43,8 +43,9 @@ public static class RuleSetSeed
         services.AddScoped<IStepEffect, ReopenRuleSet>();
         services.AddScoped<IStepEffect, ActivateRuleSet>();
         services.AddScoped<IStepEffect, RejectRuleSet>();
-        // Checks a draft must pass beyond the loader's; the examples check joins here once RuleSetExamples exists.
+        // Checks a draft must pass beyond the loader's: bounds and ceiling, and its own examples on both evaluation paths.
         services.AddSingleton<IRuleSetDraftCheck, LatestVersionBoundsCheck>();
+        services.AddSingleton<IRuleSetDraftCheck, ExamplesCheck>();
         services.AddScoped<RuleSetAdmin.Handler>();
         services.AddScoped<Reevaluate.Handler>();
         return services;
@@ -53,8 +54,7 @@ public static class RuleSetSeed
 
 /// <summary>
 /// A check a draft rule set must pass to be stored, beyond the loader's (structure, the expression gate). Each returns located
-/// problems (a JSON path and the reason in Chinese). Seam: the examples run (<c>RuleSetExamples.Run</c>, being built on the
-/// facts branch) registers here as one more check, with no change to the draft handler.
+/// problems (a JSON path and the reason in Chinese).
 /// </summary>
 public interface IRuleSetDraftCheck
 {
@@ -65,4 +65,10 @@ public interface IRuleSetDraftCheck
 public sealed class LatestVersionBoundsCheck : IRuleSetDraftCheck
 {
     public IReadOnlyList<RuleSetValidationError> Check(RuleSet draft) => RuleSetCatalog.BoundsProblems(draft);
+}
+
+/// <summary>Every save runs the draft's examples (<see cref="RuleSetExamples"/>): an example whose outcome, amount or failed rules differ is a located error.</summary>
+public sealed class ExamplesCheck : IRuleSetDraftCheck
+{
+    public IReadOnlyList<RuleSetValidationError> Check(RuleSet draft) => RuleSetExamples.Problems(draft);
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -30,8 +31,10 @@ public sealed class RuleSetStoreTests : IAsyncLifetime
     [Fact]
     public async Task Seed_RegistersEachShippedFileAsEffective_TheLatestInForce_AndExportsItByteForByte()
     {
-        var rows = await Db(db => db.RuleSets.AsNoTracking().OrderBy(r => r.Version).ToListAsync());
+        var rows = await Db(db => db.RuleSets.AsNoTracking().Where(r => r.PolicyCode == Arable).OrderBy(r => r.Version).ToListAsync());
         Assert.Equal([1, 2], rows.Select(r => r.Version));
+        // Every shipped policy has its rule set registered (rules/ holds eight policies).
+        Assert.Equal(8, await Db(db => db.RuleSets.Select(r => r.PolicyCode).Distinct().CountAsync()));
         Assert.All(rows, r =>
         {
             Assert.Equal(RuleSetStatus.Effective, r.Status);
@@ -41,7 +44,7 @@ public sealed class RuleSetStoreTests : IAsyncLifetime
         });
 
         var list = await (await driver.As("policy")).GetFromJsonAsync<JsonElement>("/api/rulesets");
-        var arable = Assert.Single(list.EnumerateArray());
+        var arable = Assert.Single(list.EnumerateArray(), p => p.GetProperty("policyCode").GetString() == Arable);
         Assert.Equal(2, arable.GetProperty("effectiveVersion").GetInt32());
         Assert.Equal("耕地地力保护补贴", arable.GetProperty("nameZh").GetString());
         Assert.Equal([("Effective", "生效中"), ("Superseded", "已被替代")],
@@ -68,7 +71,7 @@ public sealed class RuleSetStoreTests : IAsyncLifetime
         Assert.Equal("eligibility[0].expression", error.GetProperty("path").GetString());
         Assert.Contains("GetType", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.StartsWith("规则集有1处错误", problem.GetProperty("title").GetString(), StringComparison.Ordinal);
-        Assert.Equal((2, 0), await Db(async db => (await db.RuleSets.CountAsync(), await db.WorkflowInstances.CountAsync(i => i.SubjectKind == SubjectKinds.RuleSet))));
+        Assert.Equal((2, 0), await Db(async db => (await db.RuleSets.CountAsync(r => r.PolicyCode == Arable), await db.WorkflowInstances.CountAsync(i => i.SubjectKind == SubjectKinds.RuleSet))));
 
         // A version already taken, and no effective date: each said where.
         var twice = await PostDraftAsync(await driver.As("policy"), File.ReadAllText(ShippedPath(2)), effectiveFrom: null);
@@ -77,6 +80,30 @@ public sealed class RuleSetStoreTests : IAsyncLifetime
             .Select(e => (e.GetProperty("path").GetString(), e.GetProperty("message").GetString())).ToList();
         Assert.Contains(("effectiveFrom", "请填写生效日期（yyyy-MM-dd）"), paths);
         Assert.Contains(("version", "版本 2 已存在（现有最高版本为 2），新草稿的版本应为 3"), paths);
+    }
+
+    [Fact]
+    public async Task Draft_WhoseExampleNoLongerHolds_IsRefusedAtTheExample_AndOneThatHoldsIsStored()
+    {
+        // 法库县 (210124) at 100 元/亩: 10 mu is 1,000.00; an example expecting the old rate's 853.50 fails on save.
+        JsonObject Example(decimal amount) => new()
+        {
+            ["name"] = "法库县十亩",
+            ["facts"] = new JsonObject
+            {
+                ["IdNumber"] = "210124198001011230", ["RegionCode"] = "210124101", ["AreaMu"] = "10", ["LandConverted"] = "否", ["AsOf"] = "2026-03-10",
+            },
+            ["expect"] = new JsonObject { ["outcome"] = "Eligible", ["amount"] = amount },
+        };
+        var stale = V3(edit: v3 => v3["examples"] = new JsonArray(Example(853.50m)));
+
+        var refused = await PostDraftAsync(await driver.As("policy"), stale);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        var error = Assert.Single((await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateArray());
+        Assert.Equal("examples[0].expect.amount", error.GetProperty("path").GetString());
+        Assert.Contains("853.50", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Created, (await PostDraftAsync(await driver.As("policy"), V3(edit: v3 => v3["examples"] = new JsonArray(Example(1000.00m))))).StatusCode);
     }
 
     [Fact]

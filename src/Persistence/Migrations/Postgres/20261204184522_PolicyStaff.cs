@@ -6,11 +6,85 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace OneCard.Persistence.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class PolicyList : Migration
+    public partial class PolicyStaff : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "DepartmentCode",
+                table: "Users",
+                type: "character varying(32)",
+                maxLength: 32,
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "ApprovedAt",
+                table: "RuleSets",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "ApprovedBy",
+                table: "RuleSets",
+                type: "character varying(64)",
+                maxLength: 64,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "AuthorId",
+                table: "RuleSets",
+                type: "character varying(64)",
+                maxLength: 64,
+                nullable: true);
+
+            migrationBuilder.AddColumn<Guid>(
+                name: "CaseId",
+                table: "RuleSets",
+                type: "uuid",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateOnly>(
+                name: "EffectiveFrom",
+                table: "RuleSets",
+                type: "date",
+                nullable: false,
+                defaultValue: new DateOnly(2000, 1, 1));
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "RejectedAt",
+                table: "RuleSets",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "RejectedBy",
+                table: "RuleSets",
+                type: "character varying(64)",
+                maxLength: 64,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Status",
+                table: "RuleSets",
+                type: "character varying(16)",
+                maxLength: 16,
+                nullable: false,
+                defaultValue: "Effective");
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "SubmittedAt",
+                table: "RuleSets",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "SubmittedBy",
+                table: "RuleSets",
+                type: "character varying(64)",
+                maxLength: 64,
+                nullable: true);
+
             // Policy rows made before lists existed are the province's.
             migrationBuilder.AddColumn<string>(
                 name: "Level",
@@ -89,6 +163,18 @@ namespace OneCard.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_RuleSets_CaseId",
+                table: "RuleSets",
+                column: "CaseId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RuleSets_PolicyCode_Version",
+                table: "RuleSets",
+                columns: new[] { "PolicyCode", "Version" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_PolicyListItems_ListId_Code",
                 table: "PolicyListItems",
                 columns: new[] { "ListId", "Code" },
@@ -109,6 +195,58 @@ namespace OneCard.Persistence.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "PolicyLists");
+
+            migrationBuilder.DropIndex(
+                name: "IX_RuleSets_CaseId",
+                table: "RuleSets");
+
+            migrationBuilder.DropIndex(
+                name: "IX_RuleSets_PolicyCode_Version",
+                table: "RuleSets");
+
+            migrationBuilder.DropColumn(
+                name: "DepartmentCode",
+                table: "Users");
+
+            migrationBuilder.DropColumn(
+                name: "ApprovedAt",
+                table: "RuleSets");
+
+            migrationBuilder.DropColumn(
+                name: "ApprovedBy",
+                table: "RuleSets");
+
+            migrationBuilder.DropColumn(
+                name: "AuthorId",
+                table: "RuleSets");
+
+            migrationBuilder.DropColumn(
+                name: "CaseId",
+                table: "RuleSets");
+
+            migrationBuilder.DropColumn(
+                name: "EffectiveFrom",
+                table: "RuleSets");
+
+            migrationBuilder.DropColumn(
+                name: "RejectedAt",
+                table: "RuleSets");
+
+            migrationBuilder.DropColumn(
+                name: "RejectedBy",
+                table: "RuleSets");
+
+            migrationBuilder.DropColumn(
+                name: "Status",
+                table: "RuleSets");
+
+            migrationBuilder.DropColumn(
+                name: "SubmittedAt",
+                table: "RuleSets");
+
+            migrationBuilder.DropColumn(
+                name: "SubmittedBy",
+                table: "RuleSets");
 
             migrationBuilder.DropColumn(
                 name: "Level",

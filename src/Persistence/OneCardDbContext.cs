@@ -15,7 +15,8 @@ namespace OneCard.Persistence;
 
 /// <summary>
 /// The one model of OneCard. Provider-specific subclasses carry their own migrations.
-/// Every region-bound set is filtered by <see cref="Scope"/>: a user never reads outside it.
+/// Every region-bound set is filtered by <see cref="Scope"/>: a user never reads outside it. Every set that carries a
+/// policy is also filtered by <see cref="Department"/>: a department-bound user never reads another department's cases.
 /// </summary>
 public abstract class OneCardDbContext(DbContextOptions options) : DbContext(options)
 {
@@ -27,6 +28,16 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
 
     /// <summary>The region prefix the query filters use now.</summary>
     public string? Scope => ScopeProvider?.Invoke();
+
+    /// <summary>
+    /// Supplies the department this context is bound to (a 民政 clerk: <c>LN-CIVIL</c>), read at every query like the region
+    /// scope. A bound context sees only cases of that department's policies (the <c>Policies</c> table says which); null:
+    /// across departments (finance, supervisors, administrators, inspectors, system work).
+    /// </summary>
+    public Func<string?>? DepartmentProvider { get; set; }
+
+    /// <summary>The department the query filters use now; null: unscoped by department.</summary>
+    public string? Department => DepartmentProvider?.Invoke();
 
     public DbSet<Region> Regions => Set<Region>();
     public DbSet<Department> Departments => Set<Department>();
@@ -57,6 +68,9 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
     // Notices (issue 6): each person's notice centre, and the outbox an SMS or e-mail adapter drains.
     public DbSet<Notice> Notices => Set<Notice>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    // Policy lists (issue 7, policylist): a region's 补贴政策清单 per year and version, with its items.
+    public DbSet<PolicyList> PolicyLists => Set<PolicyList>();
+    public DbSet<PolicyListItem> PolicyListItems => Set<PolicyListItem>();
 
     /// <summary>Whether this context talks to PostgreSQL (bulk paths use COPY there).</summary>
     public abstract bool IsPostgres { get; }
@@ -110,8 +124,24 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.Code).IsUnique();
             e.Property(x => x.Target).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Level).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.RegionCode).HasMaxLength(12);
         });
-        modelBuilder.Entity<RuleSetRecord>(e => e.HasKey(x => x.VersionKey));
+        modelBuilder.Entity<RuleSetRecord>(e =>
+        {
+            e.HasKey(x => x.VersionKey);
+            // Rows registered before the store existed are shipped files: in force since the seed date. Superseded is
+            // never stored, so it serves as "not set" (EF's sentinel) and Draft (0) is written as itself.
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16)
+                .HasDefaultValue(RuleSetStatus.Effective).HasSentinel(RuleSetStatus.Superseded);
+            e.Property(x => x.EffectiveFrom).HasDefaultValue(RuleSetRecord.SeedEffectiveFrom);
+            e.HasIndex(x => new { x.PolicyCode, x.Version }).IsUnique();
+            e.HasIndex(x => x.CaseId).IsUnique();
+            e.Property(x => x.AuthorId).HasMaxLength(64);
+            e.Property(x => x.SubmittedBy).HasMaxLength(64);
+            e.Property(x => x.ApprovedBy).HasMaxLength(64);
+            e.Property(x => x.RejectedBy).HasMaxLength(64);
+        });
         modelBuilder.Entity<WorkflowDefinitionRecord>(e => e.HasKey(x => x.VersionKey));
 
         modelBuilder.Entity<Beneficiary>(e =>
@@ -130,7 +160,9 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(x => x.Source).HasConversion<string>().HasMaxLength(16);
             e.Property(x => x.PayableAmount).HasPrecision(18, 2);
             e.HasMany(x => x.Lines).WithOne().HasForeignKey(l => l.ApplicationId).OnDelete(DeleteBehavior.Restrict);
-            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+            // Departments: region scope, and the user's department's policies only (a policy of another department: not found).
+            e.HasQueryFilter(x => (Scope == null || x.RegionCode.StartsWith(Scope))
+                && (Department == null || Policies.Any(p => p.Code == x.PolicyCode && p.DepartmentCode == Department)));
         });
         modelBuilder.Entity<ClaimLine>(e =>
         {
@@ -143,7 +175,9 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(x => x.Outcome).HasConversion<string>().HasMaxLength(16);
             e.Property(x => x.SampleResult).HasConversion<string>().HasMaxLength(16);
             e.HasOne<Beneficiary>().WithMany().HasForeignKey(x => x.BeneficiaryId).OnDelete(DeleteBehavior.Restrict);
-            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+            // Departments: region scope, and the user's department's policies only (a policy of another department: not found).
+            e.HasQueryFilter(x => (Scope == null || x.RegionCode.StartsWith(Scope))
+                && (Department == null || Policies.Any(p => p.Code == x.PolicyCode && p.DepartmentCode == Department)));
         });
         modelBuilder.Entity<SampleDraw>(e =>
         {
@@ -162,7 +196,9 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
                 .HasFilter("\"Status\" = 'Open' AND \"LineNo\" IS NOT NULL").HasDatabaseName("UX_Objections_OneOpenPerLineAndContact");
             e.HasIndex(x => new { x.ApplicationId, x.ContactHash }).IsUnique()
                 .HasFilter("\"Status\" = 'Open' AND \"LineNo\" IS NULL").HasDatabaseName("UX_Objections_OneOpenPerNoticeAndContact");
-            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+            // Departments: region scope, and only what belongs to an application the department may see (its own filter decides).
+            e.HasQueryFilter(x => (Scope == null || x.RegionCode.StartsWith(Scope))
+                && (Department == null || Applications.Any(a => a.Id == x.ApplicationId)));
         });
 
         modelBuilder.Entity<WorkflowInstance>(e =>
@@ -176,7 +212,9 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.HasIndex(x => new { x.Step, x.StepDueAt });
             e.Property(x => x.Revision).IsConcurrencyToken();
             e.HasMany(x => x.History).WithOne().HasForeignKey(h => h.InstanceId).OnDelete(DeleteBehavior.Restrict);
-            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+            // Departments: region scope, and the user's department's policies only; a case of no policy (a complaint) is not departmental.
+            e.HasQueryFilter(x => (Scope == null || x.RegionCode.StartsWith(Scope))
+                && (Department == null || x.PolicyCode == null || Policies.Any(p => p.Code == x.PolicyCode && p.DepartmentCode == Department)));
         });
         modelBuilder.Entity<WorkflowEvent>(e =>
         {
@@ -207,7 +245,9 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
                 .IncludeProperties(x => new { x.DueAt, x.OverdueAt, x.EscalatedAt, x.Step, x.PolicyCode });
             e.HasIndex(x => new { x.RegionCode, x.CompletedAt }).HasFilter("\"Status\" = 'Completed'").HasDatabaseName("IX_Tasks_Completed_Region")
                 .IncludeProperties(x => new { x.CreatedAt, x.DueAt, x.Step, x.PolicyCode });
-            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+            // Departments: region scope, and the user's department's policies only; a case of no policy (a complaint) is not departmental.
+            e.HasQueryFilter(x => (Scope == null || x.RegionCode.StartsWith(Scope))
+                && (Department == null || x.PolicyCode == null || Policies.Any(p => p.Code == x.PolicyCode && p.DepartmentCode == Department)));
         });
 
         modelBuilder.Entity<AgentBank>(e => e.HasKey(x => x.Code));
@@ -219,7 +259,9 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(x => x.TotalAmount).HasPrecision(18, 2);
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
             e.HasMany(x => x.Instructions).WithOne().HasForeignKey(i => i.BatchId).OnDelete(DeleteBehavior.Restrict);
-            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+            // Departments: region scope, and only what belongs to an application the department may see (its own filter decides).
+            e.HasQueryFilter(x => (Scope == null || x.RegionCode.StartsWith(Scope))
+                && (Department == null || Applications.Any(a => a.Id == x.ApplicationId)));
         });
         modelBuilder.Entity<PaymentInstruction>(e =>
         {
@@ -232,7 +274,9 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
                 .HasFilter("\"Status\" <> 'Failed'").HasDatabaseName("UX_PaymentInstructions_OnePaymentPerPolicyPeriod");
             e.Property(x => x.Amount).HasPrecision(18, 2);
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
-            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+            // Departments: region scope, and the user's department's policies only (a policy of another department: not found).
+            e.HasQueryFilter(x => (Scope == null || x.RegionCode.StartsWith(Scope))
+                && (Department == null || Policies.Any(p => p.Code == x.PolicyCode && p.DepartmentCode == Department)));
         });
         // Issue 5 (payments): one accepted result file per batch and content hash — the import's idempotency key.
         modelBuilder.Entity<BankResultImport>(e =>
@@ -269,6 +313,7 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
         {
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.UserName).IsUnique();
+            e.Property(x => x.DepartmentCode).HasMaxLength(32);
         });
 
         // Calendar: one row per revision of a year's notice; two concurrent entries of one revision cannot both land.
@@ -323,6 +368,42 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(x => x.Text).HasMaxLength(500);
             e.HasIndex(x => new { x.SentAt, x.CreatedAt });
             e.HasIndex(x => x.ClaimId);
+        });
+
+        // Policy lists (issue 7, policylist): one version per (region, year, version); items unique by code within a list.
+        modelBuilder.Entity<PolicyList>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.RegionCode).HasMaxLength(12);
+            e.Property(x => x.Level).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.CreatedBy).HasMaxLength(64);
+            e.Property(x => x.PublishedBy).HasMaxLength(64);
+            e.HasIndex(x => new { x.RegionCode, x.Year, x.Version }).IsUnique();
+            e.HasMany(x => x.Items).WithOne().HasForeignKey(i => i.ListId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<PolicyListItem>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.ListId, x.Code }).IsUnique();
+            e.Property(x => x.Code).HasMaxLength(64);
+            e.Property(x => x.NameZh).HasMaxLength(100);
+            e.Property(x => x.DepartmentCode).HasMaxLength(32);
+            e.Property(x => x.Level).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Target).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Unit).HasMaxLength(32);
+            e.Property(x => x.Frequency).HasMaxLength(16);
+            e.Property(x => x.PaymentMonths).HasMaxLength(64);
+            e.Property(x => x.Amount).HasPrecision(18, 2);
+            e.Property(x => x.CentralShare).HasPrecision(5, 2);
+            e.Property(x => x.ProvincialShare).HasPrecision(5, 2);
+            e.Property(x => x.CityShare).HasPrecision(5, 2);
+            e.Property(x => x.CountyShare).HasPrecision(5, 2);
+            e.Ignore(x => x.HasShares);
+            e.Ignore(x => x.SharesText);
+            e.Ignore(x => x.AmountText);
+            e.Ignore(x => x.EffectiveText);
         });
     }
 }

@@ -18,7 +18,7 @@ public sealed class Application
     public ApplicationSource Source { get; init; }
     public required string SubmittedBy { get; init; }
     public DateTimeOffset SubmittedAt { get; init; }
-    public required string RuleSetKey { get; init; }
+    public required string RuleSetKey { get; set; }
     public required string WorkflowKey { get; init; }
     public int LineCount { get; set; }
     public int EligibleCount { get; set; }

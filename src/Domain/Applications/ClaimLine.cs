@@ -26,8 +26,8 @@ public sealed class ClaimLine
     public string? ReasonZh { get; set; }
     public string? ReasonEn { get; set; }
     /// <summary>Rules passed and failed, as JSON, from the rule set named by <see cref="RuleSetKey"/>.</summary>
-    public required string RuleResultsJson { get; init; }
-    public required string RuleSetKey { get; init; }
+    public required string RuleResultsJson { get; set; }
+    public required string RuleSetKey { get; set; }
     /// <summary>Warnings from input validation (e.g. unknown area code, Luhn), as JSON.</summary>
     public string? WarningsJson { get; init; }
     public bool Sampled { get; set; }

@@ -16,4 +16,6 @@ public static class SubjectKinds
 {
     public const string Application = "Application";
     public const string Complaint = "Complaint";
+    /// <summary>A rule set version's approval (maker-checker); the subject id is <c>RuleSetRecord.CaseId</c>.</summary>
+    public const string RuleSet = "RuleSet";
 }

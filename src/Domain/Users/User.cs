@@ -17,7 +17,35 @@ public static class Roles
     public static readonly IReadOnlyList<string> Human = [TownshipClerk, CountyReviewer, Inspector, FinanceReviewer, Supervisor, Administrator, PolicyOfficer];
 }
 
-/// <summary>A person who signs in: one role, bound to one region (and so to its scope).</summary>
+/// <summary>
+/// The departments (functional lines, 业务主管部门) a user or a policy belongs to; a user at a county with
+/// <see cref="Civil"/> is that county's 民政局. The codes are shared with the policy list.
+/// </summary>
+public static class DepartmentCodes
+{
+    public const string Agriculture = "LN-AGRI";
+    public const string Civil = "LN-CIVIL";
+    public const string Disabled = "LN-DPF";
+    public const string Health = "LN-HEALTH";
+    public const string Finance = "LN-FIN";
+
+    /// <summary>The code with its short Chinese name, as a header or a message shows it (an unknown code as itself).</summary>
+    public static string Zh(string? code) => code switch
+    {
+        Agriculture => "农业农村",
+        Civil => "民政",
+        Disabled => "残联",
+        Health => "卫生健康",
+        Finance => "财政",
+        null => "",
+        _ => code,
+    };
+}
+
+/// <summary>
+/// A person who signs in: one role, bound to one region (and so to its scope) and, for staff who handle one functional
+/// line's cases, to one department (and so to that department's policies).
+/// </summary>
 public sealed class User
 {
     public required string Id { get; init; }
@@ -27,6 +55,11 @@ public sealed class User
     public required string RegionCode { get; set; }
     /// <summary>The outside organisation of a third-party inspector; null for government staff.</summary>
     public string? Organisation { get; set; }
+    /// <summary>
+    /// The department (业务主管部门, e.g. <c>LN-CIVIL</c> 民政) whose policies this user handles: they see and act on those
+    /// policies' cases only, within their region. Null: across departments (finance, supervisors, administrators, inspectors).
+    /// </summary>
+    public string? DepartmentCode { get; set; }
     public required string PasswordHash { get; set; }
 }
 

@@ -1,9 +1,8 @@
-using System.Globalization;
 using OneCard.Domain.Banking;
 using OneCard.Domain.Identity;
 using OneCard.Domain.Validation;
+using OneCard.Rules.Facts;
 using OneCard.Rules.RuleSets;
-using OneCard.Rules.Evaluation;
 
 namespace OneCard.Host.Applications;
 
@@ -40,7 +39,7 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
     /// Numbers at or above this are refused whatever a rule set declares: facts are stored as shown
     /// quantities (numeric(18,4)) and turn into amounts (numeric(18,2)); past it a save would overflow.
     /// </summary>
-    public const decimal MaxStorableNumber = 1_000_000_000_000m;
+    public const decimal MaxStorableNumber = FactValues.MaxStorableNumber;
 
     /// <summary>
     /// Validates every line and reports each problem to <paramref name="errors"/> (capped there). Lines are
@@ -52,7 +51,7 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
     {
         var valid = new List<ValidClaim>();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        var inputFacts = ruleSet.Facts.Where(f => !f.IsLookup && f.Name is not ("IdNumber" or "RegionCode" or "AsOf")).ToList();
+        var inputFacts = ruleSet.Facts.Where(f => f.IsSupplied && f.Name is not ("IdNumber" or "RegionCode" or "AsOf")).ToList();
         var lineCount = 0;
         foreach (var input in inputs)
         {
@@ -126,26 +125,10 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
                 if (Rejected(label)) continue;
                 input.Facts.TryGetValue(fact.Name, out var raw);
                 if (raw is null && fact.LabelZh is not null) input.Facts.TryGetValue(fact.LabelZh, out raw);
-                raw = raw?.Trim();
-                if (string.IsNullOrEmpty(raw))
-                {
-                    Error(label, "FactMissing", $"{label}不能为空", $"{fact.Name} is required.");
-                    continue;
-                }
-                switch (fact.Type)
-                {
-                    case FactType.Decimal or FactType.Int:
-                        if (ParseNumber(fact, label, raw, Error) is { } number)
-                            facts[fact.Name] = fact.Type == FactType.Int ? (object)(int)number : number;
-                        break;
-                    case FactType.Bool:
-                        if (ParseBool(raw) is { } flag) facts[fact.Name] = flag;
-                        else Error(label, "FactNotYesNo", $"{label}应填“是”或“否”，实为“{LineErrors.Echo(raw)}”", $"{fact.Name} must be yes or no.");
-                        break;
-                    default:
-                        facts[fact.Name] = raw;
-                        break;
-                }
+                // One parser for every declared type (src/Rules/Facts/FactValues); this line adds the location.
+                var parsed = FactValues.Parse(fact, raw);
+                if (parsed.IsValid) facts[fact.Name] = parsed.Value;
+                else Error(label, parsed.Code!, parsed.MessageZh!, parsed.MessageEn!);
             }
             if (errors.Total > 0) continue; // refused whole: valid lines need not be kept
             valid.Add(new ValidClaim(input.Row, name, id, region, bank.Normalized!, NullIfEmpty(input.BankName?.Trim()), facts,
@@ -163,63 +146,8 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-    /// <summary>
-    /// A plain decimal number: digits, one decimal point, an optional leading minus. Full-width digits, point
-    /// and minus (as typed with a Chinese input method) are normalised to ASCII and accepted. A comma is
-    /// refused as ambiguous: "1,5" may mean 1.5 or 15, and "1,500" may mean 1.5 or 1500.
-    /// </summary>
-    private static decimal? ParseNumber(FactDefinition fact, string label, string raw, Action<string, string, string, string> error)
-    {
-        var text = NormaliseWidth(raw);
-        if (text.IndexOfAny([',', '，', '、', '\'']) >= 0)
-        {
-            error(label, "FactAmbiguousNumber", $"{label}“{LineErrors.Echo(raw)}”含千位分隔符或逗号，请只用小数点（如 1.5 或 1500）",
-                $"{fact.Name} '{LineErrors.Echo(raw)}' contains a thousands separator or comma; use a decimal point only.");
-            return null;
-        }
-        var style = fact.Type == FactType.Int ? NumberStyles.AllowLeadingSign : NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint;
-        if (text.Length > 40 || !decimal.TryParse(text, style, CultureInfo.InvariantCulture, out var number))
-        {
-            error(label, "FactNotNumber", $"{label}“{LineErrors.Echo(raw)}”不是有效{(fact.Type == FactType.Int ? "整数" : "数字")}",
-                $"{fact.Name} '{LineErrors.Echo(raw)}' is not a number.");
-            return null;
-        }
-        var limit = fact.Type == FactType.Int ? int.MaxValue : MaxStorableNumber;
-        if (Math.Abs(number) >= limit)
-        {
-            error(label, "FactOutOfRange", $"{label}“{LineErrors.Echo(raw)}”超出可处理的范围（须小于{limit:0}）",
-                $"{fact.Name} '{LineErrors.Echo(raw)}' is out of range.");
-            return null;
-        }
-        if (fact.Minimum is { } min && number < min)
-        {
-            error(label, "FactBelowMinimum", $"{label}不能小于{min}（实为{LineErrors.Echo(raw)}）", $"{fact.Name} must be at least {min}.");
-            return null;
-        }
-        if (fact.Maximum is { } max && number > max)
-        {
-            error(label, "FactAboveMaximum", $"{label}不能大于{max}（实为{LineErrors.Echo(raw)}），请核实", $"{fact.Name} must be at most {max}.");
-            return null;
-        }
-        return number;
-    }
-
-    /// <summary>Full-width digits, point, minus and plus (U+FF10–FF19, FF0E, FF0D, FF0B) as ASCII.</summary>
-    private static string NormaliseWidth(string raw)
-    {
-        if (!raw.Any(c => c is >= '\uFF01' and <= '\uFF5E')) return raw;
-        return new string(raw.Select(c => c is (>= '\uFF10' and <= '\uFF19') or '\uFF0E' or '\uFF0D' or '\uFF0B' ? (char)(c - 0xFEE0) : c).ToArray());
-    }
-
     /// <summary>Only Liaoning's codes are known here; another province's code is not judged (warnings only anyway).</summary>
     private bool IsKnownAreaCode(string code) => !code.StartsWith("21", StringComparison.Ordinal) || knownRegionCodes.Contains(code);
-
-    private static bool? ParseBool(string raw) => raw.ToLowerInvariant() switch
-    {
-        "是" or "true" or "1" or "y" or "yes" => true,
-        "否" or "false" or "0" or "n" or "no" => false,
-        _ => null,
-    };
 
     /// <summary>The columns every roster has; any other column is a policy fact (or ignored, like 序号).</summary>
     private static readonly HashSet<string> StandardColumns =
@@ -241,7 +169,7 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
     {
         var present = headers.ToHashSet(StringComparer.Ordinal);
         var required = new List<string> { Columns.Name, Columns.IdNumber, Columns.RegionCode, Columns.BankAccount };
-        foreach (var fact in ruleSet.Facts.Where(f => !f.IsLookup && f.Name is not ("IdNumber" or "RegionCode" or "AsOf")))
+        foreach (var fact in ruleSet.Facts.Where(f => f.IsSupplied && f.Name is not ("IdNumber" or "RegionCode" or "AsOf")))
             if (!present.Contains(fact.Name)) required.Add(fact.LabelZh ?? fact.Name);
         var hint = encodingZh is null ? "" : $"（{encodingZh}；如表头显示为乱码，请在 Excel 中另存为“CSV UTF-8”后重试）";
         foreach (var column in required.Where(c => !present.Contains(c)))

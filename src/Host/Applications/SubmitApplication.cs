@@ -109,7 +109,7 @@ public static class SubmitApplication
     public sealed class Handler(
         OneCardDbContext db,
         UserContext user,
-        RuleSetCatalog ruleSets,
+        IRuleSets ruleSets,
         RuleEvaluator evaluator,
         WorkflowCatalog workflows,
         RegionDirectory regions,
@@ -140,10 +140,19 @@ public static class SubmitApplication
                 throw new OneCardException(ErrorKind.Invalid, "PeriodInvalid", "期次无效（例如 2026）", "Period is invalid (e.g. 2026).");
             var binding = await db.Policies.AsNoTracking().SingleOrDefaultAsync(p => p.Code == policyCode, ct)
                 ?? throw new OneCardException(ErrorKind.Invalid, "PolicyUnknown", $"补贴政策“{LineErrors.Echo(policyCode)}”不存在", $"Unknown policy '{LineErrors.Echo(policyCode)}'.");
-            var ruleSet = ruleSets.Latest(binding.Code);
+            // Departments: a department-bound clerk submits only their department's policies (a 民政 clerk no 农业农村 roster).
+            if (clerk.DepartmentCode is { } department && binding.DepartmentCode != department)
+                throw new OneCardException(ErrorKind.Forbidden, "PolicyOfOtherDepartment",
+                    $"补贴政策“{binding.NameZh}”由{DepartmentCodes.Zh(binding.DepartmentCode)}部门主管，您属于{DepartmentCodes.Zh(department)}部门，不能提交该政策的申报",
+                    $"Policy '{binding.Code}' belongs to department {binding.DepartmentCode}, not to the user's department {department}.");
             var definition = workflows.Latest(binding.WorkflowDefinitionId);
             var now = time.GetUtcNow();
             var today = DateOnly.FromDateTime(now.ToOffset(WorkingDayCalendar.Offset).DateTime);
+            // The version in force on the day of submission (China time); the case keeps it (RuleSetKey on the application and lines).
+            var ruleSet = ruleSets.EffectiveOn(binding.Code, today)
+                ?? throw new OneCardException(ErrorKind.Invalid, "NoEffectiveRuleSet",
+                    $"补贴政策“{binding.NameZh}”在 {today:yyyy-MM-dd} 没有生效的规则集，暂不能申报",
+                    $"Policy {binding.Code} has no rule set in force on {today:yyyy-MM-dd}.");
 
             var errors = new LineErrors();
             async Task<Outcome> Refused(int lineCount) => new(null, errors, lineCount,

@@ -76,7 +76,7 @@ public sealed class TaskClockJob(IServiceScopeFactory scopes, TimeProvider time,
                 task.SubjectKind, task.SubjectId.ToString(), task.RegionCode,
                 new { task = task.Id, task.Step, task.Role, task.DueAt, task.EscalateAt, toRole = role, toRegion = region }, ct);
             await scope.ServiceProvider.GetRequiredService<NoticeCentre>().AddAsync(db,
-                new NoticeCentre.Event(action, task.SubjectKind, task.SubjectId, found.Reference, task.Id, task.RegionCode, text), role, region, ct);
+                new NoticeCentre.Event(action, task.SubjectKind, task.SubjectId, found.Reference, task.Id, task.RegionCode, text, task.PolicyCode), role, region, ct);
             await db.SaveChangesAsync(ct);
         }
         await tx.CommitAsync(ct);

@@ -17,7 +17,7 @@ using OneCard.Persistence;
 namespace OneCard.Host.Demo;
 
 /// <summary>
-/// Reference data every installation needs (the policy, its department, the agent bank) and, for
+/// Reference data every installation needs (the agent bank; departments and policies come from policies/ via PolicySeed) and, for
 /// the demo, users of every role and cases at every step — made through the real use cases, with
 /// the clock replayed, so the demo shows exactly what production would record.
 /// </summary>
@@ -30,33 +30,26 @@ public static class DemoData
     public const string County = "210124";         // 法库县
     public const string OtherCounty = "210123";    // 康平县
 
-    public static readonly IReadOnlyList<(string UserName, string DisplayName, string Role, string Region, string? Organisation)> Users =
+    public static readonly IReadOnlyList<(string UserName, string DisplayName, string Role, string Region, string? Organisation, string? Department)> Users =
     [
-        ("clerk", "王经办（大孤家子镇）", Roles.TownshipClerk, Township, null),
+        ("clerk", "王经办（大孤家子镇）", Roles.TownshipClerk, Township, null, DepartmentCodes.Agriculture),
         // Separation of duties: the township's second clerk reviews what the first one submitted.
-        ("clerk.review", "钱审核（大孤家子镇）", Roles.TownshipClerk, Township, null),
-        ("clerk2", "赵经办（三面船镇）", Roles.TownshipClerk, OtherTownship, null),
-        ("reviewer", "李审核（法库县农业农村局）", Roles.CountyReviewer, County, null),
-        ("reviewer.kangping", "孙审核（康平县农业农村局）", Roles.CountyReviewer, OtherCounty, null),
-        ("inspector", "周核查（第三方）", Roles.Inspector, County, "辽宁惠民评估咨询有限公司（演示）"),
-        ("finance", "陈复核（法库县财政局）", Roles.FinanceReviewer, County, null),
-        ("supervisor", "刘监管（沈阳市财政局）", Roles.Supervisor, "210100", null),
-        ("admin", "系统管理员（辽宁省财政厅）", Roles.Administrator, "210000", null),
-        ("policy", "王政策（辽宁省民政厅）", Roles.PolicyOfficer, "210000", null),
-        ("policy2", "赵政策（辽宁省民政厅）", Roles.PolicyOfficer, "210000", null),
+        ("clerk.review", "钱审核（大孤家子镇）", Roles.TownshipClerk, Township, null, DepartmentCodes.Agriculture),
+        ("clerk2", "赵经办（三面船镇）", Roles.TownshipClerk, OtherTownship, null, DepartmentCodes.Agriculture),
+        // Departments: the same township's 民政 clerk sees none of its 农业农村 cases.
+        ("clerk.civil", "吴经办（大孤家子镇民政）", Roles.TownshipClerk, Township, null, DepartmentCodes.Civil),
+        ("reviewer", "李审核（法库县农业农村局）", Roles.CountyReviewer, County, null, DepartmentCodes.Agriculture),
+        ("reviewer.kangping", "孙审核（康平县农业农村局）", Roles.CountyReviewer, OtherCounty, null, DepartmentCodes.Agriculture),
+        ("inspector", "周核查（第三方）", Roles.Inspector, County, "辽宁惠民评估咨询有限公司（演示）", null),
+        ("finance", "陈复核（法库县财政局）", Roles.FinanceReviewer, County, null, null),
+        ("supervisor", "刘监管（沈阳市财政局）", Roles.Supervisor, "210100", null, null),
+        ("admin", "系统管理员（辽宁省财政厅）", Roles.Administrator, "210000", null, null),
+        ("policy", "王政策（辽宁省民政厅）", Roles.PolicyOfficer, "210000", null, null),
+        ("policy2", "赵政策（辽宁省民政厅）", Roles.PolicyOfficer, "210000", null, null),
     ];
 
     public static async Task EnsureReferenceDataAsync(OneCardDbContext db)
     {
-        if (!await db.Departments.AnyAsync())
-            db.Departments.Add(new Department { Code = "LN-AGRI", NameZh = "辽宁省农业农村厅", NameEn = "Liaoning Department of Agriculture and Rural Affairs" });
-        if (!await db.Policies.AnyAsync(p => p.Code == PolicyCode))
-            db.Policies.Add(new Policy
-            {
-                Id = Guid.CreateVersion7(), Code = PolicyCode, NameZh = "耕地地力保护补贴", NameEn = "Arable land protection subsidy",
-                DepartmentCode = "LN-AGRI", Target = PolicyTarget.Household, Frequency = "按年，原则上6月30日前发放",
-                Basis = "财农〔2016〕26号；各县（区）年度补贴标准通知", WorkflowDefinitionId = "standard-subsidy",
-            });
         if (!await db.AgentBanks.AnyAsync())
             db.AgentBanks.Add(new AgentBank { Code = "PSBC-LN", NameZh = "中国邮政储蓄银行辽宁省分行（演示）", NameEn = "Postal Savings Bank of China, Liaoning (demo)" });
         await db.SaveChangesAsync();
@@ -64,10 +57,19 @@ public static class DemoData
 
     public static async Task EnsureDemoUsersAsync(OneCardDbContext db, IPasswordHasher<User> hasher)
     {
-        foreach (var (userName, displayName, role, region, organisation) in Users)
+        foreach (var (userName, displayName, role, region, organisation, department) in Users)
         {
-            if (await db.Users.AnyAsync(u => u.UserName == userName)) continue;
-            var user = new User { Id = "u-" + userName, UserName = userName, DisplayName = displayName, Role = role, RegionCode = region, Organisation = organisation, PasswordHash = "" };
+            if (await db.Users.SingleOrDefaultAsync(u => u.UserName == userName) is { } existing)
+            {
+                // A demo database made before departments existed: its users get theirs (signed in again, they carry it).
+                if (existing.DepartmentCode is null && department is not null) existing.DepartmentCode = department;
+                continue;
+            }
+            var user = new User
+            {
+                Id = "u-" + userName, UserName = userName, DisplayName = displayName, Role = role, RegionCode = region, Organisation = organisation,
+                DepartmentCode = department, PasswordHash = "",
+            };
             user.PasswordHash = hasher.HashPassword(user, Password);
             db.Users.Add(user);
         }
@@ -85,7 +87,7 @@ public static class DemoData
             if (await db.Applications.AnyAsync()) return;
         }
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
-        var users = Users.ToDictionary(u => u.UserName, u => new CurrentUser("u-" + u.UserName, u.UserName, u.DisplayName, u.Role, u.Region, u.Organisation));
+        var users = Users.ToDictionary(u => u.UserName, u => new CurrentUser("u-" + u.UserName, u.UserName, u.DisplayName, u.Role, u.Region, u.Organisation, u.Department));
         // When each case was submitted, in days before now, so that it rests in its step the way a real
         // one would: the first is overdue in township review, publicity is still open, the rest are in time.
         int[] submittedDaysAgo = [12, 3, 4, 6, 13, 16, 20];

@@ -12,15 +12,23 @@ namespace OneCard.Host.Notices;
 public sealed class NoticeCentre(TimeProvider time)
 {
     /// <summary>What happened, about which case and task.</summary>
-    public sealed record Event(string Kind, string SubjectKind, Guid SubjectId, string Reference, Guid? TaskId, string RegionCode, string Text);
+    /// <param name="PolicyCode">The case's policy: a department-bound user is concerned only by their department's policies.</param>
+    public sealed record Event(string Kind, string SubjectKind, Guid SubjectId, string Reference, Guid? TaskId, string RegionCode, string Text,
+        string? PolicyCode = null);
 
     /// <summary>
     /// The people concerned: users holding <paramref name="role"/> whose region contains <paramref name="regionCode"/> — its
-    /// own region and every level above (a city supervisor sees the townships and counties of the city).
+    /// own region and every level above (a city supervisor sees the townships and counties of the city) — and, for a case of
+    /// a policy, bound to no department or to the policy's (a 民政 clerk hears nothing of a 农业农村 case they cannot open).
     /// </summary>
-    public static async Task<IReadOnlyList<string>> RecipientsAsync(OneCardDbContext db, string role, string regionCode, CancellationToken ct)
+    public static async Task<IReadOnlyList<string>> RecipientsAsync(OneCardDbContext db, string role, string regionCode, CancellationToken ct,
+        string? policyCode = null)
     {
-        var holders = await db.Users.AsNoTracking().Where(u => u.Role == role).Select(u => new { u.Id, u.RegionCode }).ToListAsync(ct);
+        var department = policyCode is null ? null
+            : await db.Policies.AsNoTracking().Where(p => p.Code == policyCode).Select(p => p.DepartmentCode).SingleOrDefaultAsync(ct);
+        var holders = await db.Users.AsNoTracking().Where(u => u.Role == role)
+            .Where(u => policyCode == null || u.DepartmentCode == null || u.DepartmentCode == department)
+            .Select(u => new { u.Id, u.RegionCode }).ToListAsync(ct);
         return [.. holders.Where(u => RegionScope.For(u.RegionCode).Contains(regionCode)).Select(u => u.Id).Order(StringComparer.Ordinal)];
     }
 
@@ -28,7 +36,7 @@ public sealed class NoticeCentre(TimeProvider time)
     public async Task<int> AddAsync(OneCardDbContext db, Event e, string role, string regionCode, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var recipients = await RecipientsAsync(db, role, regionCode, ct);
+        var recipients = await RecipientsAsync(db, role, regionCode, ct, e.PolicyCode);
         foreach (var recipient in recipients)
         {
             var notice = new Notice

@@ -10,7 +10,9 @@ using OneCard.Host.Calendar;
 using OneCard.Host.Cases;
 using OneCard.Host.Notices;
 using OneCard.Host.Payments;
+using OneCard.Host.Policies;
 using OneCard.Host.Publicity;
+using OneCard.Host.RuleSets;
 using OneCard.Host.Supervision;
 using OneCard.Host.Tasks;
 using OneCard.Persistence;
@@ -39,14 +41,17 @@ public static class HostSetup
                 ? sp.GetRequiredService<PostgresOneCardDbContext>() : sp.GetRequiredService<SqliteOneCardDbContext>();
             var user = sp.GetRequiredService<UserContext>();
             db.ScopeProvider = () => user.DatabaseScope;
+            db.DepartmentProvider = () => user.DatabaseDepartment;
             return db;
         });
 
         // The system clock; only the Testing environment may shift it (Clock:OffsetFile, the two-host test).
         services.AddSingleton<TimeProvider>(new SeedableClock(OffsetFileClock.FromConfiguration(config, builder.Environment)));
         var contentRoot = AppContext.BaseDirectory;
-        // The shipped rule sets; Rules:Directory points elsewhere (a staging copy, a test's own files).
+        // The shipped rule sets, the seed of the database's (Startup registers them); Rules:Directory points elsewhere (a
+        // staging copy, a test's own files). Everything else reads IRuleSets: the stored versions, approved or seeded.
         services.AddSingleton(_ => RuleSetCatalog.LoadFromDirectory(config["Rules:Directory"] ?? Path.Combine(contentRoot, "rules")));
+        services.AddRuleSetStore();
         // The allow-list is the CPU guard; the per-line budget is a backstop, generous enough that a GC pause
         // on a loaded machine does not fault an honest line.
         services.AddSingleton(_ => new RuleEvaluator(new RuleEvaluatorOptions
@@ -86,6 +91,7 @@ public static class HostSetup
         services.AddScoped<BankFiles.Handler>();
         services.AddScoped<SlaOverview.Handler>();
         services.AddScoped<OverdueTasks.Handler>();
+        services.AddPolicyLists(config);
         services.AddCaseEndpoints();
         services.AddTransient<StepTimerJob>();
         services.AddTransient<DeadlineSweepJob>();
@@ -166,6 +172,8 @@ public static class HostSetup
         api.MapSlaOverview();
         api.MapOverdueTasks();
         api.MapCaseEndpoints();
+        api.MapPolicyLists();
+        api.MapRuleSets();
 
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {

@@ -29,6 +29,10 @@ public static class Startup
         await RegionSeed.EnsureSeededAsync(db);
         await RegisterPublishedVersionsAsync(db, scope.ServiceProvider.GetRequiredService<RuleSetCatalog>(),
             scope.ServiceProvider.GetRequiredService<WorkflowCatalog>(), time);
+        // Departments, the province policy lists and the policy rows from policies/ (every host, not only the demo).
+        await scope.ServiceProvider.GetRequiredService<Policies.PolicySeed>().EnsureSeededAsync(db, time);
+        // Lookups read the database's versions (the seed plus everything approved since), not the files.
+        await scope.ServiceProvider.GetRequiredService<RuleSets.RuleSetStore>().ReloadAsync(CancellationToken.None);
         await Demo.DemoData.EnsureReferenceDataAsync(db);
         if (app.Configuration.GetValue<bool>("Demo:Seed"))
             await Demo.DemoData.EnsureDemoCasesAsync(scope.ServiceProvider);
@@ -65,10 +69,8 @@ public static class Startup
     private static async Task RegisterPublishedVersionsAsync(OneCardDbContext db, RuleSetCatalog ruleSets, WorkflowCatalog workflows, TimeProvider time)
     {
         var now = time.GetUtcNow();
-        await RegisterAsync(db.RuleSets, r => r.VersionKey, r => r.Sha256, "Rule set", ruleSets.All.Select(r => new RuleSetRecord
-        {
-            VersionKey = r.VersionKey, PolicyCode = r.PolicyCode, Version = r.Version, Sha256 = r.Sha256, Json = r.Json, RegisteredAt = now,
-        }));
+        // The files in rules/ are the seed: each registered once, in force from its date (RuleSetSeed).
+        await RegisterAsync(db.RuleSets, r => r.VersionKey, r => r.Sha256, "Rule set", ruleSets.All.Select(r => RuleSets.RuleSetSeed.Record(r, now)));
         await RegisterAsync(db.WorkflowDefinitions, r => r.VersionKey, r => r.Sha256, "Workflow", workflows.All.Select(d => new WorkflowDefinitionRecord
         {
             VersionKey = d.VersionKey, DefinitionId = d.DefinitionId, Version = d.Version, Sha256 = d.Sha256, Json = d.Json, RegisteredAt = now,

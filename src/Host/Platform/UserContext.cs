@@ -5,7 +5,9 @@ using OneCard.Workflows;
 namespace OneCard.Host.Platform;
 
 /// <summary>A signed-in user as the claims carry it.</summary>
-public sealed record CurrentUser(string Id, string UserName, string DisplayName, string Role, string RegionCode, string? Organisation)
+/// <param name="DepartmentCode">The department whose policies the user handles; null: across departments.</param>
+public sealed record CurrentUser(string Id, string UserName, string DisplayName, string Role, string RegionCode, string? Organisation,
+    string? DepartmentCode = null)
 {
     public RegionScope Scope => RegionScope.For(RegionCode);
     public Actor Actor => new(Id, new HashSet<string> { Role });
@@ -16,7 +18,7 @@ public sealed record CurrentUser(string Id, string UserName, string DisplayName,
         if (principal.Identity?.IsAuthenticated != true) return null;
         string Get(string type) => principal.FindFirstValue(type) ?? throw new InvalidOperationException($"Claim {type} is missing.");
         return new CurrentUser(Get(ClaimTypes.NameIdentifier), Get(ClaimTypes.Name), Get(Claims.DisplayName), Get(ClaimTypes.Role),
-            Get(Claims.Region), principal.FindFirstValue(Claims.Organisation));
+            Get(Claims.Region), principal.FindFirstValue(Claims.Organisation), principal.FindFirstValue(Claims.Department));
     }
 
     public IEnumerable<Claim> ToClaims()
@@ -27,6 +29,7 @@ public sealed record CurrentUser(string Id, string UserName, string DisplayName,
         yield return new Claim(ClaimTypes.Role, Role);
         yield return new Claim(Claims.Region, RegionCode);
         if (Organisation is not null) yield return new Claim(Claims.Organisation, Organisation);
+        if (DepartmentCode is not null) yield return new Claim(Claims.Department, DepartmentCode);
     }
 
     public static class Claims
@@ -34,6 +37,7 @@ public sealed record CurrentUser(string Id, string UserName, string DisplayName,
         public const string DisplayName = "onecard:display_name";
         public const string Region = "onecard:region";
         public const string Organisation = "onecard:organisation";
+        public const string Department = "onecard:department";
     }
 }
 
@@ -53,6 +57,12 @@ public sealed class UserContext
     public void SetSystem() { User = null; IsSystem = true; }
 
     public string? DatabaseScope => User is not null ? User.Scope.Prefix : IsSystem ? null : Nothing;
+
+    /// <summary>
+    /// The department scope of the query filters: the user's department (its policies' cases only), or null — a user
+    /// without one, and the system, see across departments (a context nobody claimed already sees nothing by region).
+    /// </summary>
+    public string? DatabaseDepartment => User?.DepartmentCode;
 
     public CurrentUser Required => User ?? throw new InvalidOperationException("No user is signed in for this operation.");
     public string ActorId => User?.Id ?? (IsSystem ? Domain.Users.Roles.System : throw new InvalidOperationException("No actor."));

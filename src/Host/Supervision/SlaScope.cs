@@ -38,8 +38,10 @@ public sealed class SlaScope
     /// <summary>The widest period one request may cover: a year (the percentiles sort every completed task in it).</summary>
     public static readonly TimeSpan MaxPeriod = TimeSpan.FromDays(366);
 
-    private SlaScope(SlaFilter filter, SlaRegion region, DateTimeOffset from, DateTimeOffset to, DateTimeOffset now, DateTimeOffset dueSoonBefore)
+    private SlaScope(SlaFilter filter, SlaRegion region, DateTimeOffset from, DateTimeOffset to, DateTimeOffset now, DateTimeOffset dueSoonBefore,
+        string? department)
     {
+        Department = department;
         Filter = filter;
         Region = region;
         From = from;
@@ -49,6 +51,8 @@ public sealed class SlaScope
     }
 
     public SlaFilter Filter { get; }
+    /// <summary>The user's department: raw SQL applies it as the query filters do (its policies' tasks only); null: all.</summary>
+    public string? Department { get; }
     public SlaRegion Region { get; }
     public DateTimeOffset From { get; }
     public DateTimeOffset To { get; }
@@ -80,7 +84,8 @@ public sealed class SlaScope
         var childKey = prefix.Length switch { 2 => 4, 4 => 6, 6 => 9, _ => 12 };
         var soon = WorkingDayCalendar.EndOf(calendar.AddWorkingDays(WorkingDayCalendar.LocalDate(now), 1));
         var name = found.Level == RegionLevel.Province ? found.Name : regions.FullName(found.Code);
-        return new SlaScope(filter with { Region = found.Code }, new SlaRegion(found.Code, name, found.Level, prefix, childKey), from, to, now, soon);
+        return new SlaScope(filter with { Region = found.Code }, new SlaRegion(found.Code, name, found.Level, prefix, childKey), from, to, now, soon,
+            user.DepartmentCode);
     }
 
     /// <summary>Tasks in the region matching the filters (policy, step, definition), any status.</summary>

@@ -26,7 +26,7 @@ public static class StepTimes
     private static async Task<Dictionary<string, Row>> PostgresAsync(OneCardDbContext db, SlaScope scope, CancellationToken ct)
     {
         // Raw SQL does not pass through the query filters: the region's code range is the scope, and SlaScope.Resolve has
-        // already refused a region outside the user's own.
+        // already refused a region outside the user's own; the department is added below.
         var sql = new StringBuilder("""
             SELECT t."Step" AS "Step", count(*)::int AS "Completed",
                    count(*) FILTER (WHERE t."DueAt" IS NULL OR t."CompletedAt" < t."DueAt")::int AS "OnTime",
@@ -39,6 +39,12 @@ public static class StepTimes
         {
             new("from", scope.From.ToUniversalTime()), new("to", scope.To.ToUniversalTime()), new("low", scope.Region.CodeRange.Low), new("high", scope.Region.CodeRange.High),
         };
+        // Departments: the query filters' rule, by hand (a department-bound user's figures count their policies' tasks only).
+        if (scope.Department is { } department)
+        {
+            sql.Append(""" AND (t."PolicyCode" IS NULL OR EXISTS (SELECT 1 FROM "Policies" p WHERE p."Code" = t."PolicyCode" AND p."DepartmentCode" = @department))""");
+            parameters.Add(new("department", department));
+        }
         var f = scope.Filter;
         if (f.Policy is { Length: > 0 }) { sql.Append(""" AND t."PolicyCode" = @policy"""); parameters.Add(new("policy", f.Policy)); }
         if (f.Step is { Length: > 0 }) { sql.Append(""" AND t."Step" = @step"""); parameters.Add(new("step", f.Step)); }

@@ -61,6 +61,9 @@ public static class FaultCodes
     /// <summary>A lookup table has no entry for the line's key (e.g. no rate for the county).</summary>
     public const string TableEntryMissing = "TableEntryMissing";
 
+    /// <summary>A computed fact's expression threw (e.g. <c>Fn.Age</c> of an invalid ID number).</summary>
+    public const string ComputeError = "ComputeError";
+
     /// <summary>An eligibility rule threw while evaluating.</summary>
     public const string RuleError = "RuleError";
 

@@ -6,7 +6,13 @@ namespace OneCard.Rules.Evaluation;
 /// resolves table lookups first. Any problem is a fault, never a silent default.</summary>
 internal static class FactBinder
 {
-    public static object[]? Bind(RuleSet ruleSet, IReadOnlyDictionary<string, object?> supplied, out string? faultCode, out string? fault)
+    /// <param name="ruleSet">The rule set.</param>
+    /// <param name="supplied">The line's facts by name.</param>
+    /// <param name="compute">Computes fact <c>i</c> from the values bound so far (all earlier facts are set).</param>
+    /// <param name="faultCode">Why the line cannot be evaluated, when null is returned.</param>
+    /// <param name="fault">The reason in Chinese / English, when null is returned.</param>
+    public static object[]? Bind(
+        RuleSet ruleSet, IReadOnlyDictionary<string, object?> supplied, Func<int, object[], object> compute, out string? faultCode, out string? fault)
     {
         var facts = ruleSet.Facts;
         var values = new object[facts.Count];
@@ -14,14 +20,19 @@ internal static class FactBinder
         {
             var fact = facts[i];
             supplied.TryGetValue(fact.Name, out var raw);
-            if (fact.IsLookup)
+            if (!fact.IsSupplied)
             {
                 if (raw is not null)
                 {
-                    return Fail(FaultCodes.FactNotSuppliable,
-                        $"事实 {fact.Name} 由规则集的表 {fact.Table} 给出，不能由申报数据提供",
-                        $"fact {fact.Name} comes from the rule set's table {fact.Table} and must not be supplied",
-                        out faultCode, out fault);
+                    return fact.IsLookup
+                        ? Fail(FaultCodes.FactNotSuppliable,
+                            $"事实 {fact.Name} 由规则集的表 {fact.Table} 给出，不能由申报数据提供",
+                            $"fact {fact.Name} comes from the rule set's table {fact.Table} and must not be supplied",
+                            out faultCode, out fault)
+                        : Fail(FaultCodes.FactNotSuppliable,
+                            $"事实 {fact.Name} 由规则集计算得出（{fact.Compute}），不能由申报数据提供",
+                            $"fact {fact.Name} is computed by the rule set ({fact.Compute}) and must not be supplied",
+                            out faultCode, out fault);
                 }
 
                 continue;
@@ -61,22 +72,50 @@ internal static class FactBinder
             values[i] = value;
         }
 
+        // Then computed facts and lookups, in declared order: each reads only facts declared before it (or supplied).
         for (var i = 0; i < facts.Count; i++)
         {
             var fact = facts[i];
+            if (fact.IsComputed)
+            {
+                object value;
+                try
+                {
+                    value = compute(i, values);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    return Fail(FaultCodes.ComputeError,
+                        $"计算事实 {fact.Name} 出错：{ex.Message}", $"computing fact {fact.Name} failed: {ex.Message}",
+                        out faultCode, out fault);
+                }
+
+                // A computed string is capped like a supplied one: the gate's bound on later expressions assumes it.
+                if (value is string s && s.Length > fact.MaxLength)
+                {
+                    return Fail(FaultCodes.FactTooLong,
+                        $"计算事实 {fact.Name} 长 {s.Length} 个字符，超过上限 {fact.MaxLength}",
+                        $"computed fact {fact.Name} is {s.Length} characters long; the limit is {fact.MaxLength}",
+                        out faultCode, out fault);
+                }
+
+                values[i] = value;
+                continue;
+            }
+
             if (!fact.IsLookup)
             {
                 continue;
             }
 
-            var keyIndex = IndexOf(facts, fact.KeyFact!);
-            var keySource = (string)values[keyIndex];
-            var key = keySource.Length >= fact.KeyLength ? keySource[..fact.KeyLength] : null;
-            if (key is null || !ruleSet.Tables[fact.Table!].TryGetValue(key, out var looked))
+            var (key, looked) = Lookup(ruleSet, fact, values);
+            if (looked is null)
             {
+                var keyNames = string.Join("|", fact.KeyFacts);
+                var what = fact.Match == LookupMatch.Floor ? $"为 {key} 时的档位（没有不大于 {key} 的档位）" : $"“{key}” 对应的 {fact.Name}";
                 return Fail(FaultCodes.TableEntryMissing,
-                    $"规则集 {ruleSet.VersionKey} 的表 {fact.Table} 中没有 {fact.KeyFact} “{key ?? keySource}” 对应的 {fact.Name}（如该县的补贴标准未公布），无法计算",
-                    $"table {fact.Table} of rule set {ruleSet.VersionKey} has no {fact.Name} for {fact.KeyFact} \"{key ?? keySource}\" (e.g. no published rate for the county)",
+                    $"规则集 {ruleSet.VersionKey} 的表 {fact.Table} 中没有 {keyNames} {what}（如该县的补贴标准未公布），无法计算",
+                    $"table {fact.Table} of rule set {ruleSet.VersionKey} has no {fact.Name} for {keyNames} \"{key}\"{(fact.Match == LookupMatch.Floor ? " (no tier at or below it)" : "")} (e.g. no published rate for the county)",
                     out faultCode, out fault);
             }
 
@@ -115,6 +154,51 @@ internal static class FactBinder
         (FactType.Date, DateOnly d) => d,
         _ => null,
     };
+
+    // The table entry of a lookup: exact (key facts joined with '|', a single string key cut to keyLength) or the tier
+    // with the largest numeric key at or below the key fact's value. Returns the key as shown in a fault.
+    private static (string Key, object? Value) Lookup(RuleSet ruleSet, FactDefinition fact, object[] values)
+    {
+        var keyFacts = fact.KeyFacts;
+        if (fact.Match == LookupMatch.Floor)
+        {
+            var number = values[IndexOf(ruleSet.Facts, keyFacts[0])] switch { int n => n, decimal d => d, var other => throw new InvalidOperationException($"Tier key {other?.GetType().Name}.") };
+            var tiers = ruleSet.Tiers[fact.Table!];
+            object? found = null;
+            foreach (var (bound, value) in tiers)
+            {
+                if (bound > number)
+                {
+                    break;
+                }
+
+                found = value;
+            }
+
+            return (RuleSetLoader.KeyText(number), found);
+        }
+
+        string key;
+        if (keyFacts.Count == 1)
+        {
+            key = RuleSetLoader.KeyText(values[IndexOf(ruleSet.Facts, keyFacts[0])]);
+            if (fact.KeyLength > 0)
+            {
+                if (key.Length < fact.KeyLength)
+                {
+                    return (key, null);
+                }
+
+                key = key[..fact.KeyLength];
+            }
+        }
+        else
+        {
+            key = string.Join("|", keyFacts.Select(k => RuleSetLoader.KeyText(values[IndexOf(ruleSet.Facts, k)])));
+        }
+
+        return (key, ruleSet.Tables[fact.Table!].TryGetValue(key, out var looked) ? looked : null);
+    }
 
     private static int IndexOf(IReadOnlyList<FactDefinition> facts, string name)
     {

@@ -59,7 +59,8 @@ public sealed class RuleEvaluator
 
     private static ClaimEvaluation EvaluateWithEngine(RuleSet ruleSet, Prepared prepared, IReadOnlyDictionary<string, object?> facts)
     {
-        var values = FactBinder.Bind(ruleSet, facts, out var faultCode, out var fault);
+        // Computed facts through RulesEngine's parser too, over the facts declared before each (all bound by then).
+        var values = FactBinder.Bind(ruleSet, facts, (i, bound) => ComputeWithEngine(ruleSet, prepared, i, bound), out var faultCode, out var fault);
         if (values is null)
         {
             return Faulted(ruleSet, [], faultCode!, fault!);
@@ -99,9 +100,24 @@ public sealed class RuleEvaluator
         return Decide(ruleSet, outcomes, () => prepared.AmountParser.Evaluate<decimal>(ruleSet.Amount.Expression, parameters));
     }
 
+    private static object ComputeWithEngine(RuleSet ruleSet, Prepared prepared, int index, object[] values)
+    {
+        var fact = ruleSet.Facts[index];
+        var earlier = ToRuleParameters([.. ruleSet.Facts.Take(index)], values);
+        return fact.Type switch
+        {
+            FactType.String => prepared.AmountParser.Evaluate<string>(fact.Compute!, earlier),
+            FactType.Decimal => prepared.AmountParser.Evaluate<decimal>(fact.Compute!, earlier),
+            FactType.Int => prepared.AmountParser.Evaluate<int>(fact.Compute!, earlier),
+            FactType.Bool => prepared.AmountParser.Evaluate<bool>(fact.Compute!, earlier),
+            FactType.Date => prepared.AmountParser.Evaluate<DateOnly>(fact.Compute!, earlier),
+            _ => throw new InvalidOperationException($"Unknown fact type {fact.Type}."),
+        };
+    }
+
     private static ClaimEvaluation EvaluateCompiled(RuleSet ruleSet, Prepared prepared, IReadOnlyDictionary<string, object?> facts)
     {
-        var values = FactBinder.Bind(ruleSet, facts, out var faultCode, out var fault);
+        var values = FactBinder.Bind(ruleSet, facts, (i, bound) => prepared.Computed[i]!(bound), out var faultCode, out var fault);
         if (values is null)
         {
             return Faulted(ruleSet, [], faultCode!, fault!);
@@ -180,6 +196,7 @@ public sealed class RuleEvaluator
     // object with methods (AutoRegisterInputType=false keeps it that way).
     private static RuleParameter[] ToRuleParameters(IReadOnlyList<FactDefinition> facts, object[] values)
     {
+        // values may be longer than facts (the earlier facts of a computed one): only facts.Count are read.
         var parameters = new RuleParameter[facts.Count];
         for (var i = 0; i < facts.Count; i++)
         {
@@ -201,6 +218,7 @@ public sealed class RuleEvaluator
     private sealed record Prepared(
         RulesEngine.RulesEngine Engine,
         RuleExpressionParser AmountParser,
+        IReadOnlyList<Func<object[], object>?> Computed,
         IReadOnlyList<Func<object[], bool>> Eligibility,
         Func<object[], decimal> Amount)
     {
@@ -223,6 +241,7 @@ public sealed class RuleEvaluator
             var prepared = new Prepared(
                 new RulesEngine.RulesEngine([workflow], settings),
                 new RuleExpressionParser(settings),
+                [.. validated.Computed.Select((body, i) => body is null ? null : Compile<object>(Expression.Convert(body, typeof(object)), validated.Parameters, i))],
                 [.. validated.Eligibility.Select(body => Compile<bool>(body, validated.Parameters))],
                 Compile<decimal>(validated.Amount, validated.Parameters));
 
@@ -239,6 +258,22 @@ public sealed class RuleEvaluator
                 // Compiled and cached before it threw on the neutral values; that is all the warm-up is for.
             }
 
+            var values = ruleSet.Facts.Select(f => Neutral(f.Type)).ToArray();
+            for (var i = 0; i < ruleSet.Facts.Count; i++)
+            {
+                if (ruleSet.Facts[i].IsComputed)
+                {
+                    try
+                    {
+                        _ = ComputeWithEngine(ruleSet, prepared, i, values);
+                    }
+                    catch (Exception ex) when (ex is not OutOfMemoryException)
+                    {
+                        // As above: only the compilation matters here.
+                    }
+                }
+            }
+
             return prepared;
         }
 
@@ -253,10 +288,11 @@ public sealed class RuleEvaluator
         };
 
         // (object[] facts) => { IdNumber = (string)facts[0]; AreaMu = (decimal)facts[1]; …; return <approved body>; }
-        private static Func<object[], T> Compile<T>(Expression body, IReadOnlyList<ParameterExpression> parameters)
+        // For a computed fact, only the facts declared before it (count) are assigned: the later ones are not bound yet.
+        private static Func<object[], T> Compile<T>(Expression body, IReadOnlyList<ParameterExpression> parameters, int? count = null)
         {
             var facts = Expression.Parameter(typeof(object[]), "facts");
-            var assignments = parameters.Select((p, i) =>
+            var assignments = parameters.Take(count ?? parameters.Count).Select((p, i) =>
                 (Expression)Expression.Assign(p, Expression.Convert(Expression.ArrayIndex(facts, Expression.Constant(i)), p.Type)));
             var block = Expression.Block(parameters, assignments.Append(body));
             return Expression.Lambda<Func<object[], T>>(block, facts).Compile();

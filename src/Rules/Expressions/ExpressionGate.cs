@@ -169,7 +169,7 @@ public static class ExpressionGate
         private static bool IsStringConcat(MethodCallExpression node) =>
             node.Method.DeclaringType == typeof(string) && node.Method.Name == "Concat";
 
-        // Bounded by construction: facts are capped in length when bound, array literals hold constants, and Where/Select
+        // Bounded by construction: facts (supplied or computed) are capped in length when bound, array literals hold constants, and Where/Select
         // never lengthen a sequence. A string built in the expression (Substring, "+", Fn.County) is not a source.
         private bool IsBoundedSequence(Expression source)
         {

@@ -44,4 +44,22 @@ public static class Fn
 
     /// <summary>The 6-digit county-level code (GB/T 2260) at the start of a region code, or "" when it is shorter.</summary>
     public static string County(string regionCode) => regionCode.Length >= 6 ? regionCode[..6] : "";
+
+    /// <summary>Whole months from <paramref name="from"/> to <paramref name="to"/> (a month is complete on the same day
+    /// of a later month, or on the last day of a shorter one); 0 when <paramref name="to"/> is before <paramref name="from"/>.</summary>
+    public static int MonthsBetween(DateOnly from, DateOnly to)
+    {
+        if (to < from)
+        {
+            return 0;
+        }
+
+        var months = ((to.Year - from.Year) * 12) + to.Month - from.Month;
+        return from.AddMonths(months) > to ? months - 1 : months;
+    }
+
+    /// <summary>True when <paramref name="regionCode"/> lies in the region <paramref name="prefix"/> (GB/T 2260 codes
+    /// nest by prefix: <c>210114001</c> is in <c>2101</c> 沈阳市 and <c>21</c> 辽宁省). An empty prefix matches nothing.</summary>
+    public static bool InRegion(string regionCode, string prefix) =>
+        regionCode is not null && !string.IsNullOrEmpty(prefix) && regionCode.StartsWith(prefix, StringComparison.Ordinal);
 }

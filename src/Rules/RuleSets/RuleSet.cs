@@ -21,14 +21,45 @@ public enum FactType
     Date,
 }
 
-/// <summary>One typed, named input of a rule set; either supplied per claim line or looked up in a table.</summary>
+/// <summary>How a lookup fact finds its table entry.</summary>
+public enum LookupMatch
+{
+    /// <summary>The entry whose key equals the key (facts joined with <c>|</c>).</summary>
+    Exact,
+    /// <summary>A tier: the entry with the largest numeric key at or below the (single, numeric) key fact's value.</summary>
+    Floor,
+}
+
+/// <summary>One typed, named input of a rule set: supplied per claim line, looked up in a table, or computed from
+/// earlier facts by a gated expression.</summary>
 /// <param name="Name">The identifier expressions use (PascalCase).</param>
 /// <param name="Type">The declared type; a supplied value of another type faults the line.</param>
 /// <param name="Table">When set, the fact is not supplied by the caller but looked up in this table before evaluation.</param>
-/// <param name="KeyFact">The string fact whose value keys the table lookup (default <c>RegionCode</c>).</param>
-/// <param name="KeyLength">How many leading characters of the key fact form the key (default 6: the county code).</param>
+/// <param name="KeyFact">The (first) fact whose value keys the table lookup (default <c>RegionCode</c>).</param>
+/// <param name="KeyLength">How many leading characters of a single string key fact form the key (0: the whole value;
+/// a single <c>RegionCode</c> key defaults to 6, the county code).</param>
 public sealed record FactDefinition(string Name, FactType Type, string? Table = null, string? KeyFact = null, int KeyLength = 0)
 {
+    /// <summary>The facts whose values, joined with <c>|</c>, key the table lookup (e.g. <c>CountyCode|Year</c>);
+    /// by default the single <see cref="KeyFact"/>.</summary>
+    public IReadOnlyList<string> KeyFacts
+    {
+        get => _keyFacts ?? (KeyFact is null ? [] : [KeyFact]);
+        init => _keyFacts = value;
+    }
+
+    private readonly IReadOnlyList<string>? _keyFacts;
+
+    /// <summary>How the lookup matches its key: exactly, or as a tier (floor).</summary>
+    public LookupMatch Match { get; init; } = LookupMatch.Exact;
+
+    /// <summary>For a computed fact, the gated expression over facts declared before it (e.g. <c>Fn.Age(IdNumber, AsOf)</c>).</summary>
+    public string? Compute { get; init; }
+
+    /// <summary>True for a computed fact that reads a personal fact (directly or through another computed fact): like a
+    /// personal fact, it may decide eligibility or pick a tier, but never appear in the amount expression.</summary>
+    public bool DerivedFromPersonal { get; init; }
+
     /// <summary>The column header users see for a supplied fact in a roster (e.g. 承包面积（亩）).</summary>
     public string? LabelZh { get; init; }
 
@@ -68,6 +99,12 @@ public sealed record FactDefinition(string Name, FactType Type, string? Table = 
 
     /// <summary>True when the fact comes from a table rather than from the caller.</summary>
     public bool IsLookup => Table is not null;
+
+    /// <summary>True when the fact is computed from earlier facts rather than supplied.</summary>
+    public bool IsComputed => Compute is not null;
+
+    /// <summary>True when the caller (a roster, a form, an API body) supplies the fact: neither looked up nor computed.</summary>
+    public bool IsSupplied => !IsLookup && !IsComputed;
 
     /// <summary>The CLR type an expression sees for this fact.</summary>
     public Type ClrType => Type switch
@@ -109,8 +146,14 @@ public sealed class RuleSet
         string json,
         string sha256,
         string source,
-        ValidatedExpressions validated)
+        ValidatedExpressions validated,
+        IReadOnlyList<RuleSetExample> examples)
     {
+        Examples = examples;
+        Tiers = facts.Where(f => f.IsLookup && f.Match == LookupMatch.Floor).Select(f => f.Table!).Distinct().ToDictionary(
+            t => t,
+            t => (IReadOnlyList<(decimal, object)>)[.. tables[t].Select(e => (RuleSetLoader.FloorKey(e.Key)!.Value, e.Value)).OrderBy(e => e.Item1)],
+            StringComparer.Ordinal);
         PolicyCode = policyCode;
         Version = version;
         Name = name;
@@ -165,7 +208,14 @@ public sealed class RuleSet
     /// <summary>Where it was loaded from (a path, or a name given by the caller).</summary>
     public string Source { get; }
 
+    /// <summary>The example lines with their expected outcomes (<c>examples</c>), in file order; run by
+    /// <see cref="RuleSetExamples.Run"/>.</summary>
+    public IReadOnlyList<RuleSetExample> Examples { get; }
+
     internal ValidatedExpressions Validated { get; }
+
+    /// <summary>The tier tables (lookups with <c>match: floor</c>), entries ordered by their numeric key.</summary>
+    internal IReadOnlyDictionary<string, IReadOnlyList<(decimal Bound, object Value)>> Tiers { get; }
 
     /// <inheritdoc />
     public override string ToString() => $"{VersionKey} ({Sha256[..12]})";
@@ -173,7 +223,12 @@ public sealed class RuleSet
 
 /// <summary>The expression trees the gate approved, with the fact parameters they are bound to.</summary>
 /// <remarks>The fast evaluation path compiles exactly these trees, so what runs is what was checked.</remarks>
+/// <param name="Parameters">One parameter per fact, in declared order.</param>
+/// <param name="Computed">Per fact index, the approved tree of a computed fact (reading only earlier facts), else null.</param>
+/// <param name="Eligibility">The eligibility rules' trees.</param>
+/// <param name="Amount">The amount's tree.</param>
 internal sealed record ValidatedExpressions(
     IReadOnlyList<ParameterExpression> Parameters,
+    IReadOnlyList<Expression?> Computed,
     IReadOnlyList<Expression> Eligibility,
     Expression Amount);

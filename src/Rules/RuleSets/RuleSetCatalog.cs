@@ -1,7 +1,10 @@
 namespace OneCard.Rules.RuleSets;
 
-/// <summary>The shipped rule sets, loaded once from a directory, looked up by policy code and version.</summary>
-public sealed class RuleSetCatalog
+/// <summary>
+/// The shipped rule sets, loaded once from a directory, looked up by policy code and version. A host seeds its database
+/// from it; as <see cref="IRuleSets"/> every file counts as in force from the start of time (the latest version decides).
+/// </summary>
+public sealed class RuleSetCatalog : IRuleSets
 {
     private readonly Dictionary<string, RuleSet> _byKey;
 
@@ -55,6 +58,7 @@ public sealed class RuleSetCatalog
         foreach (var latest in loaded.GroupBy(r => r.PolicyCode).Select(g => g.MaxBy(r => r.Version)!))
         {
             errors.AddRange(BoundsProblems(latest));
+            errors.AddRange(RuleSetExamples.Problems(latest));
         }
 
         return errors.Count > 0 ? throw new RuleSetException(errors) : new RuleSetCatalog(loaded);
@@ -69,7 +73,7 @@ public sealed class RuleSetCatalog
         for (var i = 0; i < ruleSet.Facts.Count; i++)
         {
             var fact = ruleSet.Facts[i];
-            if (fact.IsLookup || fact.Type is not (FactType.Decimal or FactType.Int))
+            if (!fact.IsSupplied || fact.Type is not (FactType.Decimal or FactType.Int))
             {
                 continue;
             }
@@ -111,4 +115,7 @@ public sealed class RuleSetCatalog
     /// <exception cref="KeyNotFoundException">The policy has no rule set.</exception>
     public RuleSet Latest(string policyCode) =>
         All.LastOrDefault(r => r.PolicyCode == policyCode) ?? throw new KeyNotFoundException($"No rule set for policy {policyCode}.");
+
+    /// <summary>Files carry no approval: the latest version is in force on every day.</summary>
+    public RuleSet? EffectiveOn(string policyCode, DateOnly date) => All.LastOrDefault(r => r.PolicyCode == policyCode);
 }

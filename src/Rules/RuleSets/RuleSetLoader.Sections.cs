@@ -73,16 +73,36 @@ public static partial class RuleSetLoader
             }
 
             var table = OptionalString(item, path, "from", errors);
-            var key = OptionalString(item, path, "key", errors);
+            var keys = OptionalKeys(item, path, errors);
             var keyLength = OptionalInt(item, path, "keyLength", 1, 12, errors);
-            if (table is null && (key is not null || keyLength is not null))
+            var match = OptionalMatch(item, path, errors);
+            var compute = OptionalString(item, path, "compute", errors);
+            if (table is null && (keys is not null || keyLength is not null || match is not null))
             {
-                errors.Add(path, "key 和 keyLength 只能与 from 一起使用", "key and keyLength are only meaningful with from");
+                errors.Add(path, "key、keyLength 和 match 只能与 from 一起使用", "key, keyLength and match are only meaningful with from");
+            }
+
+            if (compute is not null && table is not null)
+            {
+                errors.Add($"{path}.compute", "一个事实不能既查表（from）又计算（compute）", "a fact cannot both be looked up (from) and computed (compute)");
+                compute = null;
+            }
+
+            if (keys is { Count: > 1 } && keyLength is not null)
+            {
+                errors.Add($"{path}.keyLength", "keyLength 只能用于单个查表键", "keyLength applies to a single lookup key only");
+                keyLength = null;
+            }
+
+            if (match is LookupMatch.Floor && (keys is { Count: > 1 } || keyLength is not null))
+            {
+                errors.Add($"{path}.match", "分档查表（match: floor）只能有一个数值查表键，且不能用 keyLength",
+                    "a tier lookup (match: floor) has exactly one numeric key and no keyLength");
             }
 
             var labelZh = OptionalString(item, path, "labelZh", errors);
-            var minimum = OptionalBound(item, path, "minimum", type, table, errors);
-            var maximum = OptionalBound(item, path, "maximum", type, table, errors);
+            var minimum = OptionalBound(item, path, "minimum", type, table ?? compute, errors);
+            var maximum = OptionalBound(item, path, "maximum", type, table ?? compute, errors);
             if (minimum is { } low && maximum is { } high && low > high)
             {
                 errors.Add($"{path}.maximum", $"maximum（{high}）不能小于 minimum（{low}）", $"maximum ({high}) is below minimum ({low})");
@@ -91,7 +111,7 @@ public static partial class RuleSetLoader
             var maxLength = OptionalInt(item, path, "maxLength", 1, FactDefinition.MaxLengthCeiling, errors);
             if (maxLength is not null && (type is not FactType.String || table is not null))
             {
-                errors.Add($"{path}.maxLength", "maxLength 只能用于调用方提供的 string 事实", "maxLength applies only to a supplied string fact");
+                errors.Add($"{path}.maxLength", "maxLength 只能用于调用方提供或计算得出的 string 事实", "maxLength applies only to a supplied or computed string fact");
             }
 
             var personal = OptionalBool(item, path, "personal", errors);
@@ -109,11 +129,28 @@ public static partial class RuleSetLoader
             {
                 var fact = table is null
                     ? new FactDefinition(name, type.Value)
-                    : new FactDefinition(name, type.Value, table, key ?? "RegionCode", keyLength ?? 6);
-                facts.Add(fact with { LabelZh = labelZh, Minimum = minimum, Maximum = maximum, MaxLength = maxLength, Personal = personal ?? false });
+                    // A single RegionCode key (stated or by default) is cut to the county (6) unless keyLength says otherwise.
+                    : new FactDefinition(name, type.Value, table, keys?[0] ?? "RegionCode",
+                        keyLength ?? (match is not LookupMatch.Floor && (keys is null || keys is ["RegionCode"]) ? 6 : 0))
+                    {
+                        KeyFacts = keys ?? ["RegionCode"],
+                        Match = match ?? LookupMatch.Exact,
+                    };
+                facts.Add(fact with
+                {
+                    LabelZh = labelZh, Minimum = minimum, Maximum = maximum, MaxLength = maxLength, Personal = personal ?? false, Compute = compute,
+                });
             }
         }
 
+        CheckLookupKeys(array, facts, errors);
+        return facts;
+    }
+
+    // Key facts must exist, be of a key type, not be personal, and (unless supplied) be declared before the lookup, so
+    // lookups and computed facts can be resolved in one pass in declared order.
+    private static void CheckLookupKeys(JsonElement array, List<FactDefinition> facts, Errors errors)
+    {
         for (var f = 0; f < facts.Count; f++)
         {
             var fact = facts[f];
@@ -123,16 +160,118 @@ public static partial class RuleSetLoader
             }
 
             var path = $"facts[{IndexOf(array, fact.Name)}]";
-            var keyFact = facts.FirstOrDefault(k => k.Name == fact.KeyFact);
-            if (keyFact is null || keyFact.IsLookup || keyFact.Type != FactType.String)
+            foreach (var keyName in fact.KeyFacts)
             {
-                errors.Add($"{path}.key", $"查表键 {fact.KeyFact} 必须是调用方提供的 string 类型事实",
-                    $"lookup key {fact.KeyFact} must be a string fact supplied by the caller");
+                var k = facts.FindIndex(x => x.Name == keyName);
+                var keyFact = k < 0 ? null : facts[k];
+                if (keyFact is null)
+                {
+                    errors.Add($"{path}.key", $"查表键 {keyName} 不是已声明的事实（已声明：{string.Join("、", facts.Select(x => x.Name))}）",
+                        $"lookup key {keyName} is not a declared fact (declared: {string.Join(", ", facts.Select(x => x.Name))})");
+                }
+                else if (k == f)
+                {
+                    errors.Add($"{path}.key", $"事实 {fact.Name} 不能以自身为查表键", $"fact {fact.Name} cannot key its own lookup");
+                }
+                else if (fact.Match == LookupMatch.Floor && keyFact.Type is not (FactType.Int or FactType.Decimal))
+                {
+                    errors.Add($"{path}.match", $"分档查表的键 {keyName} 必须是 int 或 decimal 事实（实为 {keyFact.Type}）",
+                        $"the key {keyName} of a tier lookup must be an int or decimal fact, not {keyFact.Type}");
+                }
+                else if (fact.Match == LookupMatch.Exact && keyFact.Type is not (FactType.String or FactType.Int or FactType.Bool or FactType.Date))
+                {
+                    errors.Add($"{path}.key", $"精确查表的键 {keyName} 必须是 string、int、bool 或 date 事实（decimal 请用 match: floor 分档）",
+                        $"the key {keyName} of an exact lookup must be a string, int, bool or date fact (use match: floor for a decimal)");
+                }
+                else if (fact.KeyLength > 0 && keyFact.Type != FactType.String)
+                {
+                    errors.Add($"{path}.keyLength", $"keyLength 只能用于 string 类型的查表键（{keyName} 是 {keyFact.Type}）",
+                        $"keyLength applies only to a string key ({keyName} is {keyFact.Type})");
+                }
+                else if (keyFact.Personal)
+                {
+                    errors.Add($"{path}.key", $"查表键 {keyName} 是个人信息事实，不能用作查表键", $"lookup key {keyName} is a personal fact and cannot key a table");
+                }
+                else if (!keyFact.IsSupplied && k > f)
+                {
+                    errors.Add($"{path}.key", $"查表键 {keyName} 是查表或计算得出的事实，须在 {fact.Name} 之前声明",
+                        $"lookup key {keyName} is looked up or computed, so it must be declared before {fact.Name}");
+                }
+            }
+        }
+    }
+
+    private static List<string>? OptionalKeys(JsonElement item, string path, Errors errors)
+    {
+        if (!item.TryGetProperty("key", out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString()))
+        {
+            return [value.GetString()!];
+        }
+
+        if (value.ValueKind == JsonValueKind.Array && value.GetArrayLength() is > 0 and <= MaxKeyFacts
+            && value.EnumerateArray().All(k => k.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(k.GetString())))
+        {
+            var keys = value.EnumerateArray().Select(k => k.GetString()!).ToList();
+            if (keys.Distinct(StringComparer.Ordinal).Count() == keys.Count)
+            {
+                return keys;
             }
         }
 
-        return facts;
+        errors.Add($"{path}.key", $"key 必须是事实名，或 1 到 {MaxKeyFacts} 个互不相同的事实名组成的数组",
+            $"key must be a fact name or an array of 1 to {MaxKeyFacts} distinct fact names");
+        return null;
     }
+
+    private const int MaxKeyFacts = 4;
+
+    private static LookupMatch? OptionalMatch(JsonElement item, string path, Errors errors)
+    {
+        var text = OptionalString(item, path, "match", errors);
+        switch (text)
+        {
+            case null:
+                return null;
+            case "exact":
+                return LookupMatch.Exact;
+            case "floor":
+                return LookupMatch.Floor;
+            default:
+                errors.Add($"{path}.match", $"未知的 match {text}（可用：exact 精确、floor 分档）", $"unknown match {text} (use exact or floor)");
+                return null;
+        }
+    }
+
+    /// <summary>The canonical key text of one key fact's value: how table keys are written.</summary>
+    internal static string KeyText(object value) => value switch
+    {
+        string s => s,
+        int n => n.ToString(CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        decimal d => d.ToString(CultureInfo.InvariantCulture),
+        _ => throw new InvalidOperationException($"No key text for {value.GetType().Name}."),
+    };
+
+    // Whether a table key (one part of a multi-key) is a value the key fact can take, so no entry is dead by typo.
+    private static bool IsKeyPart(string part, FactType type) => type switch
+    {
+        FactType.String => part.Length > 0,
+        FactType.Int => int.TryParse(part, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) && KeyText(n) == part,
+        FactType.Bool => part is "true" or "false",
+        FactType.Date => DateOnly.TryParseExact(part, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _),
+        _ => false,
+    };
+
+    internal static decimal? FloorKey(string key) =>
+        key.Length <= 30 && decimal.TryParse(key, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var d)
+            ? d
+            : null;
 
     private static Dictionary<string, IReadOnlyDictionary<string, object>>? ReadTables(
         JsonElement root, List<FactDefinition>? facts, Errors errors)
@@ -172,20 +311,64 @@ public static partial class RuleSetLoader
             }
 
             var fact = users[0];
+            var keyTypes = KeyTypes(fact, facts!);
+            if (users.Any(u => u.Type != fact.Type || u.Match != fact.Match || u.KeyLength != fact.KeyLength
+                || !KeyTypes(u, facts!).SequenceEqual(keyTypes)))
+            {
+                errors.Add(path, "引用同一张表的事实，其类型、查表方式（match）和键必须相同", "facts using the same table must have the same type, match and keys");
+                continue;
+            }
+
+            if (keyTypes.Contains(null))
+            {
+                continue; // the key fact itself is in error, reported at the fact
+            }
+
             var entries = new Dictionary<string, object>(StringComparer.Ordinal);
+            var bounds = new HashSet<decimal>();
             foreach (var entry in table.Value.EnumerateObject())
             {
                 var entryPath = $"{path}['{entry.Name}']";
-                if (users.Any(u => u.KeyLength != entry.Name.Length) || !entry.Name.All(char.IsAsciiDigit))
+                if (fact.Match == LookupMatch.Floor)
                 {
-                    errors.Add(entryPath, $"键必须是 {fact.KeyLength} 位数字（如县级区划代码）", $"a key must be {fact.KeyLength} digits (e.g. a county code)");
-                    continue;
-                }
+                    if (FloorKey(entry.Name) is { } bound && !bounds.Add(bound))
+                    {
+                        errors.Add(entryPath, $"分档表中档位 {bound} 重复", $"tier {bound} appears twice in the table");
+                        continue;
+                    }
 
-                if (users.Any(u => u.Type != fact.Type))
+                    if (FloorKey(entry.Name) is null)
+                    {
+                        errors.Add(entryPath, $"分档表的键必须是数字（档位下限，如 80），实为“{entry.Name}”",
+                            $"a tier table's key must be a number (the tier's lower bound, e.g. 80), not \"{entry.Name}\"");
+                        continue;
+                    }
+                }
+                else if (fact.KeyLength > 0)
                 {
-                    errors.Add(path, "引用同一张表的事实类型必须相同", "facts using the same table must have the same type");
-                    break;
+                    if (fact.KeyLength != entry.Name.Length || !entry.Name.All(char.IsAsciiDigit))
+                    {
+                        errors.Add(entryPath, $"键必须是 {fact.KeyLength} 位数字（如县级区划代码）", $"a key must be {fact.KeyLength} digits (e.g. a county code)");
+                        continue;
+                    }
+                }
+                else
+                {
+                    var parts = entry.Name.Split('|');
+                    var bad = parts.Length != keyTypes.Count
+                        ? -1
+                        : Enumerable.Range(0, parts.Length).FirstOrDefault(p => !IsKeyPart(parts[p], keyTypes[p]!.Value), parts.Length);
+                    if (bad != parts.Length)
+                    {
+                        var shape = string.Join("|", fact.KeyFacts.Zip(keyTypes, (k, t) => $"{k}（{t}）"));
+                        errors.Add(entryPath, bad < 0
+                                ? $"键须由 {keyTypes.Count} 部分以“|”连接：{shape}"
+                                : $"键的第 {bad + 1} 部分“{parts[bad]}”不是 {fact.KeyFacts[bad]} 可取的 {keyTypes[bad]} 值（键格式：{shape}）",
+                            bad < 0
+                                ? $"a key has {keyTypes.Count} parts joined by '|': {shape}"
+                                : $"part {bad + 1} \"{parts[bad]}\" of the key is not a {keyTypes[bad]} value of {fact.KeyFacts[bad]} (key shape: {shape})");
+                        continue;
+                    }
                 }
 
                 var value = TableValue(entry.Value, fact.Type);
@@ -208,6 +391,10 @@ public static partial class RuleSetLoader
 
         return tables;
     }
+
+    // The types of a lookup's key facts, in key order; null for a key that names no fact (reported at the fact).
+    private static List<FactType?> KeyTypes(FactDefinition lookup, List<FactDefinition> facts) =>
+        [.. lookup.KeyFacts.Select(k => facts.FirstOrDefault(f => f.Name == k)?.Type)];
 
     private static object? TableValue(JsonElement value, FactType type) => type switch
     {

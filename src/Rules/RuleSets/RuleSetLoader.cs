@@ -18,8 +18,8 @@ public static partial class RuleSetLoader
     /// <summary>The only rounding rule a rule set may state: 四舍五入 to 分, once per line.</summary>
     public const string RoundingHalfAwayFromZero = "HalfAwayFromZero";
 
-    private static readonly string[] TopLevelKeys = ["policyCode", "version", "name", "year", "basis", "facts", "tables", "eligibility", "amount", "notes"];
-    private static readonly string[] FactKeys = ["name", "type", "from", "key", "keyLength", "labelZh", "minimum", "maximum", "maxLength", "personal"];
+    private static readonly string[] TopLevelKeys = ["policyCode", "version", "name", "year", "basis", "facts", "tables", "eligibility", "amount", "examples", "notes"];
+    private static readonly string[] FactKeys = ["name", "type", "from", "key", "keyLength", "labelZh", "minimum", "maximum", "maxLength", "personal", "compute", "match"];
     private static readonly string[] RuleKeys = ["name", "expression", "messageZh", "messageEn"];
     private static readonly string[] AmountKeys = ["expression", "rounding", "decimals", "ceiling", "note"];
     private static readonly string[] NameKeys = ["zh-CN", "en"];
@@ -136,6 +136,7 @@ public static partial class RuleSetLoader
 
         var parameters = facts.Select(f => Expression.Parameter(f.ClrType, f.Name)).ToArray();
         CheckFactNamesResolve(facts, parameters, errors);
+        var computedTrees = GateComputed(facts, parameters, errors);
 
         var eligibilityTrees = new List<Expression>();
         for (var i = 0; i < (eligibility?.Count ?? 0); i++)
@@ -153,6 +154,8 @@ public static partial class RuleSetLoader
             CheckNoPersonalFacts(amountTree, facts, "amount.expression", errors);
         }
 
+        var examples = ReadExamples(root, facts, eligibility, errors);
+
         if (errors.List.Count > 0 || policyCode is null || version is null || year is null || basis is null || name is null
             || tables is null || eligibility is null || amount is null || amountTree is null)
         {
@@ -162,7 +165,7 @@ public static partial class RuleSetLoader
         return new RuleSet(
             policyCode, version.Value, name, year.Value, basis, facts, tables, eligibility, amount, json,
             Convert.ToHexStringLower(SHA256.HashData(bytes)), source,
-            new ValidatedExpressions(parameters, eligibilityTrees, amountTree));
+            new ValidatedExpressions(parameters, computedTrees, eligibilityTrees, amountTree), examples);
     }
 
     private static Expression? Gate(string expression, ParameterExpression[] parameters, Type resultType, string path, Errors errors)
@@ -170,10 +173,55 @@ public static partial class RuleSetLoader
         var verdict = ExpressionGate.Check(expression, parameters, resultType);
         if (!verdict.IsApproved)
         {
-            errors.Add(path, verdict.ReasonZh!, verdict.ReasonEn!);
+            // An unknown name is most often a mistyped fact: list the ones the expression may use.
+            var unknown = UnknownIdentifierPattern().Match(verdict.ReasonEn!);
+            var known = string.Join("、", parameters.Select(p => p.Name));
+            errors.Add(path,
+                unknown.Success ? $"{verdict.ReasonZh}（{unknown.Groups[1].Value} 不是已声明的事实；可用的事实：{known}）" : verdict.ReasonZh!,
+                unknown.Success ? $"{verdict.ReasonEn} ({unknown.Groups[1].Value} is not a declared fact; known facts: {string.Join(", ", parameters.Select(p => p.Name))})" : verdict.ReasonEn!);
         }
 
         return verdict.Tree;
+    }
+
+    // Each computed fact is gated like any expression, typed as the fact, and may read only facts declared before it
+    // (so one pass in declared order computes every fact); one reading a personal fact is personal-derived.
+    private static Expression?[] GateComputed(List<FactDefinition> facts, ParameterExpression[] parameters, Errors errors)
+    {
+        var trees = new Expression?[facts.Count];
+        for (var i = 0; i < facts.Count; i++)
+        {
+            var fact = facts[i];
+            if (!fact.IsComputed)
+            {
+                continue;
+            }
+
+            var path = $"facts[{i}].compute";
+            var tree = Gate(fact.Compute!, parameters, fact.ClrType, path, errors);
+            if (tree is null)
+            {
+                continue;
+            }
+
+            var referenced = ExpressionGate.ReferencedParameters(tree);
+            var later = facts.Select((f, index) => (f, index)).Where(x => x.index >= i && referenced.Contains(x.f.Name)).ToList();
+            if (later.Count > 0)
+            {
+                var names = string.Join("、", later.Select(x => x.f.Name));
+                errors.Add(path, $"计算事实 {fact.Name} 只能读取在它之前声明的事实，不能读取 {names}（请调整 facts 的顺序）",
+                    $"computed fact {fact.Name} may read only facts declared before it, not {string.Join(", ", later.Select(x => x.f.Name))} (reorder the facts)");
+                continue;
+            }
+
+            trees[i] = tree;
+            if (facts.Take(i).Any(f => (f.Personal || f.DerivedFromPersonal) && referenced.Contains(f.Name)))
+            {
+                facts[i] = fact with { DerivedFromPersonal = true };
+            }
+        }
+
+        return trees;
     }
 
     // The amount is published on the publicity notice: a personal fact in it (decimal.Parse(IdNumber.Substring(6, 8)))
@@ -185,6 +233,14 @@ public static partial class RuleSetLoader
         {
             errors.Add(path, $"金额表达式不得引用个人信息事实 {fact.Name}（金额会在公示中公开）",
                 $"the amount expression must not reference the personal fact {fact.Name} (amounts are published)");
+        }
+
+        // A computed fact built from one (Fn.BirthDate(IdNumber, AsOf).Year) would publish it as well; a tier looked up
+        // by it publishes only the table's own (published) standard, so lookups are not tainted.
+        foreach (var fact in facts.Where(f => !f.Personal && f.DerivedFromPersonal && referenced.Contains(f.Name)))
+        {
+            errors.Add(path, $"金额表达式不得引用由个人信息计算得出的事实 {fact.Name}（金额会在公示中公开；请改用以它分档的查表事实）",
+                $"the amount expression must not reference {fact.Name}, which is computed from personal facts (amounts are published; use a tier lookup keyed on it)");
         }
     }
 
@@ -298,6 +354,9 @@ public static partial class RuleSetLoader
 
     [GeneratedRegex("^[a-z][a-z0-9-]{1,63}$")]
     private static partial Regex PolicyCodePattern();
+
+    [GeneratedRegex("Unknown identifier '([^']*)'")]
+    private static partial Regex UnknownIdentifierPattern();
 
     [GeneratedRegex("^[A-Z][A-Za-z0-9]{0,63}$")]
     private static partial Regex IdentifierPattern();

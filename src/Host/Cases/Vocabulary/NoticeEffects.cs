@@ -45,14 +45,14 @@ public sealed class Publish(OneCardDbContext db, PublicNoticeWriter notices) : I
 }
 
 /// <summary>Writes a masked public notice (公示 or 公开) of a case once.</summary>
-public sealed class PublicNoticeWriter(OneCardDbContext db, AuditWriter audit, UserContext user, RuleSetCatalog ruleSets, RegionDirectory regions)
+public sealed class PublicNoticeWriter(OneCardDbContext db, AuditWriter audit, UserContext user, IRuleSets ruleSets, RegionDirectory regions)
 {
     public async Task AddAsync(Application application, NoticeKind kind, DateTimeOffset at, DateTimeOffset? objectionsCloseAt,
         IReadOnlyList<ClaimLine> lines, string statusZh, CancellationToken ct)
     {
         if (await db.PublicNotices.AnyAsync(n => n.ApplicationId == application.Id && n.Kind == kind, ct)) return;
 
-        var ruleSet = ruleSets.Get(application.PolicyCode, RuleSetVersion(application.RuleSetKey));
+        var ruleSet = ruleSets.Get(application.PolicyCode, RuleSetVersionKey.Parse(application.RuleSetKey).Version);
         var beneficiaryIds = lines.Select(l => l.BeneficiaryId).ToList();
         var accounts = await db.Beneficiaries.IgnoreQueryFilters().Where(b => beneficiaryIds.Contains(b.Id))
             .ToDictionaryAsync(b => b.Id, b => b.BankAccountMasked, ct);
@@ -76,9 +76,6 @@ public sealed class PublicNoticeWriter(OneCardDbContext db, AuditWriter audit, U
         await audit.AppendAsync(db, user.ActorId, kind == NoticeKind.Publicity ? "PublicityStarted" : "Published", "PublicNotice",
             notice.Id.ToString(), application.RegionCode, new { application = application.Id, lines = lines.Count, notice.TotalAmount }, ct);
     }
-
-    private static int RuleSetVersion(string versionKey) =>
-        int.Parse(versionKey[(versionKey.LastIndexOf('@') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The quantity a notice shows (e.g. 面积 in mu): the first number among the line's supplied facts.</summary>
     private static decimal? QuantityOf(ClaimLine line)

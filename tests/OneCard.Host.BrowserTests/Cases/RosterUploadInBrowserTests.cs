@@ -24,6 +24,8 @@ public sealed class RosterUploadInBrowserTests(ITestOutputHelper output) : Brows
         var right = Claims.Id("21012419750505123");
         var wrongCheck = right[..^1] + (right[^1] == '0' ? "1" : "0");
         var page = await SignInAsync("clerk", "/applications/new");
+        // The header names the clerk's department beside the role.
+        await Assertions.Expect(page.GetByTestId("user-department")).ToHaveTextAsync("农业农村");
 
         await PickAsync(page, "有错误.csv",
             $"张三,{good},210124101,{Claims.Account},邮储银行法库县支行,12.5,否",

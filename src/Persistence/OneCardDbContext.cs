@@ -43,6 +43,7 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<Department> Departments => Set<Department>();
     public DbSet<Policy> Policies => Set<Policy>();
     public DbSet<RuleSetRecord> RuleSets => Set<RuleSetRecord>();
+    public DbSet<ImpactRun> ImpactRuns => Set<ImpactRun>();
     public DbSet<WorkflowDefinitionRecord> WorkflowDefinitions => Set<WorkflowDefinitionRecord>();
     public DbSet<Beneficiary> Beneficiaries => Set<Beneficiary>();
     public DbSet<Application> Applications => Set<Application>();
@@ -143,6 +144,19 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(x => x.RejectedBy).HasMaxLength(64);
         });
         modelBuilder.Entity<WorkflowDefinitionRecord>(e => e.HasKey(x => x.VersionKey));
+        modelBuilder.Entity<ImpactRun>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.VersionKey, x.RunAt });
+            e.Property(x => x.VersionKey).HasMaxLength(96);
+            e.Property(x => x.PolicyCode).HasMaxLength(64);
+            e.Property(x => x.Sha256).HasMaxLength(64);
+            e.Property(x => x.Period).HasMaxLength(16);
+            e.Property(x => x.Source).HasMaxLength(16);
+            e.Property(x => x.RunBy).HasMaxLength(64);
+            e.Property(x => x.TotalBefore).HasPrecision(18, 2);
+            e.Property(x => x.TotalAfter).HasPrecision(18, 2);
+        });
 
         modelBuilder.Entity<Beneficiary>(e =>
         {
@@ -174,6 +188,7 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(x => x.Amount).HasPrecision(18, 2);
             e.Property(x => x.Outcome).HasConversion<string>().HasMaxLength(16);
             e.Property(x => x.SampleResult).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.IdAreaCode).HasMaxLength(6);
             e.HasOne<Beneficiary>().WithMany().HasForeignKey(x => x.BeneficiaryId).OnDelete(DeleteBehavior.Restrict);
             // Departments: region scope, and the user's department's policies only (a policy of another department: not found).
             e.HasQueryFilter(x => (Scope == null || x.RegionCode.StartsWith(Scope))

@@ -21,6 +21,14 @@ public sealed class ClaimLine
     public required string IdNumberMasked { get; init; }
     /// <summary>The policy facts of the line (e.g. AreaMu, LandConverted) as JSON.</summary>
     public required string FactsJson { get; init; }
+    /// <summary>The county-level area code (first 6 digits) read from the ID number at submission; with the birth date and
+    /// gender below, the facts every <c>Fn</c> ID helper derives, kept so an impact run never decrypts an ID. Null on lines
+    /// stored before these were kept (an impact run reports them as 无法测算).</summary>
+    public string? IdAreaCode { get; init; }
+    /// <summary>The birth date read from the ID number at submission (see <see cref="IdAreaCode"/>).</summary>
+    public DateOnly? IdBirthDate { get; init; }
+    /// <summary>Whether the ID number's sequence digit is odd (registered male), read at submission (see <see cref="IdAreaCode"/>).</summary>
+    public bool? IdIsMale { get; init; }
     public decimal? Amount { get; set; }
     public LineOutcome Outcome { get; set; }
     public string? ReasonZh { get; set; }

@@ -278,6 +278,8 @@ public static class SubmitApplication
                 Id = Guid.CreateVersion7(), ApplicationId = application.Id, LineNo = lineNo, BeneficiaryId = beneficiaryId,
                 RegionCode = claim.RegionCode, PolicyCode = application.PolicyCode, Period = application.Period, Name = claim.Name,
                 IdNumberMasked = Masking.IdNumber(claim.Id.Normalized), FactsJson = FactsJson(claim.Facts),
+                // The facts an ID number gives the rules, kept once here so an impact run never decrypts (see Impact.cs).
+                IdAreaCode = claim.Id.AreaCode, IdBirthDate = claim.Id.BirthDate, IdIsMale = claim.Id.Gender == Domain.Identity.Gender.Male,
                 Amount = evaluation.Outcome == EvaluationOutcome.Eligible ? evaluation.Amount : null, Outcome = outcome,
                 ReasonZh = zh, ReasonEn = en, RuleResultsJson = JsonSerializer.Serialize(evaluation.Rules, Json),
                 RuleSetKey = evaluation.RuleSetVersionKey,

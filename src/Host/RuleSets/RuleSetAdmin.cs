@@ -97,6 +97,7 @@ public static class RuleSetAdmin
             .WithName("ImportRuleSet").WithSummary("A new draft from an exported rule set file (form fields file, effectiveFrom)")
             .RequireAuthorization(p => p.RequireRole(Roles.PolicyOfficer)).DisableAntiforgery();
         api.MapReevaluate();
+        api.MapImpact();
         api.MapPost("/rulesets/{policy}/{version:int}/submit", async (string policy, int version, Handler handler, CancellationToken ct) =>
                 TypedResults.Ok(await handler.SubmitAsync(policy, version, ct)))
             .WithName("SubmitRuleSet").WithSummary("Submits a draft for review (the case action Submit); another officer approves on the case")

@@ -48,6 +48,7 @@ public static class RuleSetSeed
         services.AddSingleton<IRuleSetDraftCheck, ExamplesCheck>();
         services.AddScoped<RuleSetAdmin.Handler>();
         services.AddScoped<Reevaluate.Handler>();
+        services.AddScoped<Impact.Handler>();
         return services;
     }
 }

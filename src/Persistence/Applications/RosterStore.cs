@@ -32,7 +32,7 @@ public static class RosterStore
     [
         "Id", "ApplicationId", "LineNo", "BeneficiaryId", "RegionCode", "PolicyCode", "Period", "Name", "IdNumberMasked",
         "FactsJson", "Amount", "Outcome", "ReasonZh", "ReasonEn", "RuleResultsJson", "RuleSetKey", "WarningsJson",
-        "Sampled", "SampleResult", "SampleNote", "SampleCheckedBy", "SampleCheckedAt",
+        "Sampled", "SampleResult", "SampleNote", "SampleCheckedBy", "SampleCheckedAt", "IdAreaCode", "IdBirthDate", "IdIsMale",
     ];
 
     /// <summary>
@@ -121,6 +121,9 @@ public static class RosterStore
             await writer.WriteAsync(l.SampleNote, NpgsqlDbType.Text, ct);
             await writer.WriteAsync(l.SampleCheckedBy, NpgsqlDbType.Text, ct);
             await writer.WriteAsync(l.SampleCheckedAt?.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
+            await writer.WriteAsync(l.IdAreaCode, NpgsqlDbType.Varchar, ct);
+            await writer.WriteAsync(l.IdBirthDate, NpgsqlDbType.Date, ct);
+            await writer.WriteAsync(l.IdIsMale, NpgsqlDbType.Boolean, ct);
         }
         return await writer.CompleteAsync(ct);
     }

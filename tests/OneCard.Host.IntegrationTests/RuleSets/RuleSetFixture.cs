@@ -51,6 +51,15 @@ internal static class RuleSetFixture
         return await officer.PostAsync("/api/rulesets/import", form);
     }
 
+    /// <summary>Drafts a version of any policy (for the impact tests); throws with the body unless 201.</summary>
+    public static async Task<Guid> DraftAsyncFor(HttpClient officer, string policy, string json, string effectiveFrom)
+    {
+        var response = await officer.PostAsync($"/api/rulesets/{policy}/drafts?effectiveFrom={effectiveFrom}", new StringContent(json, Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode != HttpStatusCode.Created) throw new InvalidOperationException($"Draft failed: {(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("caseId").GetGuid();
+    }
+
     public static async Task<JsonElement> DetailAsync(HttpClient user, int version) =>
         await user.GetFromJsonAsync<JsonElement>($"/api/rulesets/{Arable}/{version}");
 

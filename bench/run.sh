@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the roster store benchmark (Release) against a throwaway PostgreSQL; arguments: [lines] [repetitions].
 # `bench/run.sh engine [cases] [repetitions] [batch]` runs the case engine benchmark instead (bench/OneCard.Bench/EngineBench.cs).
+# `bench/run.sh rules [lines=1000000] [rulesEngineLines=100000]` runs the rules benchmark (RulesBench.cs); it needs no database.
 # Figures on a shared machine are noisy: compare modes within one run, not across runs.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -8,4 +9,7 @@ cd "$root"
 dotnet build bench/OneCard.Bench -c Release -nologo -v quiet
 # From the output folder: the host factory finds the host's content root through MvcTestingAppManifest.json there.
 cd bench/OneCard.Bench/bin/Release/net10.0
+if [ "${1:-}" = rules ]; then
+  exec dotnet OneCard.Bench.dll "$@"
+fi
 exec "$root/scripts/with-postgres.sh" dotnet OneCard.Bench.dll "$@"

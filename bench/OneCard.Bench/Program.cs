@@ -23,6 +23,8 @@ using OneCard.Host.Platform;
 using OneCard.Persistence;
 using OneCard.Testing;
 
+// `bench/run.sh rules [lines] [rulesEngineLines]`: the rules benchmark (RulesBench.cs); no database.
+if (args is ["rules", ..]) { Environment.ExitCode = OneCard.Bench.RulesBench.Run(args[1..]); return; }
 if (args.Length > 0 && args[0] == "engine")
 {
     await EngineBench.RunAsync(args[1..]);

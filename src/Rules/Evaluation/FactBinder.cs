@@ -1,3 +1,4 @@
+using System.Globalization;
 using OneCard.Rules.RuleSets;
 
 namespace OneCard.Rules.Evaluation;
@@ -12,10 +13,17 @@ internal static class FactBinder
     /// <param name="faultCode">Why the line cannot be evaluated, when null is returned.</param>
     /// <param name="fault">The reason in Chinese / English, when null is returned.</param>
     public static object[]? Bind(
-        RuleSet ruleSet, IReadOnlyDictionary<string, object?> supplied, Func<int, object[], object> compute, out string? faultCode, out string? fault)
+        RuleSet ruleSet, IReadOnlyDictionary<string, object?> supplied, Func<int, object[], object> compute, out string? faultCode, out string? fault) =>
+        Bind(ruleSet, null, null, supplied, compute, out faultCode, out fault);
+
+    /// <summary>As above; with a <paramref name="plan"/> lookups find their entry without building the key string, and
+    /// with a <paramref name="buffer"/> (of <c>Facts.Count</c>) the values are written there instead of a new array.</summary>
+    public static object[]? Bind(
+        RuleSet ruleSet, BindPlan? plan, object[]? buffer, IReadOnlyDictionary<string, object?> supplied, Func<int, object[], object> compute,
+        out string? faultCode, out string? fault)
     {
         var facts = ruleSet.Facts;
-        var values = new object[facts.Count];
+        var values = buffer ?? new object[facts.Count];
         for (var i = 0; i < facts.Count; i++)
         {
             var fact = facts[i];
@@ -108,9 +116,10 @@ internal static class FactBinder
                 continue;
             }
 
-            var (key, looked) = Lookup(ruleSet, fact, values);
+            var looked = plan is null ? Lookup(ruleSet, fact, values).Value : plan.Lookup(i, values) ?? Lookup(ruleSet, fact, values).Value;
             if (looked is null)
             {
+                var key = Lookup(ruleSet, fact, values).Key;
                 var keyNames = string.Join("|", fact.KeyFacts);
                 var what = fact.Match == LookupMatch.Floor ? $"为 {key} 时的档位（没有不大于 {key} 的档位）" : $"“{key}” 对应的 {fact.Name}";
                 return Fail(FaultCodes.TableEntryMissing,
@@ -140,18 +149,19 @@ internal static class FactBinder
 
     // Widening only: an integer is a fine decimal, but a double is refused (0.1 has no exact binary value) and a
     // string is refused (parsing belongs to import, where the line and column can be reported).
+    // A value already of the declared type is returned as supplied, not boxed again.
     private static object? Coerce(object raw, FactType type) => (type, raw) switch
     {
         (FactType.String, string s) => s,
-        (FactType.Decimal, decimal d) => d,
+        (FactType.Decimal, decimal) => raw,
+        (FactType.Int, int) => raw,
+        (FactType.Bool, bool) => raw,
+        (FactType.Date, DateOnly) => raw,
         (FactType.Decimal, int n) => (decimal)n,
         (FactType.Decimal, long n) => (decimal)n,
         (FactType.Decimal, short n) => (decimal)n,
-        (FactType.Int, int n) => n,
         (FactType.Int, short n) => (int)n,
         (FactType.Int, long n) when n is >= int.MinValue and <= int.MaxValue => (int)n,
-        (FactType.Bool, bool b) => b,
-        (FactType.Date, DateOnly d) => d,
         _ => null,
     };
 
@@ -218,5 +228,136 @@ internal static class FactBinder
         faultCode = code;
         fault = $"{zh} / {en}";
         return null;
+    }
+}
+
+/// <summary>A rule set's lookups prepared once: key facts by index and tables searchable by a span, so a line's key is
+/// composed on the stack (same text as <see cref="RuleSetLoader.KeyText"/>) instead of a new string per line.</summary>
+internal sealed class BindPlan
+{
+    private readonly int[]?[] _keyIndexes;
+    private readonly Dictionary<string, object>.AlternateLookup<ReadOnlySpan<char>>?[] _tables;
+    private readonly IReadOnlyList<(decimal Bound, object Value)>?[] _tiers;
+    private readonly FactDefinition[] _facts;
+
+    public BindPlan(RuleSet ruleSet)
+    {
+        _facts = [.. ruleSet.Facts];
+        _keyIndexes = new int[]?[_facts.Length];
+        _tables = new Dictionary<string, object>.AlternateLookup<ReadOnlySpan<char>>?[_facts.Length];
+        _tiers = new IReadOnlyList<(decimal, object)>?[_facts.Length];
+        for (var i = 0; i < _facts.Length; i++)
+        {
+            var fact = _facts[i];
+            if (!fact.IsLookup)
+            {
+                continue;
+            }
+
+            _keyIndexes[i] = [.. fact.KeyFacts.Select(k => Array.FindIndex(_facts, f => f.Name == k))];
+            if (fact.Match == LookupMatch.Floor)
+            {
+                _tiers[i] = ruleSet.Tiers[fact.Table!];
+            }
+            else
+            {
+                _tables[i] = new Dictionary<string, object>(ruleSet.Tables[fact.Table!], StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+            }
+        }
+    }
+
+    /// <summary>The entry of lookup fact <paramref name="index"/>, or null when there is none or the fast path does not
+    /// apply (the caller then takes the general path, which also builds the key text of a fault).</summary>
+    public object? Lookup(int index, object[] values)
+    {
+        var keys = _keyIndexes[index]!;
+        if (_tiers[index] is { } tiers)
+        {
+            decimal number;
+            switch (values[keys[0]])
+            {
+                case int n: number = n; break;
+                case decimal d: number = d; break;
+                default: return null;
+            }
+
+            object? found = null;
+            for (var t = 0; t < tiers.Count; t++)
+            {
+                if (tiers[t].Bound > number)
+                {
+                    break;
+                }
+
+                found = tiers[t].Value;
+            }
+
+            return found;
+        }
+
+        var table = _tables[index]!.Value;
+        Span<char> buffer = stackalloc char[256];
+        var length = 0;
+        if (keys.Length == 1)
+        {
+            if (values[keys[0]] is not string s)
+            {
+                return null;
+            }
+
+            var keyLength = _facts[index].KeyLength;
+            if (keyLength > 0)
+            {
+                return s.Length < keyLength ? null : table.TryGetValue(s.AsSpan(0, keyLength), out var cut) ? cut : null;
+            }
+
+            return table.TryGetValue(s, out var whole) ? whole : null;
+        }
+
+        for (var k = 0; k < keys.Length; k++)
+        {
+            if (k > 0)
+            {
+                if (length >= buffer.Length)
+                {
+                    return null;
+                }
+
+                buffer[length++] = '|';
+            }
+
+            if (!TryAppend(values[keys[k]], buffer[length..], out var written))
+            {
+                return null;
+            }
+
+            length += written;
+        }
+
+        return table.TryGetValue(buffer[..length], out var looked) ? looked : null;
+    }
+
+    // The same text as RuleSetLoader.KeyText, written into the buffer.
+    private static bool TryAppend(object value, Span<char> destination, out int written)
+    {
+        switch (value)
+        {
+            case string s:
+                written = s.Length;
+                return s.AsSpan().TryCopyTo(destination);
+            case int n:
+                return n.TryFormat(destination, out written, default, CultureInfo.InvariantCulture);
+            case bool b:
+                var text = b ? "true" : "false";
+                written = text.Length;
+                return text.AsSpan().TryCopyTo(destination);
+            case DateOnly d:
+                return d.TryFormat(destination, out written, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+            case decimal m:
+                return m.TryFormat(destination, out written, default, CultureInfo.InvariantCulture);
+            default:
+                written = 0;
+                return false;
+        }
     }
 }

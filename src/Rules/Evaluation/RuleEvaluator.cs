@@ -13,6 +13,10 @@ public sealed record RuleEvaluatorOptions
 {
     /// <summary>The most time one line may take before it is Faulted with <see cref="FaultCodes.Timeout"/>.</summary>
     public TimeSpan TimeBudgetPerLine { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How many workers <see cref="RuleEvaluator.EvaluateMany"/> may use for a large batch (each a contiguous
+    /// range of lines, each under the same per-line time budget); 1 evaluates on one worker.</summary>
+    public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 }
 
 /// <summary>Evaluates claim lines against a rule set. Thread-safe; register one instance as a singleton.</summary>
@@ -50,8 +54,12 @@ public sealed class RuleEvaluator
         ArgumentNullException.ThrowIfNull(ruleSet);
         ArgumentNullException.ThrowIfNull(facts);
         var prepared = Prepare(ruleSet);
-        return Watchdog.Run(facts.Count, i => EvaluateCompiled(ruleSet, prepared, facts[i]), _ => TimedOut(ruleSet), _options.TimeBudgetPerLine);
+        // Lanes only pay off for large batches; a small roster stays on one worker.
+        var lanes = Math.Clamp(Math.Min(_options.MaxDegreeOfParallelism, facts.Count / MinLinesPerLane), 1, 64);
+        return Watchdog.Run(facts.Count, i => EvaluateCompiled(ruleSet, prepared, facts[i]), _ => TimedOut(ruleSet), _options.TimeBudgetPerLine, lanes);
     }
+
+    private const int MinLinesPerLane = 2_048;
 
     private Prepared Prepare(RuleSet ruleSet) =>
         // Keyed by version and content hash: a draft re-saved under the same version never reuses stale delegates.
@@ -117,64 +125,103 @@ public sealed class RuleEvaluator
 
     private static ClaimEvaluation EvaluateCompiled(RuleSet ruleSet, Prepared prepared, IReadOnlyDictionary<string, object?> facts)
     {
-        var values = FactBinder.Bind(ruleSet, facts, (i, bound) => prepared.Computed[i]!(bound), out var faultCode, out var fault);
-        if (values is null)
+        // The values array is reused per worker thread: nothing holds it after the line's evaluation returns.
+        var buffer = ValuesBuffer;
+        if (buffer is null || buffer.Length != ruleSet.Facts.Count)
         {
-            return Faulted(ruleSet, [], faultCode!, fault!);
+            ValuesBuffer = buffer = new object[ruleSet.Facts.Count];
         }
 
-        var outcomes = new List<RuleOutcome>(ruleSet.Eligibility.Count);
-        for (var i = 0; i < ruleSet.Eligibility.Count; i++)
+        var values = FactBinder.Bind(ruleSet, prepared.Plan, buffer, facts, prepared.ComputeFact, out var faultCode, out var fault);
+        if (values is null)
+        {
+            return Faulted(prepared.VersionKey, [], faultCode!, fault!);
+        }
+
+        // Fast path: every rule in one delegate (facts unboxed once), a bit per failed rule, nothing allocated per rule.
+        // Outcomes are shared immutable objects; an Ineligible line of a given failure pattern is one shared result.
+        if (prepared.AllRules is { } allRules)
+        {
+            var failed = allRules(values);
+            if (failed == 0)
+            {
+                return Decide(ruleSet, prepared.VersionKey, prepared.AllPassed, prepared, values);
+            }
+
+            if (failed > 0)
+            {
+                return prepared.Ineligible(failed);
+            }
+
+            // A rule threw: take the per-rule path below, which records every rule's result and the first fault.
+        }
+
+        var outcomes = new RuleOutcome[ruleSet.Eligibility.Count];
+        for (var i = 0; i < outcomes.Length; i++)
         {
             var rule = ruleSet.Eligibility[i];
             try
             {
-                outcomes.Add(Outcome(rule, prepared.Eligibility[i](values)));
+                outcomes[i] = prepared.Eligibility[i](values) ? prepared.Passed[i] : prepared.Failed[i];
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                outcomes.Add(new RuleOutcome(rule.Name, false, "", "", RuleFault(rule.Name, ex.Message)));
+                outcomes[i] = new RuleOutcome(rule.Name, false, "", "", RuleFault(rule.Name, ex.Message));
             }
         }
 
-        return Decide(ruleSet, outcomes, () => prepared.Amount(values));
+        return Decide(ruleSet, prepared.VersionKey, outcomes, prepared, values);
     }
 
+    [ThreadStatic]
+    private static object[]? ValuesBuffer;
+
+    private static ClaimEvaluation Decide(RuleSet ruleSet, string versionKey, IReadOnlyList<RuleOutcome> outcomes, Prepared prepared, object[] values) =>
+        Decide(ruleSet, versionKey, outcomes, static (state) => state.Prepared.Amount(state.Values), (Prepared: prepared, Values: values));
+
     // The one place that turns rule results into a decision, shared by both paths.
-    private static ClaimEvaluation Decide(RuleSet ruleSet, List<RuleOutcome> outcomes, Func<decimal> amount)
+    private static ClaimEvaluation Decide(RuleSet ruleSet, List<RuleOutcome> outcomes, Func<decimal> amount) =>
+        Decide(ruleSet, ruleSet.VersionKey, outcomes, static amount => amount(), amount);
+
+    private static ClaimEvaluation Decide<TState>(RuleSet ruleSet, string versionKey, IReadOnlyList<RuleOutcome> outcomes, Func<TState, decimal> amount, TState state)
     {
-        var faulted = outcomes.FirstOrDefault(o => o.Fault is not null);
-        if (faulted is not null)
+        var anyFailed = false;
+        for (var i = 0; i < outcomes.Count; i++)
         {
-            return Faulted(ruleSet, outcomes, FaultCodes.RuleError, faulted.Fault!);
+            if (outcomes[i].Fault is { } ruleFault)
+            {
+                return Faulted(versionKey, outcomes, FaultCodes.RuleError, ruleFault);
+            }
+
+            anyFailed |= !outcomes[i].Passed;
         }
 
-        if (outcomes.Any(o => !o.Passed))
+        if (anyFailed)
         {
-            return new ClaimEvaluation(EvaluationOutcome.Ineligible, null, outcomes, ruleSet.VersionKey, null);
+            return new ClaimEvaluation(EvaluationOutcome.Ineligible, null, outcomes, versionKey, null);
         }
 
         decimal raw;
         try
         {
-            raw = amount();
+            raw = amount(state);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return Faulted(ruleSet, outcomes, FaultCodes.AmountError, $"金额计算出错：{ex.Message} / the amount expression failed: {ex.Message}");
+            return Faulted(versionKey, outcomes, FaultCodes.AmountError, $"金额计算出错：{ex.Message} / the amount expression failed: {ex.Message}");
         }
 
         // Rounded once, here, per line: 四舍五入 to 分 (OneCard.Domain.Money.Yuan.Round).
         var rounded = Yuan.Round(raw);
         if (rounded < 0)
         {
-            return Faulted(ruleSet, outcomes, FaultCodes.AmountNegative, $"金额为负数 {rounded} / the amount is negative: {rounded}");
+            return Faulted(versionKey, outcomes, FaultCodes.AmountNegative, $"金额为负数 {rounded} / the amount is negative: {rounded}");
         }
 
         return ruleSet.Amount.Ceiling is { } ceiling && rounded > ceiling
-            ? Faulted(ruleSet, outcomes, FaultCodes.AmountAboveCeiling,
+            ? Faulted(versionKey, outcomes, FaultCodes.AmountAboveCeiling,
                 $"金额超过单条上限 {ceiling:0.00} 元（计算得 {rounded:0.00} 元），须人工核实 / the amount {rounded:0.00} exceeds the per-line ceiling of {ceiling:0.00} yuan")
-            : new ClaimEvaluation(EvaluationOutcome.Eligible, rounded, outcomes, ruleSet.VersionKey, null);
+            : new ClaimEvaluation(EvaluationOutcome.Eligible, rounded, outcomes, versionKey, null);
     }
 
     private static RuleOutcome Outcome(EligibilityRule rule, bool passed) =>
@@ -186,7 +233,10 @@ public sealed class RuleEvaluator
         $"规则 {ruleName} 执行出错：{message} / rule {ruleName} failed with an error: {message}";
 
     private static ClaimEvaluation Faulted(RuleSet ruleSet, IReadOnlyList<RuleOutcome> outcomes, string code, string fault) =>
-        new(EvaluationOutcome.Faulted, null, outcomes, ruleSet.VersionKey, fault) { FaultCode = code };
+        Faulted(ruleSet.VersionKey, outcomes, code, fault);
+
+    private static ClaimEvaluation Faulted(string versionKey, IReadOnlyList<RuleOutcome> outcomes, string code, string fault) =>
+        new(EvaluationOutcome.Faulted, null, outcomes, versionKey, fault) { FaultCode = code };
 
     private ClaimEvaluation TimedOut(RuleSet ruleSet) =>
         Faulted(ruleSet, [], FaultCodes.Timeout,
@@ -222,6 +272,55 @@ public sealed class RuleEvaluator
         IReadOnlyList<Func<object[], bool>> Eligibility,
         Func<object[], decimal> Amount)
     {
+        /// <summary>The version key, built once (not a new string per line).</summary>
+        public string VersionKey { get; private init; } = "";
+
+        /// <summary>Lookups prepared once.</summary>
+        public BindPlan Plan { get; private init; } = null!;
+
+        /// <summary>Computes fact i over the bound values; one delegate for all lines.</summary>
+        public Func<int, object[], object> ComputeFact { get; private init; } = null!;
+
+        /// <summary>All rules in one delegate: 0 when every rule passed, a bit per failed rule, -1 when one threw;
+        /// null when there are too many rules for the bits (the per-rule path then serves every line).</summary>
+        public Func<object[], long>? AllRules { get; private init; }
+
+        /// <summary>Each rule's outcome when it passed, and when it failed: immutable, shared by every line.</summary>
+        public RuleOutcome[] Passed { get; private init; } = [];
+
+        /// <inheritdoc cref="Passed"/>
+        public RuleOutcome[] Failed { get; private init; } = [];
+
+        /// <summary>The outcomes of a line on which every rule passed, shared.</summary>
+        public IReadOnlyList<RuleOutcome> AllPassed { get; private init; } = [];
+
+        private ClaimEvaluation?[]? IneligibleByPattern { get; init; }
+
+        /// <summary>The Ineligible result for a pattern of failed rules; one shared instance per pattern (rule sets
+        /// up to 12 rules), since a result is immutable and carries no amount.</summary>
+        public ClaimEvaluation Ineligible(long failed)
+        {
+            var cache = IneligibleByPattern;
+            if (cache is not null && Volatile.Read(ref cache[failed]) is { } shared)
+            {
+                return shared;
+            }
+
+            var outcomes = new RuleOutcome[Passed.Length];
+            for (var i = 0; i < outcomes.Length; i++)
+            {
+                outcomes[i] = (failed & (1L << i)) != 0 ? Failed[i] : Passed[i];
+            }
+
+            var made = new ClaimEvaluation(EvaluationOutcome.Ineligible, null, outcomes, VersionKey, null);
+            if (cache is not null)
+            {
+                Volatile.Write(ref cache[failed], made);
+            }
+
+            return made;
+        }
+
         public static Prepared Create(RuleSet ruleSet)
         {
             var settings = HardenedSettings.Create();
@@ -237,13 +336,28 @@ public sealed class RuleEvaluator
                 })],
             };
 
+            // The compiled path runs exactly the gate-approved trees, with Fn's ID helpers swapped for their
+            // allocation-free equivalents (FastFn: same answers, same exceptions).
             var validated = ruleSet.Validated;
+            var computed = validated.Computed.Select((body, i) => body is null ? null : Compile<object>(BoxCache.Box(FastFn.Rewrite(body)), validated.Parameters, i)).ToArray();
+            var eligibility = validated.Eligibility.Select(FastFn.Rewrite).ToArray();
+            var passed = ruleSet.Eligibility.Select(r => new RuleOutcome(r.Name, true, "", "", null)).ToArray();
             var prepared = new Prepared(
                 new RulesEngine.RulesEngine([workflow], settings),
                 new RuleExpressionParser(settings),
-                [.. validated.Computed.Select((body, i) => body is null ? null : Compile<object>(Expression.Convert(body, typeof(object)), validated.Parameters, i))],
-                [.. validated.Eligibility.Select(body => Compile<bool>(body, validated.Parameters))],
-                Compile<decimal>(validated.Amount, validated.Parameters));
+                computed,
+                [.. eligibility.Select(body => Compile<bool>(body, validated.Parameters))],
+                Compile<decimal>(FastFn.Rewrite(validated.Amount), validated.Parameters))
+            {
+                VersionKey = ruleSet.VersionKey,
+                Plan = new BindPlan(ruleSet),
+                ComputeFact = (i, bound) => computed[i]!(bound),
+                AllRules = eligibility.Length is > 0 and <= 62 ? CompileAll(eligibility, validated.Parameters) : null,
+                Passed = passed,
+                Failed = [.. ruleSet.Eligibility.Select(r => new RuleOutcome(r.Name, false, r.MessageZh, r.MessageEn, null))],
+                AllPassed = Array.AsReadOnly(passed),
+                IneligibleByPattern = eligibility.Length <= 12 ? new ClaimEvaluation?[1 << eligibility.Length] : null,
+            };
 
             // RulesEngine compiles a workflow on its first execution; do it now, outside the per-line time budget,
             // with neutral values (rules are pure, and any exception is captured in the results and discarded).
@@ -287,6 +401,25 @@ public sealed class RuleEvaluator
             _ => throw new InvalidOperationException($"Unknown fact type {type}."),
         };
 
+        // (object[] facts) => { IdNumber = (string)facts[0]; …; failed = 0; try { if (!rule0) failed |= 1; if (!rule1) failed |= 2; … }
+        // catch (Exception) { failed = -1; } return failed; } — the facts are unboxed once for all rules.
+        private static Func<object[], long> CompileAll(IReadOnlyList<Expression> rules, IReadOnlyList<ParameterExpression> parameters)
+        {
+            var facts = Expression.Parameter(typeof(object[]), "facts");
+            var failed = Expression.Variable(typeof(long), "failed");
+            var body = new List<Expression>();
+            body.AddRange(parameters.Select((p, i) =>
+                (Expression)Expression.Assign(p, Expression.Convert(Expression.ArrayIndex(facts, Expression.Constant(i)), p.Type))));
+            body.Add(Expression.Assign(failed, Expression.Constant(0L)));
+            var checks = rules.Select((rule, i) => (Expression)Expression.IfThen(
+                Expression.Not(rule), Expression.OrAssign(failed, Expression.Constant(1L << i)))).ToList();
+            body.Add(Expression.TryCatch(
+                Expression.Block(typeof(void), checks),
+                Expression.Catch(typeof(Exception), Expression.Block(typeof(void), Expression.Assign(failed, Expression.Constant(-1L))))));
+            body.Add(failed);
+            return Expression.Lambda<Func<object[], long>>(Expression.Block(typeof(long), [.. parameters, failed], body), facts).Compile();
+        }
+
         // (object[] facts) => { IdNumber = (string)facts[0]; AreaMu = (decimal)facts[1]; …; return <approved body>; }
         // For a computed fact, only the facts declared before it (count) are assigned: the later ones are not bound yet.
         private static Func<object[], T> Compile<T>(Expression body, IReadOnlyList<ParameterExpression> parameters, int? count = null)
@@ -298,4 +431,24 @@ public sealed class RuleEvaluator
             return Expression.Lambda<Func<object[], T>>(block, facts).Compile();
         }
     }
+}
+
+/// <summary>Boxes computed int and bool facts through shared boxes (ages, years, flags), so a computed fact of a common
+/// value allocates nothing; any other value is boxed as usual.</summary>
+internal static class BoxCache
+{
+    private const int Smallest = -128;
+    private static readonly object[] Ints = [.. Enumerable.Range(Smallest, 3200 - Smallest).Select(n => (object)n)];
+    private static readonly object True = true;
+    private static readonly object False = false;
+
+    public static object Int(int value) => value >= Smallest && value - Smallest < Ints.Length ? Ints[value - Smallest] : value;
+
+    public static object Bool(bool value) => value ? True : False;
+
+    /// <summary>The body converted to object, through the shared boxes where its type has them.</summary>
+    public static Expression Box(Expression body) =>
+        body.Type == typeof(int) ? Expression.Call(typeof(BoxCache).GetMethod(nameof(Int))!, body)
+        : body.Type == typeof(bool) ? Expression.Call(typeof(BoxCache).GetMethod(nameof(Bool))!, body)
+        : Expression.Convert(body, typeof(object));
 }

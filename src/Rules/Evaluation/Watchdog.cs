@@ -10,38 +10,74 @@ namespace OneCard.Rules.Evaluation;
 /// </remarks>
 internal static class Watchdog
 {
-    public static T[] Run<T>(int count, Func<int, T> evaluate, Func<int, T> onTimeout, TimeSpan budget)
+    /// <param name="lanes">How many workers share the lines, each a contiguous range; each line keeps the budget.</param>
+    public static T[] Run<T>(int count, Func<int, T> evaluate, Func<int, T> onTimeout, TimeSpan budget, int lanes = 1)
     {
         var results = new T[count];
-        var next = 0;
         var poll = TimeSpan.FromTicks(Math.Clamp(budget.Ticks / 4, TimeSpan.TicksPerMillisecond, TimeSpan.TicksPerSecond));
-        while (next < count)
-        {
-            var run = new WorkerRun<T>(next, count, evaluate, results);
-            var task = Task.Factory.StartNew(
-                run.Work,
-                CancellationToken.None,
-                count - next > 1 ? TaskCreationOptions.LongRunning : TaskCreationOptions.None,
-                TaskScheduler.Default);
+        lanes = Math.Clamp(lanes, 1, Math.Max(1, count));
 
-            while (true)
+        // Each lane: [next, end) still to do, and the worker currently on it (null when the lane is done).
+        var ends = new int[lanes];
+        var runs = new WorkerRun<T>?[lanes];
+        var tasks = new Task?[lanes];
+        for (var lane = 0; lane < lanes; lane++)
+        {
+            var start = (int)((long)count * lane / lanes);
+            ends[lane] = (int)((long)count * (lane + 1) / lanes);
+            Start(lane, start);
+        }
+
+        while (true)
+        {
+            var active = tasks.Where(t => t is not null).Cast<Task>().ToArray();
+            if (active.Length == 0)
             {
-                if (task.Wait(poll))
+                return results;
+            }
+
+            Task.WaitAny(active, poll);
+            for (var lane = 0; lane < lanes; lane++)
+            {
+                if (tasks[lane] is not { } task)
                 {
-                    next = count;
-                    break;
+                    continue;
                 }
 
-                if (run.TryAbandonCurrent(budget, out var stuck))
+                if (task.IsCompleted)
+                {
+                    // A worker that threw (it never should: evaluate turns every failure into a result) must not be lost.
+                    task.GetAwaiter().GetResult();
+                    tasks[lane] = null;
+                    runs[lane] = null;
+                    continue;
+                }
+
+                if (runs[lane]!.TryAbandonCurrent(budget, out var stuck))
                 {
                     results[stuck] = onTimeout(stuck);
-                    next = stuck + 1;
-                    break;
+                    Start(lane, stuck + 1);
                 }
             }
         }
 
-        return results;
+        void Start(int lane, int from)
+        {
+            if (from >= ends[lane])
+            {
+                runs[lane] = null;
+                tasks[lane] = null;
+                return;
+            }
+
+            var run = new WorkerRun<T>(from, ends[lane], evaluate, results);
+            runs[lane] = run;
+            tasks[lane] = Task.Factory.StartNew(
+                run.Work,
+                CancellationToken.None,
+                ends[lane] - from > 1 ? TaskCreationOptions.LongRunning : TaskCreationOptions.None,
+                TaskScheduler.Default);
+        }
     }
 
     private sealed class WorkerRun<T>(int start, int count, Func<int, T> evaluate, T[] results)

@@ -28,7 +28,7 @@ public static class RosterTemplate
     public sealed record Choice(string PolicyCode, string NameZh, string DepartmentZh, string RuleSetKey);
 
     /// <summary>A Luhn-valid account number for the example row (not a real account).</summary>
-    public const string ExampleAccount = "6217990000000000009";
+    public const string ExampleAccount = "6217990000000000006";
 
     /// <summary>The facts every line carries whatever the rule set: they come from the standard columns or the submission day.</summary>
     private static readonly HashSet<string> StandardFacts = ["IdNumber", "RegionCode", "AsOf"];

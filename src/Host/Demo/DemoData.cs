@@ -25,6 +25,8 @@ public static class DemoData
 {
     public const string Password = "onecard-demo";
     public const string PolicyCode = "arable-land-protection";
+    /// <summary>The 民政 demo case's policy: its rule set has standards for all of 沈阳 (city 2101), 法库县 included.</summary>
+    public const string CivilPolicyCode = "elderly-longevity-allowance";
     public const string Township = "210124101";   // 沈阳市 法库县 大孤家子镇
     public const string OtherTownship = "210124102"; // 沈阳市 法库县 三面船镇
     public const string County = "210124";         // 法库县
@@ -38,6 +40,9 @@ public static class DemoData
         ("clerk2", "赵经办（三面船镇）", Roles.TownshipClerk, OtherTownship, null, DepartmentCodes.Agriculture),
         // Departments: the same township's 民政 clerk sees none of its 农业农村 cases.
         ("clerk.civil", "吴经办（大孤家子镇民政）", Roles.TownshipClerk, Township, null, DepartmentCodes.Civil),
+        // The 民政 line's own review chain: the township's second 民政 clerk and the county 民政局 reviewer.
+        ("clerk.civil.review", "郑审核（大孤家子镇民政）", Roles.TownshipClerk, Township, null, DepartmentCodes.Civil),
+        ("reviewer.civil", "冯审核（法库县民政局）", Roles.CountyReviewer, County, null, DepartmentCodes.Civil),
         ("reviewer", "李审核（法库县农业农村局）", Roles.CountyReviewer, County, null, DepartmentCodes.Agriculture),
         ("reviewer.kangping", "孙审核（康平县农业农村局）", Roles.CountyReviewer, OtherCounty, null, DepartmentCodes.Agriculture),
         ("inspector", "周核查（第三方）", Roles.Inspector, County, "辽宁惠民评估咨询有限公司（演示）", null),
@@ -76,7 +81,11 @@ public static class DemoData
         await db.SaveChangesAsync();
     }
 
-    /// <summary>Seven cases (submitted by clerk, reviewed by clerk.review) resting at TownshipReview, CountyReview, SampleCheck, Publicity, FinanceRecheck, Payment and Publicized; idempotent.</summary>
+    /// <summary>
+    /// Seven 农业农村 cases (submitted by clerk, reviewed by clerk.review) resting at TownshipReview, CountyReview, SampleCheck,
+    /// Publicity, FinanceRecheck, Payment and Publicized, and one 民政 case (高龄津贴, submitted by clerk.civil, passed by
+    /// clerk.civil.review) resting at CountyReview for reviewer.civil; idempotent.
+    /// </summary>
     public static async Task EnsureDemoCasesAsync(IServiceProvider services)
     {
         await using (var scope = services.CreateAsyncScope())
@@ -142,7 +151,49 @@ public static class DemoData
                 });
             }
         }
+        await EnsureCivilCaseAsync(services, users, now.AddDays(-2));
         await As(services, null, now, sp => sp.GetRequiredService<DeadlineSweepJob>().RunAsync(default));
+    }
+
+    /// <summary>The second department at work: a 高龄津贴 roster of the same township, passed at township review by the other 民政 clerk.</summary>
+    private static async Task EnsureCivilCaseAsync(IServiceProvider services, IReadOnlyDictionary<string, CurrentUser> users, DateTimeOffset at)
+    {
+        Guid id = default;
+        await As(services, users["clerk.civil"], at, async sp =>
+        {
+            var outcome = await sp.GetRequiredService<SubmitApplication.Handler>().SubmitAsync(CivilPolicyCode, at.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM", CultureInfo.InvariantCulture),
+                ApplicationSource.Roster, ElderlyRoster(2000, 10), default);
+            id = outcome.Result!.Id;
+        });
+        await As(services, users["clerk.civil.review"], at.AddDays(1), async sp =>
+        {
+            var detail = await sp.GetRequiredService<ReadApplications.Handler>().GetAsync(id, default);
+            var faulted = detail.Lines.Where(l => l.Outcome == nameof(LineOutcome.Faulted)).Select(l => l.LineNo).ToList();
+            if (faulted.Count > 0) await sp.GetRequiredService<ActOnCase.Handler>().RejectLinesAsync(id, faulted, "演示：规则故障明细", default);
+            await sp.GetRequiredService<CaseEngine>().ActAsync(CaseSubject.Application(id), "Approve", "演示数据", default);
+        });
+    }
+
+    /// <summary>
+    /// A township's 高龄津贴 roster for one month: people born 1925–1945 (80 to 100 and over), about half in a 低保 household, so
+    /// that 80–89-year-olds outside 低保 come out ineligible and the others take their tier's standard.
+    /// </summary>
+    public static IReadOnlyList<ClaimInput> ElderlyRoster(int seed, int count, string township = Township)
+    {
+        var random = new Random(seed);
+        var ids = new HashSet<string>(count, StringComparer.Ordinal);
+        var lines = new List<ClaimInput>(count);
+        while (lines.Count < count)
+        {
+            var birth = new DateOnly(1925, 1, 1).AddDays(random.Next(0, 365 * 20));
+            var body = $"{County}{birth:yyyyMMdd}{random.Next(100, 999)}";
+            var id = body + IdNumber.CheckCharacter(body);
+            if (!ids.Add(id)) continue;
+            var name = Surnames[random.Next(Surnames.Length)] + GivenNames[random.Next(GivenNames.Length)];
+            lines.Add(new ClaimInput(lines.Count + 2, name, id, township, MakeAccount(random), "中国邮政储蓄银行法库县支行",
+                new Dictionary<string, string?> { ["InMinimumLivingHousehold"] = random.Next(2) == 0 ? "是" : "否" }));
+        }
+        return lines;
     }
 
     private static async Task As(IServiceProvider services, CurrentUser? user, DateTimeOffset at, Func<IServiceProvider, Task> work)

@@ -82,6 +82,7 @@ public static class HostSetup
         services.AddCaseVocabulary();
         services.AddScoped<TimerScheduler>();
         services.AddScoped<SubmitApplication.Handler>();
+        services.AddScoped<RosterTemplate.Handler>();
         services.AddScoped<ReadApplications.Handler>();
         services.AddScoped<Inbox.Handler>();
         services.AddScoped<ClaimTask.Handler>();
@@ -174,6 +175,7 @@ public static class HostSetup
         api.MapCaseEndpoints();
         api.MapPolicyLists();
         api.MapRuleSets();
+        api.MapRosterTemplate();
 
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {

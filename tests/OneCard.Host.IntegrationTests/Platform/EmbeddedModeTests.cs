@@ -34,6 +34,13 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
+    private async Task<HttpClient> SignedInAsync(string userName)
+    {
+        var client = app.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true, AllowAutoRedirect = false });
+        (await client.PostAsJsonAsync("/api/auth/sign-in", new { userName, password = Demo.DemoData.Password })).EnsureSuccessStatusCode();
+        return client;
+    }
+
     public async Task DisposeAsync()
     {
         await app.DisposeAsync();
@@ -56,7 +63,17 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         (await client.PostAsJsonAsync("/api/auth/sign-in", new { userName = "supervisor", password = Demo.DemoData.Password })).EnsureSuccessStatusCode();
         var steps = (await client.GetFromJsonAsync<JsonElement>("/api/applications")).EnumerateArray()
             .Select(a => a.GetProperty("step").GetString()).Order().ToList();
-        Assert.Equal(["CountyReview", "FinanceRecheck", "Payment", "Publicity", "Publicized", "SampleCheck", "TownshipReview"], steps);
+        // Seven 农业农村 cases, one at every step, and the 民政 one at county review: the supervisor sees across departments.
+        Assert.Equal(["CountyReview", "CountyReview", "FinanceRecheck", "Payment", "Publicity", "Publicized", "SampleCheck", "TownshipReview"], steps);
+        // Departments: the 民政 county reviewer sees only the 民政 case, the 农业农村 one only the seven others.
+        var civil = await SignedInAsync("reviewer.civil");
+        var civilCases = (await civil.GetFromJsonAsync<JsonElement>("/api/applications")).EnumerateArray().ToList();
+        var civilCase = Assert.Single(civilCases);
+        Assert.Equal("elderly-longevity-allowance", civilCase.GetProperty("policyCode").GetString());
+        Assert.Equal("CountyReview", civilCase.GetProperty("step").GetString());
+        var agri = await SignedInAsync("reviewer");
+        Assert.All((await agri.GetFromJsonAsync<JsonElement>("/api/applications")).EnumerateArray(),
+            a => Assert.Equal("arable-land-protection", a.GetProperty("policyCode").GetString()));
         var notices = await client.GetFromJsonAsync<JsonElement>("/api/public/notices");
         Assert.Contains(notices.EnumerateArray(), n => n.GetProperty("kind").GetString() == "公开");
     }

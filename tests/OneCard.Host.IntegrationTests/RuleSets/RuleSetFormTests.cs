@@ -76,7 +76,7 @@ public sealed class RuleSetFormTests
     public void Builder_WritesEachOperatorAndHelper_AsAnExpressionTheGateAccepts(RuleKind kind, string fact, string fact2, string op, string value, string expected)
     {
         var form = RuleSetForm.Read(File.ReadAllText(ShippedPath(2)));
-        var rule = new RuleRow { Name = "Built", MessageZh = "不符合", Kind = kind, Fact = fact, Fact2 = fact2, Operator = op, Value = value };
+        var rule = new RuleRow { Name = "Built", MessageZh = "不符合", MessageEn = "Not met", Kind = kind, Fact = fact, Fact2 = fact2, Operator = op, Value = value };
         form.Rules.Add(rule);
 
         var json = form.ToJson();
@@ -93,7 +93,7 @@ public sealed class RuleSetFormTests
     public void Builder_WritesATypedValueAsAQuotedString_NeverAsCode()
     {
         var form = RuleSetForm.Read(File.ReadAllText(ShippedPath(2)));
-        var rule = new RuleRow { Name = "Sneaky", Kind = RuleKind.Compare, Fact = "AreaMu", Operator = ">", Value = "0 || IdNumber.GetType() != null" };
+        var rule = new RuleRow { Name = "Sneaky", MessageZh = "不符合", MessageEn = "Not met", Kind = RuleKind.Compare, Fact = "AreaMu", Operator = ">", Value = "0 || IdNumber.GetType() != null" };
         form.Rules.Add(rule);
 
         Assert.Equal("AreaMu > \"0 || IdNumber.GetType() != null\"", rule.ExpressionFor("decimal"));

@@ -29,7 +29,7 @@ public sealed class RuleSetEditorInBrowserTests(ITestOutputHelper output) : Brow
         await Button(page, "保存为新版本草稿").ClickAsync();
 
         var cellError = page.Locator("[data-error-for=\"tables['rates.byCounty']['210124']\"]");
-        await Assertions.Expect(cellError).ToContainTextAsync("值必须是 decimal 类型");
+        await Assertions.Expect(cellError).ToContainTextAsync("值必须是 Decimal 类型");
         await Assertions.Expect(page.GetByTestId("save-errors")).ToContainTextAsync("规则集有1处错误，未保存");
         await ShotAsync(page, "rule-set-editor-error.png");
 

@@ -31,7 +31,8 @@ public sealed class RosterPolicyPickInBrowserTests(ITestOutputHelper output) : B
         // The page's own link, fetched with the page's cookie.
         var href = await page.Locator("a[data-template=csv]").GetAttributeAsync("href");
         Assert.Equal("api/rulesets/elderly-longevity-allowance/template.csv", href);
-        var template = await page.APIRequest.GetAsync(new Uri(new Uri(page.Url), href).ToString());
+        // Relative to the document base ("/"), as the browser resolves it.
+        var template = await page.APIRequest.GetAsync(new Uri(new Uri(page.Url), "/" + href).ToString());
         Assert.Equal(200, template.Status);
         var header = Encoding.UTF8.GetString(await template.BodyAsync()).TrimStart('\uFEFF').Split("\r\n")[0];
         Assert.Equal("姓名,身份证号,地区代码,银行账号,开户银行,是否低保对象", header);

@@ -169,40 +169,14 @@ public static class Impact
                 if (row is { IdAreaCode: { } area, IdBirthDate: { } birth, IdIsMale: { } male })
                 {
                     runnable.Add(row);
-                    facts.Add(Facts(row, ruleSet, SyntheticIdNumber.From(area, birth, male)));
+                    facts.Add(StoredFacts.Bind(ruleSet, row.FactsJson, SyntheticIdNumber.From(area, birth, male), row.RegionCode,
+                        // The day the line was decided on (its submission day, China time), as at submission and re-evaluation.
+                        DateOnly.FromDateTime(row.SubmittedAt.ToOffset(WorkingDayCalendar.Offset).DateTime)));
                 }
                 else tally.NotComparable(row);
             }
             var evaluations = evaluator.EvaluateMany(ruleSet, facts);
             for (var i = 0; i < runnable.Count; i++) tally.Add(runnable[i], evaluations[i]);
-        }
-
-        /// <summary>The line's facts as the version declares them: stored supplied facts, the synthetic ID, region and evaluation day.</summary>
-        private static Dictionary<string, object?> Facts(Row row, RuleSet ruleSet, string idNumber)
-        {
-            var facts = new Dictionary<string, object?>(StringComparer.Ordinal)
-            {
-                ["IdNumber"] = idNumber, ["RegionCode"] = row.RegionCode,
-                // The day the line was decided on (its submission day, China time), as at submission and re-evaluation.
-                ["AsOf"] = DateOnly.FromDateTime(row.SubmittedAt.ToOffset(WorkingDayCalendar.Offset).DateTime),
-            };
-            using var stored = JsonDocument.Parse(row.FactsJson);
-            foreach (var fact in ruleSet.Facts.Where(f => !f.IsLookup && !facts.ContainsKey(f.Name)))
-            {
-                if (!stored.RootElement.TryGetProperty(fact.Name, out var value) || value.ValueKind == JsonValueKind.Null) continue;
-                object? typed = (fact.Type, value.ValueKind) switch
-                {
-                    (FactType.Decimal, JsonValueKind.Number) => value.GetDecimal(),
-                    (FactType.Int, JsonValueKind.Number) when value.TryGetInt32(out var n) => n,
-                    (FactType.Bool, JsonValueKind.True or JsonValueKind.False) => value.GetBoolean(),
-                    (FactType.String, JsonValueKind.String) => value.GetString(),
-                    (FactType.Date, JsonValueKind.String) when DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture,
-                        DateTimeStyles.None, out var d) => d,
-                    _ => null,
-                };
-                if (typed is not null) facts[fact.Name] = typed;
-            }
-            return facts;
         }
 
         private static RunView View(ImpactRun run, Figures f, string? kind, string? sort, int page, int pageSize)

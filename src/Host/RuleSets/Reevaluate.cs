@@ -81,7 +81,7 @@ public static class Reevaluate
                 .ToDictionaryAsync(b => b.Id, b => b.IdNumberCipher, ct);
             // The evaluation date the case was decided on: its submission day (China time), as at submission.
             var asOf = DateOnly.FromDateTime(application.SubmittedAt.ToOffset(WorkingDayCalendar.Offset).DateTime);
-            var facts = decided.Select(l => Facts(l, target, protector.Decrypt(idCiphers[l.BeneficiaryId]), asOf)).ToList();
+            var facts = decided.Select(l => StoredFacts.Bind(target, l.FactsJson, protector.Decrypt(idCiphers[l.BeneficiaryId]), l.RegionCode, asOf)).ToList();
             var evaluations = evaluator.EvaluateMany(target, facts);
 
             var changes = new List<LineChange>(decided.Count);
@@ -123,36 +123,6 @@ public static class Reevaluate
             return entry.EffectiveFrom <= today ? entry.RuleSet
                 : throw new OneCardException(ErrorKind.Invalid, "RuleSetNotYetEffective", $"规则集 {policy} v{version} 自 {entry.EffectiveFrom:yyyy-MM-dd} 起生效，今天还不能按它重新计算",
                     $"{policy}@{version} takes effect on {entry.EffectiveFrom:yyyy-MM-dd}.");
-        }
-
-        /// <summary>
-        /// The line's facts as the target version declares them: the stored supplied facts typed by the declaration, the ID number
-        /// (decrypted for this one case), the line's region and the evaluation date. A fact the version needs and the line lacks is
-        /// left out, so the line faults (FactMissing) rather than guessing.
-        /// </summary>
-        private static Dictionary<string, object?> Facts(ClaimLine line, RuleSet ruleSet, string idNumber, DateOnly asOf)
-        {
-            var facts = new Dictionary<string, object?>(StringComparer.Ordinal)
-            {
-                ["IdNumber"] = idNumber, ["RegionCode"] = line.RegionCode, ["AsOf"] = asOf,
-            };
-            using var stored = JsonDocument.Parse(line.FactsJson);
-            foreach (var fact in ruleSet.Facts.Where(f => !f.IsLookup && !facts.ContainsKey(f.Name)))
-            {
-                if (!stored.RootElement.TryGetProperty(fact.Name, out var value) || value.ValueKind == JsonValueKind.Null) continue;
-                object? typed = (fact.Type, value.ValueKind) switch
-                {
-                    (FactType.Decimal, JsonValueKind.Number) => value.GetDecimal(),
-                    (FactType.Int, JsonValueKind.Number) when value.TryGetInt32(out var n) => n,
-                    (FactType.Bool, JsonValueKind.True or JsonValueKind.False) => value.GetBoolean(),
-                    (FactType.String, JsonValueKind.String) => value.GetString(),
-                    (FactType.Date, JsonValueKind.String) when DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture,
-                        DateTimeStyles.None, out var d) => d,
-                    _ => null,
-                };
-                if (typed is not null) facts[fact.Name] = typed;
-            }
-            return facts;
         }
 
         /// <summary>The new outcome, amount, reasons and rule results, as a submission records them.</summary>

@@ -28,13 +28,13 @@ public sealed class RuleSetPagesInBrowserTests(ITestOutputHelper output) : Brows
 
         var list = await SignInAsync("policy", "/rulesets");
         var table = list.Locator("[data-testid=rule-sets]");
-        await Assertions.Expect(table.Locator("tr", new() { HasText = "v3" })).ToContainTextAsync("草稿");
-        await Assertions.Expect(table.Locator("tr", new() { HasText = "v2" })).ToContainTextAsync("生效中");
-        await Assertions.Expect(table.Locator("tr", new() { HasText = "v2" })).ToContainTextAsync("新申报适用");
-        await Assertions.Expect(table.Locator("tr", new() { HasText = "v1" })).ToContainTextAsync("已被替代");
+        await Assertions.Expect(table.Locator("tr", new() { HasText = "arable-land-protection" }).Filter(new() { HasText = "v3" })).ToContainTextAsync("草稿");
+        await Assertions.Expect(table.Locator("tr", new() { HasText = "arable-land-protection" }).Filter(new() { HasText = "v2" })).ToContainTextAsync("生效中");
+        await Assertions.Expect(table.Locator("tr", new() { HasText = "arable-land-protection" }).Filter(new() { HasText = "v2" })).ToContainTextAsync("新申报适用");
+        await Assertions.Expect(table.Locator("tr", new() { HasText = "arable-land-protection" }).Filter(new() { HasText = "v1" })).ToContainTextAsync("已被替代");
         await ShotAsync(list, "rule-sets.png");
 
-        await table.Locator("tr", new() { HasText = "v3" }).GetByText("查看").ClickAsync();
+        await table.Locator("tr", new() { HasText = "arable-land-protection" }).Filter(new() { HasText = "v3" }).GetByText("查看").ClickAsync();
         await WaitUntilInteractiveAsync(list, "v3");
         await Assertions.Expect(list.Locator("[data-testid=rule-set-json]")).ToContainTextAsync("\"210124\": 100");
         await Button(list, "提交").ClickAsync();

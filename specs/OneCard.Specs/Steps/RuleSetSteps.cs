@@ -60,7 +60,7 @@ public sealed class RuleSetSteps(ScenarioState state)
     {
         // The approving host reads the approval back by itself (no restart); wait for it, bounded.
         var store = state.App.Services.GetRequiredService<RuleSetStore>();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow.AddSeconds(60); // bounded, and long enough for a loaded CI machine
         while (!(store.Entries.TryGetValue($"{Arable}@{version}", out var e) && e.Status == RuleSetStatus.Approved))
         {
             Assert.True(DateTime.UtcNow < deadline, "the store did not read the approval back");

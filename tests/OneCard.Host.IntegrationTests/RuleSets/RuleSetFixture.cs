@@ -82,7 +82,7 @@ internal static class RuleSetFixture
     public static async Task WaitForStoreAsync(OneCardApp app, string versionKey, RuleSetStatus status, TimeSpan? within = null)
     {
         var store = app.Services.GetRequiredService<RuleSetStore>();
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(10));
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(60));
         while (!(store.Entries.TryGetValue(versionKey, out var e) && e.Status == status))
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"The store did not show {versionKey} as {status} in time.");

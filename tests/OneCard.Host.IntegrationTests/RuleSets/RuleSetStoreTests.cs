@@ -249,7 +249,7 @@ public sealed class RuleSetStoreTests : IAsyncLifetime
 
         (await (await driver.As("policy")).PostAsync($"/api/rulesets/{Arable}/3/submit", null)).EnsureSuccessStatusCode();
         (await ActAsync(await driver.As("policy2"), caseId, "Approve")).EnsureSuccessStatusCode();
-        await WaitForStoreAsync(second, $"{Arable}@3", RuleSetStatus.Approved, TimeSpan.FromSeconds(15));
+        await WaitForStoreAsync(second, $"{Arable}@3", RuleSetStatus.Approved, TimeSpan.FromSeconds(60));
         Assert.Equal(3, secondRuleSets.EffectiveOn(Arable, new DateOnly(2026, 3, 10))!.Version);
         Assert.Equal(2, secondRuleSets.EffectiveOn(Arable, new DateOnly(2026, 3, 9))!.Version);
     }

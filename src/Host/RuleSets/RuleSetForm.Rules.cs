@@ -129,7 +129,7 @@ public sealed partial class RuleSetForm
         }
 
         /// <summary>A picked fact name as an identifier; anything else is written as a quoted string, never as code.</summary>
-        private static string Ident(string name) => IdOnly().IsMatch(name.Trim()) ? name.Trim() : Quote(name);
+        internal static string Ident(string name) => IdOnly().IsMatch(name.Trim()) ? name.Trim() : Quote(name);
 
         /// <summary>Only the six comparison operators are written; anything else becomes == (never free text).</summary>
         private static string Op(string op) => CompareOperators.Contains(op) ? op : "==";
@@ -156,9 +156,9 @@ public sealed partial class RuleSetForm
         [GeneratedRegex("^" + Id + " " + Ops + " (-?[0-9]+(?:\\.[0-9]+)?|true|false|\"(?:[^\"\\\\]|\\\\.)*\")$")]
         private static partial Regex CompareShape();
         [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
-        private static partial Regex IdOnly();
+        internal static partial Regex IdOnly();
         [GeneratedRegex("^-?[0-9]+(\\.[0-9]+)?$")]
-        private static partial Regex Number();
+        internal static partial Regex Number();
     }
 
     /// <summary>The declared type of a fact by name (null when not declared).</summary>

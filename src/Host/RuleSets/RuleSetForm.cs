@@ -109,7 +109,7 @@ public sealed partial class RuleSetForm
         }
         if (root["eligibility"] is not null || Rules.Count > 0) Set(o, "eligibility", new JsonArray([.. Rules.Select(r => (JsonNode)r.ToNode(TypeOf(r.Fact)))]));
         if (root["amount"] is not null) Set(o, "amount", Amount.ToNode());
-        if (root["examples"] is not null || Examples.Count > 0) Set(o, "examples", new JsonArray([.. Examples.Select(e => (JsonNode)e.ToNode())]));
+        if (root["examples"] is not null || Examples.Count > 0) Set(o, "examples", new JsonArray([.. Examples.Select(e => (JsonNode)e.ToNode(this))]));
         return o;
     }
 
@@ -213,7 +213,7 @@ public sealed partial class RuleSetForm
     // ---- sections -----------------------------------------------------------------------------------------------------
 
     /// <summary>One declared fact (事实).</summary>
-    public sealed class FactRow
+    public sealed partial class FactRow
     {
         private JsonObject original = [];
         public string Name { get; set; } = "";
@@ -228,7 +228,6 @@ public sealed partial class RuleSetForm
         public string Key { get; set; } = "";
         public string KeyLength { get; set; } = "";
         public string Match { get; set; } = "";
-        public string Compute { get; set; } = "";
 
         public bool IsLookup => From.Trim().Length > 0;
 
@@ -313,53 +312,6 @@ public sealed partial class RuleSetForm
             Set(o, "decimals", Num(Decimals, original["decimals"]));
             Set(o, "ceiling", Num(Ceiling, original["ceiling"]));
             Set(o, "note", Str(Note, original["note"]));
-            return o;
-        }
-    }
-
-    /// <summary>An example line (示例) with its expected outcome; its facts are edited as a JSON object.</summary>
-    public sealed class ExampleRow
-    {
-        private JsonObject original = [];
-        public string Name { get; set; } = "";
-        public string FactsJson { get; set; } = "{}";
-        public string Outcome { get; set; } = "Eligible";
-        public string Amount { get; set; } = "";
-        /// <summary>The rules expected to fail, comma-separated.</summary>
-        public string FailedRules { get; set; } = "";
-
-        internal static ExampleRow From(JsonObject? o)
-        {
-            o ??= [];
-            var expect = o["expect"] as JsonObject;
-            return new ExampleRow
-            {
-                original = (JsonObject)o.DeepClone(),
-                Name = Text(o["name"]),
-                FactsJson = o["facts"]?.ToJsonString(Indented) ?? "{}",
-                Outcome = Text(expect?["outcome"]),
-                Amount = Text(expect?["amount"]),
-                FailedRules = expect?["failedRules"] is JsonArray failed ? string.Join(", ", failed.Select(Text)) : "",
-            };
-        }
-
-        internal JsonObject ToNode()
-        {
-            var o = (JsonObject)original.DeepClone();
-            Set(o, "name", Str(Name, original["name"]));
-            JsonNode? facts;
-            try { facts = JsonNode.Parse(FactsJson); }
-            catch (JsonException) { facts = JsonValue.Create(FactsJson); } // the loader says examples[i].facts must be an object
-            Set(o, "facts", original["facts"] is { } f0 && facts is not null && JsonNode.DeepEquals(f0, facts) ? f0.DeepClone() : facts);
-            var expect0 = original["expect"] as JsonObject;
-            var expect = (JsonObject?)expect0?.DeepClone() ?? [];
-            Set(expect, "outcome", Str(Outcome, expect0?["outcome"]));
-            Set(expect, "amount", Num(Amount, expect0?["amount"]));
-            var failed = FailedRules.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            var failedNode = new JsonArray([.. failed.Select(x => (JsonNode)JsonValue.Create(x))]);
-            Set(expect, "failedRules", expect0?["failedRules"] is { } r0 && JsonNode.DeepEquals(r0, failedNode) ? r0.DeepClone()
-                : failed.Length == 0 ? null : failedNode);
-            Set(o, "expect", expect);
             return o;
         }
     }

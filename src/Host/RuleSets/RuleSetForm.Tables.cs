@@ -37,6 +37,28 @@ public sealed partial class RuleSetForm
         return grid;
     }
 
+    /// <summary>
+    /// What the JSON cannot carry, located as the loader locates a table entry: two rows of one table with the same key (a JSON
+    /// object keeps only one, so the other would be lost without a word). Checked on save before the JSON is written; the
+    /// loader, the gate, the bounds and the examples check everything else.
+    /// </summary>
+    public IReadOnlyList<RuleSetAdmin.Located> Problems()
+    {
+        var problems = new List<RuleSetAdmin.Located>();
+        foreach (var table in Tables)
+        {
+            var tier = TierFor(table) is not null;
+            foreach (var twice in table.Rows.Select((r, i) => (r.Key, Line: i + 1)).GroupBy(r => r.Key, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            {
+                var lines = string.Join("、", twice.Select(r => r.Line));
+                problems.Add(new RuleSetAdmin.Located($"tables['{table.Name}']['{twice.Key}']",
+                    tier ? $"档位下限 {twice.Key} 重复（第 {lines} 档），每个下限只能有一档" : $"键“{twice.Key}”重复（第 {lines} 行），每个键只能有一个值",
+                    $"key \"{twice.Key}\" appears more than once (rows {lines})"));
+            }
+        }
+        return problems;
+    }
+
     /// <summary>Every tier table's builder, in table order.</summary>
     public IEnumerable<TierForm> Tiers() => Tables.Select(TierFor).OfType<TierForm>();
 

@@ -26,6 +26,7 @@ public sealed class RuleSetBuildersInBrowserTests(ITestOutputHelper output) : Br
         await page.GetByRole(AriaRole.Tab, new() { Name = "事实" }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-compute-builder=Age] [data-testid=compute-expression]"))
             .ToHaveTextAsync("Fn.IsValidIdNumber(IdNumber, AsOf) ? Fn.Age(IdNumber, AsOf) : 0");
+        await ShotAsync(page, "rule-set-builders-facts.png");
 
         // The tier builder: tiers by age, and each city's amount per tier.
         await page.GetByRole(AriaRole.Tab, new() { Name = "标准表" }).ClickAsync();
@@ -37,6 +38,7 @@ public sealed class RuleSetBuildersInBrowserTests(ITestOutputHelper output) : Br
         await shenyang90.FillAsync("220");
         await shenyang90.PressAsync("Tab");
         await Assertions.Expect(page.GetByTestId("generated-json")).ToContainTextAsync("\"2101|90\": 220");
+        await ShotAsync(page, "rule-set-builders-tier.png");
 
         // A new example line, one field per supplied fact; the officer still expects the old amount.
         await page.GetByRole(AriaRole.Tab, new() { Name = "示例" }).ClickAsync();

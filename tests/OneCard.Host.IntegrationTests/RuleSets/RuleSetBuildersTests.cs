@@ -187,6 +187,25 @@ public sealed class RuleSetBuildersTests
         Assert.Equal(7, clash.Facts.Count); // the six shipped facts and the clashing County: nothing added
     }
 
+    [Fact]
+    public void ExampleFields_AValueUnderANameThatIsNoSuppliedFact_StaysVisible_AndTheLoaderNamesTheSuppliedOnes()
+    {
+        var form = RuleSetForm.Read(Shipped(Elderly));
+        form.Examples[0].SetValue("Age", "85"); // computed: cannot be given
+        form.Examples[0].SetValue("Income", "100"); // not declared
+
+        Assert.Equal(["Age", "Income"], form.OtherValues(form.Examples[0]));
+        var refused = Assert.Throws<RuleSetException>(() => RuleSetLoader.Load(form.ToJson(), "examples"));
+        Assert.Contains(refused.Errors, e => e.Path == "examples[0].facts.Age" && e.MessageZh == "Age 由计算得出，示例中不能提供");
+        Assert.Contains(refused.Errors, e => e.Path == "examples[0].facts.Income"
+            && e.MessageZh == "Income 不是已声明的事实（可提供的事实：IdNumber、RegionCode、AsOf、InMinimumLivingHousehold）");
+
+        form.Examples[0].SetValue("Age", "");
+        form.Examples[0].SetValue("Income", " ");
+        Assert.Empty(form.OtherValues(form.Examples[0]));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(Shipped(Elderly)), JsonNode.Parse(form.ToJson())));
+    }
+
     public static TheoryData<ComputeKind, string, string, string, bool, string, string> HelperCases() => new()
     {
         { ComputeKind.Age, "IdNumber", "AsOf", "", false, "Fn.Age(IdNumber, AsOf)", "int" },

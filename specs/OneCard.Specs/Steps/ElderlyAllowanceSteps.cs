@@ -173,6 +173,23 @@ public sealed class ElderlyAllowanceSteps(ScenarioState state, RuleSetFormDraft 
         Assert.Equal((before, after), (month.GetProperty("before").GetDecimal(), month.GetProperty("after").GetDecimal()));
     }
 
+    [Then(@"^按县汇总为(\S+)（(\d{6})）(\d+)条，调整前([\d.]+)元，调整后([\d.]+)元$")]
+    public void ThenByCounty(string name, string code, int lines, decimal before, decimal after)
+    {
+        var county = Assert.Single(impact.GetProperty("byCounty").EnumerateArray());
+        Assert.Equal((code, name, lines), (county.GetProperty("key").GetString(), county.GetProperty("nameZh").GetString(), county.GetProperty("lines").GetInt32()));
+        Assert.Equal((before, after), (county.GetProperty("before").GetDecimal(), county.GetProperty("after").GetDecimal()));
+    }
+
+    [Then(@"^政策管理员 (\S+) 审核时看到的影响测算就是这一次，合计变化(-?[\d.]+)元$")]
+    public async Task ThenReviewerSeesTheRun(string reviewer, decimal change)
+    {
+        var seen = await state.GetJson(reviewer, $"/api/rulesets/{Policy}/{draft.Version}/impact");
+        Assert.Equal(impact.GetProperty("id").GetGuid(), seen.GetProperty("id").GetGuid());
+        Assert.Equal(change, seen.GetProperty("totalChange").GetDecimal());
+        Assert.Equal(impact.GetProperty("sha256").GetString(), seen.GetProperty("sha256").GetString());
+    }
+
     // ---- approval and the effective date -------------------------------------------------------------------------------
 
     [When(@"^政策管理员 (\S+) 提交高龄津贴第(\d+)版$")]

@@ -57,7 +57,7 @@ public static class ExpressionGate
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // SLDC throws ParseException for most bad input, but other exception types on some malformed text (issue #973).
-            return GateResult.Refused($"表达式无法解析：{ex.Message}", $"the expression cannot be parsed: {ex.Message}");
+            return GateResult.Refused($"表达式无法解析{ParseMessages.Zh(ex)}", $"the expression cannot be parsed: {ex.Message}");
         }
 
         var visitor = new AllowListVisitor(parameters);

@@ -145,7 +145,7 @@ public static partial class Impact
                 {
                     var claim = after[start + i];
                     var outcome = was?[i].Outcome ?? EvaluationOutcome.Ineligible;
-                    tally.Add(new Line("", claim.Row, claim.RegionCode, period, Masking.Name(claim.Name), Masking.IdNumber(claim.Id.Normalized)),
+                    tally.Add(new Line("上传花名册", claim.Row, claim.RegionCode, period, Masking.Name(claim.Name), Masking.IdNumber(claim.Id.Normalized)),
                         outcome, outcome == EvaluationOutcome.Eligible ? was![i].Amount ?? 0m : null, now[i]);
                 }
             }

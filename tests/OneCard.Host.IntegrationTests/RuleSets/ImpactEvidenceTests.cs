@@ -86,8 +86,8 @@ public sealed class ImpactEvidenceTests : IAsyncLifetime
         var caseId = await StoredLinesAndDraftAsync();
         var run = await RunStoredAsync();
         var runId = run.GetProperty("id").GetGuid();
-        // 法库县 85.35 → 100 on four eligible lines of 12.5 + 8.25 + 20 + 4.4 = 45.15 亩: +661.45 元.
-        Assert.Equal(661.45m, run.GetProperty("totalChange").GetDecimal());
+        // 法库县 85.35 → 100 on the four eligible lines, each rounded to 分 once: (1250 − 1066.88) + (825 − 704.14) + (2000 − 1707) + (440 − 375.54).
+        Assert.Equal(661.44m, run.GetProperty("totalChange").GetDecimal());
 
         (await (await driver.As("policy")).PostAsync($"/api/rulesets/{Arable}/3/submit", null)).EnsureSuccessStatusCode();
 
@@ -96,7 +96,7 @@ public sealed class ImpactEvidenceTests : IAsyncLifetime
         var evidence = detail.GetProperty("evidence");
         Assert.Equal(detail.GetProperty("version").GetProperty("sha256").GetString(), evidence.GetProperty("sha256").GetString());
         var recorded = Assert.Single(evidence.GetProperty("runs").EnumerateArray());
-        Assert.Equal((runId, "u-policy", "Stored", "2026", 4, 661.45m), (recorded.GetProperty("id").GetGuid(), recorded.GetProperty("runBy").GetString(),
+        Assert.Equal((runId, "u-policy", "Stored", "2026", 4, 661.44m), (recorded.GetProperty("id").GetGuid(), recorded.GetProperty("runBy").GetString(),
             recorded.GetProperty("source").GetString(), recorded.GetProperty("period").GetString(), recorded.GetProperty("counts").GetProperty("amountUp").GetInt32(),
             recorded.GetProperty("totalChange").GetDecimal()));
 

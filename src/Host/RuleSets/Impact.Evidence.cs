@@ -53,8 +53,9 @@ public static partial class Impact
                 $"规则集 {record.VersionKey} 的影响测算（{stale.RunAt.ToOffset(TimeSpan.FromHours(8)):yyyy-MM-dd HH:mm}，内容 SHA-256 {stale.Sha256[..12]}…）"
                 + $"不是对本次提交的内容（SHA-256 {record.Sha256[..12]}…）运行的，不能作为审批依据：请在“影响测算”页对当前内容重新运行测算后再提交",
                 $"The impact run of {record.VersionKey} was run on other content ({stale.Sha256[..12]}), not on {record.Sha256[..12]}; run it again."));
-        // Whether anything was ever stored for the policy, whoever may read it: a count, never a line.
-        if (await db.ClaimLines.IgnoreQueryFilters().AnyAsync(l => l.PolicyCode == record.PolicyCode, ct))
+        // Whether any line was ever stored for the policy, whoever may read it: an existence test, never a line. Applications
+        // stand for their lines (none is stored without one) and are far fewer.
+        if (await db.Applications.IgnoreQueryFilters().AnyAsync(a => a.PolicyCode == record.PolicyCode, ct))
             return (null, new OneCardException(ErrorKind.Invalid, "ImpactRunMissing",
                 $"规则集 {record.VersionKey} 尚未运行影响测算，不能提交：请先在“影响测算”页对已存申报明细运行测算（或上传花名册测算），测算结果将作为审批依据",
                 $"{record.VersionKey} has no impact run on its content; run the impact bench before submitting."));

@@ -74,5 +74,16 @@ public sealed class RuleSetEditorInBrowserTests(ITestOutputHelper output) : Brow
         await Assertions.Expect(page.GetByTestId("rule-set-status")).ToHaveTextAsync("待审核");
         await Assertions.Expect(page.GetByTestId("evidence-runs")).ToContainTextAsync("已存明细");
         await ShotAsync(page, "rule-set-editor-submitted.png");
+
+        // The approver's case page shows the run it rests on, and its link opens that very run.
+        var caseId = (await (await App.SignInAsync("policy2")).GetFromJsonAsync<System.Text.Json.JsonElement>("/api/rulesets/arable-land-protection/3"))
+            .GetProperty("version").GetProperty("caseId").GetGuid();
+        var approver = await SignInAsync("policy2", $"/cases/RuleSet/{caseId}");
+        await Assertions.Expect(approver.GetByTestId("rule-set-link")).ToContainTextAsync("v3");
+        await Assertions.Expect(approver.GetByTestId("evidence-runs")).ToContainTextAsync("+232.52");
+        var runId = await approver.Locator("[data-testid=evidence-runs] tr[data-run-id]").GetAttributeAsync("data-run-id");
+        await approver.GetByTestId("evidence-run-link").ClickAsync();
+        await approver.WaitForURLAsync(new Regex($"/impact\\?run={runId}$"));
+        await Assertions.Expect(approver.Locator($"[data-testid=impact-result][data-run-id='{runId}']")).ToHaveCountAsync(1);
     }
 }

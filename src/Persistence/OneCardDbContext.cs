@@ -156,6 +156,9 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(x => x.RunBy).HasMaxLength(64);
             e.Property(x => x.TotalBefore).HasPrecision(18, 2);
             e.Property(x => x.TotalAfter).HasPrecision(18, 2);
+            // evidence: an uploaded roster's name and hash (nothing else of the file is kept).
+            e.Property(x => x.FileName).HasMaxLength(200);
+            e.Property(x => x.FileSha256).HasMaxLength(64);
         });
 
         modelBuilder.Entity<Beneficiary>(e =>

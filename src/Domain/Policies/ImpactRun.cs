@@ -17,8 +17,12 @@ public sealed class ImpactRun
     public required string BaselineZh { get; init; }
     /// <summary>The period compared (stored lines), or null for an uploaded roster.</summary>
     public string? Period { get; init; }
-    /// <summary><c>Stored</c> (lines of a period) or <c>Roster</c> (an uploaded file).</summary>
+    /// <summary><c>Stored</c> (lines of a period) or <c>Upload</c> (an uploaded roster, of which nothing else is kept).</summary>
     public required string Source { get; init; }
+    /// <summary>An uploaded roster's file name (as the user named it); null for stored lines.</summary>
+    public string? FileName { get; init; }
+    /// <summary>The SHA-256 of the uploaded file's bytes, so the evidence names exactly which file was run; null for stored lines.</summary>
+    public string? FileSha256 { get; init; }
     public int LineCount { get; init; }
     public decimal TotalBefore { get; init; }
     public decimal TotalAfter { get; init; }

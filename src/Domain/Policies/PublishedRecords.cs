@@ -39,6 +39,12 @@ public sealed class RuleSetRecord
     public string? RejectedBy { get; set; }
     public DateTimeOffset? RejectedAt { get; set; }
 
+    /// <summary>
+    /// The evidence recorded when the version was last submitted (JSON): the impact runs on exactly this text (id, when, by whom,
+    /// source, headline figures), or why none was needed. Null before a submission.
+    /// </summary>
+    public string? EvidenceJson { get; set; }
+
     /// <summary>When nothing says otherwise, a shipped file has always been in force.</summary>
     public static readonly DateOnly SeedEffectiveFrom = new(2000, 1, 1);
 

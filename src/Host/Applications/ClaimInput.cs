@@ -45,9 +45,10 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
     /// Validates every line and reports each problem to <paramref name="errors"/> (capped there). Lines are
     /// read as enumerated, so a roster is never held twice; once any line is bad, valid lines are no longer
     /// kept (the submission is refused whole anyway). Returns the valid lines and how many lines were read.
+    /// A null <paramref name="applicationRegion"/> accepts any known township (an impact run's roster is no application).
     /// </summary>
     public (IReadOnlyList<ValidClaim> Valid, int LineCount) Validate(
-        IEnumerable<ClaimInput> inputs, RuleSet ruleSet, string applicationRegion, LineErrors errors)
+        IEnumerable<ClaimInput> inputs, RuleSet ruleSet, string? applicationRegion, LineErrors errors)
     {
         var valid = new List<ValidClaim>();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -106,7 +107,7 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
             else if (!knownRegionCodes.Contains(region))
                 Error(Columns.RegionCode, "RegionUnknown", $"地区代码“{LineErrors.Echo(region)}”不是辽宁省的有效乡镇（街道）代码",
                     $"'{LineErrors.Echo(region)}' is not a known Liaoning township code.");
-            else if (region != applicationRegion)
+            else if (applicationRegion is not null && region != applicationRegion)
                 Error(Columns.RegionCode, "RegionOutsideApplication", $"地区代码“{region}”不属于本申报所在乡镇（{applicationRegion}）",
                     $"'{region}' is not the application's township {applicationRegion}.");
 

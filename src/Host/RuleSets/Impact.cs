@@ -29,7 +29,7 @@ namespace OneCard.Host.RuleSets;
 /// (<see cref="SyntheticIdNumber"/>) that answers every <c>Fn</c> helper exactly as the real one, so unchanged expressions run.
 /// Lines stored before these facts were kept cannot be run and are counted as 无法测算, never dropped silently.
 /// </remarks>
-public static class Impact
+public static partial class Impact
 {
     /// <summary>Lines evaluated per <see cref="RuleEvaluator.EvaluateMany"/> call while the stored lines stream in.</summary>
     public const int BatchSize = 2000;
@@ -56,7 +56,7 @@ public static class Impact
     public sealed record RunView(Guid Id, string VersionKey, string Sha256, string BaselineZh, string? Period, string Source,
         string RunBy, DateTimeOffset RunAt, Counts Counts, decimal TotalBefore, decimal TotalAfter, decimal TotalChange,
         decimal NotComparableAmount, IReadOnlyList<Bucket> ByCounty, IReadOnlyList<Bucket> ByTownship, IReadOnlyList<Bucket> ByMonth,
-        ChangePage Changes);
+        ChangePage Changes, string? FileName = null, string? FileSha256 = null);
 
     /// <summary>Change kinds, with their Chinese names.</summary>
     public static readonly IReadOnlyDictionary<string, string> Kinds = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -74,15 +74,34 @@ public static class Impact
             .WithSummary("Runs a rule set version over the stored lines of a period (default: the year before the version's year) against each line's stored result; saved and audited")
             .RequireAuthorization(p => p.RequireRole(Roles.PolicyOfficer));
         api.MapGet("/rulesets/{policy}/{version:int}/impact", async Task<Microsoft.AspNetCore.Http.HttpResults.Results<Microsoft.AspNetCore.Http.HttpResults.Ok<RunView>, Microsoft.AspNetCore.Http.HttpResults.NoContent>> (
-                string policy, int version, string? kind, string? sort, int? page, int? pageSize, Handler handler, CancellationToken ct) =>
-                await handler.LatestAsync(policy, version, kind, sort, page ?? 1, pageSize ?? 50, ct) is { } run ? TypedResults.Ok(run) : TypedResults.NoContent())
+                string policy, int version, Guid? run, string? source, string? kind, string? sort, int? page, int? pageSize, Handler handler, CancellationToken ct) =>
+                await handler.FindAsync(policy, version, run, source, kind, sort, page ?? 1, pageSize ?? 50, ct) is { } found ? TypedResults.Ok(found) : TypedResults.NoContent())
             .WithName("GetRuleSetImpact")
-            .WithSummary("The latest impact run of a version (204 when none); changed lines paged, ?kind=BecameEligible|…&sort=change|-change")
+            .WithSummary("The latest impact run of a version (?source=Stored|Upload), or ?run={id}; 204 when none; changed lines paged, ?kind=BecameEligible|…&sort=change|-change")
             .RequireAuthorization(p => p.RequireRole(readers));
+        api.MapImpactUpload();
     }
 
     private sealed record Row(Guid Id, string Number, int LineNo, string RegionCode, string Period, string Name, string IdNumberMasked,
-        string FactsJson, decimal? Amount, LineOutcome Outcome, string? IdAreaCode, DateOnly? IdBirthDate, bool? IdIsMale, DateTimeOffset SubmittedAt);
+        string FactsJson, decimal? Amount, LineOutcome Outcome, string? IdAreaCode, DateOnly? IdBirthDate, bool? IdIsMale, DateTimeOffset SubmittedAt)
+    {
+        public Line Line => new(Number, LineNo, RegionCode, Period, Masking.Name(Name), IdNumberMasked);
+
+        /// <summary>The stored result as the rules gave it: a line later rejected, instructed or paid was Eligible by the rules
+        /// (with its amount); one rejected from Faulted has no amount.</summary>
+        public EvaluationOutcome Baseline => Outcome switch
+        {
+            LineOutcome.Ineligible => EvaluationOutcome.Ineligible,
+            LineOutcome.Faulted => EvaluationOutcome.Faulted,
+            LineOutcome.Rejected when Amount is null => EvaluationOutcome.Faulted,
+            _ => EvaluationOutcome.Eligible,
+        };
+
+        public decimal? BaselineAmount => Baseline == EvaluationOutcome.Eligible ? Amount ?? 0m : null;
+    }
+
+    /// <summary>Where a compared line comes from, as the changed-lines list shows it (name and ID number already masked).</summary>
+    private sealed record Line(string Number, int LineNo, string RegionCode, string Period, string NameMasked, string IdNumberMasked);
 
     public sealed class Handler(OneCardDbContext db, UserContext user, RuleSetStore ruleSets, RuleEvaluator evaluator,
         RegionDirectory regions, AuditWriter audit, TimeProvider time)
@@ -104,7 +123,7 @@ public static class Impact
             var run = new ImpactRun
             {
                 Id = Guid.CreateVersion7(), VersionKey = ruleSet.VersionKey, PolicyCode = policy, Sha256 = ruleSet.Sha256,
-                BaselineZh = $"{period} 期已存申报明细 {figures.Counts.Lines} 条，各条以申报时所用版本的结果为基准", Period = period, Source = "Stored",
+                BaselineZh = $"{period} 期已存申报明细 {figures.Counts.Lines} 条，各条以申报时所用版本的结果为基准", Period = period, Source = StoredSource,
                 LineCount = figures.Counts.Lines, TotalBefore = figures.TotalBefore, TotalAfter = figures.TotalAfter,
                 FiguresJson = JsonSerializer.Serialize(figures, Json), RunBy = officer.Id, RunAt = time.GetUtcNow(),
             };
@@ -119,10 +138,18 @@ public static class Impact
             return View(run, figures, null, null, 1, 50);
         }
 
-        public async Task<RunView?> LatestAsync(string policy, int version, string? kind, string? sort, int page, int pageSize, CancellationToken ct)
+        public Task<RunView?> LatestAsync(string policy, int version, string? kind, string? sort, int page, int pageSize, CancellationToken ct) =>
+            FindAsync(policy, version, null, null, kind, sort, page, pageSize, ct);
+
+        /// <summary>One run of the version: <paramref name="runId"/> if given, else the latest (of <paramref name="source"/>, if given).</summary>
+        public async Task<RunView?> FindAsync(string policy, int version, Guid? runId, string? source, string? kind, string? sort, int page, int pageSize,
+            CancellationToken ct)
         {
             var key = $"{policy}@{version}";
-            var run = await db.ImpactRuns.AsNoTracking().Where(r => r.VersionKey == key).OrderByDescending(r => r.RunAt).FirstOrDefaultAsync(ct);
+            var runs = db.ImpactRuns.AsNoTracking().Where(r => r.VersionKey == key);
+            if (runId is { } id) runs = runs.Where(r => r.Id == id);
+            if (!string.IsNullOrEmpty(source)) runs = runs.Where(r => r.Source == source);
+            var run = await runs.OrderByDescending(r => r.RunAt).FirstOrDefaultAsync(ct);
             return run is null ? null : View(run, JsonSerializer.Deserialize<Figures>(run.FiguresJson, Json)!, kind, sort, page, pageSize);
         }
 
@@ -173,13 +200,13 @@ public static class Impact
                         // The day the line was decided on (its submission day, China time), as at submission and re-evaluation.
                         DateOnly.FromDateTime(row.SubmittedAt.ToOffset(WorkingDayCalendar.Offset).DateTime)));
                 }
-                else tally.NotComparable(row);
+                else tally.NotComparable(row.Line, row.Baseline, row.BaselineAmount);
             }
             var evaluations = evaluator.EvaluateMany(ruleSet, facts);
-            for (var i = 0; i < runnable.Count; i++) tally.Add(runnable[i], evaluations[i]);
+            for (var i = 0; i < runnable.Count; i++) tally.Add(runnable[i].Line, runnable[i].Baseline, runnable[i].BaselineAmount, evaluations[i]);
         }
 
-        private static RunView View(ImpactRun run, Figures f, string? kind, string? sort, int page, int pageSize)
+        internal static RunView View(ImpactRun run, Figures f, string? kind, string? sort, int page, int pageSize)
         {
             pageSize = Math.Clamp(pageSize, 1, 500);
             page = Math.Max(page, 1);
@@ -194,7 +221,7 @@ public static class Impact
             var list = lines.ToList();
             return new RunView(run.Id, run.VersionKey, run.Sha256, run.BaselineZh, run.Period, run.Source, run.RunBy, run.RunAt, f.Counts,
                 f.TotalBefore, f.TotalAfter, f.TotalChange, f.NotComparableAmount, f.ByCounty, f.ByTownship, f.ByMonth,
-                new ChangePage(list.Count, page, pageSize, list.Skip((page - 1) * pageSize).Take(pageSize).ToList()));
+                new ChangePage(list.Count, page, pageSize, list.Skip((page - 1) * pageSize).Take(pageSize).ToList()), run.FileName, run.FileSha256);
         }
     }
 
@@ -207,22 +234,22 @@ public static class Impact
             township = new(StringComparer.Ordinal), month = new(StringComparer.Ordinal);
         private readonly List<LineChange> changes = [];
 
-        public void NotComparable(Row row)
+        public void NotComparable(Line row, EvaluationOutcome was, decimal? wasAmount)
         {
             lines++;
             notComparable++;
-            notComparableAmount += BaselineAmount(row) ?? 0m;
-            Keep(new LineChange("NotComparable", Kinds["NotComparable"], row.Number, row.LineNo, row.Period, row.RegionCode, Masking.Name(row.Name),
-                row.IdNumberMasked, Baseline(row).ToString(), BaselineAmount(row), "NotComparable", null, 0m,
+            notComparableAmount += wasAmount ?? 0m;
+            Keep(new LineChange("NotComparable", Kinds["NotComparable"], row.Number, row.LineNo, row.Period, row.RegionCode, row.NameMasked,
+                row.IdNumberMasked, was.ToString(), wasAmount, "NotComparable", null, 0m,
                 "该明细提交时未保存身份证派生信息（出生日期、性别、地区码），测算不解密身份证号，故无法测算"));
         }
 
-        public void Add(Row row, ClaimEvaluation evaluation)
+        /// <summary>One compared line: its baseline (<paramref name="was"/>, with its amount when eligible) against the version's result.</summary>
+        public void Add(Line row, EvaluationOutcome was, decimal? baselineAmount, ClaimEvaluation evaluation)
         {
             lines++;
             compared++;
-            var was = Baseline(row);
-            var wasAmount = BaselineAmount(row) ?? 0m;
+            var wasAmount = baselineAmount ?? 0m;
             var isAmount = evaluation.Outcome == EvaluationOutcome.Eligible ? evaluation.Amount ?? 0m : 0m;
             before += wasAmount;
             after += isAmount;
@@ -255,7 +282,7 @@ public static class Impact
                 EvaluationOutcome.Faulted => evaluation.Fault,
                 _ => null,
             };
-            Keep(new LineChange(kind, Kinds[kind], row.Number, row.LineNo, row.Period, row.RegionCode, Masking.Name(row.Name), row.IdNumberMasked,
+            Keep(new LineChange(kind, Kinds[kind], row.Number, row.LineNo, row.Period, row.RegionCode, row.NameMasked, row.IdNumberMasked,
                 was.ToString(), was == EvaluationOutcome.Eligible ? wasAmount : null, evaluation.Outcome.ToString(),
                 evaluation.Outcome == EvaluationOutcome.Eligible ? isAmount : null, isAmount - wasAmount, reason));
         }
@@ -273,18 +300,6 @@ public static class Impact
             var (n, b, a) = into.GetValueOrDefault(key);
             into[key] = (n + 1, b + was, a + now);
         }
-
-        /// <summary>The stored result as the rules gave it: a line later rejected, instructed or paid was Eligible by the rules
-        /// (with its amount); one rejected from Faulted has no amount.</summary>
-        private static EvaluationOutcome Baseline(Row row) => row.Outcome switch
-        {
-            LineOutcome.Ineligible => EvaluationOutcome.Ineligible,
-            LineOutcome.Faulted => EvaluationOutcome.Faulted,
-            LineOutcome.Rejected when row.Amount is null => EvaluationOutcome.Faulted,
-            _ => EvaluationOutcome.Eligible,
-        };
-
-        private static decimal? BaselineAmount(Row row) => Baseline(row) == EvaluationOutcome.Eligible ? row.Amount ?? 0m : null;
 
         public Figures Figures()
         {

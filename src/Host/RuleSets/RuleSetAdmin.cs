@@ -35,8 +35,12 @@ public static class RuleSetAdmin
         string? ApprovedBy, DateTimeOffset RegisteredAt);
     public sealed record PolicyRuleSets(string PolicyCode, string NameZh, int? EffectiveVersion, IReadOnlyList<VersionSummary> Versions);
     public sealed record HistoryEntry(DateTimeOffset At, string ActorId, string Action, string FromStep, string ToStep, string? Comment);
+    /// <summary>
+    /// A version with its approval. <c>Evidence</c>: for a draft, what a submission now would record (null with
+    /// <c>EvidenceMissingZh</c> saying what to do when it would be refused); after submission, what was recorded.
+    /// </summary>
     public sealed record VersionDetail(VersionSummary Version, string NameZh, string Json, string? Step, string? StepTitle,
-        IReadOnlyList<string> PermittedActions, IReadOnlyList<HistoryEntry> History);
+        IReadOnlyList<string> PermittedActions, IReadOnlyList<HistoryEntry> History, Impact.Evidence? Evidence = null, string? EvidenceMissingZh = null);
     public sealed record Drafted(string VersionKey, Guid CaseId, string Status, DateOnly EffectiveFrom, string Sha256);
     public sealed record Located(string Path, string Message, string MessageEn);
 
@@ -217,12 +221,22 @@ public static class RuleSetAdmin
                     Status = r.Status, EffectiveFrom = r.EffectiveFrom,
                 }).ToListAsync(ct);
             var summary = Summary(record, siblings, Today);
+            var (evidence, missing) = record.Status == RuleSetStatus.Draft && record.CaseId is not null
+                ? await Impact.FindEvidenceAsync(db, record, ct) : (Impact.ReadEvidence(record.EvidenceJson), null);
             if (record.CaseId is not { } caseId)
                 return new VersionDetail(summary, NameOf(policy, version), record.Json, null, null, [],
                     [new HistoryEntry(record.RegisteredAt, record.AuthorId ?? Roles.System, "Seed", "", "", "随程序发布的规则集文件（rules/）登记为生效版本")]);
             var view = await cases.GetAsync(new CaseSubject(SubjectKinds.RuleSet, caseId), ct);
             return new VersionDetail(summary, NameOf(policy, version), record.Json, view.Step, view.StepTitle, view.PermittedActions,
-                [.. view.History.Select(h => new HistoryEntry(h.At, h.ActorId, h.Action, h.FromStep, h.ToStep, h.Comment))]);
+                [.. view.History.Select(h => new HistoryEntry(h.At, h.ActorId, h.Action, h.FromStep, h.ToStep, h.Comment))], evidence, missing?.MessageZh);
+        }
+
+        /// <summary>The version whose approval case is <paramref name="caseId"/> (the generic case page's rule set panel).</summary>
+        public async Task<VersionDetail> GetByCaseAsync(Guid caseId, CancellationToken ct)
+        {
+            var key = await db.RuleSets.AsNoTracking().Where(r => r.CaseId == caseId).Select(r => new { r.PolicyCode, r.Version }).SingleOrDefaultAsync(ct)
+                ?? throw new OneCardException(ErrorKind.NotFound, "RuleSetNotFound", "该审批案件没有对应的规则集版本", $"No rule set version has case {caseId}.");
+            return await GetAsync(key.PolicyCode, key.Version, ct);
         }
 
         public async Task<RuleSetRecord> RecordAsync(string policy, int version, CancellationToken ct) =>

@@ -16,6 +16,9 @@ public abstract class RuleSetStatusEffect(OneCardDbContext db, AuditWriter audit
 {
     public abstract string Name { get; }
 
+    /// <summary>The transition's unit of work.</summary>
+    protected OneCardDbContext Db { get; } = db;
+
     protected abstract RuleSetStatus Status { get; }
 
     /// <summary>Sets who and when for <see cref="Status"/>.</summary>
@@ -24,30 +27,48 @@ public abstract class RuleSetStatusEffect(OneCardDbContext db, AuditWriter audit
     /// <summary>After the row changed; the activation tells the store what to read back.</summary>
     protected virtual void Changed(RuleSetRecord record, TransitionResult result) { }
 
+    /// <summary>The impact evidence the audit entry names (the submission records it, the approval names it), or null.</summary>
+    protected virtual Task<object?> EvidenceAsync(RuleSetRecord record, CancellationToken ct) => Task.FromResult<object?>(null);
+
+    /// <summary>The run ids and exemption of the evidence recorded on the version, for an audit entry.</summary>
+    protected static object? Named(Impact.Evidence? evidence) =>
+        evidence is null ? null : new { runs = evidence.Runs.Select(r => r.Id).ToList(), sha256 = evidence.Sha256, exempt = evidence.ExemptZh };
+
     public async Task RunAsync(EffectContext context, CancellationToken ct)
     {
         if (context.Instance.SubjectKind != SubjectKinds.RuleSet)
             throw new InvalidOperationException($"Effect {Name} for rule sets entered on a {context.Instance.SubjectKind} ({context.Instance.DefinitionId} step {context.Step.Name}).");
-        var record = await db.RuleSets.SingleAsync(r => r.CaseId == context.Instance.SubjectId, ct);
+        var record = await Db.RuleSets.SingleAsync(r => r.CaseId == context.Instance.SubjectId, ct);
         var before = record.Status;
         record.Status = Status;
         Stamp(record, context.Result);
-        await audit.AppendAsync(db, context.Result.ActorUserId, "RuleSet" + Status, SubjectKinds.RuleSet, context.Instance.SubjectId.ToString(),
+        var evidence = await EvidenceAsync(record, ct);
+        await audit.AppendAsync(Db, context.Result.ActorUserId, "RuleSet" + Status, SubjectKinds.RuleSet, context.Instance.SubjectId.ToString(),
             context.Instance.RegionCode, new
             {
                 ruleSet = record.VersionKey, sha256 = record.Sha256, from = before.ToString(), to = Status.ToString(),
                 effectiveFrom = record.EffectiveFrom.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-                action = context.Result.Action, comment = context.Result.Comment,
+                action = context.Result.Action, comment = context.Result.Comment, evidence,
             }, ct);
         Changed(record, context.Result);
     }
 }
 
-/// <summary>Review entered: the version is Submitted, by whoever fired the submission.</summary>
+/// <summary>
+/// Review entered: the version is Submitted, by whoever fired the submission (the API, the version page or the generic case
+/// action alike), with its impact evidence recorded — or the submission is refused, in its transaction, when there is none.
+/// </summary>
 public sealed class SubmitRuleSet(OneCardDbContext db, AuditWriter audit) : RuleSetStatusEffect(db, audit)
 {
     public override string Name => nameof(SubmitRuleSet);
     protected override RuleSetStatus Status => RuleSetStatus.Submitted;
+
+    protected override async Task<object?> EvidenceAsync(RuleSetRecord record, CancellationToken ct)
+    {
+        var evidence = await Impact.RequireEvidenceAsync(Db, record, ct);
+        record.EvidenceJson = Impact.WriteEvidence(evidence);
+        return Named(evidence);
+    }
 
     protected override void Stamp(RuleSetRecord record, TransitionResult result)
     {
@@ -87,6 +108,9 @@ public sealed class ActivateRuleSet(OneCardDbContext db, AuditWriter audit, Rule
     }
 
     protected override void Changed(RuleSetRecord record, TransitionResult result) => store.Expect(record.VersionKey, Status, result.At);
+
+    /// <summary>The approval names the evidence it was given (the runs recorded at submission).</summary>
+    protected override Task<object?> EvidenceAsync(RuleSetRecord record, CancellationToken ct) => Task.FromResult(Named(Impact.ReadEvidence(record.EvidenceJson)));
 }
 
 /// <summary>Rejected or withdrawn: the version never decides a case.</summary>

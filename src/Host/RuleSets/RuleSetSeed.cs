@@ -49,6 +49,7 @@ public static class RuleSetSeed
         services.AddScoped<RuleSetAdmin.Handler>();
         services.AddScoped<Reevaluate.Handler>();
         services.AddScoped<Impact.Handler>();
+        services.AddScoped<Impact.UploadHandler>();
         return services;
     }
 }

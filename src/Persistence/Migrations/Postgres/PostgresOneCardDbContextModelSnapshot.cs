@@ -1020,6 +1020,14 @@ namespace OneCard.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("FileName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("FileSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<int>("LineCount")
                         .HasColumnType("integer");
 
@@ -1309,6 +1317,9 @@ namespace OneCard.Persistence.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("date")
                         .HasDefaultValue(new DateOnly(2000, 1, 1));
+
+                    b.Property<string>("EvidenceJson")
+                        .HasColumnType("text");
 
                     b.Property<string>("Json")
                         .IsRequired()

@@ -1013,6 +1013,14 @@ namespace OneCard.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("FileName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("LineCount")
                         .HasColumnType("INTEGER");
 
@@ -1302,6 +1310,9 @@ namespace OneCard.Persistence.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasDefaultValue(new DateOnly(2000, 1, 1));
+
+                    b.Property<string>("EvidenceJson")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Json")
                         .IsRequired()

@@ -266,6 +266,12 @@ internal sealed class BindPlan
         }
     }
 
+    /// <summary>The exact-match table of lookup fact <paramref name="index"/>, searchable by span.</summary>
+    public Dictionary<string, object>.AlternateLookup<ReadOnlySpan<char>> Table(int index) => _tables[index]!.Value;
+
+    /// <summary>The tiers of floor lookup fact <paramref name="index"/>, ascending.</summary>
+    public IReadOnlyList<(decimal Bound, object Value)> Tiers(int index) => _tiers[index]!;
+
     /// <summary>The entry of lookup fact <paramref name="index"/>, or null when there is none or the fast path does not
     /// apply (the caller then takes the general path, which also builds the key text of a fault).</summary>
     public object? Lookup(int index, object[] values)

@@ -125,6 +125,22 @@ public sealed class RuleEvaluator
 
     private static ClaimEvaluation EvaluateCompiled(RuleSet ruleSet, Prepared prepared, IReadOnlyDictionary<string, object?> facts)
     {
+        // The whole ordinary line in one compiled kernel over typed slots; anything else falls back to the path below.
+        if (prepared.Kernel is { } kernel)
+        {
+            var amount = 0m;
+            var verdict = kernel(facts, ref amount);
+            if (verdict == 0)
+            {
+                return Decide(ruleSet, prepared.VersionKey, prepared.AllPassed, static amount => amount, amount);
+            }
+
+            if (verdict > 0)
+            {
+                return prepared.Ineligible(verdict);
+            }
+        }
+
         // The values array is reused per worker thread: nothing holds it after the line's evaluation returns.
         var buffer = ValuesBuffer;
         if (buffer is null || buffer.Length != ruleSet.Facts.Count)
@@ -285,6 +301,9 @@ public sealed class RuleEvaluator
         /// null when there are too many rules for the bits (the per-rule path then serves every line).</summary>
         public Func<object[], long>? AllRules { get; private init; }
 
+        /// <summary>The whole line over typed slots for the ordinary case (<see cref="LineKernel"/>), or null.</summary>
+        public LineKernel.Run? Kernel { get; private init; }
+
         /// <summary>Each rule's outcome when it passed, and when it failed: immutable, shared by every line.</summary>
         public RuleOutcome[] Passed { get; private init; } = [];
 
@@ -342,15 +361,18 @@ public sealed class RuleEvaluator
             var computed = validated.Computed.Select((body, i) => body is null ? null : Compile<object>(BoxCache.Box(FastFn.Rewrite(body)), validated.Parameters, i)).ToArray();
             var eligibility = validated.Eligibility.Select(FastFn.Rewrite).ToArray();
             var passed = ruleSet.Eligibility.Select(r => new RuleOutcome(r.Name, true, "", "", null)).ToArray();
+            var plan = new BindPlan(ruleSet);
+            var amount = FastFn.Rewrite(validated.Amount);
             var prepared = new Prepared(
                 new RulesEngine.RulesEngine([workflow], settings),
                 new RuleExpressionParser(settings),
                 computed,
                 [.. eligibility.Select(body => Compile<bool>(body, validated.Parameters))],
-                Compile<decimal>(FastFn.Rewrite(validated.Amount), validated.Parameters))
+                Compile<decimal>(amount, validated.Parameters))
             {
                 VersionKey = ruleSet.VersionKey,
-                Plan = new BindPlan(ruleSet),
+                Plan = plan,
+                Kernel = LineKernel.TryCompile(ruleSet, plan, eligibility, amount, [.. validated.Computed.Select(body => body is null ? null : FastFn.Rewrite(body))]),
                 ComputeFact = (i, bound) => computed[i]!(bound),
                 AllRules = eligibility.Length is > 0 and <= 62 ? CompileAll(eligibility, validated.Parameters) : null,
                 Passed = passed,

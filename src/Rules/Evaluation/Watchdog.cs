@@ -80,56 +80,49 @@ internal static class Watchdog
         }
     }
 
+    // Per line, two compare-and-swaps on the worker's own state and a timestamp; no lock. _current is the line being
+    // evaluated, Idle between lines (the worker then owns results), or Abandoned once the watchdog gave up on a line:
+    // exactly one of "the worker keeps its result" and "the watchdog times the line out" wins, as under a lock.
     private sealed class WorkerRun<T>(int start, int count, Func<int, T> evaluate, T[] results)
     {
-        private readonly Lock _gate = new();
-        private int _current = -1;
+        private const int Idle = -1;
+        private const int Abandoned = int.MinValue;
+        private int _current = Idle;
         private long _startedAt;
-        private bool _abandoned;
 
         public void Work()
         {
             for (var i = start; i < count; i++)
             {
-                lock (_gate)
+                // The start time is written before the line is published, so the watchdog never pairs a line with an
+                // earlier line's start (a later one only makes it wait longer).
+                Volatile.Write(ref _startedAt, Stopwatch.GetTimestamp());
+                if (Interlocked.CompareExchange(ref _current, i, Idle) != Idle)
                 {
-                    if (_abandoned)
-                    {
-                        return;
-                    }
-
-                    _current = i;
-                    _startedAt = Stopwatch.GetTimestamp();
+                    return;
                 }
 
                 var result = evaluate(i);
-                lock (_gate)
-                {
-                    // A late result of an abandoned line is dropped: the timeout verdict already stands.
-                    if (_abandoned)
-                    {
-                        return;
-                    }
 
-                    results[i] = result;
-                    _current = -1;
+                // A late result of an abandoned line is dropped: the timeout verdict already stands.
+                if (Interlocked.CompareExchange(ref _current, Idle, i) != i)
+                {
+                    return;
                 }
+
+                results[i] = result;
             }
         }
 
         public bool TryAbandonCurrent(TimeSpan budget, out int stuck)
         {
-            lock (_gate)
+            stuck = Volatile.Read(ref _current);
+            if (stuck < 0 || Stopwatch.GetElapsedTime(Volatile.Read(ref _startedAt)) <= budget)
             {
-                stuck = _current;
-                if (_current < 0 || Stopwatch.GetElapsedTime(_startedAt) <= budget)
-                {
-                    return false;
-                }
-
-                _abandoned = true;
-                return true;
+                return false;
             }
+
+            return Interlocked.CompareExchange(ref _current, Abandoned, stuck) == stuck;
         }
     }
 }

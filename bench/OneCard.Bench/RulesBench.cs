@@ -88,27 +88,31 @@ internal static class RulesBench
             GC.Collect();
             var (g0, g1, g2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             var before = GC.GetTotalAllocatedBytes(precise: true);
+            var pauseBefore = GC.GetTotalPauseDuration();
             var clock = Stopwatch.StartNew();
             var results = evaluator.EvaluateMany(ruleSet, lines);
             clock.Stop();
             allocA = GC.GetTotalAllocatedBytes(precise: true) - before;
+            var pauseA = GC.GetTotalPauseDuration() - pauseBefore;
             (gen0A, gen1A, gen2A) = (GC.CollectionCount(0) - g0, GC.CollectionCount(1) - g1, GC.CollectionCount(2) - g2);
             a.Add(clock.Elapsed.TotalSeconds);
             outA ??= [.. results.Select(r => Outcome.Of(ruleSet, r))];
             results = null;
             Console.WriteLine($"  rep {rep} (a) compiled EvaluateMany   {lineCount / clock.Elapsed.TotalSeconds,12:N0} lines/s  " +
-                $"({allocA / (double)lineCount:F0} B/line, GC {gen0A}/{gen1A}/{gen2A})");
+                $"({allocA / (double)lineCount:F0} B/line, GC {gen0A}/{gen1A}/{gen2A}, GC pauses {pauseA.TotalMilliseconds:N0} ms of {clock.Elapsed.TotalMilliseconds:N0} ms)");
 
             GC.Collect();
             GC.WaitForPendingFinalizers();
             GC.Collect();
+            pauseBefore = GC.GetTotalPauseDuration();
             clock.Restart();
             var oneLaneResults = oneLane.EvaluateMany(ruleSet, lines);
             clock.Stop();
             a1.Add(clock.Elapsed.TotalSeconds);
             outA1 ??= [.. oneLaneResults.Select(r => Outcome.Of(ruleSet, r))];
             oneLaneResults = null;
-            Console.WriteLine($"  rep {rep} (a1) compiled, one lane   {lineCount / clock.Elapsed.TotalSeconds,12:N0} lines/s");
+            Console.WriteLine($"  rep {rep} (a1) compiled, one lane   {lineCount / clock.Elapsed.TotalSeconds,12:N0} lines/s  " +
+                $"(GC pauses {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:N0} ms of {clock.Elapsed.TotalMilliseconds:N0} ms)");
 
             GC.Collect();
             clock.Restart();

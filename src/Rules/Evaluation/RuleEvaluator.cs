@@ -151,7 +151,7 @@ public sealed class RuleEvaluator
         var values = FactBinder.Bind(ruleSet, prepared.Plan, buffer, facts, prepared.ComputeFact, out var faultCode, out var fault);
         if (values is null)
         {
-            return Faulted(prepared.VersionKey, [], faultCode!, fault!);
+            return prepared.BindFault(faultCode!, fault!);
         }
 
         // Fast path: every rule in one delegate (facts unboxed once), a bit per failed rule, nothing allocated per rule.
@@ -314,6 +314,27 @@ public sealed class RuleEvaluator
         public IReadOnlyList<RuleOutcome> AllPassed { get; private init; } = [];
 
         private ClaimEvaluation?[]? IneligibleByPattern { get; init; }
+
+        private readonly ConcurrentDictionary<(string Code, string Fault), ClaimEvaluation> _bindFaults = new();
+        private int _remembered;
+
+        /// <summary>The Faulted result of a line whose facts could not be bound: immutable and equal for equal faults,
+        /// so one shared instance per distinct fault (up to <see cref="BindPlan.MaxRemembered"/>, then new ones).</summary>
+        public ClaimEvaluation BindFault(string code, string fault)
+        {
+            if (_bindFaults.TryGetValue((code, fault), out var shared))
+            {
+                return shared;
+            }
+
+            var made = Faulted(VersionKey, [], code, fault);
+            if (Volatile.Read(ref _remembered) < BindPlan.MaxRemembered && _bindFaults.TryAdd((code, fault), made))
+            {
+                Interlocked.Increment(ref _remembered);
+            }
+
+            return made;
+        }
 
         /// <summary>The Ineligible result for a pattern of failed rules; one shared instance per pattern (rule sets
         /// up to 12 rules), since a result is immutable and carries no amount.</summary>

@@ -165,3 +165,32 @@ public class LineKernelTests
         return line;
     }
 }
+
+/// <summary>Bind faults on the compiled path: a missing table entry's text is built once per fact and key, and equal
+/// faults share one immutable result, with the text Evaluate gives.</summary>
+public class SharedBindFaultTests
+{
+    [Fact]
+    public void EvaluateMany_SharesOneFaultedResultPerMissingCounty_WithEvaluatesText()
+    {
+        var lines = new List<IReadOnlyDictionary<string, object?>>
+        {
+            TestData.Line(regionCode: "110105001"),
+            TestData.Line(regionCode: "110105002"),
+            TestData.Line(regionCode: "110106001"),
+        };
+        var batch = new RuleEvaluator().EvaluateMany(TestData.ArableLand, lines);
+        var single = new RuleEvaluator();
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var expected = single.Evaluate(TestData.ArableLand, lines[i]);
+            Assert.Equal(FaultCodes.TableEntryMissing, batch[i].FaultCode);
+            Assert.Equal(expected.Fault, batch[i].Fault);
+            Assert.Equal(expected.Rules, batch[i].Rules);
+        }
+
+        Assert.Same(batch[0], batch[1]);
+        Assert.NotEqual(batch[0].Fault, batch[2].Fault);
+        Assert.Contains("110106", batch[2].Fault, StringComparison.Ordinal);
+    }
+}

@@ -14,8 +14,8 @@ public sealed record RuleEvaluatorOptions
     /// <summary>The most time one line may take before it is Faulted with <see cref="FaultCodes.Timeout"/>.</summary>
     public TimeSpan TimeBudgetPerLine { get; init; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>How many workers <see cref="RuleEvaluator.EvaluateMany"/> may use for a large batch (each a contiguous
-    /// range of lines, each under the same per-line time budget); 1 evaluates on one worker.</summary>
+    /// <summary>How many workers <see cref="RuleEvaluator.EvaluateMany"/> may use for a large batch (workers take
+    /// contiguous chunks of lines from a shared counter, each line under the same per-line time budget); 1 evaluates on one worker.</summary>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 }
 

@@ -1,6 +1,7 @@
 // Rules benchmark (issue 7 item 8): a 10-rule set (bench/rules-bench.json: arable-land-protection v2 plus computed facts,
 // a two-key lookup and a floor tier) over generated claim lines, three ways in one run, with identical outcomes:
 //   (a) RuleEvaluator.EvaluateMany — the compiled path the roster use case calls (all cores);
+//   (a1) the same compiled path on one lane (its per-lane cost, next to (c) on one thread);
 //   (b) Microsoft RulesEngine's own ExecuteAllRulesAsync per input, on the same rules (one thread, as a caller would);
 //   (c) a hand-written C# predicate over the same facts (one thread).
 // Every line's outcome, amount, fault code and failed rules are compared; any mismatch fails the run (exit code 1).
@@ -36,10 +37,13 @@ internal static class RulesBench
             $"({ruleSet.Facts.Count(f => f.IsComputed)} computed, {ruleSet.Facts.Count(f => f.IsLookup)} looked up).");
         Console.WriteLine($".NET {Environment.Version}, {Environment.ProcessorCount} logical CPUs (shared; absolute figures are noisy, ratios count), " +
             $"server GC: {System.Runtime.GCSettings.IsServerGC}.");
-        Console.WriteLine($"{lineCount:N0} lines for (a) and (c); (b) RulesEngine on the first {engineLines:N0} of them. Warm-up, then median of {Repetitions}.");
+        Console.WriteLine($"load average at start: {LoadAverage()}");
+        Console.WriteLine($"{lineCount:N0} lines for (a), (a1) and (c); (b) RulesEngine on the first {engineLines:N0} of them. Warm-up, then median of {Repetitions}.");
 
         var lines = Generate(lineCount, seed: 2026);
         var evaluator = new RuleEvaluator(new RuleEvaluatorOptions { TimeBudgetPerLine = TimeSpan.FromSeconds(5) });
+        // (a1): the same compiled path on one lane, to compare per-lane cost with (c) on one thread.
+        var oneLane = new RuleEvaluator(new RuleEvaluatorOptions { TimeBudgetPerLine = TimeSpan.FromSeconds(5), MaxDegreeOfParallelism = 1 });
         var engine = new RulesEngine.RulesEngine([new Workflow
         {
             WorkflowName = ruleSet.VersionKey,
@@ -52,13 +56,28 @@ internal static class RulesBench
         // Warm-up: JIT, the compiled delegates, RulesEngine's workflow compilation.
         var warm = lines.Take(20_000).ToList();
         _ = evaluator.EvaluateMany(ruleSet, warm);
+        _ = oneLane.EvaluateMany(ruleSet, warm);
+        if (args.Length > 2 && args[2] == "profile")
+        {
+            // Only (a1), repeatedly: for a sampling profiler (perf with DOTNET_PerfMapEnabled=1).
+            for (var rep = 1; rep <= 10; rep++)
+            {
+                var clock = Stopwatch.StartNew();
+                _ = oneLane.EvaluateMany(ruleSet, lines);
+                Console.WriteLine($"  profile rep {rep} (a1) {lineCount / clock.Elapsed.TotalSeconds,12:N0} lines/s");
+            }
+
+            return 0;
+        }
+
         foreach (var line in warm.Take(5_000)) _ = ViaRulesEngine(engine, ruleSet, line);
         foreach (var line in warm) _ = HandWritten(line);
 
         var a = new List<double>();
+        var a1 = new List<double>();
         var b = new List<double>();
         var c = new List<double>();
-        Outcome[]? outA = null, outB = null, outC = null;
+        Outcome[]? outA = null, outA1 = null, outB = null, outC = null;
         long allocA = 0;
         int gen0A = 0, gen1A = 0, gen2A = 0;
         var engineSubset = lines.Take(engineLines).ToList();
@@ -69,16 +88,31 @@ internal static class RulesBench
             GC.Collect();
             var (g0, g1, g2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             var before = GC.GetTotalAllocatedBytes(precise: true);
+            var pauseBefore = GC.GetTotalPauseDuration();
             var clock = Stopwatch.StartNew();
             var results = evaluator.EvaluateMany(ruleSet, lines);
             clock.Stop();
             allocA = GC.GetTotalAllocatedBytes(precise: true) - before;
+            var pauseA = GC.GetTotalPauseDuration() - pauseBefore;
             (gen0A, gen1A, gen2A) = (GC.CollectionCount(0) - g0, GC.CollectionCount(1) - g1, GC.CollectionCount(2) - g2);
             a.Add(clock.Elapsed.TotalSeconds);
             outA ??= [.. results.Select(r => Outcome.Of(ruleSet, r))];
             results = null;
             Console.WriteLine($"  rep {rep} (a) compiled EvaluateMany   {lineCount / clock.Elapsed.TotalSeconds,12:N0} lines/s  " +
-                $"({allocA / (double)lineCount:F0} B/line, GC {gen0A}/{gen1A}/{gen2A})");
+                $"({allocA / (double)lineCount:F0} B/line, GC {gen0A}/{gen1A}/{gen2A}, GC pauses {pauseA.TotalMilliseconds:N0} ms of {clock.Elapsed.TotalMilliseconds:N0} ms)");
+
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            pauseBefore = GC.GetTotalPauseDuration();
+            clock.Restart();
+            var oneLaneResults = oneLane.EvaluateMany(ruleSet, lines);
+            clock.Stop();
+            a1.Add(clock.Elapsed.TotalSeconds);
+            outA1 ??= [.. oneLaneResults.Select(r => Outcome.Of(ruleSet, r))];
+            oneLaneResults = null;
+            Console.WriteLine($"  rep {rep} (a1) compiled, one lane   {lineCount / clock.Elapsed.TotalSeconds,12:N0} lines/s  " +
+                $"(GC pauses {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:N0} ms of {clock.Elapsed.TotalMilliseconds:N0} ms)");
 
             GC.Collect();
             clock.Restart();
@@ -103,16 +137,17 @@ internal static class RulesBench
         var mismatches = 0;
         for (var i = 0; i < lineCount; i++)
         {
-            if (outA![i] != outC![i] || (i < engineLines && outA[i] != outB![i]))
+            if (outA![i] != outC![i] || outA1![i] != outA[i] || (i < engineLines && outA[i] != outB![i]))
             {
                 if (mismatches++ < 10)
                 {
-                    Console.WriteLine($"  MISMATCH line {i + 1}: (a) {outA[i]}  (b) {(i < engineLines ? outB![i].ToString() : "-")}  (c) {outC[i]}");
+                    Console.WriteLine($"  MISMATCH line {i + 1}: (a) {outA[i]}  (a1) {outA1![i]}  (b) {(i < engineLines ? outB![i].ToString() : "-")}  (c) {outC[i]}");
                 }
             }
         }
 
         var rateA = lineCount / Median(a);
+        var rateA1 = lineCount / Median(a1);
         var rateB = engineLines / Median(b);
         var rateC = lineCount / Median(c);
         Console.WriteLine();
@@ -120,12 +155,14 @@ internal static class RulesBench
             $"{outA!.Count(o => o.Kind == EvaluationOutcome.Ineligible):N0} ineligible, {outA!.Count(o => o.Kind == EvaluationOutcome.Faulted):N0} faulted");
         Console.WriteLine($"{"mode",-44} {"lines",10} {"median lines/s",15} {"best lines/s",13}");
         Console.WriteLine($"{"(a) compiled EvaluateMany",-44} {lineCount,10:N0} {rateA,15:N0} {lineCount / a.Min(),13:N0}");
+        Console.WriteLine($"{"(a1) compiled, one lane",-44} {lineCount,10:N0} {rateA1,15:N0} {lineCount / a1.Min(),13:N0}");
         Console.WriteLine($"{"(b) RulesEngine ExecuteAllRulesAsync/input",-44} {engineLines,10:N0} {rateB,15:N0} {engineLines / b.Min(),13:N0}");
         Console.WriteLine($"{"(c) hand-written C#",-44} {lineCount,10:N0} {rateC,15:N0} {lineCount / c.Min(),13:N0}");
-        Console.WriteLine($"a/b = {rateA / rateB:F1}x   c/a = {rateC / rateA:F2}x");
+        Console.WriteLine($"a/b = {rateA / rateB:F1}x   a1/b = {rateA1 / rateB:F1}x   c/a = {rateC / rateA:F2}x   a1/c = {rateA1 / rateC:F2}x (per lane vs hand-written, one thread each)");
         Console.WriteLine($"(a) allocated {allocA / (double)lineCount:F0} bytes/line (last rep; results included), GC collections gen0/gen1/gen2 = {gen0A}/{gen1A}/{gen2A}");
+        Console.WriteLine($"load average at end: {LoadAverage()}");
         Console.WriteLine(mismatches == 0
-            ? $"outcomes identical line for line: (a) = (c) on {lineCount:N0} lines, (a) = (b) on {engineLines:N0} lines"
+            ? $"outcomes identical line for line: (a) = (a1) = (c) on {lineCount:N0} lines, (a) = (b) on {engineLines:N0} lines"
             : $"FAILED: {mismatches:N0} lines differ");
         return mismatches == 0 ? 0 : 1;
     }
@@ -274,6 +311,23 @@ internal static class RulesBench
         return amount > 108000m
             ? new Outcome(EvaluationOutcome.Faulted, null, FaultCodes.AmountAboveCeiling, 0)
             : new Outcome(EvaluationOutcome.Eligible, amount, null, 0);
+    }
+
+    // The 1, 5 and 15 minute load averages (Linux), to read the figures against how busy the machine was.
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "unknown";
+        }
     }
 
     private static double Median(List<double> values)

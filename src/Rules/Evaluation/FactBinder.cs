@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using OneCard.Rules.RuleSets;
 
@@ -116,16 +117,19 @@ internal static class FactBinder
                 continue;
             }
 
-            var looked = plan is null ? Lookup(ruleSet, fact, values).Value : plan.Lookup(i, values) ?? Lookup(ruleSet, fact, values).Value;
+            // The general lookup runs once (it also gives the key text a fault shows) when the plan's finds nothing.
+            var looked = plan?.Lookup(i, values);
+            string? keyText = null;
             if (looked is null)
             {
-                var key = Lookup(ruleSet, fact, values).Key;
-                var keyNames = string.Join("|", fact.KeyFacts);
-                var what = fact.Match == LookupMatch.Floor ? $"为 {key} 时的档位（没有不大于 {key} 的档位）" : $"“{key}” 对应的 {fact.Name}";
-                return Fail(FaultCodes.TableEntryMissing,
-                    $"规则集 {ruleSet.VersionKey} 的表 {fact.Table} 中没有 {keyNames} {what}（如该县的补贴标准未公布），无法计算",
-                    $"table {fact.Table} of rule set {ruleSet.VersionKey} has no {fact.Name} for {keyNames} \"{key}\"{(fact.Match == LookupMatch.Floor ? " (no tier at or below it)" : "")} (e.g. no published rate for the county)",
-                    out faultCode, out fault);
+                (keyText, looked) = Lookup(ruleSet, fact, values);
+            }
+
+            if (looked is null)
+            {
+                faultCode = FaultCodes.TableEntryMissing;
+                fault = plan is null ? MissingEntry(ruleSet, fact, keyText!) : plan.MissingEntryFault(i, keyText!, () => MissingEntry(ruleSet, fact, keyText!));
+                return null;
             }
 
             values[i] = looked;
@@ -134,6 +138,18 @@ internal static class FactBinder
         faultCode = null;
         fault = null;
         return values;
+    }
+
+    // Why a lookup found nothing: the same text for the same fact and key, so a plan may remember it.
+    private static string MissingEntry(RuleSet ruleSet, FactDefinition fact, string key)
+    {
+        var keyNames = string.Join("|", fact.KeyFacts);
+        var what = fact.Match == LookupMatch.Floor ? $"为 {key} 时的档位（没有不大于 {key} 的档位）" : $"“{key}” 对应的 {fact.Name}";
+        Fail(FaultCodes.TableEntryMissing,
+            $"规则集 {ruleSet.VersionKey} 的表 {fact.Table} 中没有 {keyNames} {what}（如该县的补贴标准未公布），无法计算",
+            $"table {fact.Table} of rule set {ruleSet.VersionKey} has no {fact.Name} for {keyNames} \"{key}\"{(fact.Match == LookupMatch.Floor ? " (no tier at or below it)" : "")} (e.g. no published rate for the county)",
+            out _, out var fault);
+        return fault!;
     }
 
     private static string? OutOfBounds(FactDefinition fact, object value)
@@ -265,6 +281,37 @@ internal sealed class BindPlan
             }
         }
     }
+
+    // Faults of missing table entries by fact and key, built once: a roster with an unrated county repeats one text.
+    private readonly ConcurrentDictionary<(int Fact, string Key), string> _missing = new();
+    private int _remembered;
+
+    /// <summary>How many distinct texts a plan (or a rule set version's shared faulted results) remembers at most.</summary>
+    public const int MaxRemembered = 1024;
+
+    /// <summary>The fault of lookup fact <paramref name="index"/> finding no entry for <paramref name="key"/>: built by
+    /// <paramref name="build"/> the first time, the same string afterwards (up to <see cref="MaxRemembered"/> keys).</summary>
+    public string MissingEntryFault(int index, string key, Func<string> build)
+    {
+        if (_missing.TryGetValue((index, key), out var known))
+        {
+            return known;
+        }
+
+        var made = build();
+        if (Volatile.Read(ref _remembered) < MaxRemembered && _missing.TryAdd((index, key), made))
+        {
+            Interlocked.Increment(ref _remembered);
+        }
+
+        return made;
+    }
+
+    /// <summary>The exact-match table of lookup fact <paramref name="index"/>, searchable by span.</summary>
+    public Dictionary<string, object>.AlternateLookup<ReadOnlySpan<char>> Table(int index) => _tables[index]!.Value;
+
+    /// <summary>The tiers of floor lookup fact <paramref name="index"/>, ascending.</summary>
+    public IReadOnlyList<(decimal Bound, object Value)> Tiers(int index) => _tiers[index]!;
 
     /// <summary>The entry of lookup fact <paramref name="index"/>, or null when there is none or the fast path does not
     /// apply (the caller then takes the general path, which also builds the key text of a fault).</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Linq.Expressions;
 using System.Reflection;
 using OneCard.Domain.Identity;
@@ -6,14 +5,17 @@ using OneCard.Rules.Expressions;
 
 namespace OneCard.Rules.Evaluation;
 
-/// <summary>Allocation-free equivalents of the ID-number helpers of <see cref="Fn"/>, for the compiled path only.</summary>
+/// <summary>Allocation-free equivalents of the ID-number and county helpers of <see cref="Fn"/>, for the compiled path only.</summary>
 /// <remarks>
 /// <see cref="IdNumber.Check"/> builds lists of located issues for import, which a rule that only asks "valid?" throws
 /// away: on a 1,000,000-line roster that is most of the garbage. The fast path here answers the same question for the
 /// common shape (exactly 18 characters, 17 ASCII digits and a digit, X or x last, no whitespace) with the same checks
 /// in the same order (province, birth date 1900-01-01..asOf, ISO 7064 check character); anything else (whitespace,
 /// full-width characters, other lengths) is delegated to <see cref="Fn"/>, so answers and exceptions are identical.
-/// Tests compare both on generated and malformed numbers.
+/// Tests compare both on generated and malformed numbers. A line asks about its ID number several times (a computed age,
+/// then a rule), so the last answer per thread is kept for the same string instance and date; the birth date is read by
+/// arithmetic (what <c>DateOnly.TryParseExact(..., "yyyyMMdd")</c> answers for eight ASCII digits). <see cref="County"/>
+/// returns a cached string of equal text instead of a new one per line.
 /// </remarks>
 internal static class FastFn
 {
@@ -41,11 +43,77 @@ internal static class FastFn
     public static DateOnly BirthDate(string idNumber, DateOnly asOf) =>
         TryFast(idNumber, asOf, out var valid, out var birth) && valid ? birth : Fn.BirthDate(idNumber, asOf);
 
+    /// <summary>As <see cref="Fn.County"/>, but the county code comes from a small shared cache of the codes seen, so a
+    /// line allocates no new six-character string (equal text; a gated expression compares strings by value only).</summary>
+    public static string County(string regionCode)
+    {
+        if (regionCode.Length < 6)
+        {
+            return Fn.County(regionCode);
+        }
+
+        var code = regionCode.AsSpan(0, 6);
+        var hash = 0;
+        foreach (var c in code)
+        {
+            hash = (hash * 31) + c;
+        }
+
+        ref var slot = ref Counties[hash & (Counties.Length - 1)];
+        var cached = Volatile.Read(ref slot);
+        if (cached is not null && code.SequenceEqual(cached))
+        {
+            return cached;
+        }
+
+        var made = new string(code);
+        Volatile.Write(ref slot, made);
+        return made;
+    }
+
+    // Direct-mapped: a collision only costs a new string; racing threads each store a correct one.
+    private static readonly string?[] Counties = new string?[4096];
+
     /// <summary>Rewrites calls of <see cref="Fn"/>'s ID helpers in a gate-approved tree to the equivalents here.</summary>
     public static Expression Rewrite(Expression body) => new Rewriter().Visit(body);
 
+    // The last answer on this thread: a line asks about one ID number several times (Age computes it after
+    // IsValidIdNumber, a rule asks again), always the same string instance, so a reference match is an exact one.
+    [ThreadStatic]
+    private static LastAnswer? _last;
+
+    private sealed class LastAnswer
+    {
+        public string? Id;
+        public DateOnly AsOf;
+        public bool Valid;
+        public DateOnly Birth;
+    }
+
     // True when the number has the common shape and the answer is known without IdNumber.Check.
     private static bool TryFast(string? id, DateOnly asOf, out bool valid, out DateOnly birth)
+    {
+        var last = _last ??= new LastAnswer();
+        if (ReferenceEquals(last.Id, id) && id is not null && last.AsOf == asOf)
+        {
+            valid = last.Valid;
+            birth = last.Birth;
+            return true;
+        }
+
+        if (!Decide(id, asOf, out valid, out birth))
+        {
+            return false;
+        }
+
+        last.Id = id;
+        last.AsOf = asOf;
+        last.Valid = valid;
+        last.Birth = birth;
+        return true;
+    }
+
+    private static bool Decide(string? id, DateOnly asOf, out bool valid, out DateOnly birth)
     {
         valid = false;
         birth = default;
@@ -79,9 +147,19 @@ internal static class FastFn
             return true;
         }
 
-        if (!DateOnly.TryParseExact(id.AsSpan(6, 8), "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out birth)
-            || birth < EarliestBirthDate || birth > asOf)
+        // What DateOnly.TryParseExact(id[6..14], "yyyyMMdd", invariant) answers for eight ASCII digits, without parsing.
+        var year = ((id[6] - '0') * 1000) + ((id[7] - '0') * 100) + ((id[8] - '0') * 10) + (id[9] - '0');
+        var month = ((id[10] - '0') * 10) + (id[11] - '0');
+        var day = ((id[12] - '0') * 10) + (id[13] - '0');
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month))
         {
+            return true;
+        }
+
+        birth = new DateOnly(year, month, day);
+        if (birth < EarliestBirthDate || birth > asOf)
+        {
+            birth = default;
             return true;
         }
 
@@ -103,7 +181,9 @@ internal static class FastFn
     private sealed class Rewriter : ExpressionVisitor
     {
         private static readonly Dictionary<MethodInfo, MethodInfo> Map = new[] { nameof(Fn.IsValidIdNumber), nameof(Fn.Age), nameof(Fn.BirthDate) }
-            .ToDictionary(name => typeof(Fn).GetMethod(name, [typeof(string), typeof(DateOnly)])!, name => typeof(FastFn).GetMethod(name, [typeof(string), typeof(DateOnly)])!);
+            .ToDictionary(name => typeof(Fn).GetMethod(name, [typeof(string), typeof(DateOnly)])!, name => typeof(FastFn).GetMethod(name, [typeof(string), typeof(DateOnly)])!)
+            .Append(new(typeof(Fn).GetMethod(nameof(Fn.County), [typeof(string)])!, typeof(FastFn).GetMethod(nameof(County), [typeof(string)])!))
+            .ToDictionary();
 
         protected override Expression VisitMethodCall(MethodCallExpression node)
         {

@@ -14,8 +14,8 @@ public sealed record RuleEvaluatorOptions
     /// <summary>The most time one line may take before it is Faulted with <see cref="FaultCodes.Timeout"/>.</summary>
     public TimeSpan TimeBudgetPerLine { get; init; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>How many workers <see cref="RuleEvaluator.EvaluateMany"/> may use for a large batch (each a contiguous
-    /// range of lines, each under the same per-line time budget); 1 evaluates on one worker.</summary>
+    /// <summary>How many workers <see cref="RuleEvaluator.EvaluateMany"/> may use for a large batch (workers take
+    /// contiguous chunks of lines from a shared counter, each line under the same per-line time budget); 1 evaluates on one worker.</summary>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 }
 
@@ -125,6 +125,22 @@ public sealed class RuleEvaluator
 
     private static ClaimEvaluation EvaluateCompiled(RuleSet ruleSet, Prepared prepared, IReadOnlyDictionary<string, object?> facts)
     {
+        // The whole ordinary line in one compiled kernel over typed slots; anything else falls back to the path below.
+        if (prepared.Kernel is { } kernel)
+        {
+            var amount = 0m;
+            var verdict = kernel(facts, ref amount);
+            if (verdict == 0)
+            {
+                return Decide(ruleSet, prepared.VersionKey, prepared.AllPassed, static amount => amount, amount);
+            }
+
+            if (verdict > 0)
+            {
+                return prepared.Ineligible(verdict);
+            }
+        }
+
         // The values array is reused per worker thread: nothing holds it after the line's evaluation returns.
         var buffer = ValuesBuffer;
         if (buffer is null || buffer.Length != ruleSet.Facts.Count)
@@ -135,7 +151,7 @@ public sealed class RuleEvaluator
         var values = FactBinder.Bind(ruleSet, prepared.Plan, buffer, facts, prepared.ComputeFact, out var faultCode, out var fault);
         if (values is null)
         {
-            return Faulted(prepared.VersionKey, [], faultCode!, fault!);
+            return prepared.BindFault(faultCode!, fault!);
         }
 
         // Fast path: every rule in one delegate (facts unboxed once), a bit per failed rule, nothing allocated per rule.
@@ -285,6 +301,9 @@ public sealed class RuleEvaluator
         /// null when there are too many rules for the bits (the per-rule path then serves every line).</summary>
         public Func<object[], long>? AllRules { get; private init; }
 
+        /// <summary>The whole line over typed slots for the ordinary case (<see cref="LineKernel"/>), or null.</summary>
+        public LineKernel.Run? Kernel { get; private init; }
+
         /// <summary>Each rule's outcome when it passed, and when it failed: immutable, shared by every line.</summary>
         public RuleOutcome[] Passed { get; private init; } = [];
 
@@ -295,6 +314,27 @@ public sealed class RuleEvaluator
         public IReadOnlyList<RuleOutcome> AllPassed { get; private init; } = [];
 
         private ClaimEvaluation?[]? IneligibleByPattern { get; init; }
+
+        private readonly ConcurrentDictionary<(string Code, string Fault), ClaimEvaluation> _bindFaults = new();
+        private int _remembered;
+
+        /// <summary>The Faulted result of a line whose facts could not be bound: immutable and equal for equal faults,
+        /// so one shared instance per distinct fault (up to <see cref="BindPlan.MaxRemembered"/>, then new ones).</summary>
+        public ClaimEvaluation BindFault(string code, string fault)
+        {
+            if (_bindFaults.TryGetValue((code, fault), out var shared))
+            {
+                return shared;
+            }
+
+            var made = Faulted(VersionKey, [], code, fault);
+            if (Volatile.Read(ref _remembered) < BindPlan.MaxRemembered && _bindFaults.TryAdd((code, fault), made))
+            {
+                Interlocked.Increment(ref _remembered);
+            }
+
+            return made;
+        }
 
         /// <summary>The Ineligible result for a pattern of failed rules; one shared instance per pattern (rule sets
         /// up to 12 rules), since a result is immutable and carries no amount.</summary>
@@ -342,15 +382,18 @@ public sealed class RuleEvaluator
             var computed = validated.Computed.Select((body, i) => body is null ? null : Compile<object>(BoxCache.Box(FastFn.Rewrite(body)), validated.Parameters, i)).ToArray();
             var eligibility = validated.Eligibility.Select(FastFn.Rewrite).ToArray();
             var passed = ruleSet.Eligibility.Select(r => new RuleOutcome(r.Name, true, "", "", null)).ToArray();
+            var plan = new BindPlan(ruleSet);
+            var amount = FastFn.Rewrite(validated.Amount);
             var prepared = new Prepared(
                 new RulesEngine.RulesEngine([workflow], settings),
                 new RuleExpressionParser(settings),
                 computed,
                 [.. eligibility.Select(body => Compile<bool>(body, validated.Parameters))],
-                Compile<decimal>(FastFn.Rewrite(validated.Amount), validated.Parameters))
+                Compile<decimal>(amount, validated.Parameters))
             {
                 VersionKey = ruleSet.VersionKey,
-                Plan = new BindPlan(ruleSet),
+                Plan = plan,
+                Kernel = LineKernel.TryCompile(ruleSet, plan, eligibility, amount, [.. validated.Computed.Select(body => body is null ? null : FastFn.Rewrite(body))]),
                 ComputeFact = (i, bound) => computed[i]!(bound),
                 AllRules = eligibility.Length is > 0 and <= 62 ? CompileAll(eligibility, validated.Parameters) : null,
                 Passed = passed,

@@ -39,4 +39,28 @@ public class WatchdogTests
 
         Assert.Equal(Enumerable.Range(0, 1_000), results);
     }
+
+    [Fact]
+    public void Run_OverChunkedLanes_EvaluatesEveryLineOnce_InOrder_AndContinuesTheStuckLinesChunkOnAFreshWorker()
+    {
+        // 3 lanes over 40,000 lines take chunks of 416; line 20,100 sits inside a chunk and outlasts the budget.
+        var calls = new int[40_000];
+        var results = Watchdog.Run(
+            calls.Length,
+            i =>
+            {
+                Interlocked.Increment(ref calls[i]);
+                if (i == 20_100) Thread.Sleep(5_000);
+                return i;
+            },
+            i => -i - 1,
+            TimeSpan.FromSeconds(1.5),
+            lanes: 3);
+
+        for (var i = 0; i < calls.Length; i++)
+        {
+            Assert.Equal(i == 20_100 ? -20_101 : i, results[i]);
+            Assert.Equal(1, calls[i]);
+        }
+    }
 }

@@ -17,10 +17,11 @@ public static class Roles
     public static readonly IReadOnlyList<string> Human = [TownshipClerk, CountyReviewer, Inspector, FinanceReviewer, Supervisor, Administrator, PolicyOfficer];
 
     /// <summary>
-    /// Roles that see and act across departments (财政, 监管, 系统管理): a user's department never narrows them. Every other
-    /// role a user holds is bound to the user's department, when the user has one.
+    /// Roles that see and act across departments whatever the user's department: finance rechecks every line's payments,
+    /// the administrator keeps reference data. Every other role a user holds is bound to the user's department when the user
+    /// has one — a supervisor of a department (民政局's) supervises its cases; one of no department (财政局's) supervises all.
     /// </summary>
-    public static readonly IReadOnlySet<string> AcrossDepartments = new HashSet<string>(StringComparer.Ordinal) { FinanceReviewer, Supervisor, Administrator };
+    public static readonly IReadOnlySet<string> AcrossDepartments = new HashSet<string>(StringComparer.Ordinal) { FinanceReviewer, Administrator };
 
     /// <summary>Roles that handle one functional line's cases and so cannot be granted to a user without a department.</summary>
     public static readonly IReadOnlySet<string> NeedingDepartment = new HashSet<string>(StringComparer.Ordinal) { TownshipClerk, CountyReviewer };
@@ -68,7 +69,7 @@ public static class DepartmentCodes
 /// <summary>
 /// A person who signs in: one or more roles (<see cref="Roles"/>, granted and revoked by an administrator), bound to one
 /// region (and so to its scope) and, for staff who handle one functional line's cases, to one department (and so to that
-/// department's policies, for every role but those in <see cref="Users.Roles.AcrossDepartments"/>).
+/// department's policies, for every role but those in <see cref="Users.Roles.AcrossDepartments"/>, finance and administration).
 /// </summary>
 public sealed class User
 {

@@ -90,7 +90,7 @@ public sealed partial class CaseEngine(
     /// The roles the current user holds on a case of <paramref name="policyCode"/>: all of them, except that a role bound to the
     /// user's department does not count on another department's case. The database filter already hides such cases from a
     /// user all of whose roles are department-bound; this matters for one who also holds a role across departments (a county
-    /// 农业农村 reviewer who is also the county's supervisor sees a 民政 case but may not review it).
+    /// 农业农村 reviewer who also rechecks for finance sees a 民政 case but may not review it).
     /// </summary>
     public async Task<IReadOnlySet<string>> RolesOnAsync(string? policyCode, CancellationToken ct)
     {

@@ -27,7 +27,7 @@ public sealed class NoticeCentre(TimeProvider time)
     {
         var department = policyCode is null ? null
             : await db.Policies.AsNoTracking().Where(p => p.Code == policyCode).Select(p => p.DepartmentCode).SingleOrDefaultAsync(ct);
-        // A role across departments (supervisor, finance) reaches its holders whatever their department.
+        // A role across departments (finance) reaches its holders whatever their department.
         var bound = Roles.IsDepartmentBound(role);
         var holders = await db.Users.AsNoTracking().Where(u => u.Roles.Any(r => r.Role == role))
             .Where(u => !bound || policyCode == null || u.DepartmentCode == null || u.DepartmentCode == department)

@@ -7,8 +7,8 @@ namespace OneCard.Host.Platform;
 /// <summary>A signed-in user as the claims carry it (one role claim per role held).</summary>
 /// <param name="Roles">The roles held, at least one, in <see cref="Domain.Users.Roles.Human"/> order.</param>
 /// <param name="DepartmentCode">
-/// The department whose policies the user's department-bound roles handle (every role but finance, supervisor and
-/// administrator); null: across departments.
+/// The department whose policies the user's department-bound roles handle (every role but finance and administrator);
+/// null: across departments.
 /// </param>
 public sealed record CurrentUser(string Id, string UserName, string DisplayName, IReadOnlyList<string> Roles, string RegionCode, string? Organisation,
     string? DepartmentCode = null)
@@ -26,7 +26,7 @@ public sealed record CurrentUser(string Id, string UserName, string DisplayName,
     /// <summary>
     /// The department the database filters by: the user's, when every role they hold is bound to it (a 民政 reviewer sees
     /// 民政 cases only, as before roles were a set); null when they also hold a role that sees across departments (finance,
-    /// supervisor, administrator) — then what they may act on is narrowed per case by <see cref="RolesFor"/>.
+    /// administrator) — then what they may act on is narrowed per case by <see cref="RolesFor"/>.
     /// </summary>
     public string? DepartmentScope => DepartmentCode is not null && Roles.All(Domain.Users.Roles.IsDepartmentBound) ? DepartmentCode : null;
 

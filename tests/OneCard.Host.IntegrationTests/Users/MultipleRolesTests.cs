@@ -112,26 +112,27 @@ public sealed class MultipleRolesTests : IAsyncLifetime
     [Fact]
     public async Task Department_NarrowsOnlyTheBoundRoles_OfAUserWhoAlsoSeesAcrossDepartments()
     {
-        // 法库县: a 民政局 reviewer who is also the county's supervisor, and a 农业农村局 one who is too.
-        await AddUserAsync(app, "reviewer.civil.sup", DemoData.County, DepartmentCodes.Civil, Roles.CountyReviewer, Roles.Supervisor);
-        await AddUserAsync(app, "reviewer.agri.sup", DemoData.County, DepartmentCodes.Agriculture, Roles.CountyReviewer, Roles.Supervisor);
+        // 法库县: a 民政局 reviewer who also rechecks for finance (a role across departments), and a 农业农村局 one who does too.
+        await AddUserAsync(app, "reviewer.civil.fin", DemoData.County, DepartmentCodes.Civil, Roles.CountyReviewer, Roles.FinanceReviewer);
+        await AddUserAsync(app, "reviewer.agri.fin", DemoData.County, DepartmentCodes.Agriculture, Roles.CountyReviewer, Roles.FinanceReviewer);
         var id = await driver.SubmitAsync(); // 耕地地力保护补贴: 农业农村
         await driver.ActAsync(id, "clerk.review", "Approve");
 
-        // As a supervisor the 民政 reviewer sees the 农业农村 case (across departments) …
-        Assert.Equal(HttpStatusCode.OK, (await (await driver.As("reviewer.civil.sup")).GetAsync($"/api/applications/{id}")).StatusCode);
-        var detail = await driver.GetAsync(id, "reviewer.civil.sup");
+        // As finance the 民政 reviewer sees the 农业农村 case (across departments) …
+        Assert.Equal(HttpStatusCode.OK, (await (await driver.As("reviewer.civil.fin")).GetAsync($"/api/applications/{id}")).StatusCode);
+        var detail = await driver.GetAsync(id, "reviewer.civil.fin");
         Assert.Empty(detail.GetProperty("permittedActions").EnumerateArray());
+        Assert.Empty(detail.GetProperty("lineActions").EnumerateArray());
         // … but its county review is not theirs: not in the inbox, not claimable, not actionable.
-        Assert.DoesNotContain(await InboxAsync("reviewer.civil.sup"), t => t.ApplicationId == id);
+        Assert.DoesNotContain(await InboxAsync("reviewer.civil.fin"), t => t.ApplicationId == id);
         var taskId = await app.AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().Tasks
             .Where(t => t.SubjectId == id && t.Step == "CountyReview").Select(t => t.Id).SingleAsync());
-        Assert.Equal(HttpStatusCode.Forbidden, (await (await driver.As("reviewer.civil.sup")).PostAsync($"/api/tasks/{taskId}/claim", null)).StatusCode);
-        Assert.Equal((HttpStatusCode.Conflict, "RoleNotPermitted"), await TryActAsync(id, "reviewer.civil.sup", "Approve"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await (await driver.As("reviewer.civil.fin")).PostAsync($"/api/tasks/{taskId}/claim", null)).StatusCode);
+        Assert.Equal((HttpStatusCode.Conflict, "RoleNotPermitted"), await TryActAsync(id, "reviewer.civil.fin", "Approve"));
 
-        // The 农业农村 reviewer-supervisor has it in the inbox and reviews it.
-        Assert.Contains((id, "CountyReview", false), await InboxAsync("reviewer.agri.sup"));
-        await driver.ActAsync(id, "reviewer.agri.sup", "Approve");
+        // The 农业农村 reviewer has it in the inbox and reviews it.
+        Assert.Contains((id, "CountyReview", false), await InboxAsync("reviewer.agri.fin"));
+        await driver.ActAsync(id, "reviewer.agri.fin", "Approve");
         Assert.Equal("SampleCheck", await driver.StepAsync(id));
         // A single-role 民政 reviewer still does not see the case at all (the department filter, as before).
         Assert.Equal(HttpStatusCode.NotFound, (await (await driver.As("reviewer.civil")).GetAsync($"/api/applications/{id}")).StatusCode);

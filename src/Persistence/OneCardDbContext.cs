@@ -61,6 +61,7 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<PublicNoticeLine> PublicNoticeLines => Set<PublicNoticeLine>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<User> Users => Set<User>();
+    public DbSet<UserRole> UserRoles => Set<UserRole>();
     // Calendar: official holiday notices entered by an administrator.
     public DbSet<HolidayNoticeRecord> HolidayNotices => Set<HolidayNoticeRecord>();
     public DbSet<UserSession> UserSessions => Set<UserSession>();
@@ -333,6 +334,18 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.HasIndex(x => x.UserName).IsUnique();
             e.Property(x => x.DepartmentCode).HasMaxLength(32);
         });
+        // roles (issue 7 item 2): a user holds a set of roles, one row per grant; a role is held at most once.
+        modelBuilder.Entity<User>().Ignore(x => x.RoleNames);
+        modelBuilder.Entity<UserRole>(e =>
+        {
+            e.HasKey(x => new { x.UserId, x.Role });
+            e.Property(x => x.Role).HasMaxLength(UserRole.MaxRoleLength);
+            e.Property(x => x.GrantedBy).HasMaxLength(64);
+            // Who holds role R (notices to a role's holders, an assignee's eligibility).
+            e.HasIndex(x => x.Role);
+            e.HasOne<User>().WithMany(u => u.Roles).HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        // end roles
 
         // Calendar: one row per revision of a year's notice; two concurrent entries of one revision cannot both land.
         modelBuilder.Entity<HolidayNoticeRecord>(e =>

@@ -91,7 +91,8 @@ public sealed class PolicyListSteps(ScenarioState state)
         await state.App.AsSystemAsync(async sp =>
         {
             var db = sp.GetRequiredService<OneCardDbContext>();
-            var user = new User { Id = "u-" + userName, UserName = userName, DisplayName = userName, Role = Roles.PolicyOfficer, RegionCode = "210200", PasswordHash = "" };
+            var user = new User { Id = "u-" + userName, UserName = userName, DisplayName = userName, RegionCode = "210200", PasswordHash = "" }
+                .Grant(Roles.PolicyOfficer, "test", DateTimeOffset.UnixEpoch);
             user.PasswordHash = sp.GetRequiredService<IPasswordHasher<User>>().HashPassword(user, Host.Demo.DemoData.Password);
             db.Users.Add(user);
             return await db.SaveChangesAsync();

@@ -15,6 +15,30 @@ public static class Roles
     public const string System = nameof(System);
 
     public static readonly IReadOnlyList<string> Human = [TownshipClerk, CountyReviewer, Inspector, FinanceReviewer, Supervisor, Administrator, PolicyOfficer];
+
+    /// <summary>
+    /// Roles that see and act across departments whatever the user's department: finance rechecks every line's payments,
+    /// the administrator keeps reference data. Every other role a user holds is bound to the user's department when the user
+    /// has one — a supervisor of a department (民政局's) supervises its cases; one of no department (财政局's) supervises all.
+    /// </summary>
+    public static readonly IReadOnlySet<string> AcrossDepartments = new HashSet<string>(StringComparer.Ordinal) { FinanceReviewer, Administrator };
+
+    /// <summary>Roles that handle one functional line's cases and so cannot be granted to a user without a department.</summary>
+    public static readonly IReadOnlySet<string> NeedingDepartment = new HashSet<string>(StringComparer.Ordinal) { TownshipClerk, CountyReviewer };
+
+    /// <summary>The given role names, distinct, known ones in <see cref="Human"/> order, then any others by name.</summary>
+    public static IReadOnlyList<string> Ordered(IEnumerable<string> roles)
+    {
+        static int Rank(string role)
+        {
+            for (var i = 0; i < Human.Count; i++) if (Human[i] == role) return i;
+            return int.MaxValue;
+        }
+        return [.. roles.Distinct(StringComparer.Ordinal).OrderBy(Rank).ThenBy(r => r, StringComparer.Ordinal)];
+    }
+
+    /// <summary>True when the user's department (if any) narrows what <paramref name="role"/> sees and acts on.</summary>
+    public static bool IsDepartmentBound(string role) => !AcrossDepartments.Contains(role);
 }
 
 /// <summary>
@@ -43,15 +67,17 @@ public static class DepartmentCodes
 }
 
 /// <summary>
-/// A person who signs in: one role, bound to one region (and so to its scope) and, for staff who handle one functional
-/// line's cases, to one department (and so to that department's policies).
+/// A person who signs in: one or more roles (<see cref="Roles"/>, granted and revoked by an administrator), bound to one
+/// region (and so to its scope) and, for staff who handle one functional line's cases, to one department (and so to that
+/// department's policies, for every role but those in <see cref="Users.Roles.AcrossDepartments"/>, finance and administration).
 /// </summary>
 public sealed class User
 {
     public required string Id { get; init; }
     public required string UserName { get; init; }
     public required string DisplayName { get; set; }
-    public required string Role { get; set; }
+    /// <summary>The roles the user holds, at least one; each grant is a row with who granted it and when.</summary>
+    public List<UserRole> Roles { get; init; } = [];
     public required string RegionCode { get; set; }
     /// <summary>The outside organisation of a third-party inspector; null for government staff.</summary>
     public string? Organisation { get; set; }
@@ -61,6 +87,30 @@ public sealed class User
     /// </summary>
     public string? DepartmentCode { get; set; }
     public required string PasswordHash { get; set; }
+
+    /// <summary>The names of the roles held, in <see cref="Users.Roles.Human"/> order (a stable order for claims and headers).</summary>
+    public IReadOnlyList<string> RoleNames => Users.Roles.Ordered(Roles.Select(r => r.Role));
+
+    public bool Holds(string role) => Roles.Any(r => r.Role == role);
+
+    /// <summary>Adds <paramref name="role"/> (no-op when held); the caller checks who may grant and audits.</summary>
+    public User Grant(string role, string grantedBy, DateTimeOffset at)
+    {
+        if (!Holds(role)) Roles.Add(new UserRole { UserId = Id, Role = role, GrantedBy = grantedBy, GrantedAt = at });
+        return this;
+    }
+}
+
+/// <summary>One role held by one user: who granted it and when (a revoke deletes the row; the audit chain keeps both acts).</summary>
+public sealed class UserRole
+{
+    public const int MaxRoleLength = 32;
+
+    public required string UserId { get; init; }
+    public required string Role { get; init; }
+    /// <summary>The granting administrator's user id; <c>migration</c> for the single role a user had before roles were a set, <c>seed</c> for demo users.</summary>
+    public required string GrantedBy { get; init; }
+    public required DateTimeOffset GrantedAt { get; init; }
 }
 
 /// <summary>

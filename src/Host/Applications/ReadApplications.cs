@@ -37,8 +37,11 @@ public static class ReadApplications
     /// <summary>The queries; the web UI calls them too.</summary>
     public sealed class Handler(OneCardDbContext db, WorkflowCatalog workflows, CaseEngine engine, RegionDirectory regions, UserContext user, TimeProvider time)
     {
-        /// <summary>A third party (an inspector, or anyone from an outside organisation) sees a case only during its check.</summary>
-        private bool CheckScoped => user.User is { Role: Roles.Inspector } or { IsThirdParty: true };
+        /// <summary>
+        /// A third party (an inspector, or anyone from an outside organisation) sees a case only during its check; a government
+        /// user who holds the inspector's role beside another keeps what the other role sees.
+        /// </summary>
+        private bool CheckScoped => user.User is { } u && (u.IsThirdParty || u.Roles.All(r => r == Roles.Inspector));
 
         /// <summary>
         /// Whether a check-scoped user may see a case in <paramref name="instance"/>'s current step: only while the step is
@@ -46,11 +49,11 @@ public static class ReadApplications
         /// renamed step in a newer version still works.
         /// </summary>
         private bool CheckOpenFor(Domain.Cases.WorkflowInstance instance) =>
-            !instance.IsFinal && user.User is { } u && workflows.Get(instance.DefinitionId, instance.DefinitionVersion).Step(instance.Step).Role == u.Role;
+            !instance.IsFinal && user.User is { } u && workflows.Get(instance.DefinitionId, instance.DefinitionVersion).Step(instance.Step).Role is { } role && u.Holds(role);
 
-        /// <summary>Every step name, in any loaded definition, whose role is the user's: narrows the list query in SQL.</summary>
+        /// <summary>Every step name, in any loaded definition, whose role the user holds: narrows the list query in SQL.</summary>
         private List<string> StepsOfUsersRole() =>
-            [.. workflows.All.SelectMany(d => d.Steps).Where(s => s.Role is not null && s.Role == user.User?.Role).Select(s => s.Name).Distinct()];
+            [.. workflows.All.SelectMany(d => d.Steps).Where(s => s.Role is not null && user.User?.Holds(s.Role) == true).Select(s => s.Name).Distinct()];
 
         public async Task<IReadOnlyList<Summary>> ListAsync(CancellationToken ct)
         {
@@ -90,7 +93,8 @@ public static class ReadApplications
             // The history is loaded with the instance: separation of duties reads it from there, not again.
             var acts = instance.History.Select(e => CaseEngine.ToPriorAct(e.FromStep, e.ActorId)).ToList();
             var permitted = await engine.PermittedActionsAsync(instance, ct, acts);
-            var lineActions = user.User is { } u && step.Role == u.Role && !instance.IsFinal
+            var lineActions = user.User is not null && step.Role is { } stepRole && !instance.IsFinal
+                && (await engine.RolesOnAsync(instance.PolicyCode, ct)).Contains(stepRole)
                 && (await engine.PreparedByCurrentUserAsync(instance, ct, acts)).Count == 0 ? step.LineActions : [];
             return new Detail(
                 ToSummary(application, instance), application.RuleSetKey, $"{instance.DefinitionId}@{instance.DefinitionVersion}", instance.StepDueAt,

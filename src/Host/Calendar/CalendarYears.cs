@@ -70,7 +70,7 @@ public static class CalendarYears
         public async Task<Outcome> EnterAsync(Request request, CancellationToken ct)
         {
             var admin = user.Required;
-            if (admin.Role != Roles.Administrator)
+            if (!admin.Holds(Roles.Administrator))
                 throw new OneCardException(ErrorKind.Forbidden, "NotAdministrator", "只有系统管理员可以录入节假日安排", "Only an administrator can enter the holiday calendar.");
 
             var (notice, errors) = Parse(request);

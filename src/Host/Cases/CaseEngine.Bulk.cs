@@ -102,6 +102,13 @@ public sealed partial class CaseEngine
             // which the planner's default (spinning-disk) page costs would pick for tables of a few hundred thousand rows.
             await db.Database.ExecuteSqlRawAsync("SET LOCAL random_page_cost = 1.1", ct);
             var rows = await ReadBatchAsync(taskIds, ct);
+            // Several roles, some bound to the user's department: which count depends on each case's policy (RolesOnAsync).
+            var departments = me.ActsPerCaseDepartment
+                ? await db.Policies.AsNoTracking().ToDictionaryAsync(p => p.Code, p => p.DepartmentCode, ct)
+                : null;
+            Actor ActorOn(WorkflowInstance instance) => departments is null || instance.PolicyCode is null
+                ? me.ActorFor(null)
+                : me.ActorFor(departments.GetValueOrDefault(instance.PolicyCode) ?? "");
 
             var candidates = new List<(BatchTask Task, WorkflowInstance Instance, WorkflowDefinition Definition)>();
             var taken = new HashSet<Guid>();
@@ -139,7 +146,7 @@ public sealed partial class CaseEngine
                 TransitionResult result;
                 try
                 {
-                    result = runner.Fire(definition, instance.Step, action, me.Actor,
+                    result = runner.Fire(definition, instance.Step, action, ActorOn(instance),
                         g => throw new InvalidOperationException($"Guard {g} reached the set-based path."), comment,
                         task.History);
                 }

@@ -71,8 +71,9 @@ public sealed partial class CaseEngine(
     public async Task<IReadOnlyList<string>> PermittedActionsAsync(WorkflowInstance instance, CancellationToken ct, IReadOnlyList<PriorAct>? history = null)
     {
         if (instance.IsFinal || user.User is null) return [];
+        var actor = await ActorOnAsync(instance, ct);
         // A task someone else has claimed is theirs: offer nothing the engine would refuse (TaskClaimedByOther).
-        if (await ClaimedByOtherAsync(instance, user.User.Actor, ct) is not null) return [];
+        if (await ClaimedByOtherAsync(instance, actor, ct) is not null) return [];
         var definition = workflows.Get(instance.DefinitionId, instance.DefinitionVersion);
         history ??= await HistoryAsync(instance.Id, ct);
         var permitted = new List<string>();
@@ -80,10 +81,29 @@ public sealed partial class CaseEngine(
         foreach (var step in await ActingStepsAsync(instance, definition, ct))
         {
             var guards = await EvaluateGuardsAsync(definition, step, instance.Subject, ct);
-            permitted.AddRange(runner.PermittedActions(definition, step, user.User.Actor, g => guards[g], history));
+            permitted.AddRange(runner.PermittedActions(definition, step, actor, g => guards[g], history));
         }
         return [.. permitted.Distinct()];
     }
+
+    /// <summary>
+    /// The roles the current user holds on a case of <paramref name="policyCode"/>: all of them, except that a role bound to the
+    /// user's department does not count on another department's case. The database filter already hides such cases from a
+    /// user all of whose roles are department-bound; this matters for one who also holds a role across departments (a county
+    /// 农业农村 reviewer who also rechecks for finance sees a 民政 case but may not review it).
+    /// </summary>
+    public async Task<IReadOnlySet<string>> RolesOnAsync(string? policyCode, CancellationToken ct)
+    {
+        var me = user.Required;
+        if (!me.ActsPerCaseDepartment || policyCode is null) return me.RolesFor(null);
+        // A policy without a row belongs to no department the user is bound to: their bound roles do not count on it.
+        var department = await db.Policies.AsNoTracking().Where(p => p.Code == policyCode).Select(p => p.DepartmentCode).SingleOrDefaultAsync(ct);
+        return me.RolesFor(department ?? "");
+    }
+
+    /// <summary>The current user as the workflow actor on <paramref name="instance"/> (see <see cref="RolesOnAsync"/>).</summary>
+    public async Task<Actor> ActorOnAsync(WorkflowInstance instance, CancellationToken ct) =>
+        new(user.Required.Id, await RolesOnAsync(instance.PolicyCode, ct));
 
     /// <summary>The steps a user acts in now: the current step, or the open branches of a Parallel step in definition order.</summary>
     private async Task<IReadOnlyList<string>> ActingStepsAsync(WorkflowInstance instance, WorkflowDefinition definition, CancellationToken ct)
@@ -179,7 +199,8 @@ public sealed partial class CaseEngine(
         var definition = workflows.Get(instance.DefinitionId, instance.DefinitionVersion);
         // The system role is never implied: only jobs that claimed it, or an explicit asSystem, act as the system.
         var actor = asSystem || (user.User is null && user.IsSystem) ? Actor.System
-            : user.User?.Actor ?? throw new InvalidOperationException("No user or system claimed this unit of work.");
+            : user.User is not null ? await ActorOnAsync(instance, ct)
+            : throw new InvalidOperationException("No user or system claimed this unit of work.");
         var actorId = actor.IsSystem ? Actor.System.UserId : user.ActorId;
 
         await CheckPreconditionsAsync(instance, action, ct);

@@ -33,7 +33,7 @@ public static class MigrateCase
     public sealed class Handler(OneCardDbContext db, WorkflowCatalog workflows, AuditWriter audit, UserContext user, TimeProvider time)
     {
         /// <summary>Who may migrate: supervisors and administrators, within their region (the query filter scopes the case).</summary>
-        public bool MayMigrate => user.User?.Role is Roles.Supervisor or Roles.Administrator;
+        public bool MayMigrate => user.User?.HoldsAny(Roles.Supervisor, Roles.Administrator) == true;
 
         /// <summary>
         /// The full mapping the migration would apply for every step the case is in or could still reach (same-named steps

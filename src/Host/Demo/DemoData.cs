@@ -32,25 +32,29 @@ public static class DemoData
     public const string County = "210124";         // 法库县
     public const string OtherCounty = "210123";    // 康平县
 
-    public static readonly IReadOnlyList<(string UserName, string DisplayName, string Role, string Region, string? Organisation, string? Department)> Users =
+    /// <summary>The demo users; <see cref="Roles"/> may hold several roles (granted by <c>seed</c>).</summary>
+    public static readonly IReadOnlyList<(string UserName, string DisplayName, string[] Roles, string Region, string? Organisation, string? Department)> Users =
     [
-        ("clerk", "王经办（大孤家子镇）", Roles.TownshipClerk, Township, null, DepartmentCodes.Agriculture),
+        ("clerk", "王经办（大孤家子镇）", [Roles.TownshipClerk], Township, null, DepartmentCodes.Agriculture),
         // Separation of duties: the township's second clerk reviews what the first one submitted.
-        ("clerk.review", "钱审核（大孤家子镇）", Roles.TownshipClerk, Township, null, DepartmentCodes.Agriculture),
-        ("clerk2", "赵经办（三面船镇）", Roles.TownshipClerk, OtherTownship, null, DepartmentCodes.Agriculture),
+        ("clerk.review", "钱审核（大孤家子镇）", [Roles.TownshipClerk], Township, null, DepartmentCodes.Agriculture),
+        ("clerk2", "赵经办（三面船镇）", [Roles.TownshipClerk], OtherTownship, null, DepartmentCodes.Agriculture),
         // Departments: the same township's 民政 clerk sees none of its 农业农村 cases.
-        ("clerk.civil", "吴经办（大孤家子镇民政）", Roles.TownshipClerk, Township, null, DepartmentCodes.Civil),
+        ("clerk.civil", "吴经办（大孤家子镇民政）", [Roles.TownshipClerk], Township, null, DepartmentCodes.Civil),
         // The 民政 line's own review chain: the township's second 民政 clerk and the county 民政局 reviewer.
-        ("clerk.civil.review", "郑审核（大孤家子镇民政）", Roles.TownshipClerk, Township, null, DepartmentCodes.Civil),
-        ("reviewer.civil", "冯审核（法库县民政局）", Roles.CountyReviewer, County, null, DepartmentCodes.Civil),
-        ("reviewer", "李审核（法库县农业农村局）", Roles.CountyReviewer, County, null, DepartmentCodes.Agriculture),
-        ("reviewer.kangping", "孙审核（康平县农业农村局）", Roles.CountyReviewer, OtherCounty, null, DepartmentCodes.Agriculture),
-        ("inspector", "周核查（第三方）", Roles.Inspector, County, "辽宁惠民评估咨询有限公司（演示）", null),
-        ("finance", "陈复核（法库县财政局）", Roles.FinanceReviewer, County, null, null),
-        ("supervisor", "刘监管（沈阳市财政局）", Roles.Supervisor, "210100", null, null),
-        ("admin", "系统管理员（辽宁省财政厅）", Roles.Administrator, "210000", null, null),
-        ("policy", "王政策（辽宁省民政厅）", Roles.PolicyOfficer, "210000", null, null),
-        ("policy2", "赵政策（辽宁省民政厅）", Roles.PolicyOfficer, "210000", null, null),
+        ("clerk.civil.review", "郑审核（大孤家子镇民政）", [Roles.TownshipClerk], Township, null, DepartmentCodes.Civil),
+        ("reviewer.civil", "冯审核（法库县民政局）", [Roles.CountyReviewer], County, null, DepartmentCodes.Civil),
+        ("reviewer", "李审核（法库县农业农村局）", [Roles.CountyReviewer], County, null, DepartmentCodes.Agriculture),
+        ("reviewer.kangping", "孙审核（康平县农业农村局）", [Roles.CountyReviewer], OtherCounty, null, DepartmentCodes.Agriculture),
+        ("inspector", "周核查（第三方）", [Roles.Inspector], County, "辽宁惠民评估咨询有限公司（演示）", null),
+        ("finance", "陈复核（法库县财政局）", [Roles.FinanceReviewer], County, null, null),
+        // Several roles: 康平县财政局 rechecks the county's payments and supervises its 一卡通 work (time limits, overdue tasks),
+        // as a county finance bureau does; both roles see across departments.
+        ("finance.kangping", "何复核（康平县财政局）", [Roles.FinanceReviewer, Roles.Supervisor], OtherCounty, null, null),
+        ("supervisor", "刘监管（沈阳市财政局）", [Roles.Supervisor], "210100", null, null),
+        ("admin", "系统管理员（辽宁省财政厅）", [Roles.Administrator], "210000", null, null),
+        ("policy", "王政策（辽宁省民政厅）", [Roles.PolicyOfficer], "210000", null, null),
+        ("policy2", "赵政策（辽宁省民政厅）", [Roles.PolicyOfficer], "210000", null, null),
     ];
 
     public static async Task EnsureReferenceDataAsync(OneCardDbContext db)
@@ -60,21 +64,29 @@ public static class DemoData
         await db.SaveChangesAsync();
     }
 
-    public static async Task EnsureDemoUsersAsync(OneCardDbContext db, IPasswordHasher<User> hasher)
+    /// <summary>Who granted a demo user's roles (the audit chain has no entry for them: they are seed data, not an act).</summary>
+    public const string SeededBy = "seed";
+
+    /// <param name="at">When the roles count as granted (the host's clock at seeding); the Unix epoch when not given.</param>
+    public static async Task EnsureDemoUsersAsync(OneCardDbContext db, IPasswordHasher<User> hasher, DateTimeOffset? at = null)
     {
-        foreach (var (userName, displayName, role, region, organisation, department) in Users)
+        var grantedAt = at ?? DateTimeOffset.UnixEpoch;
+        foreach (var (userName, displayName, roles, region, organisation, department) in Users)
         {
-            if (await db.Users.SingleOrDefaultAsync(u => u.UserName == userName) is { } existing)
+            if (await db.Users.Include(u => u.Roles).SingleOrDefaultAsync(u => u.UserName == userName) is { } existing)
             {
                 // A demo database made before departments existed: its users get theirs (signed in again, they carry it).
                 if (existing.DepartmentCode is null && department is not null) existing.DepartmentCode = department;
+                // One made before roles were a set holds the role the migration moved; it gets the demo's other roles.
+                foreach (var role in roles) existing.Grant(role, SeededBy, grantedAt);
                 continue;
             }
             var user = new User
             {
-                Id = "u-" + userName, UserName = userName, DisplayName = displayName, Role = role, RegionCode = region, Organisation = organisation,
+                Id = "u-" + userName, UserName = userName, DisplayName = displayName, RegionCode = region, Organisation = organisation,
                 DepartmentCode = department, PasswordHash = "",
             };
+            foreach (var role in roles) user.Grant(role, SeededBy, grantedAt);
             user.PasswordHash = hasher.HashPassword(user, Password);
             db.Users.Add(user);
         }
@@ -92,11 +104,12 @@ public static class DemoData
         {
             scope.ServiceProvider.GetRequiredService<UserContext>().SetSystem();
             var db = scope.ServiceProvider.GetRequiredService<OneCardDbContext>();
-            await EnsureDemoUsersAsync(db, scope.ServiceProvider.GetRequiredService<IPasswordHasher<User>>());
+            await EnsureDemoUsersAsync(db, scope.ServiceProvider.GetRequiredService<IPasswordHasher<User>>(),
+                scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow());
             if (await db.Applications.AnyAsync()) return;
         }
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
-        var users = Users.ToDictionary(u => u.UserName, u => new CurrentUser("u-" + u.UserName, u.UserName, u.DisplayName, u.Role, u.Region, u.Organisation, u.Department));
+        var users = Users.ToDictionary(u => u.UserName, u => new CurrentUser("u-" + u.UserName, u.UserName, u.DisplayName, Roles.Ordered(u.Roles), u.Region, u.Organisation, u.Department));
         // When each case was submitted, in days before now, so that it rests in its step the way a real
         // one would: the first is overdue in township review, publicity is still open, the rest are in time.
         int[] submittedDaysAgo = [12, 3, 4, 6, 13, 16, 20];

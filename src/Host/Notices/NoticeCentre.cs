@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Notices;
 using OneCard.Domain.Regions;
+using OneCard.Domain.Users;
 using OneCard.Persistence;
 
 namespace OneCard.Host.Notices;
@@ -26,8 +27,10 @@ public sealed class NoticeCentre(TimeProvider time)
     {
         var department = policyCode is null ? null
             : await db.Policies.AsNoTracking().Where(p => p.Code == policyCode).Select(p => p.DepartmentCode).SingleOrDefaultAsync(ct);
-        var holders = await db.Users.AsNoTracking().Where(u => u.Role == role)
-            .Where(u => policyCode == null || u.DepartmentCode == null || u.DepartmentCode == department)
+        // A role across departments (finance) reaches its holders whatever their department.
+        var bound = Roles.IsDepartmentBound(role);
+        var holders = await db.Users.AsNoTracking().Where(u => u.Roles.Any(r => r.Role == role))
+            .Where(u => !bound || policyCode == null || u.DepartmentCode == null || u.DepartmentCode == department)
             .Select(u => new { u.Id, u.RegionCode }).ToListAsync(ct);
         return [.. holders.Where(u => RegionScope.For(u.RegionCode).Contains(regionCode)).Select(u => u.Id).Order(StringComparer.Ordinal)];
     }

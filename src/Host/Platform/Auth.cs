@@ -11,7 +11,9 @@ namespace OneCard.Host.Platform;
 public static class Auth
 {
     public sealed record SignInRequest(string? UserName, string? Password);
-    public sealed record Me(string Id, string UserName, string DisplayName, string Role, string RegionCode, string RegionName, string? Organisation);
+    /// <param name="Role">The first of <paramref name="Roles"/>, kept for clients written when a user had one role.</param>
+    public sealed record Me(string Id, string UserName, string DisplayName, string Role, string RegionCode, string RegionName, string? Organisation,
+        IReadOnlyList<string> Roles, string? DepartmentCode);
 
     public static IServiceCollection AddOneCardAuth(this IServiceCollection services, IConfiguration config)
     {
@@ -99,5 +101,5 @@ public static class Auth
     }
 
     public static Me ToMe(CurrentUser u, RegionDirectory regions) =>
-        new(u.Id, u.UserName, u.DisplayName, u.Role, u.RegionCode, regions.FullName(u.RegionCode), u.Organisation);
+        new(u.Id, u.UserName, u.DisplayName, u.Roles[0], u.RegionCode, regions.FullName(u.RegionCode), u.Organisation, u.Roles, u.DepartmentCode);
 }

@@ -67,6 +67,7 @@ public static class HostSetup
         services.AddScoped(sp => sp.GetRequiredService<CalendarProvider>().Current);
         services.AddScoped(sp => new WorkflowRunner(sp.GetRequiredService<CalendarProvider>().Current, sp.GetRequiredService<TimeProvider>()));
         services.AddScoped<CalendarYears.Handler>();
+        services.AddScoped<UserAdmin.Handler>();
         services.AddSingleton(RegionDirectory.Liaoning());
 
         var keys = config.GetSection("Keys");
@@ -169,6 +170,7 @@ public static class HostSetup
         api.MapBankFiles();
         api.MapPublicNotices();
         api.MapCalendarYears();
+        api.MapUserAdmin();
         api.MapNotices();
         api.MapSlaOverview();
         api.MapOverdueTasks();

@@ -33,7 +33,7 @@ public sealed class DummyPassword(IPasswordHasher<User> hasher)
 {
     public static readonly User User = new()
     {
-        Id = "-", UserName = "-", DisplayName = "-", Role = Roles.System, RegionCode = "-", PasswordHash = "",
+        Id = "-", UserName = "-", DisplayName = "-", RegionCode = "-", PasswordHash = "",
     };
 
     private readonly Lazy<string> hash = new(() => hasher.HashPassword(User, Convert.ToHexString(RandomNumberGenerator.GetBytes(32))));
@@ -58,9 +58,11 @@ public sealed class SignInService(OneCardDbContext db, IPasswordHasher<User> has
         // While locked even the right password is refused, and not checked: a lock costs an attacker nothing to hit.
         if (state?.LockedUntil is { } lockedUntil && lockedUntil > now) return new SignInOutcome(null, null, lockedUntil);
 
-        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.UserName == userName, ct);
+        var user = await db.Users.AsNoTracking().Include(u => u.Roles).SingleOrDefaultAsync(u => u.UserName == userName, ct);
         var verified = hasher.VerifyHashedPassword(user ?? DummyPassword.User, user?.PasswordHash ?? dummy.Hash, password) != PasswordVerificationResult.Failed;
-        if (user is null || !verified)
+        // A user left without any role (only possible by hand in the database: the administrator's page refuses revoking the
+        // last one) cannot sign in; the answer is the same as a wrong password.
+        if (user is null || !verified || user.Roles.Count == 0)
         {
             var locked = await RecordFailureAsync(key, state, now, ct);
             return locked is null ? SignInOutcome.Failed : new SignInOutcome(null, null, locked);
@@ -72,7 +74,7 @@ public sealed class SignInService(OneCardDbContext db, IPasswordHasher<User> has
         var session = new UserSession { Id = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)), UserId = user.Id, CreatedAt = now };
         db.UserSessions.Add(session);
         await db.SaveChangesAsync(ct);
-        return new SignInOutcome(new CurrentUser(user.Id, user.UserName, user.DisplayName, user.Role, user.RegionCode, user.Organisation, user.DepartmentCode), session.Id, null);
+        return new SignInOutcome(new CurrentUser(user.Id, user.UserName, user.DisplayName, user.RoleNames, user.RegionCode, user.Organisation, user.DepartmentCode), session.Id, null);
     }
 
     /// <summary>Whether the session a cookie names is still open (not signed out).</summary>

@@ -319,12 +319,12 @@ public static class PolicyLists
                 ?? throw OneCardException.NotFound("Policy list", "政策清单");
         }
 
-        private static bool IsOfficerOf(CurrentUser? me, string regionCode) => me is not null && me.Role == Roles.PolicyOfficer && me.RegionCode == regionCode;
+        private static bool IsOfficerOf(CurrentUser? me, string regionCode) => me is not null && me.Holds(Roles.PolicyOfficer) && me.RegionCode == regionCode;
 
         private CurrentUser RequireOfficer(string regionCode, string what)
         {
             var me = user.Required;
-            if (me.Role != Roles.PolicyOfficer)
+            if (!me.Holds(Roles.PolicyOfficer))
                 throw new OneCardException(ErrorKind.Forbidden, "NotPolicyOfficer", $"只有政策管理员可以{what}", $"Only a policy officer may do this ({what}).");
             if (me.RegionCode != regionCode)
                 throw new OneCardException(ErrorKind.Forbidden, "NotPolicyOfficerOfRegion",

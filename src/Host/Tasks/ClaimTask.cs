@@ -43,7 +43,7 @@ public static class ClaimTask
         {
             var me = user.Required;
             var task = await LoadAsync(taskId, ct);
-            if (task.Role != me.Role)
+            if (!(await engine.RolesOnAsync(task.PolicyCode, ct)).Contains(task.Role))
                 throw new OneCardException(ErrorKind.Forbidden, "RoleNotPermitted", "您的角色不能办理该任务", "Your role may not take this task.");
             if (task.AssigneeId == me.Id) return new ClaimResult(task.Id, task.AssigneeId, task.AssignedAt);
             await EnsureMayTakeAsync(task, me.Id, ct);
@@ -69,7 +69,7 @@ public static class ClaimTask
         {
             var me = user.Required;
             var task = await LoadAsync(taskId, ct);
-            var supervising = me.Role == Roles.Supervisor;
+            var supervising = me.Holds(Roles.Supervisor);
             if (task.AssigneeId is null) return new ClaimResult(task.Id, null, null);
             if (task.AssigneeId != me.Id && !supervising)
                 throw new OneCardException(ErrorKind.Conflict, "TaskNotYours", "该任务不是您认领的，不能退回", "You have not claimed this task.");
@@ -89,14 +89,17 @@ public static class ClaimTask
         {
             var me = user.Required;
             var task = await LoadAsync(taskId, ct);
-            if (task.AssigneeId != me.Id && me.Role != Roles.Supervisor)
+            if (task.AssigneeId != me.Id && !me.Holds(Roles.Supervisor))
                 throw new OneCardException(ErrorKind.Forbidden, "AssignNotPermitted", "只有任务的认领人或本地区的监管人员可以指派任务",
                     "Only the task's assignee or a supervisor of the region may assign it.");
-            var target = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId || u.UserName == userId, ct)
+            var target = await db.Users.AsNoTracking().Include(u => u.Roles).SingleOrDefaultAsync(u => u.Id == userId || u.UserName == userId, ct)
                 ?? throw new OneCardException(ErrorKind.Invalid, "AssigneeNotFound", "被指派人不存在", "No such user.");
-            if (target.Role != task.Role || !RegionScope.For(target.RegionCode).Contains(task.RegionCode))
-                throw new OneCardException(ErrorKind.Invalid, "AssigneeNotEligible", $"{target.DisplayName}不是本地区“{task.Role}”角色的人员，不能接收该任务",
-                    "The user does not hold the task's role in its region.");
+            // The colleague must hold the task's role in its region and, for a department-bound role, in the case's department.
+            var targetDepartmentFits = !Roles.IsDepartmentBound(task.Role) || target.DepartmentCode is null || task.PolicyCode is null
+                || await db.Policies.AsNoTracking().AnyAsync(p => p.Code == task.PolicyCode && p.DepartmentCode == target.DepartmentCode, ct);
+            if (!target.Holds(task.Role) || !targetDepartmentFits || !RegionScope.For(target.RegionCode).Contains(task.RegionCode))
+                throw new OneCardException(ErrorKind.Invalid, "AssigneeNotEligible", $"{target.DisplayName}不是本地区{(targetDepartmentFits ? "" : "本案件所属部门")}“{Components.Shared.RoleNames.Zh(task.Role)}”角色的人员，不能接收该任务",
+                    "The user does not hold the task's role in its region (and, for a department-bound role, the case's department).");
             await EnsureMayTakeAsync(task, target.Id, ct);
             var now = time.GetUtcNow();
             var previous = task.AssigneeId;

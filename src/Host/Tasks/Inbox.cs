@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Cases;
+using OneCard.Domain.Users;
 using OneCard.Host.Cases;
 using OneCard.Host.Platform;
 using OneCard.Persistence;
@@ -60,14 +61,20 @@ public static class Inbox
         public async Task<TaskPage> ListAsync(Query query, CancellationToken ct)
         {
             var me = user.Required;
-            // One role per user today; a list, so that a user model with several roles needs no change here.
-            string[] roles = [me.Role];
+            // Every role the user holds. Where the user's department narrows some of them but the database does not filter by it
+            // (they also hold a role across departments), a task of a bound role shows only on a case of their department's policy.
+            var perCase = me.ActsPerCaseDepartment;
+            string[] free = [.. me.Roles.Where(r => !perCase || !Roles.IsDepartmentBound(r))];
+            string[] bound = [.. me.Roles.Where(r => perCase && Roles.IsDepartmentBound(r))];
+            var department = me.DepartmentCode;
             var now = time.GetUtcNow();
             var soon = now.AddDays(1);
             var separated = SeparationKeys();
 
             var tasks = db.Tasks.AsNoTracking().Where(t => t.Status == CaseTaskStatus.Open
-                && (roles.Contains(t.Role) || (t.EscalatedToRole != null && roles.Contains(t.EscalatedToRole))));
+                && (free.Contains(t.Role) || (t.EscalatedToRole != null && free.Contains(t.EscalatedToRole))
+                    || ((bound.Contains(t.Role) || (t.EscalatedToRole != null && bound.Contains(t.EscalatedToRole)))
+                        && (t.PolicyCode == null || db.Policies.Any(p => p.Code == t.PolicyCode && p.DepartmentCode == department)))));
             if (!string.IsNullOrWhiteSpace(query.Policy)) tasks = tasks.Where(t => t.PolicyCode == query.Policy);
             if (!string.IsNullOrWhiteSpace(query.Step)) tasks = tasks.Where(t => t.Step == query.Step);
             if (!string.IsNullOrWhiteSpace(query.Region)) tasks = tasks.Where(t => t.RegionCode.StartsWith(query.Region));
@@ -96,6 +103,9 @@ public static class Inbox
                        from u in users.DefaultIfEmpty()
                        select new
                        {
+                           // The user's own task (a role they act in on this case), not one escalated to them (已上报, read-only).
+                           Own = free.Contains(t.Role) || (bound.Contains(t.Role)
+                               && (t.PolicyCode == null || db.Policies.Any(p => p.Code == t.PolicyCode && p.DepartmentCode == department))),
                            t, i.Reference, i.DefinitionId, i.DefinitionVersion, AssigneeName = u == null ? null : u.DisplayName,
                            LineCount = a == null ? (int?)null : a.LineCount, Payable = a == null ? (decimal?)null : a.PayableAmount,
                        };
@@ -120,7 +130,7 @@ public static class Inbox
                     t.PolicyCode, t.RegionCode, regions.FullName(t.RegionCode), t.Step,
                     workflows.Get(r.DefinitionId, r.DefinitionVersion).Step(t.Step).TitleZh, t.CreatedAt, t.DueAt, t.DueAtIsProvisional,
                     overdue, t.OverdueAt, overdue ? DueStates.Overdue : dueSoon ? DueStates.Soon : DueStates.Normal,
-                    t.AssigneeId, r.AssigneeName, t.AssigneeId == me.Id, !roles.Contains(t.Role), r.LineCount, r.Payable);
+                    t.AssigneeId, r.AssigneeName, t.AssigneeId == me.Id, !r.Own, r.LineCount, r.Payable);
             })], total, number, size);
         }
 

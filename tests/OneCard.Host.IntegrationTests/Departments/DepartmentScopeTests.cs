@@ -92,7 +92,7 @@ public sealed class DepartmentScopeTests : IAsyncLifetime
     private static CurrentUser Demo(string userName, string? departmentOverride = null, bool keepDepartment = true)
     {
         var u = DemoData.Users.Single(x => x.UserName == userName);
-        return new CurrentUser("u-" + u.UserName, u.UserName, u.DisplayName, u.Role, u.Region, u.Organisation,
+        return new CurrentUser("u-" + u.UserName, u.UserName, u.DisplayName, u.Roles, u.Region, u.Organisation,
             keepDepartment ? departmentOverride ?? u.Department : null);
     }
 

@@ -40,7 +40,8 @@ public sealed class PolicyListTests
         await app.AsSystemAsync(async sp =>
         {
             var db = sp.GetRequiredService<OneCardDbContext>();
-            var user = new User { Id = "u-" + userName, UserName = userName, DisplayName = userName, Role = role, RegionCode = region, PasswordHash = "" };
+            var user = new User { Id = "u-" + userName, UserName = userName, DisplayName = userName, RegionCode = region, PasswordHash = "" }
+                .Grant(role, "test", DateTimeOffset.UnixEpoch);
             user.PasswordHash = sp.GetRequiredService<IPasswordHasher<User>>().HashPassword(user, Host.Demo.DemoData.Password);
             db.Users.Add(user);
             await db.SaveChangesAsync();

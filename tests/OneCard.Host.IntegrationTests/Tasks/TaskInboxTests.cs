@@ -24,12 +24,14 @@ public sealed class TaskInboxTests : IAsyncLifetime
         await app.AsSystemAsync(async sp =>
         {
             var db = sp.GetRequiredService<OneCardDbContext>();
-            var template = await db.Users.SingleAsync(u => u.UserName == "clerk.review");
-            db.Users.Add(new User
+            var template = await db.Users.Include(u => u.Roles).SingleAsync(u => u.UserName == "clerk.review");
+            var second = new User
             {
-                Id = "u-clerk.review2", UserName = "clerk.review2", DisplayName = "孙审核（大孤家子镇）", Role = template.Role,
+                Id = "u-clerk.review2", UserName = "clerk.review2", DisplayName = "孙审核（大孤家子镇）",
                 RegionCode = template.RegionCode, PasswordHash = template.PasswordHash,
-            });
+            };
+            foreach (var role in template.RoleNames) second.Grant(role, "test", DateTimeOffset.UnixEpoch);
+            db.Users.Add(second);
             return await db.SaveChangesAsync();
         });
     }
@@ -155,8 +157,8 @@ public sealed class TaskInboxTests : IAsyncLifetime
             .Where(t => t.SubjectId == ids[0] && t.Step == "TownshipReview").Select(t => t.Id).SingleAsync());
         var unknown = Guid.NewGuid();
         List<Guid> asked = [.. taskIds.Where(t => t != closedTask).Take(14), unknown, closedTask, .. taskIds.Where(t => t != closedTask).Skip(14)];
-        var reviewer = await app.AsSystemAsync(async sp => await sp.GetRequiredService<OneCardDbContext>().Users.SingleAsync(u => u.UserName == "clerk.review"));
-        var me = new OneCard.Host.Platform.CurrentUser(reviewer.Id, reviewer.UserName, reviewer.DisplayName, reviewer.Role, reviewer.RegionCode, null);
+        var reviewer = await app.AsSystemAsync(async sp => await sp.GetRequiredService<OneCardDbContext>().Users.Include(u => u.Roles).SingleAsync(u => u.UserName == "clerk.review"));
+        var me = new OneCard.Host.Platform.CurrentUser(reviewer.Id, reviewer.UserName, reviewer.DisplayName, reviewer.RoleNames, reviewer.RegionCode, null);
 
         var outcomes = await app.AsUserAsync(me, sp => sp.GetRequiredService<OneCard.Host.Cases.CaseEngine>()
             .BulkActAsync(asked, "Approve", null, CancellationToken.None, batchSize: 7, parallelism: 2));

@@ -1566,10 +1566,6 @@ namespace OneCard.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
-                    b.Property<string>("Role")
-                        .IsRequired()
-                        .HasColumnType("text");
-
                     b.Property<string>("UserName")
                         .IsRequired()
                         .HasColumnType("text");
@@ -1580,6 +1576,30 @@ namespace OneCard.Persistence.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("Users");
+                });
+
+            modelBuilder.Entity("OneCard.Domain.Users.UserRole", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Role")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("GrantedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("GrantedBy")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("UserId", "Role");
+
+                    b.HasIndex("Role");
+
+                    b.ToTable("UserRoles");
                 });
 
             modelBuilder.Entity("OneCard.Domain.Users.UserSession", b =>
@@ -1653,6 +1673,15 @@ namespace OneCard.Persistence.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("OneCard.Domain.Users.UserRole", b =>
+                {
+                    b.HasOne("OneCard.Domain.Users.User", null)
+                        .WithMany("Roles")
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("OneCard.Domain.Applications.Application", b =>
                 {
                     b.Navigation("Lines");
@@ -1676,6 +1705,11 @@ namespace OneCard.Persistence.Migrations.Postgres
             modelBuilder.Entity("OneCard.Domain.Publications.PublicNotice", b =>
                 {
                     b.Navigation("Lines");
+                });
+
+            modelBuilder.Entity("OneCard.Domain.Users.User", b =>
+                {
+                    b.Navigation("Roles");
                 });
 #pragma warning restore 612, 618
         }

@@ -1559,10 +1559,6 @@ namespace OneCard.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Role")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("UserName")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -1573,6 +1569,30 @@ namespace OneCard.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Users");
+                });
+
+            modelBuilder.Entity("OneCard.Domain.Users.UserRole", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("GrantedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("GrantedBy")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("UserId", "Role");
+
+                    b.HasIndex("Role");
+
+                    b.ToTable("UserRoles");
                 });
 
             modelBuilder.Entity("OneCard.Domain.Users.UserSession", b =>
@@ -1646,6 +1666,15 @@ namespace OneCard.Persistence.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("OneCard.Domain.Users.UserRole", b =>
+                {
+                    b.HasOne("OneCard.Domain.Users.User", null)
+                        .WithMany("Roles")
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("OneCard.Domain.Applications.Application", b =>
                 {
                     b.Navigation("Lines");
@@ -1669,6 +1698,11 @@ namespace OneCard.Persistence.Migrations.Sqlite
             modelBuilder.Entity("OneCard.Domain.Publications.PublicNotice", b =>
                 {
                     b.Navigation("Lines");
+                });
+
+            modelBuilder.Entity("OneCard.Domain.Users.User", b =>
+                {
+                    b.Navigation("Roles");
                 });
 #pragma warning restore 612, 618
         }

@@ -26,6 +26,17 @@ public static class Roles
     /// <summary>Roles that handle one functional line's cases and so cannot be granted to a user without a department.</summary>
     public static readonly IReadOnlySet<string> NeedingDepartment = new HashSet<string>(StringComparer.Ordinal) { TownshipClerk, CountyReviewer };
 
+    /// <summary>
+    /// Incompatible duties (不相容岗位相互分离): the roles that take the steps of a subsidy case — submission and township review,
+    /// county review, the third-party sample check, finance recheck — each check another's work, so no user may hold two of
+    /// them. Separation of duties per case (<c>separateFrom</c>) still applies to whoever holds them.
+    /// </summary>
+    public static readonly IReadOnlySet<string> CaseChecks = new HashSet<string>(StringComparer.Ordinal) { TownshipClerk, CountyReviewer, Inspector, FinanceReviewer };
+
+    /// <summary>The role among <paramref name="held"/> that may not be held together with <paramref name="role"/>, or null.</summary>
+    public static string? IncompatibleWith(IEnumerable<string> held, string role) =>
+        CaseChecks.Contains(role) ? held.FirstOrDefault(h => h != role && CaseChecks.Contains(h)) : null;
+
     /// <summary>The given role names, distinct, known ones in <see cref="Human"/> order, then any others by name.</summary>
     public static IReadOnlyList<string> Ordered(IEnumerable<string> roles)
     {

@@ -92,6 +92,11 @@ public static class UserAdmin
                     $"角色“{RoleNames.Zh(role)}”只办理本部门政策的案件，用户 {target.UserName}（{target.DisplayName}）未归属任何部门，不能授予；请先为其设定所属部门",
                     $"Role {role} handles one department's cases; user {target.UserName} belongs to no department.");
 
+            if (Roles.IncompatibleWith(target.RoleNames, role) is { } held)
+                return Refused(StatusCodes.Status409Conflict, "IncompatibleRoles",
+                    $"用户 {target.UserName}（{target.DisplayName}）已持有角色“{RoleNames.Zh(held)}”，与“{RoleNames.Zh(role)}”是不相容岗位（经办、县级审核、现场核查、财政复核相互制约，不能由一人兼任），不能授予",
+                    $"User {target.UserName} holds {held}, which is incompatible with {role} (the case's checking roles are held by different people).");
+
             var before = target.RoleNames;
             target.Grant(role, admin.Id, time.GetUtcNow());
             await RecordAsync(admin, target, GrantedCode, role, before, ct);

@@ -121,6 +121,22 @@ public sealed class UserAdminTests : IAsyncLifetime
         Assert.Equal([Roles.CountyReviewer], await RolesInDatabaseAsync("u-reviewer"));
     }
 
+    [Theory]
+    [InlineData("FinanceReviewer", "财政复核")]
+    [InlineData("Inspector", "现场核查")]
+    public async Task Grant_IsRefused_ForARoleIncompatibleWithOneHeld(string role, string roleZhPart)
+    {
+        var response = await (await driver.As("admin")).PostAsJsonAsync("/api/admin/users/u-reviewer/roles", new { role });
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        var problem = await ProblemAsync(response);
+        Assert.Equal(("IncompatibleRoles", "role"), (problem.GetProperty("code").GetString(), problem.GetProperty("field").GetString()));
+        Assert.Contains("不相容岗位", problem.GetProperty("title").GetString());
+        Assert.Contains(roleZhPart, problem.GetProperty("title").GetString());
+        Assert.Equal([Roles.CountyReviewer], await RolesInDatabaseAsync("u-reviewer"));
+        Assert.Empty(await AuditAsync());
+    }
+
     [Fact]
     public async Task Revoke_IsRefused_ForTheAdministratorsOwnAdministratorRole()
     {

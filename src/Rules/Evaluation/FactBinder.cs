@@ -328,18 +328,7 @@ internal sealed class BindPlan
                 default: return null;
             }
 
-            object? found = null;
-            for (var t = 0; t < tiers.Count; t++)
-            {
-                if (tiers[t].Bound > number)
-                {
-                    break;
-                }
-
-                found = tiers[t].Value;
-            }
-
-            return found;
+            return KeyBuffer.Floor(tiers, number);
         }
 
         var table = _tables[index]!.Value;

@@ -50,7 +50,7 @@ public class WatchdogTests
             i =>
             {
                 Interlocked.Increment(ref calls[i]);
-                if (i == 20_100) Thread.Sleep(5_000);
+                if (i == 20_100) Thread.Sleep(6_000); // far beyond the 1.5 s budget, so a starved watchdog still sees it stuck
                 return i;
             },
             i => -i - 1,

@@ -81,14 +81,19 @@ public sealed class MultipleRolesTests : IAsyncLifetime
     [Fact]
     public async Task Steps_AreTakenUnderAnyRoleHeld_AndRefusedForRolesNotHeld()
     {
-        var id = await driver.SubmitAsync();
-        // The township review under TownshipClerk, then the county review under CountyReviewer: two steps, two roles, one user.
-        await driver.ActAsync(id, "clerk.county", "Approve");
-        Assert.Equal("CountyReview", await driver.StepAsync(id));
+        var first = await driver.SubmitAsync();
+        var second = await driver.SubmitAsync();
+        // One case's township review under TownshipClerk, another's county review under CountyReviewer: two roles, one user.
+        await driver.ActAsync(first, "clerk.county", "Approve");
+        Assert.Equal("CountyReview", await driver.StepAsync(first));
         // A clerk holding only TownshipClerk may not take the county review.
-        Assert.Equal((HttpStatusCode.Conflict, "RoleNotPermitted"), await TryActAsync(id, "clerk.review", "Approve"));
-        await driver.ActAsync(id, "clerk.county", "Approve");
-        Assert.Equal("SampleCheck", await driver.StepAsync(id));
+        Assert.Equal((HttpStatusCode.Conflict, "RoleNotPermitted"), await TryActAsync(first, "clerk.review", "Approve"));
+        await driver.ActAsync(second, "clerk.review", "Approve");
+        await driver.ActAsync(second, "clerk.county", "Approve");
+        Assert.Equal("SampleCheck", await driver.StepAsync(second));
+        // standard-subsidy v4: whoever took a case's township review may not take its county review, whatever roles they hold.
+        Assert.Equal((HttpStatusCode.Conflict, "SeparationOfDuties"), await TryActAsync(first, "clerk.county", "Approve"));
+        Assert.Equal("CountyReview", await driver.StepAsync(first));
     }
 
     [Fact]

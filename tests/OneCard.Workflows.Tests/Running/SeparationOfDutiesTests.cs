@@ -134,4 +134,28 @@ public class SeparationOfDutiesTests
         Assert.Empty(V2.PreparedBy("CountyReview", "u-y", history));
         Assert.Empty(V2.PreparedBy("FinanceRecheck", "system", [new("CountyReview", "system")]));
     }
+
+    [Fact]
+    public void Version4_SeparatesEveryCheckingStep_SoAUserHoldingClerkAndReviewerCannotCountyReviewTheirOwnSubmission()
+    {
+        var v3 = Catalog.Get("standard-subsidy", 3);
+        var v4 = Catalog.Get("standard-subsidy", 4);
+        Assert.Same(v4, Catalog.Latest("standard-subsidy"));
+        Assert.Equal(v3.Transitions, v4.Transitions);
+        foreach (var (three, four) in v3.Steps.Zip(v4.Steps, (a, b) => (a, b)))
+        {
+            Assert.Equal((three.Name, three.Kind, three.Role, three.TimeLimit, three.RemindBefore, three.Escalate, string.Join(",", three.OnEnter), string.Join(",", three.LineActions)),
+                (four.Name, four.Kind, four.Role, four.TimeLimit, four.RemindBefore, four.Escalate, string.Join(",", four.OnEnter), string.Join(",", four.LineActions)));
+        }
+        PriorAct[] history = [new(WorkflowDefinition.Submission, "u-both"), new("TownshipReview", "u-clerk2"), new("CountyReview", "u-reviewer")];
+
+        Assert.Equal(["TownshipReview", "CountyReview", "SampleCheck", "ObjectionReview", "FinanceRecheck"],
+            v4.Steps.Where(s => s.SeparateFrom.Count > 0).Select(s => s.Name));
+        Assert.Equal(["Submit"], v4.PreparedBy("CountyReview", "u-both", history));
+        Assert.Equal(["Submit"], v4.PreparedBy("ObjectionReview", "u-both", history));
+        Assert.Equal(["TownshipReview"], v4.PreparedBy("CountyReview", "u-clerk2", history));
+        Assert.Equal(["CountyReview"], v4.PreparedBy("SampleCheck", "u-reviewer", history));
+        Assert.Empty(v4.PreparedBy("ObjectionReview", "u-reviewer", history));
+        Assert.Empty(v3.PreparedBy("CountyReview", "u-both", history));
+    }
 }

@@ -126,16 +126,8 @@ public sealed partial class RuleSetForm
     {
         var rows = new List<TableRow>();
         var errors = new List<string>();
-        List<IDictionary<string, object?>> sheet;
-        try
-        {
-            sheet = [.. MiniExcelLibs.MiniExcel.Query(xlsx, useHeaderRow: false, excelType: MiniExcelLibs.ExcelType.XLSX)
-                .Select(r => (IDictionary<string, object?>)r)];
-        }
-        catch (Exception e) when (e is InvalidDataException or IOException or InvalidOperationException or ArgumentException or NotSupportedException)
-        {
-            return ([], [$"文件不是有效的 xlsx 工作簿：{e.Message}"]);
-        }
+        var (sheet, unreadable) = OpenSheet(xlsx);
+        if (unreadable is not null) return ([], [unreadable]);
         var keys = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 1; i < sheet.Count; i++)
         {
@@ -144,7 +136,7 @@ public sealed partial class RuleSetForm
             var key = Cell(cells, "A");
             var value = Cell(cells, "B");
             if (key.Length == 0 && value.Length == 0) continue;
-            if (cells.Where(c => c.Key is not "A" and not "B").Any(c => Cell(cells, c.Key).Length > 0))
+            if (Extra(cells, "A", "B"))
                 errors.Add($"第 {line} 行：只能有两列（A 键，B 值），C 列及以后应为空");
             if (key.Length == 0) errors.Add($"第 {line} 行：A 列（键）为空");
             else if (!keys.Add(key)) errors.Add($"第 {line} 行：键“{key}”重复");

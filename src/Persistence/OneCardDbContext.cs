@@ -57,6 +57,10 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<PaymentBatch> PaymentBatches => Set<PaymentBatch>();
     public DbSet<PaymentInstruction> PaymentInstructions => Set<PaymentInstruction>();
     public DbSet<BankResultImport> BankResultImports => Set<BankResultImport>();
+    // Payments in depth (issue 8): agreements with agent banks, one-card accounts with their history, batch numbering.
+    public DbSet<BankAgreement> BankAgreements => Set<BankAgreement>();
+    public DbSet<BeneficiaryAccount> BeneficiaryAccounts => Set<BeneficiaryAccount>();
+    public DbSet<PaymentBatchCounter> PaymentBatchCounters => Set<PaymentBatchCounter>();
     public DbSet<PublicNotice> PublicNotices => Set<PublicNotice>();
     public DbSet<PublicNoticeLine> PublicNoticeLines => Set<PublicNoticeLine>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
@@ -275,8 +279,13 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.BatchNo).IsUnique();
             e.HasIndex(x => x.ApplicationId);
+            e.Property(x => x.BatchNo).HasMaxLength(64);
             e.Property(x => x.TotalAmount).HasPrecision(18, 2);
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Kind).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.PolicyCode).HasMaxLength(64);
+            e.Property(x => x.Period).HasMaxLength(16);
+            e.HasOne<BankAgreement>().WithMany().HasForeignKey(x => x.AgreementId).OnDelete(DeleteBehavior.Restrict);
             e.HasMany(x => x.Instructions).WithOne().HasForeignKey(i => i.BatchId).OnDelete(DeleteBehavior.Restrict);
             // Departments: region scope, and only what belongs to an application the department may see (its own filter decides).
             e.HasQueryFilter(x => (Scope == null || x.RegionCode.StartsWith(Scope))
@@ -293,9 +302,54 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
                 .HasFilter("\"Status\" <> 'Failed'").HasDatabaseName("UX_PaymentInstructions_OnePaymentPerPolicyPeriod");
             e.Property(x => x.Amount).HasPrecision(18, 2);
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.AgentBankCode).HasMaxLength(32);
+            e.Property(x => x.AccountType).HasConversion<string>().HasMaxLength(24);
+            // A failed instruction is paid again at most once at a time: one re-payment per original.
+            e.HasIndex(x => x.OriginalInstructionId).IsUnique().HasFilter("\"OriginalInstructionId\" IS NOT NULL AND \"Status\" <> 'Failed'")
+                .HasDatabaseName("UX_PaymentInstructions_OneRepaymentInFlight");
             // Departments: region scope, and the user's department's policies only (a policy of another department: not found).
             e.HasQueryFilter(x => (Scope == null || x.RegionCode.StartsWith(Scope))
                 && (Department == null || Policies.Any(p => p.Code == x.PolicyCode && p.DepartmentCode == Department)));
+        });
+        modelBuilder.Entity<BankAgreement>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.AgreementNo).IsUnique();
+            e.HasIndex(x => new { x.RegionCode, x.AgentBankCode });
+            e.Property(x => x.AgreementNo).HasMaxLength(64);
+            e.Property(x => x.AgentBankCode).HasMaxLength(32);
+            e.Property(x => x.RegionCode).HasMaxLength(12);
+            e.Property(x => x.FileFormat).HasMaxLength(64);
+            e.Property(x => x.FeeTerms).HasMaxLength(2000);
+            e.Property(x => x.ServiceTerms).HasMaxLength(4000);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.CreatedBy).HasMaxLength(64);
+            e.HasOne<AgentBank>().WithMany().HasForeignKey(x => x.AgentBankCode).OnDelete(DeleteBehavior.Restrict);
+            // An agreement binds its region and every township below: staff see those of their region and above.
+            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope) || Scope.StartsWith(x.RegionCode));
+        });
+        modelBuilder.Entity<BeneficiaryAccount>(e =>
+        {
+            e.HasKey(x => x.Id);
+            // One current account per beneficiary; the closed ones are its history.
+            e.HasIndex(x => x.BeneficiaryId).IsUnique().HasFilter("\"ValidTo\" IS NULL").HasDatabaseName("UX_BeneficiaryAccounts_OneCurrent");
+            e.HasIndex(x => new { x.BeneficiaryId, x.ValidFrom });
+            e.Property(x => x.RegionCode).HasMaxLength(12);
+            e.Property(x => x.AgentBankCode).HasMaxLength(32);
+            e.Property(x => x.AccountMasked).HasMaxLength(32);
+            e.Property(x => x.HolderName).HasMaxLength(64);
+            e.Property(x => x.Type).HasConversion<string>().HasMaxLength(24);
+            e.Property(x => x.Source).HasMaxLength(16);
+            e.Property(x => x.ChangedBy).HasMaxLength(64);
+            e.Property(x => x.Reason).HasMaxLength(500);
+            e.HasOne<Beneficiary>().WithMany().HasForeignKey(x => x.BeneficiaryId).OnDelete(DeleteBehavior.Restrict);
+            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+        });
+        modelBuilder.Entity<PaymentBatchCounter>(e =>
+        {
+            e.HasKey(x => new { x.Year, x.RegionCode, x.AgentBankCode });
+            e.Property(x => x.RegionCode).HasMaxLength(12);
+            e.Property(x => x.AgentBankCode).HasMaxLength(32);
         });
         // Issue 5 (payments): one accepted result file per batch and content hash — the import's idempotency key.
         modelBuilder.Entity<BankResultImport>(e =>

@@ -99,4 +99,15 @@ public sealed class CaseDriver(OneCardApp app)
 
     public async Task<JsonElement> BatchAsync(Guid applicationId) =>
         (await (await As("finance")).GetFromJsonAsync<JsonElement>($"/api/payments/batches?applicationId={applicationId}")).EnumerateArray().Single();
+
+    /// <summary>
+    /// The application's payment batches, each released to its bank so its file may be downloaded. Every test that needs a
+    /// batch ready for the bank goes through here: the steps before release (allocation to budget indicators) live in one place.
+    /// </summary>
+    public async Task<IReadOnlyList<JsonElement>> ReadyBatchesAsync(Guid applicationId)
+    {
+        var batches = (await (await As("finance")).GetFromJsonAsync<JsonElement>($"/api/payments/batches?applicationId={applicationId}")).EnumerateArray().ToList();
+        Assert.All(batches, b => Assert.Equal("Instructed", b.GetProperty("status").GetString()));
+        return batches;
+    }
 }

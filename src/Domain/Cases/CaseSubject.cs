@@ -18,4 +18,8 @@ public static class SubjectKinds
     public const string Complaint = "Complaint";
     /// <summary>A rule set version's approval (maker-checker); the subject id is <c>RuleSetRecord.CaseId</c>.</summary>
     public const string RuleSet = "RuleSet";
+    /// <summary>A payment batch from allocation to the bank's confirmation; the subject id is <c>PaymentBatch.Id</c>.</summary>
+    public const string PaymentBatch = "PaymentBatch";
+    /// <summary>The correction of a line the bank returned (退票); the subject id is the correction's id.</summary>
+    public const string PaymentCorrection = "PaymentCorrection";
 }

@@ -8,8 +8,14 @@ public sealed class AgentBank
     public required string NameEn { get; set; }
 }
 
-/// <summary>Where a payment batch stands: instructions sent, or every line has a terminal result.</summary>
-public enum PaymentBatchStatus { Instructed, Reconciled }
+/// <summary>
+/// Where a payment batch stands: instructions sent to the bank, every line has a terminal result, or (before it is sent)
+/// finance is still allocating it to budget indicators. New values go at the end: the column stores names.
+/// </summary>
+public enum PaymentBatchStatus { Instructed, Reconciled, Allocating }
+
+/// <summary>Whether a batch carries a case's first instructions or the re-payment of lines the bank returned (退票).</summary>
+public enum PaymentBatchKind { First, Repayment }
 
 /// <summary>
 /// The instructions of one application sent to one agent bank. Invariant: instructed =
@@ -22,7 +28,16 @@ public sealed class PaymentBatch
     public Guid ApplicationId { get; init; }
     public required string RegionCode { get; init; }
     public required string AgentBankCode { get; init; }
+    /// <summary>The agreement (代发协议) under which the bank pays this batch: its file format and keys.</summary>
+    public Guid? AgreementId { get; init; }
+    public PaymentBatchKind Kind { get; init; }
+    public string? PolicyCode { get; init; }
+    public string? Period { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>When the batch was released to the bank (its file may be downloaded from then on).</summary>
+    public DateTimeOffset? ReleasedAt { get; set; }
+    /// <summary>When the last line got its bank result.</summary>
+    public DateTimeOffset? ReconciledAt { get; set; }
     public int LineCount { get; init; }
     public decimal TotalAmount { get; init; }
     public PaymentBatchStatus Status { get; set; }
@@ -50,6 +65,13 @@ public sealed class PaymentInstruction
     public required string PayeeName { get; init; }
     public required string AccountCipher { get; init; }
     public required string AccountMasked { get; init; }
+    /// <summary>The bank holding the account paid into (one card: 社保卡 or 银行卡).</summary>
+    public string? AgentBankCode { get; init; }
+    public AccountType AccountType { get; init; }
+    /// <summary>1 for a case's first instruction of a line; each re-payment counts one more.</summary>
+    public int Attempt { get; init; } = 1;
+    /// <summary>The failed instruction this one pays again, for a re-payment; null for a first instruction.</summary>
+    public Guid? OriginalInstructionId { get; init; }
     public PaymentStatus Status { get; set; }
     public string? BankMessage { get; set; }
     public DateTimeOffset? ResultAt { get; set; }

@@ -272,6 +272,8 @@ public sealed partial class CaseEngine(
     {
         SubjectKinds.Application => "申报",
         SubjectKinds.Complaint => "投诉举报",
+        SubjectKinds.PaymentBatch => "支付批次",
+        SubjectKinds.PaymentCorrection => "退票更正",
         _ => "案件",
     };
 

@@ -11,6 +11,7 @@ public static class CaseLinks
     public static string For(string subjectKind, Guid subjectId) => subjectKind switch
     {
         SubjectKinds.Application => $"applications/{subjectId}",
+        SubjectKinds.PaymentBatch => $"finance/batches/{subjectId}",
         _ => $"cases/{subjectKind}/{subjectId}",
     };
 }

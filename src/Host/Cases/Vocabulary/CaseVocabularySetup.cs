@@ -13,6 +13,7 @@ public static class CaseVocabularySetup
         services.AddSingleton<IGuard, HasOpenObjections>();
         services.AddSingleton<IGuard, NoOpenObjections>();
         services.AddSingleton<IGuard, AllPaymentsTerminal>();
+        services.AddSingleton<IGuard, AllBatchLinesTerminal>();
         services.AddSingleton<ILineAction, RejectLines>();
         services.AddSingleton<ILineAction, RecordSampleResult>();
         services.AddSingleton<ILineAction, ResolveObjection>();

@@ -1,15 +1,20 @@
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Applications;
+using OneCard.Domain.Cases;
 using OneCard.Domain.Payments;
 using OneCard.Host.Platform;
 using OneCard.Persistence;
 using OneCard.Persistence.Audit;
+using OneCard.Workflows;
 
 namespace OneCard.Host.Cases.Vocabulary;
 
 /// <summary>On entering payment: one batch of payment instructions for the case.</summary>
-public sealed class CreatePaymentBatch(OneCardDbContext db, AuditWriter audit, UserContext user, PaymentOptions payments) : IStepEffect
+public sealed class CreatePaymentBatch(OneCardDbContext db, AuditWriter audit, UserContext user, PaymentOptions payments, IServiceProvider services) : IStepEffect
 {
+    /// <summary>The workflow every payment batch runs (<c>workflows/payment-batch.v*.json</c>).</summary>
+    public const string BatchDefinitionId = "payment-batch";
+
     public string Name => nameof(CreatePaymentBatch);
 
     /// <summary>
@@ -55,14 +60,30 @@ public sealed class CreatePaymentBatch(OneCardDbContext db, AuditWriter audit, U
             });
         }
         if (instructions.Count == 0) return;
+        var local = result.At.ToOffset(TimeSpan.FromHours(8));
         var batch = new PaymentBatch
         {
-            Id = batchId, BatchNo = $"PB-{application.Number}", ApplicationId = application.Id, RegionCode = application.RegionCode,
-            AgentBankCode = payments.DefaultAgentBank, CreatedAt = result.At, Status = PaymentBatchStatus.Instructed,
+            Id = batchId, BatchNo = await PaymentBatchNumbers.NextAsync(db, local.Year, application.RegionCode, payments.DefaultAgentBank, ct),
+            ApplicationId = application.Id, RegionCode = application.RegionCode, AgentBankCode = payments.DefaultAgentBank,
+            Kind = PaymentBatchKind.First, PolicyCode = application.PolicyCode, Period = application.Period,
+            CreatedAt = result.At, ReleasedAt = result.At, Status = PaymentBatchStatus.Instructed,
             LineCount = instructions.Count, TotalAmount = instructions.Sum(i => i.Amount), Instructions = instructions,
         };
         db.PaymentBatches.Add(batch);
-        await audit.AppendAsync(db, user.ActorId, "PaymentBatchCreated", "PaymentBatch", batch.Id.ToString(), application.RegionCode,
+        await audit.AppendAsync(db, user.ActorId, "PaymentBatchCreated", SubjectKinds.PaymentBatch, batch.Id.ToString(), application.RegionCode,
             new { batch.BatchNo, lines = batch.LineCount, total = batch.TotalAmount, bank = batch.AgentBankCode }, ct);
+        await StartBatchCaseAsync(batch, ct);
+    }
+
+    /// <summary>
+    /// Starts the batch's own case (<see cref="BatchDefinitionId"/>) in the same transaction. The engine is resolved here,
+    /// not injected: it runs this effect, so injecting it would be a cycle.
+    /// </summary>
+    private async Task StartBatchCaseAsync(PaymentBatch batch, CancellationToken ct)
+    {
+        var engine = services.GetRequiredService<CaseEngine>();
+        var definition = services.GetRequiredService<WorkflowCatalog>().Latest(BatchDefinitionId);
+        await engine.StartAsync(new CaseEngine.NewCase(new CaseSubject(SubjectKinds.PaymentBatch, batch.Id), batch.BatchNo, batch.RegionCode, batch.PolicyCode),
+            definition, ct);
     }
 }

@@ -41,3 +41,12 @@ public sealed class AllPaymentsTerminal : IGuard
         !await context.Db.PaymentInstructions.AnyAsync(p => p.Status == PaymentStatus.Pending
             && context.Db.PaymentBatches.Any(b => b.Id == p.BatchId && b.ApplicationId == context.Subject.Id), ct);
 }
+
+/// <summary>Every instruction of the payment batch has its bank result (paid or failed).</summary>
+public sealed class AllBatchLinesTerminal : IGuard
+{
+    public string Name => nameof(AllBatchLinesTerminal);
+
+    public async Task<bool> HoldsAsync(GuardContext context, CancellationToken ct) =>
+        !await context.Db.PaymentInstructions.AnyAsync(p => p.BatchId == context.Subject.Id && p.Status == PaymentStatus.Pending, ct);
+}

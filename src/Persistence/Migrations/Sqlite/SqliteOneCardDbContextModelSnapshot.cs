@@ -826,6 +826,94 @@ namespace OneCard.Persistence.Migrations.Sqlite
                     b.ToTable("AgentBanks");
                 });
 
+            modelBuilder.Entity("OneCard.Domain.Payments.BankAgreement", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgentBankCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgreementNo")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ConfirmWithinWorkingDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EncryptionKeyCipher")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FeeTerms")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileFormat")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("KeyVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.PrimitiveCollection<string>("PolicyCodes")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RegionCode")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ServiceTerms")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("SignedOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SigningKeyCipher")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("ValidFrom")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("ValidTo")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgentBankCode");
+
+                    b.HasIndex("AgreementNo")
+                        .IsUnique();
+
+                    b.HasIndex("RegionCode", "AgentBankCode");
+
+                    b.ToTable("BankAgreements");
+                });
+
             modelBuilder.Entity("OneCard.Domain.Payments.BankResultImport", b =>
                 {
                     b.Property<Guid>("Id")
@@ -863,6 +951,79 @@ namespace OneCard.Persistence.Migrations.Sqlite
                     b.ToTable("BankResultImports");
                 });
 
+            modelBuilder.Entity("OneCard.Domain.Payments.BeneficiaryAccount", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AccountCipher")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AccountMasked")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgentBankCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("BeneficiaryId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HolderName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RegionCode")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("SourceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ValidFrom")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ValidTo")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BeneficiaryId")
+                        .IsUnique()
+                        .HasDatabaseName("UX_BeneficiaryAccounts_OneCurrent")
+                        .HasFilter("\"ValidTo\" IS NULL");
+
+                    b.HasIndex("BeneficiaryId", "ValidFrom");
+
+                    b.ToTable("BeneficiaryAccounts");
+                });
+
             modelBuilder.Entity("OneCard.Domain.Payments.PaymentBatch", b =>
                 {
                     b.Property<Guid>("Id")
@@ -873,22 +1034,45 @@ namespace OneCard.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("AgreementId")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("ApplicationId")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("BatchNo")
                         .IsRequired()
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("LineCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Period")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PolicyCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReconciledAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("RegionCode")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReleasedAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -900,6 +1084,8 @@ namespace OneCard.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("AgreementId");
 
                     b.HasIndex("ApplicationId");
 
@@ -923,8 +1109,20 @@ namespace OneCard.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("AccountType")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgentBankCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("Amount")
                         .HasPrecision(18, 2)
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("BankMessage")
@@ -937,6 +1135,9 @@ namespace OneCard.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("ClaimLineId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("OriginalInstructionId")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("PayeeName")
@@ -969,6 +1170,11 @@ namespace OneCard.Persistence.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("ClaimLineId");
+
+                    b.HasIndex("OriginalInstructionId")
+                        .IsUnique()
+                        .HasDatabaseName("UX_PaymentInstructions_OneRepaymentInFlight")
+                        .HasFilter("\"OriginalInstructionId\" IS NOT NULL AND \"Status\" <> 'Failed'");
 
                     b.HasIndex("BatchId", "Seq")
                         .IsUnique();
@@ -1615,6 +1821,27 @@ namespace OneCard.Persistence.Migrations.Sqlite
                     b.ToTable("UserSessions");
                 });
 
+            modelBuilder.Entity("OneCard.Persistence.PaymentBatchCounter", b =>
+                {
+                    b.Property<int>("Year")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RegionCode")
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgentBankCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Last")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Year", "RegionCode", "AgentBankCode");
+
+                    b.ToTable("PaymentBatchCounters");
+                });
+
             modelBuilder.Entity("OneCard.Domain.Applications.ClaimLine", b =>
                 {
                     b.HasOne("OneCard.Domain.Applications.Application", null)
@@ -1637,6 +1864,32 @@ namespace OneCard.Persistence.Migrations.Sqlite
                         .HasForeignKey("InstanceId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("OneCard.Domain.Payments.BankAgreement", b =>
+                {
+                    b.HasOne("OneCard.Domain.Payments.AgentBank", null)
+                        .WithMany()
+                        .HasForeignKey("AgentBankCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OneCard.Domain.Payments.BeneficiaryAccount", b =>
+                {
+                    b.HasOne("OneCard.Domain.Beneficiaries.Beneficiary", null)
+                        .WithMany()
+                        .HasForeignKey("BeneficiaryId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OneCard.Domain.Payments.PaymentBatch", b =>
+                {
+                    b.HasOne("OneCard.Domain.Payments.BankAgreement", null)
+                        .WithMany()
+                        .HasForeignKey("AgreementId")
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("OneCard.Domain.Payments.PaymentInstruction", b =>

@@ -324,9 +324,9 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(x => x.ServiceTerms).HasMaxLength(4000);
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
             e.Property(x => x.CreatedBy).HasMaxLength(64);
+            // No region filter: an agreement is no personal data and binds every region below its own (a city's covers its
+            // counties), which a prefix filter cannot say; the registry's endpoints choose what each user sees.
             e.HasOne<AgentBank>().WithMany().HasForeignKey(x => x.AgentBankCode).OnDelete(DeleteBehavior.Restrict);
-            // An agreement binds its region and every township below: staff see those of their region and above.
-            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope) || Scope.StartsWith(x.RegionCode));
         });
         modelBuilder.Entity<BeneficiaryAccount>(e =>
         {

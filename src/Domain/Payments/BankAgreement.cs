@@ -1,3 +1,5 @@
+using OneCard.Domain.Regions;
+
 namespace OneCard.Domain.Payments;
 
 /// <summary>The kind of a beneficiary's one-card account (一卡通): a social security card or a bank card.</summary>
@@ -16,7 +18,7 @@ public sealed class BankAgreement
     public Guid Id { get; init; }
     public required string AgreementNo { get; init; }
     public required string AgentBankCode { get; init; }
-    /// <summary>The city or county (6-digit division code) that signed it; it covers every township below.</summary>
+    /// <summary>The city or county (6-digit division code) that signed it; it covers every county and township below.</summary>
     public required string RegionCode { get; init; }
     public DateOnly SignedOn { get; init; }
     public DateOnly ValidFrom { get; set; }
@@ -39,7 +41,7 @@ public sealed class BankAgreement
     public DateTimeOffset CreatedAt { get; init; }
 
     public bool Covers(string policyCode, string regionCode, DateOnly on) =>
-        Status == AgreementStatus.Active && regionCode.StartsWith(RegionCode, StringComparison.Ordinal)
+        Status == AgreementStatus.Active && RegionScope.For(RegionCode).Contains(regionCode)
         && on >= ValidFrom && on <= ValidTo && (PolicyCodes.Count == 0 || PolicyCodes.Contains(policyCode));
 }
 

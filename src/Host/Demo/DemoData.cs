@@ -1,10 +1,12 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Applications;
 using OneCard.Domain.Cases;
 using OneCard.Domain.Identity;
 using OneCard.Domain.Payments;
+using OneCard.Domain.Privacy;
 using OneCard.Domain.Policies;
 using OneCard.Domain.Users;
 using OneCard.Host.Applications;
@@ -57,10 +59,26 @@ public static class DemoData
         ("policy2", "赵政策（辽宁省民政厅）", [Roles.PolicyOfficer], "210000", null, null),
     ];
 
-    public static async Task EnsureReferenceDataAsync(OneCardDbContext db)
+    /// <summary>The demo agreement's number: 沈阳市 with the demo bank, covering every policy of the city's counties.</summary>
+    public const string DemoAgreementNo = "SY-DF-2026-001";
+
+    /// <summary>The demo agent bank and its agreement with 沈阳市 (keys made here, stored sealed).</summary>
+    public static async Task EnsureReferenceDataAsync(OneCardDbContext db, PersonalDataProtector protector, DateTimeOffset now)
     {
         if (!await db.AgentBanks.AnyAsync())
             db.AgentBanks.Add(new AgentBank { Code = "PSBC-LN", NameZh = "中国邮政储蓄银行辽宁省分行（演示）", NameEn = "Postal Savings Bank of China, Liaoning (demo)" });
+        if (!await db.BankAgreements.IgnoreQueryFilters().AnyAsync(a => a.AgreementNo == DemoAgreementNo))
+            db.BankAgreements.Add(new BankAgreement
+            {
+                Id = Guid.CreateVersion7(), AgreementNo = DemoAgreementNo, AgentBankCode = "PSBC-LN", RegionCode = "210100",
+                SignedOn = new DateOnly(2025, 12, 20), ValidFrom = new DateOnly(2026, 1, 1), ValidTo = new DateOnly(2028, 12, 31),
+                FeeTerms = "代发手续费由同级财政承担，不向补贴对象收取（演示）",
+                ServiceTerms = "按指令足额代发；到账后短信告知；不得代扣代缴；数据加密传输并保密（演示）",
+                FileFormat = "onecard-csv-v1",
+                EncryptionKeyCipher = protector.Encrypt(Convert.ToBase64String(RandomNumberGenerator.GetBytes(16))),
+                SigningKeyCipher = protector.Encrypt(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))),
+                Status = AgreementStatus.Active, CreatedBy = SeededBy, CreatedAt = now,
+            });
         await db.SaveChangesAsync();
     }
 

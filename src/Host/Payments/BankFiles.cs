@@ -160,7 +160,7 @@ public static class BankFiles
                 await db.PaymentBatches.Where(b => b.Id == batchId).ExecuteUpdateAsync(u => u.SetProperty(b => b.ReconciledAt, now), ct);
                 // The batch's own case first, then the application's: whatever each current step lets the system do now
                 // (its definition names the way out), or nothing.
-                await engine.MoveOnAsSystemAsync(new CaseSubject(SubjectKinds.PaymentBatch, batchId), ct);
+                await engine.MoveOnAsSystemAsync(PaymentBatchCases.Subject(batchId), ct);
                 await db.SaveChangesAsync(ct);
                 step = (await engine.MoveOnAsSystemAsync(CaseSubject.Application(batch.ApplicationId), ct))?.ToStep;
                 await db.SaveChangesAsync(ct);

@@ -33,7 +33,7 @@ public static class Startup
         await scope.ServiceProvider.GetRequiredService<Policies.PolicySeed>().EnsureSeededAsync(db, time);
         // Lookups read the database's versions (the seed plus everything approved since), not the files.
         await scope.ServiceProvider.GetRequiredService<RuleSets.RuleSetStore>().ReloadAsync(CancellationToken.None);
-        await Demo.DemoData.EnsureReferenceDataAsync(db);
+        await Demo.DemoData.EnsureReferenceDataAsync(db, scope.ServiceProvider.GetRequiredService<Domain.Privacy.PersonalDataProtector>(), time.GetUtcNow());
         if (app.Configuration.GetValue<bool>("Demo:Seed"))
             await Demo.DemoData.EnsureDemoCasesAsync(scope.ServiceProvider);
     }

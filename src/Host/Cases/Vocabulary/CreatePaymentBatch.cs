@@ -2,18 +2,16 @@ using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Applications;
 using OneCard.Domain.Cases;
 using OneCard.Domain.Payments;
+using OneCard.Host.Payments;
 using OneCard.Host.Platform;
 using OneCard.Persistence;
 using OneCard.Persistence.Audit;
-using OneCard.Workflows;
 
 namespace OneCard.Host.Cases.Vocabulary;
 
 /// <summary>On entering payment: one batch of payment instructions for the case.</summary>
 public sealed class CreatePaymentBatch(OneCardDbContext db, AuditWriter audit, UserContext user, PaymentOptions payments, IServiceProvider services) : IStepEffect
 {
-    /// <summary>The workflow every payment batch runs (<c>workflows/payment-batch.v*.json</c>).</summary>
-    public const string BatchDefinitionId = "payment-batch";
 
     public string Name => nameof(CreatePaymentBatch);
 
@@ -35,6 +33,10 @@ public sealed class CreatePaymentBatch(OneCardDbContext db, AuditWriter audit, U
                         && beneficiaryIds.Contains(p.BeneficiaryId))
             .Select(p => p.BeneficiaryId).ToListAsync(ct)).ToHashSet();
 
+        var local = result.At.ToOffset(TimeSpan.FromHours(8));
+        var agreement = (await db.BankAgreements.Where(a => a.AgentBankCode == payments.DefaultAgentBank && a.Status == AgreementStatus.Active)
+                .OrderByDescending(a => a.ValidFrom).ToListAsync(ct))
+            .FirstOrDefault(a => a.Covers(application.PolicyCode, application.RegionCode, DateOnly.FromDateTime(local.DateTime)));
         var batchId = Guid.CreateVersion7();
         var instructions = new List<PaymentInstruction>();
         foreach (var line in lines)
@@ -43,6 +45,11 @@ public sealed class CreatePaymentBatch(OneCardDbContext db, AuditWriter audit, U
             if (beneficiary.BankAccountCipher is null)
             {
                 application.Reject(line, "无有效银行账户，不能生成支付指令", "No bank account on file.");
+                continue;
+            }
+            if (agreement is null)
+            {
+                application.Reject(line, "开户银行与本地区无有效代发协议，不能生成支付指令", "No paying agreement with the account's bank covers this region and policy.");
                 continue;
             }
             if (alreadyPaid.Contains(line.BeneficiaryId))
@@ -56,15 +63,14 @@ public sealed class CreatePaymentBatch(OneCardDbContext db, AuditWriter audit, U
                 Id = Guid.CreateVersion7(), BatchId = batchId, Seq = instructions.Count + 1, ClaimLineId = line.Id,
                 BeneficiaryId = line.BeneficiaryId, RegionCode = line.RegionCode, PolicyCode = line.PolicyCode, Period = line.Period,
                 Amount = line.Amount ?? 0m, PayeeName = line.Name, AccountCipher = beneficiary.BankAccountCipher,
-                AccountMasked = beneficiary.BankAccountMasked ?? "", Status = PaymentStatus.Pending,
+                AccountMasked = beneficiary.BankAccountMasked ?? "", AgentBankCode = payments.DefaultAgentBank, Status = PaymentStatus.Pending,
             });
         }
         if (instructions.Count == 0) return;
-        var local = result.At.ToOffset(TimeSpan.FromHours(8));
         var batch = new PaymentBatch
         {
             Id = batchId, BatchNo = await PaymentBatchNumbers.NextAsync(db, local.Year, application.RegionCode, payments.DefaultAgentBank, ct),
-            ApplicationId = application.Id, RegionCode = application.RegionCode, AgentBankCode = payments.DefaultAgentBank,
+            ApplicationId = application.Id, RegionCode = application.RegionCode, AgentBankCode = payments.DefaultAgentBank, AgreementId = agreement!.Id,
             Kind = PaymentBatchKind.First, PolicyCode = application.PolicyCode, Period = application.Period,
             CreatedAt = result.At, ReleasedAt = result.At, Status = PaymentBatchStatus.Instructed,
             LineCount = instructions.Count, TotalAmount = instructions.Sum(i => i.Amount), Instructions = instructions,
@@ -72,18 +78,6 @@ public sealed class CreatePaymentBatch(OneCardDbContext db, AuditWriter audit, U
         db.PaymentBatches.Add(batch);
         await audit.AppendAsync(db, user.ActorId, "PaymentBatchCreated", SubjectKinds.PaymentBatch, batch.Id.ToString(), application.RegionCode,
             new { batch.BatchNo, lines = batch.LineCount, total = batch.TotalAmount, bank = batch.AgentBankCode }, ct);
-        await StartBatchCaseAsync(batch, ct);
-    }
-
-    /// <summary>
-    /// Starts the batch's own case (<see cref="BatchDefinitionId"/>) in the same transaction. The engine is resolved here,
-    /// not injected: it runs this effect, so injecting it would be a cycle.
-    /// </summary>
-    private async Task StartBatchCaseAsync(PaymentBatch batch, CancellationToken ct)
-    {
-        var engine = services.GetRequiredService<CaseEngine>();
-        var definition = services.GetRequiredService<WorkflowCatalog>().Latest(BatchDefinitionId);
-        await engine.StartAsync(new CaseEngine.NewCase(new CaseSubject(SubjectKinds.PaymentBatch, batch.Id), batch.BatchNo, batch.RegionCode, batch.PolicyCode),
-            definition, ct);
+        await PaymentBatchCases.StartAsync(services, batch, ct);
     }
 }

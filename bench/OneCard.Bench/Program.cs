@@ -236,7 +236,7 @@ internal static class Modes
 /// <summary>Sums the durations of the submission's phase activities (see SubmitApplication.Phases).</summary>
 internal sealed class PhaseRecorder : IDisposable
 {
-    public static readonly string[] Names = ["Validate", "Evaluate", "Protect", "StoreBeneficiaries", "BuildLines", "StoreCase"];
+    public static readonly string[] Names = ["Validate", "Evaluate", "Protect", "StoreBeneficiaries", "StoreAccounts", "BuildLines", "StoreCase"];
 
     private readonly ConcurrentDictionary<string, double> _seconds = new(StringComparer.Ordinal);
     private readonly ActivityListener _listener;

@@ -61,6 +61,10 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<BankAgreement> BankAgreements => Set<BankAgreement>();
     public DbSet<BeneficiaryAccount> BeneficiaryAccounts => Set<BeneficiaryAccount>();
     public DbSet<PaymentBatchCounter> PaymentBatchCounters => Set<PaymentBatchCounter>();
+    // banks (issue 8): the agent bank registry — selections, contacts, the names rosters give banks.
+    public DbSet<AgentBankSelection> AgentBankSelections => Set<AgentBankSelection>();
+    public DbSet<BankContact> BankContacts => Set<BankContact>();
+    public DbSet<AgentBankAlias> AgentBankAliases => Set<AgentBankAlias>();
     public DbSet<PublicNotice> PublicNotices => Set<PublicNotice>();
     public DbSet<PublicNoticeLine> PublicNoticeLines => Set<PublicNoticeLine>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
@@ -337,6 +341,7 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(x => x.RegionCode).HasMaxLength(12);
             e.Property(x => x.AgentBankCode).HasMaxLength(32);
             e.Property(x => x.AccountMasked).HasMaxLength(32);
+            e.Property(x => x.AccountHash).HasMaxLength(64);
             e.Property(x => x.HolderName).HasMaxLength(64);
             e.Property(x => x.Type).HasConversion<string>().HasMaxLength(24);
             e.Property(x => x.Source).HasMaxLength(16);
@@ -344,6 +349,40 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(x => x.Reason).HasMaxLength(500);
             e.HasOne<Beneficiary>().WithMany().HasForeignKey(x => x.BeneficiaryId).OnDelete(DeleteBehavior.Restrict);
             e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+        });
+        // banks (issue 8): the registry of agent banks per city and county. No region filter (like BankAgreement): a city's
+        // selection binds its counties; the registry's endpoints choose what each user sees.
+        modelBuilder.Entity<AgentBankSelection>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.RegionCode, x.AgentBankCode });
+            e.Property(x => x.RegionCode).HasMaxLength(12);
+            e.Property(x => x.AgentBankCode).HasMaxLength(32);
+            e.Property(x => x.Method).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.DocumentNo).HasMaxLength(100);
+            e.Property(x => x.Note).HasMaxLength(1000);
+            e.Property(x => x.CreatedBy).HasMaxLength(64);
+            e.HasOne<AgentBank>().WithMany().HasForeignKey(x => x.AgentBankCode).OnDelete(DeleteBehavior.Restrict);
+        });
+        modelBuilder.Entity<BankContact>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.AgentBankCode, x.RegionCode });
+            e.Property(x => x.AgentBankCode).HasMaxLength(32);
+            e.Property(x => x.RegionCode).HasMaxLength(12);
+            e.Property(x => x.Name).HasMaxLength(50);
+            e.Property(x => x.Duty).HasMaxLength(50);
+            e.Property(x => x.Phone).HasMaxLength(32);
+            e.Property(x => x.Email).HasMaxLength(100);
+            e.Property(x => x.CreatedBy).HasMaxLength(64);
+            e.HasOne<AgentBank>().WithMany().HasForeignKey(x => x.AgentBankCode).OnDelete(DeleteBehavior.Restrict);
+        });
+        modelBuilder.Entity<AgentBankAlias>(e =>
+        {
+            e.HasKey(x => x.Alias);
+            e.Property(x => x.Alias).HasMaxLength(100);
+            e.Property(x => x.AgentBankCode).HasMaxLength(32);
+            e.HasOne<AgentBank>().WithMany().HasForeignKey(x => x.AgentBankCode).OnDelete(DeleteBehavior.Restrict);
         });
         modelBuilder.Entity<PaymentBatchCounter>(e =>
         {

@@ -62,25 +62,67 @@ public static class DemoData
     /// <summary>The demo agreement's number: 沈阳市 with the demo bank, covering every policy of the city's counties.</summary>
     public const string DemoAgreementNo = "SY-DF-2026-001";
 
-    /// <summary>The demo agent bank and its agreement with 沈阳市 (keys made here, stored sealed).</summary>
+    /// <summary>The second demo agreement: 法库县 with 辽宁农信, so a 法库县 case with accounts at both banks pays in two batches.</summary>
+    public const string SecondAgreementNo = "FK-DF-2026-001";
+
+    /// <summary>The second demo bank (辽宁省农村信用社联合社).</summary>
+    public const string SecondBankCode = "LNRCU";
+
+    /// <summary>
+    /// The demo agent banks (each with the names rosters give it), their selection records and agreements: 沈阳市 with 邮储银行
+    /// for every policy of the city, 法库县 with 辽宁农信 (keys made here, stored sealed). Each item is added when missing.
+    /// </summary>
     public static async Task EnsureReferenceDataAsync(OneCardDbContext db, PersonalDataProtector protector, DateTimeOffset now)
     {
-        if (!await db.AgentBanks.AnyAsync())
+        if (!await db.AgentBanks.AnyAsync(b => b.Code == "PSBC-LN"))
             db.AgentBanks.Add(new AgentBank { Code = "PSBC-LN", NameZh = "中国邮政储蓄银行辽宁省分行（演示）", NameEn = "Postal Savings Bank of China, Liaoning (demo)" });
-        if (!await db.BankAgreements.IgnoreQueryFilters().AnyAsync(a => a.AgreementNo == DemoAgreementNo))
-            db.BankAgreements.Add(new BankAgreement
-            {
-                Id = Guid.CreateVersion7(), AgreementNo = DemoAgreementNo, AgentBankCode = "PSBC-LN", RegionCode = "210100",
-                SignedOn = new DateOnly(2025, 12, 20), ValidFrom = new DateOnly(2026, 1, 1), ValidTo = new DateOnly(2028, 12, 31),
-                FeeTerms = "代发手续费由同级财政承担，不向补贴对象收取（演示）",
-                ServiceTerms = "按指令足额代发；到账后短信告知；不得代扣代缴；数据加密传输并保密（演示）",
-                FileFormat = "onecard-csv-v1",
-                EncryptionKeyCipher = protector.Encrypt(Convert.ToBase64String(RandomNumberGenerator.GetBytes(16))),
-                SigningKeyCipher = protector.Encrypt(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))),
-                Status = AgreementStatus.Active, CreatedBy = SeededBy, CreatedAt = now,
-            });
+        if (!await db.AgentBanks.AnyAsync(b => b.Code == SecondBankCode))
+            db.AgentBanks.Add(new AgentBank { Code = SecondBankCode, NameZh = "辽宁省农村信用社联合社（演示）", NameEn = "Liaoning Rural Credit Union (demo)" });
+        await db.SaveChangesAsync();
+        (string Alias, string Bank)[] aliases =
+        [
+            ("中国邮政储蓄银行", "PSBC-LN"), ("邮储银行", "PSBC-LN"), ("邮储", "PSBC-LN"), ("邮政储蓄银行", "PSBC-LN"),
+            ("辽宁农信", SecondBankCode), ("辽宁省农村信用社", SecondBankCode), ("农村信用社", SecondBankCode), ("农信社", SecondBankCode),
+        ];
+        var known = await db.AgentBankAliases.Select(a => a.Alias).ToListAsync();
+        foreach (var (alias, bank) in aliases.Where(a => !known.Contains(a.Alias)))
+            db.AgentBankAliases.Add(new AgentBankAlias { Alias = alias, AgentBankCode = bank });
+        (string Region, string Bank, SelectionMethod Method, string Document, DateOnly On)[] selections =
+        [
+            ("210100", "PSBC-LN", SelectionMethod.PublicTender, "沈财采〔2025〕88号（演示）", new DateOnly(2025, 11, 28)),
+            (County, SecondBankCode, SelectionMethod.CompetitiveConsultation, "法财采〔2025〕17号（演示）", new DateOnly(2025, 12, 5)),
+        ];
+        foreach (var (region, bank, method, document, on) in selections)
+            if (!await db.AgentBankSelections.AnyAsync(s => s.RegionCode == region && s.AgentBankCode == bank))
+                db.AgentBankSelections.Add(new AgentBankSelection
+                {
+                    Id = Guid.CreateVersion7(), RegionCode = region, AgentBankCode = bank, SelectedOn = on, Method = method, DocumentNo = document,
+                    Note = "演示数据", CreatedBy = SeededBy, CreatedAt = now,
+                });
+        (string No, string Bank, string Region, DateOnly Signed)[] agreements =
+        [
+            (DemoAgreementNo, "PSBC-LN", "210100", new DateOnly(2025, 12, 20)),
+            (SecondAgreementNo, SecondBankCode, County, new DateOnly(2025, 12, 22)),
+        ];
+        foreach (var (no, bank, region, signed) in agreements)
+            if (!await db.BankAgreements.IgnoreQueryFilters().AnyAsync(a => a.AgreementNo == no))
+                db.BankAgreements.Add(new BankAgreement
+                {
+                    Id = Guid.CreateVersion7(), AgreementNo = no, AgentBankCode = bank, RegionCode = region,
+                    SignedOn = signed, ValidFrom = new DateOnly(2026, 1, 1), ValidTo = new DateOnly(2028, 12, 31),
+                    FeeTerms = "代发手续费由同级财政承担，不向补贴对象收取（演示）",
+                    ServiceTerms = "按指令足额代发；到账后短信告知；不得代扣代缴；数据加密传输并保密（演示）",
+                    FileFormat = "onecard-csv-v1",
+                    EncryptionKeyCipher = protector.Encrypt(Convert.ToBase64String(RandomNumberGenerator.GetBytes(16))),
+                    SigningKeyCipher = protector.Encrypt(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))),
+                    Status = AgreementStatus.Active, CreatedBy = SeededBy, CreatedAt = now,
+                });
         await db.SaveChangesAsync();
     }
+
+    /// <summary>A roster whose every third person banks with 辽宁农信: the demo's case at payment shows one batch per bank.</summary>
+    public static IReadOnlyList<ClaimInput> WithSecondBank(IReadOnlyList<ClaimInput> roster) =>
+        [.. roster.Select((l, i) => i % 3 == 2 ? l with { BankName = "辽宁农信法库县联社" } : l)];
 
     /// <summary>Who granted a demo user's roles (the audit chain has no entry for them: they are seed data, not an act).</summary>
     public const string SeededBy = "seed";
@@ -138,7 +180,7 @@ public static class DemoData
             Guid id = default;
             await As(services, users["clerk"], at, async sp =>
             {
-                var roster = Roster(seed, 12);
+                var roster = c == 5 ? WithSecondBank(Roster(seed, 12)) : Roster(seed, 12);
                 var outcome = await sp.GetRequiredService<SubmitApplication.Handler>().SubmitAsync(PolicyCode, "2026", ApplicationSource.Roster, roster, default);
                 id = outcome.Result!.Id;
             });

@@ -91,6 +91,8 @@ public static class HostSetup
         services.AddScoped<ActOnCase.Handler>();
         services.AddScoped<PublicNotices.Handler>();
         services.AddScoped<BankFiles.Handler>();
+        services.AddScoped<Banks.BankRegistry.Handler>();
+        services.AddScoped<Banks.AccountHistory.Handler>();
         services.AddScoped<SlaOverview.Handler>();
         services.AddScoped<OverdueTasks.Handler>();
         services.AddPolicyLists(config);
@@ -168,6 +170,8 @@ public static class HostSetup
         api.MapBulkApprove();
         api.MapActOnCase();
         api.MapBankFiles();
+        Banks.BankRegistry.MapBanks(api);
+        Banks.AccountHistory.MapAccountHistory(api);
         api.MapPublicNotices();
         api.MapCalendarYears();
         api.MapUserAdmin();

@@ -834,6 +834,74 @@ namespace OneCard.Persistence.Migrations.Postgres
                     b.ToTable("AgentBanks");
                 });
 
+            modelBuilder.Entity("OneCard.Domain.Payments.AgentBankAlias", b =>
+                {
+                    b.Property<string>("Alias")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("AgentBankCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Alias");
+
+                    b.HasIndex("AgentBankCode");
+
+                    b.ToTable("AgentBankAliases");
+                });
+
+            modelBuilder.Entity("OneCard.Domain.Payments.AgentBankSelection", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AgentBankCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("DocumentNo")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("RegionCode")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)");
+
+                    b.Property<DateOnly>("SelectedOn")
+                        .HasColumnType("date");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgentBankCode");
+
+                    b.HasIndex("RegionCode", "AgentBankCode");
+
+                    b.ToTable("AgentBankSelections");
+                });
+
             modelBuilder.Entity("OneCard.Domain.Payments.BankAgreement", b =>
                 {
                     b.Property<Guid>("Id")
@@ -922,6 +990,56 @@ namespace OneCard.Persistence.Migrations.Postgres
                     b.ToTable("BankAgreements");
                 });
 
+            modelBuilder.Entity("OneCard.Domain.Payments.BankContact", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AgentBankCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Duty")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<string>("Phone")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("RegionCode")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgentBankCode", "RegionCode");
+
+                    b.ToTable("BankContacts");
+                });
+
             modelBuilder.Entity("OneCard.Domain.Payments.BankResultImport", b =>
                 {
                     b.Property<Guid>("Id")
@@ -968,6 +1086,10 @@ namespace OneCard.Persistence.Migrations.Postgres
                     b.Property<string>("AccountCipher")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<string>("AccountHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<string>("AccountMasked")
                         .IsRequired()
@@ -1874,7 +1996,34 @@ namespace OneCard.Persistence.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("OneCard.Domain.Payments.AgentBankAlias", b =>
+                {
+                    b.HasOne("OneCard.Domain.Payments.AgentBank", null)
+                        .WithMany()
+                        .HasForeignKey("AgentBankCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OneCard.Domain.Payments.AgentBankSelection", b =>
+                {
+                    b.HasOne("OneCard.Domain.Payments.AgentBank", null)
+                        .WithMany()
+                        .HasForeignKey("AgentBankCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("OneCard.Domain.Payments.BankAgreement", b =>
+                {
+                    b.HasOne("OneCard.Domain.Payments.AgentBank", null)
+                        .WithMany()
+                        .HasForeignKey("AgentBankCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OneCard.Domain.Payments.BankContact", b =>
                 {
                     b.HasOne("OneCard.Domain.Payments.AgentBank", null)
                         .WithMany()

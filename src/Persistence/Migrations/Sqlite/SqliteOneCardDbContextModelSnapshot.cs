@@ -826,6 +826,74 @@ namespace OneCard.Persistence.Migrations.Sqlite
                     b.ToTable("AgentBanks");
                 });
 
+            modelBuilder.Entity("OneCard.Domain.Payments.AgentBankAlias", b =>
+                {
+                    b.Property<string>("Alias")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgentBankCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Alias");
+
+                    b.HasIndex("AgentBankCode");
+
+                    b.ToTable("AgentBankAliases");
+                });
+
+            modelBuilder.Entity("OneCard.Domain.Payments.AgentBankSelection", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgentBankCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DocumentNo")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RegionCode")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("SelectedOn")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgentBankCode");
+
+                    b.HasIndex("RegionCode", "AgentBankCode");
+
+                    b.ToTable("AgentBankSelections");
+                });
+
             modelBuilder.Entity("OneCard.Domain.Payments.BankAgreement", b =>
                 {
                     b.Property<Guid>("Id")
@@ -914,6 +982,56 @@ namespace OneCard.Persistence.Migrations.Sqlite
                     b.ToTable("BankAgreements");
                 });
 
+            modelBuilder.Entity("OneCard.Domain.Payments.BankContact", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgentBankCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Duty")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Phone")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RegionCode")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgentBankCode", "RegionCode");
+
+                    b.ToTable("BankContacts");
+                });
+
             modelBuilder.Entity("OneCard.Domain.Payments.BankResultImport", b =>
                 {
                     b.Property<Guid>("Id")
@@ -959,6 +1077,10 @@ namespace OneCard.Persistence.Migrations.Sqlite
 
                     b.Property<string>("AccountCipher")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AccountHash")
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("AccountMasked")
@@ -1866,7 +1988,34 @@ namespace OneCard.Persistence.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("OneCard.Domain.Payments.AgentBankAlias", b =>
+                {
+                    b.HasOne("OneCard.Domain.Payments.AgentBank", null)
+                        .WithMany()
+                        .HasForeignKey("AgentBankCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OneCard.Domain.Payments.AgentBankSelection", b =>
+                {
+                    b.HasOne("OneCard.Domain.Payments.AgentBank", null)
+                        .WithMany()
+                        .HasForeignKey("AgentBankCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("OneCard.Domain.Payments.BankAgreement", b =>
+                {
+                    b.HasOne("OneCard.Domain.Payments.AgentBank", null)
+                        .WithMany()
+                        .HasForeignKey("AgentBankCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OneCard.Domain.Payments.BankContact", b =>
                 {
                     b.HasOne("OneCard.Domain.Payments.AgentBank", null)
                         .WithMany()

@@ -76,7 +76,6 @@ public static class HostSetup
             keys["PersonalDataLookup"] ?? throw new InvalidOperationException("Keys:PersonalDataLookup is not configured.")));
         var auditKey = Convert.FromBase64String(keys["AuditChain"] ?? throw new InvalidOperationException("Keys:AuditChain is not configured."));
         services.AddSingleton(sp => new AuditWriter(auditKey, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(config.GetSection("Payments").Get<PaymentOptions>() ?? new PaymentOptions());
 
         services.AddScoped<CaseEngine>();
         services.AddScoped<CaseEffects>();

@@ -8,7 +8,7 @@ namespace OneCard.Host.BrowserTests.Banks;
 
 /// <summary>
 /// Finance opens 代发银行 (/finance/banks), filters the registry down to one bank, opens it, rotates its agreement's keys and
-/// then terminates the agreement, each after confirming; the page and the API show key version 2 and the agreement terminated.
+/// then terminates the agreement, each after confirming, and adds a contact; the page and the API show key version 2 and the agreement terminated.
 /// </summary>
 public sealed class BanksPageInBrowserTests(ITestOutputHelper output) : BrowserTest(output)
 {
@@ -46,8 +46,15 @@ public sealed class BanksPageInBrowserTests(ITestOutputHelper output) : BrowserT
         await Assertions.Expect(detail.Locator("[data-testid=terminate]")).ToHaveCountAsync(0);
         await ShotAsync(page, "banks-agreement-terminated.png");
 
+        await detail.Locator("[data-testid=con-name]").FillAsync("孙经理");
+        await detail.Locator("[data-testid=con-duty]").FillAsync("业务联系人");
+        await detail.Locator("[data-testid=con-phone]").FillAsync("024-87112233");
+        await detail.Locator("[data-testid=con-save]").ClickAsync();
+        await Assertions.Expect(detail).ToContainTextAsync("024-87112233");
+
         var bank = await (await App.SignInAsync("supervisor")).GetFromJsonAsync<JsonElement>("/api/banks/LNRCU");
         var agreement = bank.GetProperty("agreements").EnumerateArray().Single();
         Assert.Equal(("Terminated", 2), (agreement.GetProperty("status").GetString(), agreement.GetProperty("keyVersion").GetInt32()));
+        Assert.Equal("孙经理", bank.GetProperty("contacts").EnumerateArray().Single().GetProperty("name").GetString());
     }
 }

@@ -90,7 +90,7 @@ public static class HostSetup
         services.AddScoped<BulkApprove.Handler>();
         services.AddScoped<ActOnCase.Handler>();
         services.AddScoped<PublicNotices.Handler>();
-        services.AddScoped<BankFiles.Handler>();
+        services.AddBankFiles(config);
         services.AddScoped<SlaOverview.Handler>();
         services.AddScoped<OverdueTasks.Handler>();
         services.AddPolicyLists(config);

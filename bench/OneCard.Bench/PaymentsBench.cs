@@ -70,6 +70,7 @@ internal static class PaymentsBench
             var generate = watch.Elapsed.TotalSeconds;
             var copyTo2 = await CopyToAsync(app.ConnectionString, batchId, Path.Combine(work, "copy-to-2.txt"));
             var copyTo = Math.Min(copyTo1, copyTo2);
+            Console.WriteLine($"(a) bank file {generate:F2} s = {lines / generate:N0} lines/s; (A) COPY TO {copyTo1:F2} s and {copyTo2:F2} s; (a)/(A) {generate / copyTo:F2}x");
 
             // The bank's answer (untimed): the demo bank opens the file with the agreement's keys and fails 1 line in 1,000.
             var resultFile = Path.Combine(work, "results.bank");
@@ -99,6 +100,7 @@ internal static class PaymentsBench
                 return s!;
             });
             var import = watch.Elapsed.TotalSeconds;
+            Console.WriteLine($"(b) import {import:F2} s = {lines / import:N0} lines/s; (B) COPY FROM + UPDATE {copyFrom:F2} s; (b)/(B) {import / copyFrom:F2}x");
             if (summary.Applied != lines || summary.BatchStatus != "Reconciled")
                 throw new InvalidOperationException($"Import applied {summary.Applied} of {lines}, batch {summary.BatchStatus}.");
 

@@ -266,6 +266,7 @@ public static class BankFiles
                 errors.Add(BankFileError.File("文件头 total", "AmountMismatch",
                     $"文件头合计 {header.Total.ToString("N2", CultureInfo.InvariantCulture)} 元，明细合计 {fileTotal.ToString("N2", CultureInfo.InvariantCulture)} 元，两者矛盾", "The header's total contradicts the rows."));
             if (errors.Count > 0) return (null, errors);
+            await sink.CloseAsync(ct);
 
             var now = time.GetUtcNow();
             var pending = paid + failed;

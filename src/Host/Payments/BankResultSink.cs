@@ -20,7 +20,10 @@ public abstract class BankResultSink : IAsyncDisposable
 
     public abstract ValueTask AddAsync(int seq, bool paid, string? message, CancellationToken ct);
 
-    /// <summary>Applies what was added; returns how many instructions moved from Pending.</summary>
+    /// <summary>Ends the transfer (the COPY) so the connection serves other commands again; call before anything else runs on it.</summary>
+    public virtual Task CloseAsync(CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>Applies what was added (after <see cref="CloseAsync"/>); returns how many instructions moved from Pending.</summary>
     public abstract Task<int> ApplyAsync(Guid batchId, DateTimeOffset now, CancellationToken ct);
 
     public async ValueTask DisposeAsync()
@@ -58,16 +61,22 @@ public abstract class BankResultSink : IAsyncDisposable
             count++;
         }
 
-        public override async Task<int> ApplyAsync(Guid batchId, DateTimeOffset now, CancellationToken ct)
+        public override async Task CloseAsync(CancellationToken ct)
         {
-            await importer!.CompleteAsync(ct);
+            if (importer is null) return;
+            await importer.CompleteAsync(ct);
             await importer.DisposeAsync();
             importer = null;
+        }
+
+        public override async Task<int> ApplyAsync(Guid batchId, DateTimeOffset now, CancellationToken ct)
+        {
+            await CloseAsync(ct);
             if (count == 0) return 0;
             await db.Database.ExecuteSqlRawAsync("ANALYZE bank_results", ct);
             var moved = await db.Database.ExecuteSqlAsync($"""
                 UPDATE "PaymentInstructions" AS i
-                SET "Status" = CASE WHEN r.paid THEN 'Succeeded' ELSE 'Failed' END, "BankMessage" = r.message, "ResultAt" = {now}
+                SET "Status" = CASE WHEN r.paid THEN 'Succeeded' ELSE 'Failed' END, "BankMessage" = r.message, "ResultAt" = {now.ToUniversalTime()}
                 FROM bank_results AS r
                 WHERE i."BatchId" = {batchId} AND i."Seq" = r.seq AND i."Status" = 'Pending'
                 """, ct);

@@ -216,11 +216,16 @@ public static class DemoData
             {
                 await As(services, users["finance"], at.AddDays(14), async sp =>
                 {
+                    // The demo bank pays every line but the second of each batch released to it.
                     var bank = sp.GetRequiredService<BankFiles.Handler>();
-                    var batch = (await bank.ListAsync(id, default)).Single();
-                    var (_, file) = await bank.BankFileAsync(batch.Id, default);
-                    var results = BankResultsFor(file, failSeq: 2);
-                    await bank.ImportResultsAsync(batch.Id, new MemoryStream(results), default);
+                    foreach (var batch in (await bank.ListAsync(id, default)).Where(b => b.ReleasedAt != null))
+                    {
+                        var (_, content) = await bank.BankFileAsync(batch.Id, default);
+                        byte[] file;
+                        await using (content) { using var copy = new MemoryStream(); await content.CopyToAsync(copy); file = copy.ToArray(); }
+                        var results = await DemoBank.RespondAsync(sp, file, [2]);
+                        await bank.ImportResultsAsync(batch.Id, new MemoryStream(results), default);
+                    }
                 });
             }
         }
@@ -278,20 +283,6 @@ public static class DemoData
             if (user is null) context.SetSystem(); else context.SetUser(user);
             await work(scope.ServiceProvider);
         });
-    }
-
-    /// <summary>A bank result file for a downloaded instruction file: all succeed but <paramref name="failSeq"/>.</summary>
-    public static byte[] BankResultsFor(byte[] instructionFile, int failSeq)
-    {
-        var lines = System.Text.Encoding.UTF8.GetString(instructionFile).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        var output = new System.Text.StringBuilder("批次号,序号,金额,结果,说明\n");
-        foreach (var line in lines.Skip(1))
-        {
-            var f = line.Split(',');
-            var failed = int.Parse(f[1], CultureInfo.InvariantCulture) == failSeq;
-            output.Append(CultureInfo.InvariantCulture, $"{f[0]},{f[1]},{f[4]},{(failed ? "失败" : "成功")},{(failed ? "账户已销户" : "")}\n");
-        }
-        return System.Text.Encoding.UTF8.GetBytes(output.ToString());
     }
 
     private static readonly string[] Surnames = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高", "欧阳"];

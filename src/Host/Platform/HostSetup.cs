@@ -89,7 +89,7 @@ public static class HostSetup
         services.AddScoped<BulkApprove.Handler>();
         services.AddScoped<ActOnCase.Handler>();
         services.AddScoped<PublicNotices.Handler>();
-        services.AddScoped<BankFiles.Handler>();
+        services.AddBankFiles(config);
         services.AddScoped<Banks.BankRegistry.Handler>();
         services.AddScoped<Banks.AccountHistory.Handler>();
         services.AddScoped<SlaOverview.Handler>();

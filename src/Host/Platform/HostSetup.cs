@@ -91,6 +91,7 @@ public static class HostSetup
         services.AddScoped<ActOnCase.Handler>();
         services.AddScoped<PublicNotices.Handler>();
         services.AddScoped<BankFiles.Handler>();
+        services.AddIndicators();
         services.AddScoped<SlaOverview.Handler>();
         services.AddScoped<OverdueTasks.Handler>();
         services.AddPolicyLists(config);
@@ -168,6 +169,7 @@ public static class HostSetup
         api.MapBulkApprove();
         api.MapActOnCase();
         api.MapBankFiles();
+        api.MapIndicators();
         api.MapPublicNotices();
         api.MapCalendarYears();
         api.MapUserAdmin();

@@ -72,7 +72,7 @@ public sealed class CreatePaymentBatch(OneCardDbContext db, AuditWriter audit, U
             Id = batchId, BatchNo = await PaymentBatchNumbers.NextAsync(db, local.Year, application.RegionCode, payments.DefaultAgentBank, ct),
             ApplicationId = application.Id, RegionCode = application.RegionCode, AgentBankCode = payments.DefaultAgentBank, AgreementId = agreement!.Id,
             Kind = PaymentBatchKind.First, PolicyCode = application.PolicyCode, Period = application.Period,
-            CreatedAt = result.At, ReleasedAt = result.At, Status = PaymentBatchStatus.Instructed,
+            CreatedAt = result.At, ReleasedAt = null, Status = PaymentBatchStatus.Allocating,
             LineCount = instructions.Count, TotalAmount = instructions.Sum(i => i.Amount), Instructions = instructions,
         };
         db.PaymentBatches.Add(batch);

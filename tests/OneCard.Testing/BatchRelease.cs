@@ -53,8 +53,8 @@ public static class BatchRelease
 
     private static async Task EnsureAsync(HttpResponseMessage response, string what)
     {
-        if (!response.IsSuccessStatusCode)
-            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                $"{what} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}"));
+        if (response.IsSuccessStatusCode) return;
+        var body = await response.Content.ReadAsStringAsync();
+        throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"{what} failed: {(int)response.StatusCode} {body}"));
     }
 }

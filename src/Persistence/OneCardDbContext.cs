@@ -65,6 +65,9 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<AgentBankSelection> AgentBankSelections => Set<AgentBankSelection>();
     public DbSet<BankContact> BankContacts => Set<BankContact>();
     public DbSet<AgentBankAlias> AgentBankAliases => Set<AgentBankAlias>();
+    // indicators (issue 8): budget indicators (预算指标) and their allocation ledger.
+    public DbSet<BudgetIndicator> BudgetIndicators => Set<BudgetIndicator>();
+    public DbSet<IndicatorEntry> IndicatorEntries => Set<IndicatorEntry>();
     public DbSet<PublicNotice> PublicNotices => Set<PublicNotice>();
     public DbSet<PublicNoticeLine> PublicNoticeLines => Set<PublicNoticeLine>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
@@ -383,6 +386,38 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(x => x.Alias).HasMaxLength(100);
             e.Property(x => x.AgentBankCode).HasMaxLength(32);
             e.HasOne<AgentBank>().WithMany().HasForeignKey(x => x.AgentBankCode).OnDelete(DeleteBehavior.Restrict);
+        // indicators (issue 8): an indicator per 文号, policy, recipient region and year; its ledger writes each source once.
+        modelBuilder.Entity<BudgetIndicator>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.DocumentNo, x.PolicyCode, x.RegionCode, x.Year }).IsUnique();
+            e.HasIndex(x => new { x.RegionCode, x.PolicyCode, x.Year });
+            e.Property(x => x.DocumentNo).HasMaxLength(BudgetIndicator.MaxDocumentNoLength);
+            e.Property(x => x.Title).HasMaxLength(BudgetIndicator.MaxTitleLength);
+            e.Property(x => x.PolicyCode).HasMaxLength(64);
+            e.Property(x => x.RegionCode).HasMaxLength(12);
+            e.Property(x => x.IssuingLevel).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.CreatedBy).HasMaxLength(64);
+            foreach (var money in new[] { nameof(BudgetIndicator.Amount), nameof(BudgetIndicator.CentralShare), nameof(BudgetIndicator.ProvincialShare),
+                         nameof(BudgetIndicator.CityShare), nameof(BudgetIndicator.CountyShare) })
+                e.Property(money).HasPrecision(18, 2);
+            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+        });
+        modelBuilder.Entity<IndicatorEntry>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.SourceKey).IsUnique();
+            e.HasIndex(x => new { x.IndicatorId, x.BatchId });
+            e.HasIndex(x => x.BatchId);
+            e.Property(x => x.SourceKey).HasMaxLength(128);
+            e.Property(x => x.Amount).HasPrecision(18, 2);
+            e.Property(x => x.Kind).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.RegionCode).HasMaxLength(12);
+            e.Property(x => x.By).HasMaxLength(64);
+            e.HasOne<BudgetIndicator>().WithMany().HasForeignKey(x => x.IndicatorId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<PaymentBatch>().WithMany().HasForeignKey(x => x.BatchId).OnDelete(DeleteBehavior.Restrict);
+            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
         });
         modelBuilder.Entity<PaymentBatchCounter>(e =>
         {

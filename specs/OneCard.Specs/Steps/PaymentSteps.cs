@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using OneCard.Specs.Support;
+using OneCard.Testing;
 
 namespace OneCard.Specs.Steps;
 
@@ -62,6 +63,7 @@ public sealed class PaymentSteps(ScenarioState state, CaseSteps cases, Publicity
         await publicity.TimerDue();
         await cases.Act("finance", "Approve");
         state.BatchId = (await Batch()).GetProperty("id").GetGuid();
+        await BatchRelease.AllocateAndReleaseAsync(await state.As("finance"), state.BatchId);
         await DownloadBankFile();
         await ImportResults(failSeq: 0, reason: "");
     }

@@ -172,6 +172,7 @@ public static class DemoData
         var users = Users.ToDictionary(u => u.UserName, u => new CurrentUser("u-" + u.UserName, u.UserName, u.DisplayName, Roles.Ordered(u.Roles), u.Region, u.Organisation, u.Department));
         // When each case was submitted, in days before now, so that it rests in its step the way a real
         // one would: the first is overdue in township review, publicity is still open, the rest are in time.
+        await EnsureDemoIndicatorsAsync(services, users["finance"], now);
         int[] submittedDaysAgo = [12, 3, 4, 6, 13, 16, 20];
         for (var c = 0; c < submittedDaysAgo.Length; c++)
         {
@@ -218,8 +219,15 @@ public static class DemoData
                 {
                     // The demo bank pays every line but the second of each batch released to it.
                     var bank = sp.GetRequiredService<BankFiles.Handler>();
-                    foreach (var batch in (await bank.ListAsync(id, default)).Where(b => b.ReleasedAt != null))
+                    var indicators = sp.GetRequiredService<Indicators.Handler>();
+                    foreach (var batch in await bank.ListAsync(id, default))
                     {
+                        // Finance allocates each batch to the county's indicator and releases it to the bank before the file exists.
+                        var allocation = await indicators.AllocationAsync(batch.Id, default);
+                        var indicator = allocation.Candidates.First(c => c.Remaining >= batch.TotalAmount);
+                        var allocated = await indicators.AllocateAsync(batch.Id, [new(indicator.Id, batch.TotalAmount)], default);
+                        if (allocated.Errors.Count > 0) throw new InvalidOperationException(string.Join("；", allocated.Errors.Select(e => e.MessageZh)));
+                        await sp.GetRequiredService<CaseEngine>().ActAsync(PaymentBatchCases.Subject(batch.Id), "Release", "演示数据", default);
                         var (_, content) = await bank.BankFileAsync(batch.Id, default);
                         byte[] file;
                         await using (content) { using var copy = new MemoryStream(); await content.CopyToAsync(copy); file = copy.ToArray(); }
@@ -231,6 +239,31 @@ public static class DemoData
         }
         await EnsureCivilCaseAsync(services, users, now.AddDays(-2));
         await As(services, null, now, sp => sp.GetRequiredService<DeadlineSweepJob>().RunAsync(default));
+    }
+
+    /// <summary>
+    /// The county's budget indicators for the demo policies (this year and, near a new year, the last): 耕地地力保护补贴 from a
+    /// central 直达资金 document and 高龄津贴 shared by province, city and county, registered by the county's finance.
+    /// </summary>
+    private static async Task EnsureDemoIndicatorsAsync(IServiceProvider services, CurrentUser finance, DateTimeOffset now)
+    {
+        var local = now.ToOffset(TimeSpan.FromHours(8));
+        foreach (var year in new[] { local.AddDays(-30).Year, local.Year }.Distinct())
+            await As(services, finance, now, async sp =>
+            {
+                var handler = sp.GetRequiredService<Indicators.Handler>();
+                foreach (var request in new Indicators.CreateRequest[]
+                {
+                    new($"财农〔{year}〕12号", $"{year}年耕地地力保护补贴（中央直达资金）", year, nameof(IndicatorLevel.Central), 2_000_000m, 0, 0, 0, true,
+                        PolicyCode, County, 2_000_000m),
+                    new($"辽财社〔{year}〕35号", $"{year}年高龄津贴", year, nameof(IndicatorLevel.Provincial), 0, 300_000m, 100_000m, 100_000m, false,
+                        CivilPolicyCode, County, 500_000m),
+                })
+                {
+                    var outcome = await handler.CreateAsync(request, default);
+                    if (outcome.Errors.Count > 0) throw new InvalidOperationException(string.Join("；", outcome.Errors.Select(e => e.MessageZh)));
+                }
+            });
     }
 
     /// <summary>The second department at work: a 高龄津贴 roster of the same township, passed at township review by the other 民政 clerk.</summary>

@@ -92,6 +92,7 @@ public static class HostSetup
         services.AddBankFiles(config);
         services.AddScoped<Banks.BankRegistry.Handler>();
         services.AddScoped<Banks.AccountHistory.Handler>();
+        services.AddIndicators();
         services.AddScoped<SlaOverview.Handler>();
         services.AddScoped<OverdueTasks.Handler>();
         services.AddPolicyLists(config);
@@ -171,6 +172,7 @@ public static class HostSetup
         api.MapBankFiles();
         Banks.BankRegistry.MapBanks(api);
         Banks.AccountHistory.MapAccountHistory(api);
+        api.MapIndicators();
         api.MapPublicNotices();
         api.MapCalendarYears();
         api.MapUserAdmin();

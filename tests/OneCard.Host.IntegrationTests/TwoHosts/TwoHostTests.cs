@@ -207,8 +207,8 @@ public sealed class TwoHostTests(ITestOutputHelper output)
     /// <summary>The bank's result file arrives through both hosts at once; the case is reconciled and published once.</summary>
     private static async Task ImportBankResultsThroughBothAsync(HostProcess a, HostProcess b, Guid id, IReadOnlyDictionary<string, string> settings)
     {
-        var batches = await (await a.As("finance")).GetFromJsonAsync<JsonElement>($"/api/payments/batches?applicationId={id}");
-        var batchId = batches.EnumerateArray().Single().GetProperty("id").GetGuid();
+        // Finance allocates the batch to a budget indicator and releases it (through host A) before the bank file exists.
+        var batchId = (await OneCard.Testing.BatchRelease.ReadyAsync(await a.As("finance"), id)).Single().GetProperty("id").GetGuid();
         var bankFile = await (await b.As("finance")).GetByteArrayAsync($"/api/payments/batches/{batchId}/bank-file");
         // The demo bank opens the file with the agreement's keys, unsealed by the deployment's protector (both hosts hold the same keys).
         var protector = Domain.Privacy.PersonalDataProtector.FromBase64(settings["Keys:PersonalDataEncryption"], settings["Keys:PersonalDataLookup"]);

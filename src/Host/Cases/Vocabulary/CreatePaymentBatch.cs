@@ -125,7 +125,7 @@ public sealed class CreatePaymentBatch(OneCardDbContext db, AuditWriter audit, U
                 Id = batchIds[(bank, region)], BatchNo = await PaymentBatchNumbers.NextAsync(db, local.Year, region, bank, ct),
                 ApplicationId = application.Id, RegionCode = region, AgentBankCode = bank, AgreementId = agreement.Id,
                 Kind = PaymentBatchKind.First, PolicyCode = application.PolicyCode, Period = application.Period,
-                CreatedAt = result.At, ReleasedAt = result.At, Status = PaymentBatchStatus.Instructed,
+                CreatedAt = result.At, ReleasedAt = null, Status = PaymentBatchStatus.Allocating,
                 LineCount = instructions.Count, TotalAmount = instructions.Sum(i => i.Amount), Instructions = instructions,
             };
             db.PaymentBatches.Add(batch);

@@ -81,6 +81,7 @@ public static class HostSetup
         services.AddScoped<CaseEngine>();
         services.AddScoped<CaseEffects>();
         services.AddCaseVocabulary();
+        services.AddCorrections();
         services.AddScoped<TimerScheduler>();
         services.AddScoped<SubmitApplication.Handler>();
         services.AddScoped<RosterTemplate.Handler>();
@@ -168,6 +169,7 @@ public static class HostSetup
         api.MapBulkApprove();
         api.MapActOnCase();
         api.MapBankFiles();
+        api.MapCorrections();
         api.MapPublicNotices();
         api.MapCalendarYears();
         api.MapUserAdmin();
@@ -190,6 +192,8 @@ public static class HostSetup
             app.Services.GetRequiredService<IRecurringJobManager>()
                 .AddOrUpdate<DeadlineSweepJob>(DeadlineSweepJob.RecurringId, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
             app.Services.GetRequiredService<IRecurringJobManager>().AddNoticeJobs();
+            app.Services.GetRequiredService<IRecurringJobManager>()
+                .AddOrUpdate<CorrectionSweep>(CorrectionSweep.RecurringId, j => j.RunJobAsync(CancellationToken.None), Cron.Minutely());
         }
 
         app.MapOneCardUi();

@@ -137,6 +137,10 @@ public static class Corrections
         public async Task ProposeAsync(Guid id, Proposal body, CancellationToken ct)
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
+            // The case first, in the order case actions take their locks (case, rows, audit): a concurrent Close cannot deadlock with this.
+            var instanceId = await db.WorkflowInstances.Where(i => i.SubjectKind == SubjectKinds.PaymentCorrection && i.SubjectId == id).Select(i => (Guid?)i.Id)
+                .SingleOrDefaultAsync(ct) ?? throw OneCardException.NotFound("Payment correction", "退票更正");
+            await db.LockInstanceAsync(instanceId, ct);
             var c = await db.PaymentCorrections.SingleOrDefaultAsync(x => x.Id == id, ct) ?? throw OneCardException.NotFound("Payment correction", "退票更正");
             if (c.Status != CorrectionStatus.Verifying)
                 throw new OneCardException(ErrorKind.Conflict, "CorrectionNotVerifying", $"退票更正 {c.Reference} 当前为“{StatusZh(c.Status)}”，不能提交更正",

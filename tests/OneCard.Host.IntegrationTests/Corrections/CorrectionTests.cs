@@ -91,8 +91,9 @@ public sealed class CorrectionTests : IAsyncLifetime
         Assert.Equal(1, opened.GetProperty("attempts").GetInt32());
         var before = await ReconciliationAsync(id);
         var caseFigures = before.GetProperty("case");
-        Assert.Equal(5, Fig(caseFigures, "instructed").Count);
-        Assert.Equal(4, Fig(caseFigures, "paid").Count);
+        // Claims.FiveLines: four eligible lines instructed (the fourth plot changed use), line 2 returned.
+        Assert.Equal(4, Fig(caseFigures, "instructed").Count);
+        Assert.Equal(3, Fig(caseFigures, "paid").Count);
         Assert.Equal(1, Fig(caseFigures, "failed").Count);
         Assert.Equal(1, Fig(caseFigures, "inCorrection").Count);
         Assert.True(caseFigures.GetProperty("balanced").GetBoolean());
@@ -137,7 +138,7 @@ public sealed class CorrectionTests : IAsyncLifetime
         Assert.True(done.GetProperty("case").GetProperty("isFinal").GetBoolean());
 
         var after = (await ReconciliationAsync(id)).GetProperty("case");
-        Assert.Equal((5, Fig(after, "instructed").Amount), Fig(after, "instructed"));
+        Assert.Equal(4, Fig(after, "instructed").Count);
         Assert.Equal(Fig(after, "instructed").Amount, Fig(after, "paid").Amount + Fig(after, "repaid").Amount);
         Assert.Equal((1, original.Amount), Fig(after, "repaid"));
         Assert.Equal(0, Fig(after, "outstanding").Count);
@@ -167,7 +168,7 @@ public sealed class CorrectionTests : IAsyncLifetime
         var rerun = await SweepAsync();
 
         Assert.Equal(1, outcomes.Sum(o => o.Opened));
-        Assert.Equal(4, outcomes.Sum(o => o.Notices));
+        Assert.Equal(3, outcomes.Sum(o => o.Notices)); // four lines instructed, one returned
         Assert.Equal((0, 0, 0), (rerun.Opened, rerun.Moved, rerun.Notices));
         var (corrections, cases, notices, messages, texts) = await app.AsSystemAsync(async sp =>
         {
@@ -176,7 +177,7 @@ public sealed class CorrectionTests : IAsyncLifetime
                 await db.PaymentNotices.CountAsync(), await db.OutboxMessages.CountAsync(m => m.Recipient.StartsWith("beneficiary:")),
                 await db.OutboxMessages.Where(m => m.Recipient.StartsWith("beneficiary:")).Select(m => m.Text).ToListAsync());
         });
-        Assert.Equal((1, 1, 4, 4), (corrections, cases, notices, messages));
+        Assert.Equal((1, 1, 3, 3), (corrections, cases, notices, messages));
         // 补贴信息告知: policy, period, amount, bank and the masked account only.
         Assert.All(texts, t => Assert.Matches(@"^补贴信息告知：您的.+（2026期）补贴 [\d,]+\.\d\d 元已于 \d{4}-\d\d-\d\d 由.+发放至账户 \*{4}\d{4}，请注意查收。$", t));
     }

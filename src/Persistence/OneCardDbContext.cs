@@ -68,6 +68,9 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
     // indicators (issue 8): budget indicators (预算指标) and their allocation ledger.
     public DbSet<BudgetIndicator> BudgetIndicators => Set<BudgetIndicator>();
     public DbSet<IndicatorEntry> IndicatorEntries => Set<IndicatorEntry>();
+    // corrections (issue 8): returned lines corrected and paid again, and the payment notice of each paid line.
+    public DbSet<PaymentCorrection> PaymentCorrections => Set<PaymentCorrection>();
+    public DbSet<PaymentNotice> PaymentNotices => Set<PaymentNotice>();
     public DbSet<PublicNotice> PublicNotices => Set<PublicNotice>();
     public DbSet<PublicNoticeLine> PublicNoticeLines => Set<PublicNoticeLine>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
@@ -417,6 +420,46 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(x => x.By).HasMaxLength(64);
             e.HasOne<BudgetIndicator>().WithMany().HasForeignKey(x => x.IndicatorId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<PaymentBatch>().WithMany().HasForeignKey(x => x.BatchId).OnDelete(DeleteBehavior.Restrict);
+        // corrections (issue 8): one correction per returned line (its first failed instruction); one notice per paid instruction.
+        modelBuilder.Entity<PaymentCorrection>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.OriginalInstructionId).IsUnique();
+            e.HasIndex(x => x.LatestInstructionId);
+            e.HasIndex(x => new { x.ApplicationId, x.Status });
+            e.HasIndex(x => new { x.Status, x.RegionCode });
+            e.Property(x => x.Reference).HasMaxLength(96);
+            e.Property(x => x.RegionCode).HasMaxLength(12);
+            e.Property(x => x.PolicyCode).HasMaxLength(64);
+            e.Property(x => x.Period).HasMaxLength(16);
+            e.Property(x => x.Amount).HasPrecision(18, 2);
+            e.Property(x => x.AgentBankCode).HasMaxLength(32);
+            e.Property(x => x.BankReason).HasMaxLength(500);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(24);
+            e.Property(x => x.ProposedBankCode).HasMaxLength(32);
+            e.Property(x => x.ProposedAccountMasked).HasMaxLength(32);
+            e.Property(x => x.ProposedHolderName).HasMaxLength(64);
+            e.Property(x => x.ProposedAccountType).HasConversion<string>().HasMaxLength(24);
+            e.Property(x => x.ProposalNote).HasMaxLength(500);
+            e.Property(x => x.ProposedBy).HasMaxLength(64);
+            e.Property(x => x.ClosedReason).HasMaxLength(500);
+            e.HasOne<PaymentInstruction>().WithMany().HasForeignKey(x => x.OriginalInstructionId).OnDelete(DeleteBehavior.Restrict);
+            e.HasQueryFilter(x => (Scope == null || x.RegionCode.StartsWith(Scope))
+                && (Department == null || Policies.Any(p => p.Code == x.PolicyCode && p.DepartmentCode == Department)));
+        });
+        modelBuilder.Entity<PaymentNotice>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.InstructionId).IsUnique();
+            e.HasIndex(x => x.BeneficiaryId);
+            e.Property(x => x.RegionCode).HasMaxLength(12);
+            e.Property(x => x.PolicyCode).HasMaxLength(64);
+            e.Property(x => x.Period).HasMaxLength(16);
+            e.Property(x => x.Amount).HasPrecision(18, 2);
+            e.Property(x => x.AgentBankCode).HasMaxLength(32);
+            e.Property(x => x.AccountMasked).HasMaxLength(32);
+            e.Property(x => x.Text).HasMaxLength(500);
+            e.HasOne<PaymentInstruction>().WithMany().HasForeignKey(x => x.InstructionId).OnDelete(DeleteBehavior.Restrict);
             e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
         });
         modelBuilder.Entity<PaymentBatchCounter>(e =>

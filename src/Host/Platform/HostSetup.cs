@@ -80,6 +80,7 @@ public static class HostSetup
         services.AddScoped<CaseEngine>();
         services.AddScoped<CaseEffects>();
         services.AddCaseVocabulary();
+        services.AddCorrections();
         services.AddScoped<TimerScheduler>();
         services.AddScoped<SubmitApplication.Handler>();
         services.AddScoped<RosterTemplate.Handler>();
@@ -173,6 +174,7 @@ public static class HostSetup
         Banks.BankRegistry.MapBanks(api);
         Banks.AccountHistory.MapAccountHistory(api);
         api.MapIndicators();
+        api.MapCorrections();
         api.MapPublicNotices();
         api.MapCalendarYears();
         api.MapUserAdmin();
@@ -195,6 +197,8 @@ public static class HostSetup
             app.Services.GetRequiredService<IRecurringJobManager>()
                 .AddOrUpdate<DeadlineSweepJob>(DeadlineSweepJob.RecurringId, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
             app.Services.GetRequiredService<IRecurringJobManager>().AddNoticeJobs();
+            app.Services.GetRequiredService<IRecurringJobManager>()
+                .AddOrUpdate<CorrectionSweep>(CorrectionSweep.RecurringId, j => j.RunJobAsync(CancellationToken.None), Cron.Minutely());
         }
 
         app.MapOneCardUi();

@@ -93,6 +93,8 @@ public static class HostSetup
         services.AddScoped<BankFiles.Handler>();
         services.AddScoped<SlaOverview.Handler>();
         services.AddScoped<OverdueTasks.Handler>();
+        services.AddScoped<LatePayments.Handler>();
+        services.AddScoped<BankPerformance.Handler>();
         services.AddPolicyLists(config);
         services.AddCaseEndpoints();
         services.AddTransient<StepTimerJob>();
@@ -174,6 +176,8 @@ public static class HostSetup
         api.MapNotices();
         api.MapSlaOverview();
         api.MapOverdueTasks();
+        api.MapLatePayments();
+        api.MapBankPerformance();
         api.MapCaseEndpoints();
         api.MapPolicyLists();
         api.MapRuleSets();

@@ -96,6 +96,8 @@ public static class HostSetup
         services.AddIndicators();
         services.AddScoped<SlaOverview.Handler>();
         services.AddScoped<OverdueTasks.Handler>();
+        services.AddScoped<LatePayments.Handler>();
+        services.AddScoped<BankPerformance.Handler>();
         services.AddPolicyLists(config);
         services.AddCaseEndpoints();
         services.AddTransient<StepTimerJob>();
@@ -181,6 +183,8 @@ public static class HostSetup
         api.MapNotices();
         api.MapSlaOverview();
         api.MapOverdueTasks();
+        api.MapLatePayments();
+        api.MapBankPerformance();
         api.MapCaseEndpoints();
         api.MapPolicyLists();
         api.MapRuleSets();

@@ -689,6 +689,9 @@ namespace OneCard.Persistence.Migrations.Postgres
                     b.Property<DateTimeOffset>("StepEnteredAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("StepEscalatedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset?>("StepOverdueAt")
                         .HasColumnType("timestamp with time zone");
 

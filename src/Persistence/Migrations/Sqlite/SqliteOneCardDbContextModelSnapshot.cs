@@ -681,6 +681,9 @@ namespace OneCard.Persistence.Migrations.Sqlite
                     b.Property<long>("StepEnteredAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("StepEscalatedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("StepOverdueAt")
                         .HasColumnType("INTEGER");
 

@@ -389,6 +389,7 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(x => x.Alias).HasMaxLength(100);
             e.Property(x => x.AgentBankCode).HasMaxLength(32);
             e.HasOne<AgentBank>().WithMany().HasForeignKey(x => x.AgentBankCode).OnDelete(DeleteBehavior.Restrict);
+        });
         // indicators (issue 8): an indicator per 文号, policy, recipient region and year; its ledger writes each source once.
         modelBuilder.Entity<BudgetIndicator>(e =>
         {
@@ -420,6 +421,7 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(x => x.By).HasMaxLength(64);
             e.HasOne<BudgetIndicator>().WithMany().HasForeignKey(x => x.IndicatorId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<PaymentBatch>().WithMany().HasForeignKey(x => x.BatchId).OnDelete(DeleteBehavior.Restrict);
+        });
         // corrections (issue 8): one correction per returned line (its first failed instruction); one notice per paid instruction.
         modelBuilder.Entity<PaymentCorrection>(e =>
         {

@@ -109,7 +109,7 @@ public sealed class CorrectionSteps(ScenarioState state)
         var file = await finance.GetByteArrayAsync($"/api/payments/batches/{repaymentBatchId}/bank-file");
         using var form = new MultipartFormDataContent
         {
-            { new ByteArrayContent(Host.Demo.DemoData.BankResultsFor(file, failSeq: 0)) { Headers = { ContentType = new MediaTypeHeaderValue("text/csv") } }, "file", "回盘.csv" },
+            { new ByteArrayContent(await Host.Demo.DemoBank.RespondAsync(state.App.Services, file, [])) { Headers = { ContentType = new MediaTypeHeaderValue("application/octet-stream") } }, "file", "回盘.onecard" },
         };
         using var response = await finance.PostAsync($"/api/payments/batches/{repaymentBatchId}/results", form);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());

@@ -43,7 +43,7 @@ public sealed class CorrectionInBrowserTests(ITestOutputHelper output) : Browser
         var file = await finance.GetByteArrayAsync($"/api/payments/batches/{batchId}/bank-file");
         using var form = new MultipartFormDataContent
         {
-            { new ByteArrayContent(Host.Demo.DemoData.BankResultsFor(file, failSeq)) { Headers = { ContentType = new MediaTypeHeaderValue("text/csv") } }, "file", "results.csv" },
+            { new ByteArrayContent(await Host.Demo.DemoBank.RespondAsync(App.Services, file, failSeq == 0 ? [] : [failSeq])) { Headers = { ContentType = new MediaTypeHeaderValue("application/octet-stream") } }, "file", "results.onecard" },
         };
         (await finance.PostAsync($"/api/payments/batches/{batchId}/results", form)).EnsureSuccessStatusCode();
     }

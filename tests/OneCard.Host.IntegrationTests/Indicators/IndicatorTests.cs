@@ -166,7 +166,7 @@ public sealed class IndicatorTests : IAsyncLifetime
         var bankFile = await finance.GetByteArrayAsync($"/api/payments/batches/{batchId}/bank-file");
         using var form = new MultipartFormDataContent
         {
-            { new ByteArrayContent(Host.Demo.DemoData.BankResultsFor(bankFile, failSeq: 2)) { Headers = { ContentType = new MediaTypeHeaderValue("text/csv") } }, "file", "results.csv" },
+            { new ByteArrayContent(await Host.Demo.DemoBank.RespondAsync(app.Services, bankFile, [2])) { Headers = { ContentType = new MediaTypeHeaderValue("application/octet-stream") } }, "file", "results.onecard" },
         };
         Assert.Equal(HttpStatusCode.OK, (await finance.PostAsync($"/api/payments/batches/{batchId}/results", form)).StatusCode);
 

@@ -41,7 +41,7 @@ internal sealed class LateDriver(OneCardApp app)
         var file = await finance.GetByteArrayAsync($"/api/payments/batches/{batchId}/bank-file");
         using var form = new MultipartFormDataContent
         {
-            { new ByteArrayContent(Host.Demo.DemoData.BankResultsFor(file, failSeq)) { Headers = { ContentType = new MediaTypeHeaderValue("text/csv") } }, "file", "results.csv" },
+            { new ByteArrayContent(await Host.Demo.DemoBank.RespondAsync(app.Services, file, failSeq == 0 ? [] : [failSeq])) { Headers = { ContentType = new MediaTypeHeaderValue("application/octet-stream") } }, "file", "results.onecard" },
         };
         var response = await finance.PostAsync($"/api/payments/batches/{batchId}/results", form);
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"Import failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");

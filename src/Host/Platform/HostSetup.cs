@@ -125,6 +125,10 @@ public static class HostSetup
                     UseSlidingInvisibilityTimeout = true,
                     QueuePollInterval = TimeSpan.FromSeconds(5),
                     PrepareSchemaIfNecessary = true,
+                    // A host killed while it held a job's lock (the minutely sweep's DisableConcurrentExecution) leaves the row
+                    // behind; after this it counts as stale. The default, 10 minutes, stopped every sweep for that long (the
+                    // crash test found it). Taking over is safe: every job is re-entrant and its effects exactly-once.
+                    DistributedLockTimeout = TimeSpan.FromMinutes(1),
                 });
             else
                 h.UseSQLiteStorage(jobs["SqlitePath"] ?? "onecard-jobs.db");

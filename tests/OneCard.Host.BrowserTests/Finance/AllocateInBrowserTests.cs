@@ -20,7 +20,7 @@ public sealed class AllocateInBrowserTests(ITestOutputHelper output) : BrowserTe
 {
     // Skipped at the deadline: the allocate page answers 500 on its first (prerendered) request in the browser test host, while the
     // same use cases pass through the API (IndicatorTests, spec 预算指标控制). The cause was not found in time; see indicators-DOCS.md.
-    [Fact(Skip = "allocate page answers 500 when prerendered; cause not found before the deadline (indicators-DOCS.md)")]
+    [Fact]
     public async Task Finance_SeesTheRefusalWithTheFigures_ThenAllocatesFromTwoIndicators_AndReleasesTheBatch()
     {
         var batchId = await BatchAtPaymentAsync();

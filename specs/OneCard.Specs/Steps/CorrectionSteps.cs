@@ -8,6 +8,7 @@ using OneCard.Domain.Payments;
 using OneCard.Host.Payments;
 using OneCard.Persistence;
 using OneCard.Specs.Support;
+using OneCard.Testing;
 
 namespace OneCard.Specs.Steps;
 
@@ -106,6 +107,7 @@ public sealed class CorrectionSteps(ScenarioState state)
     public async Task RepaymentPaid()
     {
         var finance = await state.As("finance");
+        await BatchRelease.EnsureReleasedAsync(finance, repaymentBatchId);
         var file = await finance.GetByteArrayAsync($"/api/payments/batches/{repaymentBatchId}/bank-file");
         using var form = new MultipartFormDataContent
         {

@@ -5,6 +5,7 @@ using OneCard.Domain.Cases;
 using OneCard.Domain.Notices;
 using OneCard.Persistence;
 using OneCard.Specs.Support;
+using OneCard.Testing;
 
 namespace OneCard.Specs.Steps;
 
@@ -18,8 +19,8 @@ public sealed class LatePaymentSteps(ScenarioState state, CaseSteps cases, Publi
         await publicity.TimerDue();
         state.AdvanceTo(Words.Beijing(year, month, day, hour, minute));
         await cases.Act(finance, "Approve");
-        // The batch as released to its bank (the steps before release, if any, belong here).
-        var batch = Assert.Single((await state.GetJson(finance, $"/api/payments/batches?applicationId={state.CaseId}")).EnumerateArray());
+        // Finance allocates the batch to a budget indicator and releases it to its bank at once.
+        var batch = Assert.Single(await BatchRelease.ReadyAsync(await state.As(finance), state.CaseId));
         Assert.Equal("Instructed", batch.GetProperty("status").GetString());
         state.BatchId = batch.GetProperty("id").GetGuid();
     }

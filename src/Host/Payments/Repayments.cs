@@ -109,8 +109,9 @@ public static class Repayments
                     Id = batchId, BatchNo = await PaymentBatchNumbers.NextAsync(db, local.Year, application.RegionCode, group.Key.AgentBankCode, ct),
                     ApplicationId = application.Id, RegionCode = application.RegionCode, AgentBankCode = group.Key.AgentBankCode, AgreementId = agreement.Id,
                     Kind = PaymentBatchKind.Repayment, PolicyCode = application.PolicyCode, Period = application.Period,
-                    // The same release as CreatePaymentBatch sets for a first batch (after issue 8's merge: Allocating, then finance allocates it).
-                    CreatedAt = now, ReleasedAt = now, Status = PaymentBatchStatus.Instructed,
+                    // Like a first batch: allocating until finance allocates it to budget indicators and releases it (the failed amount
+                    // went back to the indicators when the original batch reconciled).
+                    CreatedAt = now, ReleasedAt = null, Status = PaymentBatchStatus.Allocating,
                     LineCount = instructions.Count, TotalAmount = instructions.Sum(i => i.Amount), Instructions = instructions,
                 };
                 db.PaymentBatches.Add(batch);

@@ -40,6 +40,7 @@ public sealed class CorrectionInBrowserTests(ITestOutputHelper output) : Browser
     /// <summary>The bank pays a batch: its file downloaded and results imported, failing <paramref name="failSeq"/> (0: none).</summary>
     private async Task PayAsync(HttpClient finance, Guid batchId, int failSeq)
     {
+        await BatchRelease.EnsureReleasedAsync(finance, batchId);
         var file = await finance.GetByteArrayAsync($"/api/payments/batches/{batchId}/bank-file");
         using var form = new MultipartFormDataContent
         {

@@ -33,7 +33,7 @@ public sealed class LatePaymentsInBrowserTests(ITestOutputHelper output) : Brows
         App.Clock.Advance(TimeSpan.FromDays(8));
         await App.Services.GetRequiredService<StepTimerJob>().RunAsync(SubjectKinds.Application, id, "Publicity", default);
         await ActAsync("finance", id, "Approve"); // Tue 2026-03-10 09:00: the batch goes to its bank, due Sat 03-14 00:00
-        var batch = (await (await App.SignInAsync("finance")).GetFromJsonAsync<JsonElement>($"/api/payments/batches?applicationId={id}")).EnumerateArray().Single();
+        var batch = Assert.Single(await BatchRelease.ReadyAsync(await App.SignInAsync("finance"), id));
         var batchNo = batch.GetProperty("batchNo").GetString()!;
 
         // The bank stays silent past the grace day (Mon 03-16): the sweep marks the batch late, then escalates it.

@@ -32,6 +32,7 @@ public sealed class CorrectionTests : IAsyncLifetime
     private async Task PayAsync(Guid batchId, int failSeq)
     {
         var finance = await driver.As("finance");
+        await BatchRelease.EnsureReleasedAsync(finance, batchId);
         var file = await finance.GetByteArrayAsync($"/api/payments/batches/{batchId}/bank-file");
         using var form = new MultipartFormDataContent
         {

@@ -76,6 +76,7 @@ public static class BankFileWriter
         {
             foreach (var c in format.InstructionColumns) csv.WriteField(BankCsv.Neutralise(c.Header));
             csv.NextRecord();
+            var accounts = protector.CreateDecryptor();
             var rows = db.PaymentInstructions.AsNoTracking().Where(i => i.BatchId == batch.Id).OrderBy(i => i.Seq)
                 .Select(i => new Row(i.Seq, i.PayeeName, i.AccountCipher, i.Amount, i.PolicyCode, i.Period, i.AccountType, i.AgentBankCode))
                 .AsAsyncEnumerable();
@@ -87,7 +88,7 @@ public static class BankFileWriter
                         InstructionField.BatchNo => batch.BatchNo,
                         InstructionField.Seq => row.Seq.ToString(CultureInfo.InvariantCulture),
                         InstructionField.PayeeName => row.PayeeName,
-                        InstructionField.Account => protector.Decrypt(row.AccountCipher),
+                        InstructionField.Account => accounts.Decrypt(row.AccountCipher),
                         InstructionField.AccountType => row.AccountType == AccountType.SocialSecurityCard ? "社保卡" : "银行卡",
                         InstructionField.Amount => row.Amount.ToString("0.00", CultureInfo.InvariantCulture),
                         InstructionField.PolicyCode => row.PolicyCode,

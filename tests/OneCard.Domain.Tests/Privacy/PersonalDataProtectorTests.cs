@@ -32,6 +32,45 @@ public class PersonalDataProtectorTests
     }
 
     [Fact]
+    public void Decryptor_ReadsValueAfterValue_LikeDecrypt_AcrossLengths()
+    {
+        var protector = Create();
+        var values = new[] { "6217000010001234567", "", "张三", new string('长', 400), "6228480402564890018", "11010519491231002X" };
+        var decryptor = protector.CreateDecryptor();
+
+        Assert.Equal(values, values.Select(protector.Encrypt).Select(decryptor.Decrypt));
+    }
+
+    [Theory]
+    [InlineData(0)] // the first value, which also sets the key up
+    [InlineData(2)]
+    public void Decryptor_RefusesATamperedValue_AndReadsTheNextOnes(int tampered)
+    {
+        var protector = Create();
+        var ciphers = new[] { "a1", "b2", "c3", "d4" }.Select(protector.Encrypt).ToArray();
+        var bytes = Convert.FromBase64String(ciphers[tampered]);
+        bytes[^1] ^= 0x01;
+        ciphers[tampered] = Convert.ToBase64String(bytes);
+        var decryptor = protector.CreateDecryptor();
+
+        for (var i = 0; i < ciphers.Length; i++)
+        {
+            if (i == tampered) Assert.Throws<CryptographicException>(() => decryptor.Decrypt(ciphers[i]));
+            else Assert.Equal(new[] { "a1", "b2", "c3", "d4" }[i], decryptor.Decrypt(ciphers[i]));
+        }
+    }
+
+    [Fact]
+    public void Decryptor_RefusesValuesOfAnotherKey()
+    {
+        var other = new PersonalDataProtector(Enumerable.Range(0x40, 16).Select(i => (byte)i).ToArray(), LookupKey);
+        var decryptor = Create().CreateDecryptor();
+
+        Assert.Throws<CryptographicException>(() => decryptor.Decrypt(other.Encrypt("6217000010001234567")));
+        Assert.Throws<CryptographicException>(() => decryptor.Decrypt("not base64!"));
+    }
+
+    [Fact]
     public void Encrypt_GivesDifferentOutput_WhenCalledTwiceWithSameText()
     {
         var protector = Create();

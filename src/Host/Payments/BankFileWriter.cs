@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Pipelines;
 using System.Text;
 using CsvHelper;
 using CsvHelper.Configuration;
@@ -70,8 +71,43 @@ public static class BankFileWriter
     {
         var header = new BankEnvelopeHeader(BankEnvelopeHeader.Instructions, batch.BatchNo, agreement.AgreementNo, keys.KeyVersion, format.Code,
             batch.LineCount, batch.TotalAmount);
-        await using (var sealedStream = BankFileEnvelope.OpenWrite(output, header, keys))
-        await using (var text = new StreamWriter(sealedStream, BankFileSetup.EncodingOf(format), bufferSize: 1 << 16, leaveOpen: true))
+        // Two stages on two cores: this one reads, unseals and writes CSV into a pipe; the other encrypts and signs what comes
+        // out of it (SM4-CBC and HMAC-SM3 are sequential by nature and about half the work). The pipe is bounded, so memory
+        // stays flat; a failure on either side fails the whole file.
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19, useSynchronizationContext: false));
+        var sealing = Task.Run(async () =>
+        {
+            try
+            {
+                await using var sealedStream = BankFileEnvelope.OpenWrite(output, header, keys);
+                await pipe.Reader.CopyToAsync(sealedStream, ct);
+                await pipe.Reader.CompleteAsync();
+            }
+            catch (Exception e)
+            {
+                await pipe.Reader.CompleteAsync(e);
+                throw;
+            }
+        }, CancellationToken.None);
+        try
+        {
+            await WriteCsvAsync(db, protector, batch, format, pipe.Writer.AsStream(leaveOpen: true), ct);
+            await pipe.Writer.CompleteAsync();
+        }
+        catch (Exception e)
+        {
+            await pipe.Writer.CompleteAsync(e);
+            // The sealing side now fails with this same error; the writer's is the one to report.
+            await sealing.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+            throw;
+        }
+        await sealing;
+    }
+
+    private static async Task WriteCsvAsync(OneCardDbContext db, PersonalDataProtector protector, PaymentBatch batch, BankFileFormat format,
+        Stream clear, CancellationToken ct)
+    {
+        await using (var text = new StreamWriter(clear, BankFileSetup.EncodingOf(format), bufferSize: 1 << 16, leaveOpen: true))
         await using (var csv = new CsvWriter(text, BankFileSetup.CsvConfig(format), leaveOpen: true))
         {
             foreach (var c in format.InstructionColumns) csv.WriteField(BankCsv.Neutralise(c.Header));

@@ -120,6 +120,22 @@ public sealed class HostProcess : IAsyncDisposable
         clients.Clear();
     }
 
+    /// <summary>
+    /// Kills the process at once with SIGKILL (no shutdown, no flushing, requests in flight cut off) and waits until it
+    /// is gone. The signed-in clients are kept until <see cref="DisposeAsync"/>, so requests in flight fail on the
+    /// server's side, not by the test cancelling them.
+    /// </summary>
+    public async Task KillAsync()
+    {
+        if (process.HasExited) return;
+        process.Kill(entireProcessTree: true);
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(wait.Token);
+    }
+
+    /// <summary>True once the process has ended (killed or exited).</summary>
+    public bool HasExited => process.HasExited;
+
     public async ValueTask DisposeAsync()
     {
         ForgetSignIns();

@@ -113,9 +113,5 @@ public sealed class CrashDriver
         return await AnswerOf(await (await host.As("finance")).PostAsync($"/api/payments/batches/{batchId}/results", form));
     }
 
-    /// <summary>The step the application's case is in.</summary>
-    public static async Task<string> StepAsync(HostProcess host, Guid applicationId) =>
-        (await (await host.As("finance")).GetFromJsonAsync<JsonElement>($"/api/applications/{applicationId}")).GetProperty("case").GetProperty("step").GetString()!;
-
     private static async Task<Answer> AnswerOf(HttpResponseMessage response) => new((int)response.StatusCode, await response.Content.ReadAsStringAsync());
 }

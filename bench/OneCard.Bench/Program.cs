@@ -32,6 +32,8 @@ if (args.Length > 0 && args[0] == "engine")
 }
 // `bench/run.sh sla [tasks]`: the supervisor view's query benchmark (SlaBench.cs).
 if (args is ["sla", ..]) { await OneCard.Bench.SlaBench.RunAsync(args[1..]); return; }
+// `bench/run.sh payments [lines=1000000]`: the bank file and result import benchmark (PaymentsBench.cs, bench/PAYMENTS.md).
+if (args is ["payments", ..]) { await OneCard.Bench.PaymentsBench.RunAsync(args[1..]); return; }
 
 var lineCount = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
 var repetitions = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
@@ -236,7 +238,7 @@ internal static class Modes
 /// <summary>Sums the durations of the submission's phase activities (see SubmitApplication.Phases).</summary>
 internal sealed class PhaseRecorder : IDisposable
 {
-    public static readonly string[] Names = ["Validate", "Evaluate", "Protect", "StoreBeneficiaries", "BuildLines", "StoreCase"];
+    public static readonly string[] Names = ["Validate", "Evaluate", "Protect", "StoreBeneficiaries", "StoreAccounts", "BuildLines", "StoreCase"];
 
     private readonly ConcurrentDictionary<string, double> _seconds = new(StringComparer.Ordinal);
     private readonly ActivityListener _listener;

@@ -61,6 +61,16 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<BankAgreement> BankAgreements => Set<BankAgreement>();
     public DbSet<BeneficiaryAccount> BeneficiaryAccounts => Set<BeneficiaryAccount>();
     public DbSet<PaymentBatchCounter> PaymentBatchCounters => Set<PaymentBatchCounter>();
+    // banks (issue 8): the agent bank registry — selections, contacts, the names rosters give banks.
+    public DbSet<AgentBankSelection> AgentBankSelections => Set<AgentBankSelection>();
+    public DbSet<BankContact> BankContacts => Set<BankContact>();
+    public DbSet<AgentBankAlias> AgentBankAliases => Set<AgentBankAlias>();
+    // indicators (issue 8): budget indicators (预算指标) and their allocation ledger.
+    public DbSet<BudgetIndicator> BudgetIndicators => Set<BudgetIndicator>();
+    public DbSet<IndicatorEntry> IndicatorEntries => Set<IndicatorEntry>();
+    // corrections (issue 8): returned lines corrected and paid again, and the payment notice of each paid line.
+    public DbSet<PaymentCorrection> PaymentCorrections => Set<PaymentCorrection>();
+    public DbSet<PaymentNotice> PaymentNotices => Set<PaymentNotice>();
     public DbSet<PublicNotice> PublicNotices => Set<PublicNotice>();
     public DbSet<PublicNoticeLine> PublicNoticeLines => Set<PublicNoticeLine>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
@@ -337,12 +347,121 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(x => x.RegionCode).HasMaxLength(12);
             e.Property(x => x.AgentBankCode).HasMaxLength(32);
             e.Property(x => x.AccountMasked).HasMaxLength(32);
+            e.Property(x => x.AccountHash).HasMaxLength(64);
             e.Property(x => x.HolderName).HasMaxLength(64);
             e.Property(x => x.Type).HasConversion<string>().HasMaxLength(24);
             e.Property(x => x.Source).HasMaxLength(16);
             e.Property(x => x.ChangedBy).HasMaxLength(64);
             e.Property(x => x.Reason).HasMaxLength(500);
             e.HasOne<Beneficiary>().WithMany().HasForeignKey(x => x.BeneficiaryId).OnDelete(DeleteBehavior.Restrict);
+            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+        });
+        // banks (issue 8): the registry of agent banks per city and county. No region filter (like BankAgreement): a city's
+        // selection binds its counties; the registry's endpoints choose what each user sees.
+        modelBuilder.Entity<AgentBankSelection>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.RegionCode, x.AgentBankCode });
+            e.Property(x => x.RegionCode).HasMaxLength(12);
+            e.Property(x => x.AgentBankCode).HasMaxLength(32);
+            e.Property(x => x.Method).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.DocumentNo).HasMaxLength(100);
+            e.Property(x => x.Note).HasMaxLength(1000);
+            e.Property(x => x.CreatedBy).HasMaxLength(64);
+            e.HasOne<AgentBank>().WithMany().HasForeignKey(x => x.AgentBankCode).OnDelete(DeleteBehavior.Restrict);
+        });
+        modelBuilder.Entity<BankContact>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.AgentBankCode, x.RegionCode });
+            e.Property(x => x.AgentBankCode).HasMaxLength(32);
+            e.Property(x => x.RegionCode).HasMaxLength(12);
+            e.Property(x => x.Name).HasMaxLength(50);
+            e.Property(x => x.Duty).HasMaxLength(50);
+            e.Property(x => x.Phone).HasMaxLength(32);
+            e.Property(x => x.Email).HasMaxLength(100);
+            e.Property(x => x.CreatedBy).HasMaxLength(64);
+            e.HasOne<AgentBank>().WithMany().HasForeignKey(x => x.AgentBankCode).OnDelete(DeleteBehavior.Restrict);
+        });
+        modelBuilder.Entity<AgentBankAlias>(e =>
+        {
+            e.HasKey(x => x.Alias);
+            e.Property(x => x.Alias).HasMaxLength(100);
+            e.Property(x => x.AgentBankCode).HasMaxLength(32);
+            e.HasOne<AgentBank>().WithMany().HasForeignKey(x => x.AgentBankCode).OnDelete(DeleteBehavior.Restrict);
+        });
+        // indicators (issue 8): an indicator per 文号, policy, recipient region and year; its ledger writes each source once.
+        modelBuilder.Entity<BudgetIndicator>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.DocumentNo, x.PolicyCode, x.RegionCode, x.Year }).IsUnique();
+            e.HasIndex(x => new { x.RegionCode, x.PolicyCode, x.Year });
+            e.Property(x => x.DocumentNo).HasMaxLength(BudgetIndicator.MaxDocumentNoLength);
+            e.Property(x => x.Title).HasMaxLength(BudgetIndicator.MaxTitleLength);
+            e.Property(x => x.PolicyCode).HasMaxLength(64);
+            e.Property(x => x.RegionCode).HasMaxLength(12);
+            e.Property(x => x.IssuingLevel).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.CreatedBy).HasMaxLength(64);
+            foreach (var money in new[] { nameof(BudgetIndicator.Amount), nameof(BudgetIndicator.CentralShare), nameof(BudgetIndicator.ProvincialShare),
+                         nameof(BudgetIndicator.CityShare), nameof(BudgetIndicator.CountyShare) })
+                e.Property(money).HasPrecision(18, 2);
+            e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
+        });
+        modelBuilder.Entity<IndicatorEntry>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.SourceKey).IsUnique();
+            e.HasIndex(x => new { x.IndicatorId, x.BatchId });
+            e.HasIndex(x => x.BatchId);
+            e.Property(x => x.SourceKey).HasMaxLength(128);
+            e.Property(x => x.Amount).HasPrecision(18, 2);
+            e.Property(x => x.Kind).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.RegionCode).HasMaxLength(12);
+            e.Property(x => x.By).HasMaxLength(64);
+            e.HasOne<BudgetIndicator>().WithMany().HasForeignKey(x => x.IndicatorId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<PaymentBatch>().WithMany().HasForeignKey(x => x.BatchId).OnDelete(DeleteBehavior.Restrict);
+        });
+        // corrections (issue 8): one correction per returned line (its first failed instruction); one notice per paid instruction.
+        modelBuilder.Entity<PaymentCorrection>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.OriginalInstructionId).IsUnique();
+            e.HasIndex(x => x.LatestInstructionId);
+            e.HasIndex(x => new { x.ApplicationId, x.Status });
+            e.HasIndex(x => new { x.Status, x.RegionCode });
+            e.Property(x => x.Reference).HasMaxLength(96);
+            e.Property(x => x.RegionCode).HasMaxLength(12);
+            e.Property(x => x.PolicyCode).HasMaxLength(64);
+            e.Property(x => x.Period).HasMaxLength(16);
+            e.Property(x => x.Amount).HasPrecision(18, 2);
+            e.Property(x => x.AgentBankCode).HasMaxLength(32);
+            e.Property(x => x.BankReason).HasMaxLength(500);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(24);
+            e.Property(x => x.ProposedBankCode).HasMaxLength(32);
+            e.Property(x => x.ProposedAccountMasked).HasMaxLength(32);
+            e.Property(x => x.ProposedHolderName).HasMaxLength(64);
+            e.Property(x => x.ProposedAccountType).HasConversion<string>().HasMaxLength(24);
+            e.Property(x => x.ProposalNote).HasMaxLength(500);
+            e.Property(x => x.ProposedBy).HasMaxLength(64);
+            e.Property(x => x.ClosedReason).HasMaxLength(500);
+            e.HasOne<PaymentInstruction>().WithMany().HasForeignKey(x => x.OriginalInstructionId).OnDelete(DeleteBehavior.Restrict);
+            e.HasQueryFilter(x => (Scope == null || x.RegionCode.StartsWith(Scope))
+                && (Department == null || Policies.Any(p => p.Code == x.PolicyCode && p.DepartmentCode == Department)));
+        });
+        modelBuilder.Entity<PaymentNotice>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.InstructionId).IsUnique();
+            e.HasIndex(x => x.BeneficiaryId);
+            e.Property(x => x.RegionCode).HasMaxLength(12);
+            e.Property(x => x.PolicyCode).HasMaxLength(64);
+            e.Property(x => x.Period).HasMaxLength(16);
+            e.Property(x => x.Amount).HasPrecision(18, 2);
+            e.Property(x => x.AgentBankCode).HasMaxLength(32);
+            e.Property(x => x.AccountMasked).HasMaxLength(32);
+            e.Property(x => x.Text).HasMaxLength(500);
+            e.HasOne<PaymentInstruction>().WithMany().HasForeignKey(x => x.InstructionId).OnDelete(DeleteBehavior.Restrict);
             e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
         });
         modelBuilder.Entity<PaymentBatchCounter>(e =>

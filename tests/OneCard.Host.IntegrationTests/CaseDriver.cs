@@ -97,17 +97,18 @@ public sealed class CaseDriver(OneCardApp app)
         return id;
     }
 
-    public async Task<JsonElement> BatchAsync(Guid applicationId) =>
-        (await (await As("finance")).GetFromJsonAsync<JsonElement>($"/api/payments/batches?applicationId={applicationId}")).EnumerateArray().Single();
+    /// <summary>The application's one payment batch, ready for its bank (see <see cref="ReadyBatchesAsync"/>).</summary>
+    public async Task<JsonElement> BatchAsync(Guid applicationId) => Assert.Single(await ReadyBatchesAsync(applicationId));
 
     /// <summary>
     /// The application's payment batches, each released to its bank so its file may be downloaded. Every test that needs a
-    /// batch ready for the bank goes through here: the steps before release (allocation to budget indicators) live in one place.
+    /// batch ready for the bank goes through here: finance allocates each batch still allocating to a budget indicator
+    /// (registering one with enough left when none has) and releases it through the batch case's Release action.
     /// </summary>
     public async Task<IReadOnlyList<JsonElement>> ReadyBatchesAsync(Guid applicationId)
     {
-        var batches = (await (await As("finance")).GetFromJsonAsync<JsonElement>($"/api/payments/batches?applicationId={applicationId}")).EnumerateArray().ToList();
-        Assert.All(batches, b => Assert.Equal("Instructed", b.GetProperty("status").GetString()));
+        var batches = await BatchRelease.ReadyAsync(await As("finance"), applicationId);
+        Assert.All(batches, b => Assert.NotEqual("Allocating", b.GetProperty("status").GetString()));
         return batches;
     }
 }

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using OneCard.Specs.Support;
+using OneCard.Testing;
 
 namespace OneCard.Specs.Steps;
 
@@ -62,6 +63,7 @@ public sealed class PaymentSteps(ScenarioState state, CaseSteps cases, Publicity
         await publicity.TimerDue();
         await cases.Act("finance", "Approve");
         state.BatchId = (await Batch()).GetProperty("id").GetGuid();
+        await BatchRelease.AllocateAndReleaseAsync(await state.As("finance"), state.BatchId);
         await DownloadBankFile();
         await ImportResults(failSeq: 0, reason: "");
     }
@@ -88,17 +90,13 @@ public sealed class PaymentSteps(ScenarioState state, CaseSteps cases, Publicity
     private async Task ImportResults(int failSeq, string reason)
     {
         FailedSeq = failSeq;
-        var results = new StringBuilder("批次号,序号,金额,结果,说明\r\n");
-        foreach (var f in BankFileRows().Skip(1).Select(r => r.Split(',')))
-        {
-            var failed = f[1] == failSeq.ToString(CultureInfo.InvariantCulture);
-            results.Append(CultureInfo.InvariantCulture, $"{f[0]},{f[1]},{f[4]},{(failed ? "失败" : "成功")},{(failed ? reason : "")}\r\n");
-        }
+        // The demo bank opens the sealed instruction file with the agreement's keys and answers in the same envelope.
+        var results = await Host.Demo.DemoBank.RespondAsync(state.App.Services, state.BankFile, [failSeq], reason);
         var client = await state.As("finance");
         using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(results.ToString()));
-        file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
-        form.Add(file, "file", "回盘.csv");
+        var file = new ByteArrayContent(results);
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(file, "file", "回盘.bank");
         using var response = await client.PostAsync($"/api/payments/batches/{state.BatchId}/results", form);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, body);
@@ -116,6 +114,7 @@ public sealed class PaymentSteps(ScenarioState state, CaseSteps cases, Publicity
     private string[] BankFileRows()
     {
         Assert.NotEmpty(state.BankFile);
-        return Encoding.UTF8.GetString(state.BankFile).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        var clear = Host.Demo.DemoBank.OpenAsync(state.App.Services, state.BankFile).GetAwaiter().GetResult();
+        return clear.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
     }
 }

@@ -24,6 +24,11 @@ public sealed class WorkflowInstance
     public DateTimeOffset? StepDueAt { get; set; }
     /// <summary>When the sweep found the current step past its due time (a system step: late-payment watch).</summary>
     public DateTimeOffset? StepOverdueAt { get; set; }
+    /// <summary>
+    /// When the sweep escalated the current (System) step, its grace after the due time passed (a bank that has not
+    /// confirmed: the supervisors were told); null while it has not. Cleared, like <see cref="StepOverdueAt"/>, on every move.
+    /// </summary>
+    public DateTimeOffset? StepEscalatedAt { get; set; }
     public bool IsFinal { get; set; }
     /// <summary>Bumped on every transition; a stale writer loses (optimistic concurrency).</summary>
     public int Revision { get; set; }

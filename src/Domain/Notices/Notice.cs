@@ -6,6 +6,8 @@ public static class NoticeKinds
     public const string TaskReminded = nameof(TaskReminded);
     public const string TaskOverdue = nameof(TaskOverdue);
     public const string TaskEscalated = nameof(TaskEscalated);
+    /// <summary>A case waiting in a System step (a bank's confirmation) past its time limit and grace was raised (issue 8).</summary>
+    public const string StepEscalated = nameof(StepEscalated);
 }
 
 /// <summary>

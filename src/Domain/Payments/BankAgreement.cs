@@ -58,6 +58,9 @@ public sealed class BeneficiaryAccount
     public required string AgentBankCode { get; init; }
     public required string AccountCipher { get; init; }
     public required string AccountMasked { get; init; }
+    /// <summary>The keyed lookup hash of the account number (<c>PersonalDataProtector.LookupHash</c>): tells a changed account
+    /// from the same one without decrypting. Null on rows written without it (then the cipher is compared).</summary>
+    public string? AccountHash { get; init; }
     public required string HolderName { get; init; }
     public AccountType Type { get; init; }
     public DateTimeOffset ValidFrom { get; init; }

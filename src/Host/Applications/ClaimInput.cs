@@ -1,5 +1,6 @@
 using OneCard.Domain.Banking;
 using OneCard.Domain.Identity;
+using OneCard.Domain.Payments;
 using OneCard.Domain.Validation;
 using OneCard.Rules.Facts;
 using OneCard.Rules.RuleSets;
@@ -8,14 +9,14 @@ namespace OneCard.Host.Applications;
 
 /// <summary>One claim line as submitted, before validation: from a JSON body or a roster row.</summary>
 public sealed record ClaimInput(int Row, string? Name, string? IdNumber, string? RegionCode, string? BankAccount, string? BankName,
-    IReadOnlyDictionary<string, string?> Facts);
+    IReadOnlyDictionary<string, string?> Facts, string? AccountType = null);
 
 /// <summary>A problem with one line of a submission: which row, which field, why (Chinese first).</summary>
 public sealed record LineError(int Row, string Field, string Code, string MessageZh, string MessageEn);
 
 /// <summary>A line that passed validation, with its typed facts and any warnings.</summary>
 public sealed record ValidClaim(int Row, string Name, IdNumberCheck Id, string RegionCode, string BankAccount, string? BankName,
-    IReadOnlyDictionary<string, object?> Facts, IReadOnlyList<FieldIssue> Warnings);
+    IReadOnlyDictionary<string, object?> Facts, IReadOnlyList<FieldIssue> Warnings, AccountType AccountType = AccountType.BankCard);
 
 /// <summary>
 /// Validates every line of a submission and collects all problems (not just the first). The
@@ -87,6 +88,7 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
             Raw(Columns.RegionCode, input.RegionCode, MaxCellLength);
             Raw(Columns.BankAccount, input.BankAccount, MaxCellLength);
             Raw(Columns.BankName, input.BankName, MaxBankNameLength);
+            Raw(AccountTypes.Column, input.AccountType, MaxCellLength);
             foreach (var (key, value) in input.Facts) Raw(FactLabel(inputFacts, key), value, MaxCellLength);
 
             var name = input.Name?.Trim() ?? "";
@@ -113,6 +115,11 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
 
             var bank = BankAccount.Check(Rejected(Columns.BankAccount) ? null : input.BankAccount, Columns.BankAccount);
             if (!Rejected(Columns.BankAccount)) FromIssues(bank.Errors);
+            // banks (issue 8): the one-card account's kind, optional (blank = 银行卡).
+            var accountType = AccountTypes.Parse(Rejected(AccountTypes.Column) ? null : input.AccountType);
+            if (accountType is null)
+                Error(AccountTypes.Column, "AccountTypeInvalid", $"账户类型“{LineErrors.Echo(input.AccountType ?? "")}”无效，应为“社保卡”或“银行卡”（可留空，即银行卡）",
+                    $"Account type '{LineErrors.Echo(input.AccountType ?? "")}' is neither 社保卡 (social security card) nor 银行卡 (bank card).");
 
             var facts = new Dictionary<string, object?>(StringComparer.Ordinal)
             {
@@ -133,7 +140,7 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
             }
             if (errors.Total > 0) continue; // refused whole: valid lines need not be kept
             valid.Add(new ValidClaim(input.Row, name, id, region, bank.Normalized!, NullIfEmpty(input.BankName?.Trim()), facts,
-                [.. id.Warnings, .. bank.Warnings]));
+                [.. id.Warnings, .. bank.Warnings], accountType ?? AccountType.BankCard));
         }
         if (errors.Total > 0) valid.Clear();
         return (valid, lineCount);
@@ -152,14 +159,14 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
 
     /// <summary>The columns every roster has; any other column is a policy fact (or ignored, like 序号).</summary>
     private static readonly HashSet<string> StandardColumns =
-        [Columns.Name, Columns.IdNumber, Columns.RegionCode, Columns.BankAccount, Columns.BankName, "序号"];
+        [Columns.Name, Columns.IdNumber, Columns.RegionCode, Columns.BankAccount, Columns.BankName, AccountTypes.Column, "序号"];
 
     public static ClaimInput FromRow(RosterRow row)
     {
         string? Cell(string name) => row.Cells.TryGetValue(name, out var v) ? v : null;
         var facts = row.Cells.Where(c => !StandardColumns.Contains(c.Key)).ToDictionary(c => c.Key, c => (string?)c.Value);
         return new ClaimInput(row.Row, Cell(Columns.Name), Cell(Columns.IdNumber), Cell(Columns.RegionCode), Cell(Columns.BankAccount),
-            Cell(Columns.BankName), facts);
+            Cell(Columns.BankName), facts, Cell(AccountTypes.Column));
     }
 
     /// <summary>

@@ -28,7 +28,7 @@ public static class SubmitApplication
 {
     public sealed record Request(string PolicyCode, string Period, IReadOnlyList<LineRequest> Lines);
     public sealed record LineRequest(string? Name, string? IdNumber, string? RegionCode, string? BankAccount, string? BankName,
-        Dictionary<string, JsonElement>? Facts);
+        Dictionary<string, JsonElement>? Facts, string? AccountType = null);
     public sealed record Submitted(Guid Id, string Number, int LineCount, int EligibleCount, int IneligibleCount, int FaultedCount,
         decimal PayableAmount, string Step, string RuleSet, string Workflow, string? Encoding = null);
 
@@ -37,7 +37,7 @@ public static class SubmitApplication
         api.MapPost("/applications", async Task<Results<Created<Submitted>, ProblemHttpResult>> (Request request, Handler handler, CancellationToken ct) =>
         {
             var inputs = request.Lines.Select((l, i) => new ClaimInput(i + 1, l.Name, l.IdNumber, l.RegionCode, l.BankAccount, l.BankName,
-                (l.Facts ?? []).ToDictionary(f => f.Key, f => (string?)(f.Value.ValueKind == JsonValueKind.String ? f.Value.GetString() : f.Value.GetRawText()))))
+                (l.Facts ?? []).ToDictionary(f => f.Key, f => (string?)(f.Value.ValueKind == JsonValueKind.String ? f.Value.GetString() : f.Value.GetRawText())), l.AccountType))
                 .ToList();
             var outcome = await handler.SubmitAsync(request.PolicyCode, request.Period, ApplicationSource.Individual, inputs, ct);
             return outcome.Errors.Count > 0 ? LineProblems(outcome.Errors, rowIsIndex: true) : TypedResults.Created($"/api/applications/{outcome.Result!.Id}", outcome.Result);
@@ -192,6 +192,12 @@ public static class SubmitApplication
                 beneficiaryIds = bulk
                     ? await RosterStore.UpsertBeneficiariesAsync(db, candidates, ct)
                     : await UpsertBeneficiariesAsync(candidates, ct);
+            // banks (issue 8): each beneficiary's one-card account as this submission names it, with its history.
+            using (Phases.StartActivity("SubmitApplication.StoreAccounts"))
+                await Banks.BeneficiaryAccounts.RecordAsync(db, protector,
+                    valid.Select((v, i) => new Banks.BeneficiaryAccounts.Submitted(beneficiaryIds[candidates[i].IdNumberHash], v.RegionCode, v.BankAccount,
+                        candidates[i].BankAccountCipher!, candidates[i].BankAccountMasked!, v.Name, v.BankName, v.AccountType)).ToList(),
+                    "Roster", applicationId, clerk.Id, $"申报 {number}", now, bulk, ct);
 
             var application = new Application
             {

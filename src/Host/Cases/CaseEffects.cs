@@ -13,9 +13,3 @@ public sealed class CaseEffects(CaseVocabulary vocabulary)
     public Task RunAsync(string effect, WorkflowInstance instance, StepDefinition step, TransitionResult result, CancellationToken ct) =>
         vocabulary.Effect(effect).RunAsync(new EffectContext(instance, step, result), ct);
 }
-
-/// <summary>The <c>Payments</c> configuration section.</summary>
-public sealed class PaymentOptions
-{
-    public string DefaultAgentBank { get; set; } = "PSBC-LN";
-}

@@ -299,7 +299,7 @@ public sealed partial class CaseEngine
 
     private Task MoveInstancesAsync(Guid[] instanceIds, TransitionResult[] results, CancellationToken ct) =>
         db.Database.ExecuteSqlRawAsync("""
-            UPDATE "WorkflowInstances" AS i SET "Step" = u.step, "StepEnteredAt" = u.at, "StepDueAt" = u.due, "StepOverdueAt" = NULL,
+            UPDATE "WorkflowInstances" AS i SET "Step" = u.step, "StepEnteredAt" = u.at, "StepDueAt" = u.due, "StepOverdueAt" = NULL, "StepEscalatedAt" = NULL,
                 "IsFinal" = u.final, "Revision" = i."Revision" + 1
             FROM unnest(@ids, @steps, @at, @due, @final) AS u(id, step, at, due, final)
             WHERE i."Id" = u.id

@@ -304,6 +304,7 @@ public sealed partial class CaseEngine(
         instance.StepEnteredAt = result.At;
         instance.StepDueAt = result.Deadline?.DueAt;
         instance.StepOverdueAt = null;
+        instance.StepEscalatedAt = null;
         instance.IsFinal = result.IsFinal;
         instance.Revision++;
 

@@ -12,6 +12,7 @@ public static class CaseLinks
     {
         SubjectKinds.Application => $"applications/{subjectId}",
         SubjectKinds.PaymentBatch => $"finance/batches/{subjectId}",
+        SubjectKinds.PaymentCorrection => $"corrections/{subjectId}",
         _ => $"cases/{subjectKind}/{subjectId}",
     };
 }

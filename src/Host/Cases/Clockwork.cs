@@ -2,6 +2,9 @@ using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Cases;
 using OneCard.Domain.Errors;
+using OneCard.Domain.Notices;
+using OneCard.Host.Components.Shared;
+using OneCard.Host.Notices;
 using OneCard.Host.Platform;
 using OneCard.Persistence;
 using OneCard.Persistence.Audit;
@@ -66,12 +69,17 @@ public sealed class StepTimerJob(IServiceScopeFactory scopes, TimeProvider time)
 
 /// <summary>
 /// The minutely sweep: reminds, marks overdue and escalates human tasks whose instant has passed (one
-/// <see cref="TaskClockJob"/> per task and kind), marks late system steps, and fires timers whose jobs were lost. Each mark
-/// is a conditional update, so two hosts sweeping at once still record one event per task and kind.
+/// <see cref="TaskClockJob"/> per task and kind), marks late system steps and escalates them after their grace, and fires
+/// timers whose jobs were lost. Each mark is a conditional update, so two hosts sweeping at once still record one event
+/// per task (or case) and kind.
 /// </summary>
-public sealed class DeadlineSweepJob(IServiceScopeFactory scopes, TimeProvider time, TaskClockJob clock)
+public sealed class DeadlineSweepJob(IServiceScopeFactory scopes, TimeProvider time, TaskClockJob clock, RegionDirectory regions)
 {
     public const string RecurringId = "deadline-sweep";
+
+    /// <summary>A case in a System step past its due time, as the sweep read it.</summary>
+    private sealed record LateStep(Guid Id, string SubjectKind, Guid SubjectId, string Reference, string? PolicyCode, string RegionCode,
+        string Step, DateTimeOffset DueAt, DateTimeOffset? OverdueAt, DateTimeOffset? EscalatedAt, int Revision);
 
     [AutomaticRetry(Attempts = 3)]
     [DisableConcurrentExecution(60)]
@@ -81,7 +89,6 @@ public sealed class DeadlineSweepJob(IServiceScopeFactory scopes, TimeProvider t
         await using var scope = scopes.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<UserContext>().SetSystem();
         var db = scope.ServiceProvider.GetRequiredService<OneCardDbContext>();
-        var audit = scope.ServiceProvider.GetRequiredService<AuditWriter>();
         var catalog = scope.ServiceProvider.GetRequiredService<WorkflowCatalog>();
 
         var open = db.Tasks.AsNoTracking().Where(t => t.Status == CaseTaskStatus.Open);
@@ -93,31 +100,67 @@ public sealed class DeadlineSweepJob(IServiceScopeFactory scopes, TimeProvider t
         foreach (var id in await open.Where(t => t.EscalatedAt == null && t.EscalateAt != null && t.EscalateAt <= now).OrderBy(t => t.EscalateAt).Select(t => t.Id).ToListAsync(ct))
             await clock.RunAsync(id, TaskClockKind.Escalate, ct);
 
+        // A late system step stays in this list until the case moves on; those already marked (and escalated, where the
+        // step escalates) are skipped in memory, without a write.
         var due = await db.WorkflowInstances.AsNoTracking()
             .Where(i => !i.IsFinal && i.StepDueAt != null && i.StepDueAt <= now)
-            .Select(i => new { i.Id, i.SubjectKind, i.SubjectId, i.RegionCode, i.DefinitionId, i.DefinitionVersion, i.Step, i.StepDueAt, i.StepOverdueAt })
+            .OrderBy(i => i.StepDueAt)
+            .Select(i => new { i.Id, i.SubjectKind, i.SubjectId, i.Reference, i.PolicyCode, i.RegionCode, i.DefinitionId, i.DefinitionVersion, i.Step,
+                DueAt = i.StepDueAt!.Value, i.StepOverdueAt, i.StepEscalatedAt, i.Revision })
             .ToListAsync(ct);
         var timer = scope.ServiceProvider.GetRequiredService<StepTimerJob>();
+        var calendar = scope.ServiceProvider.GetRequiredService<WorkingDayCalendar>();
         foreach (var instance in due)
         {
-            var kind = catalog.Get(instance.DefinitionId, instance.DefinitionVersion).Step(instance.Step).Kind;
-            if (kind == StepKind.Timer)
+            var step = catalog.Get(instance.DefinitionId, instance.DefinitionVersion).Step(instance.Step);
+            if (step.Kind == StepKind.Timer)
             {
                 await timer.RunAsync(instance.SubjectKind, instance.SubjectId, instance.Step, ct);
             }
-            else if (kind == StepKind.System && instance.StepOverdueAt is null)
+            else if (step.Kind == StepKind.System)
             {
-                // A conditional update, and only if it changed the row the audit entry, in one transaction.
-                await using var tx = await db.Database.BeginTransactionAsync(ct);
-                if (await db.WorkflowInstances.Where(i => i.Id == instance.Id && i.Step == instance.Step && i.StepOverdueAt == null)
-                        .ExecuteUpdateAsync(s => s.SetProperty(i => i.StepOverdueAt, now), ct) == 1)
-                {
-                    await audit.AppendAsync(db, Domain.Users.Roles.System, "StepOverdue", instance.SubjectKind, instance.SubjectId.ToString(),
-                        instance.RegionCode, new { instance.Step, instance.StepDueAt }, ct);
-                    await db.SaveChangesAsync(ct);
-                }
-                await tx.CommitAsync(ct);
+                var late = new LateStep(instance.Id, instance.SubjectKind, instance.SubjectId, instance.Reference, instance.PolicyCode, instance.RegionCode,
+                    instance.Step, instance.DueAt, instance.StepOverdueAt, instance.StepEscalatedAt, instance.Revision);
+                if (late.OverdueAt is null) await MarkOverdueAsync(scope.ServiceProvider, db, late, now, ct);
+                if (step.Escalate is { } escalate && late.EscalatedAt is null && calendar.After(late.DueAt, escalate.After) <= now)
+                    await EscalateAsync(scope.ServiceProvider, db, late, step, escalate, calendar.After(late.DueAt, escalate.After), now, ct);
             }
         }
+    }
+
+    // Each mark is a conditional update on the case as read (same step visit: same revision), and only if it changed the
+    // row its audit entry (and notices), in one transaction: a second host, a retry or a case that moved on writes nothing.
+    private static async Task MarkOverdueAsync(IServiceProvider services, OneCardDbContext db, LateStep late, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (await db.WorkflowInstances.Where(i => i.Id == late.Id && i.Revision == late.Revision && i.Step == late.Step && i.StepOverdueAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.StepOverdueAt, now), ct) == 1)
+        {
+            await services.GetRequiredService<AuditWriter>().AppendAsync(db, Domain.Users.Roles.System, "StepOverdue", late.SubjectKind,
+                late.SubjectId.ToString(), late.RegionCode, new { late.Step, StepDueAt = late.DueAt }, ct);
+            await db.SaveChangesAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    private async Task EscalateAsync(IServiceProvider services, OneCardDbContext db, LateStep late, StepDefinition step, Escalation escalate,
+        DateTimeOffset escalateAt, DateTimeOffset now, CancellationToken ct)
+    {
+        var role = escalate.ToRole;
+        var region = escalate.ToLevel == EscalationLevel.Up ? regions.Find(late.RegionCode)?.ParentCode ?? late.RegionCode : late.RegionCode;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (await db.WorkflowInstances.Where(i => i.Id == late.Id && i.Revision == late.Revision && i.Step == late.Step && i.StepEscalatedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.StepEscalatedAt, now), ct) == 1)
+        {
+            await services.GetRequiredService<AuditWriter>().AppendAsync(db, Domain.Users.Roles.System, NoticeKinds.StepEscalated, late.SubjectKind,
+                late.SubjectId.ToString(), late.RegionCode, new { late.Step, StepDueAt = late.DueAt, escalateAt, toRole = role, toRegion = region }, ct);
+            var text = $"【逾期上报】{late.Reference} 的“{step.TitleZh}”环节（{regions.FullName(late.RegionCode)}）超过时限（{Show.ChinaTime(late.DueAt)}）"
+                + $"及宽限期仍未完成，已上报{regions.FullName(region)}{RoleNames.Zh(role)}。";
+            await services.GetRequiredService<NoticeCentre>().AddAsync(db,
+                new NoticeCentre.Event(NoticeKinds.StepEscalated, late.SubjectKind, late.SubjectId, late.Reference, null, late.RegionCode, text, late.PolicyCode),
+                role, region, ct);
+            await db.SaveChangesAsync(ct);
+        }
+        await tx.CommitAsync(ct);
     }
 }

@@ -62,25 +62,67 @@ public static class DemoData
     /// <summary>The demo agreement's number: 沈阳市 with the demo bank, covering every policy of the city's counties.</summary>
     public const string DemoAgreementNo = "SY-DF-2026-001";
 
-    /// <summary>The demo agent bank and its agreement with 沈阳市 (keys made here, stored sealed).</summary>
+    /// <summary>The second demo agreement: 法库县 with 辽宁农信, so a 法库县 case with accounts at both banks pays in two batches.</summary>
+    public const string SecondAgreementNo = "FK-DF-2026-001";
+
+    /// <summary>The second demo bank (辽宁省农村信用社联合社).</summary>
+    public const string SecondBankCode = "LNRCU";
+
+    /// <summary>
+    /// The demo agent banks (each with the names rosters give it), their selection records and agreements: 沈阳市 with 邮储银行
+    /// for every policy of the city, 法库县 with 辽宁农信 (keys made here, stored sealed). Each item is added when missing.
+    /// </summary>
     public static async Task EnsureReferenceDataAsync(OneCardDbContext db, PersonalDataProtector protector, DateTimeOffset now)
     {
-        if (!await db.AgentBanks.AnyAsync())
+        if (!await db.AgentBanks.AnyAsync(b => b.Code == "PSBC-LN"))
             db.AgentBanks.Add(new AgentBank { Code = "PSBC-LN", NameZh = "中国邮政储蓄银行辽宁省分行（演示）", NameEn = "Postal Savings Bank of China, Liaoning (demo)" });
-        if (!await db.BankAgreements.IgnoreQueryFilters().AnyAsync(a => a.AgreementNo == DemoAgreementNo))
-            db.BankAgreements.Add(new BankAgreement
-            {
-                Id = Guid.CreateVersion7(), AgreementNo = DemoAgreementNo, AgentBankCode = "PSBC-LN", RegionCode = "210100",
-                SignedOn = new DateOnly(2025, 12, 20), ValidFrom = new DateOnly(2026, 1, 1), ValidTo = new DateOnly(2028, 12, 31),
-                FeeTerms = "代发手续费由同级财政承担，不向补贴对象收取（演示）",
-                ServiceTerms = "按指令足额代发；到账后短信告知；不得代扣代缴；数据加密传输并保密（演示）",
-                FileFormat = "onecard-csv-v1",
-                EncryptionKeyCipher = protector.Encrypt(Convert.ToBase64String(RandomNumberGenerator.GetBytes(16))),
-                SigningKeyCipher = protector.Encrypt(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))),
-                Status = AgreementStatus.Active, CreatedBy = SeededBy, CreatedAt = now,
-            });
+        if (!await db.AgentBanks.AnyAsync(b => b.Code == SecondBankCode))
+            db.AgentBanks.Add(new AgentBank { Code = SecondBankCode, NameZh = "辽宁省农村信用社联合社（演示）", NameEn = "Liaoning Rural Credit Union (demo)" });
+        await db.SaveChangesAsync();
+        (string Alias, string Bank)[] aliases =
+        [
+            ("中国邮政储蓄银行", "PSBC-LN"), ("邮储银行", "PSBC-LN"), ("邮储", "PSBC-LN"), ("邮政储蓄银行", "PSBC-LN"),
+            ("辽宁农信", SecondBankCode), ("辽宁省农村信用社", SecondBankCode), ("农村信用社", SecondBankCode), ("农信社", SecondBankCode),
+        ];
+        var known = await db.AgentBankAliases.Select(a => a.Alias).ToListAsync();
+        foreach (var (alias, bank) in aliases.Where(a => !known.Contains(a.Alias)))
+            db.AgentBankAliases.Add(new AgentBankAlias { Alias = alias, AgentBankCode = bank });
+        (string Region, string Bank, SelectionMethod Method, string Document, DateOnly On)[] selections =
+        [
+            ("210100", "PSBC-LN", SelectionMethod.PublicTender, "沈财采〔2025〕88号（演示）", new DateOnly(2025, 11, 28)),
+            (County, SecondBankCode, SelectionMethod.CompetitiveConsultation, "法财采〔2025〕17号（演示）", new DateOnly(2025, 12, 5)),
+        ];
+        foreach (var (region, bank, method, document, on) in selections)
+            if (!await db.AgentBankSelections.AnyAsync(s => s.RegionCode == region && s.AgentBankCode == bank))
+                db.AgentBankSelections.Add(new AgentBankSelection
+                {
+                    Id = Guid.CreateVersion7(), RegionCode = region, AgentBankCode = bank, SelectedOn = on, Method = method, DocumentNo = document,
+                    Note = "演示数据", CreatedBy = SeededBy, CreatedAt = now,
+                });
+        (string No, string Bank, string Region, DateOnly Signed)[] agreements =
+        [
+            (DemoAgreementNo, "PSBC-LN", "210100", new DateOnly(2025, 12, 20)),
+            (SecondAgreementNo, SecondBankCode, County, new DateOnly(2025, 12, 22)),
+        ];
+        foreach (var (no, bank, region, signed) in agreements)
+            if (!await db.BankAgreements.IgnoreQueryFilters().AnyAsync(a => a.AgreementNo == no))
+                db.BankAgreements.Add(new BankAgreement
+                {
+                    Id = Guid.CreateVersion7(), AgreementNo = no, AgentBankCode = bank, RegionCode = region,
+                    SignedOn = signed, ValidFrom = new DateOnly(2026, 1, 1), ValidTo = new DateOnly(2028, 12, 31),
+                    FeeTerms = "代发手续费由同级财政承担，不向补贴对象收取（演示）",
+                    ServiceTerms = "按指令足额代发；到账后短信告知；不得代扣代缴；数据加密传输并保密（演示）",
+                    FileFormat = "onecard-csv-v1",
+                    EncryptionKeyCipher = protector.Encrypt(Convert.ToBase64String(RandomNumberGenerator.GetBytes(16))),
+                    SigningKeyCipher = protector.Encrypt(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))),
+                    Status = AgreementStatus.Active, CreatedBy = SeededBy, CreatedAt = now,
+                });
         await db.SaveChangesAsync();
     }
+
+    /// <summary>A roster whose every third person banks with 辽宁农信: the demo's case at payment shows one batch per bank.</summary>
+    public static IReadOnlyList<ClaimInput> WithSecondBank(IReadOnlyList<ClaimInput> roster) =>
+        [.. roster.Select((l, i) => i % 3 == 2 ? l with { BankName = "辽宁农信法库县联社" } : l)];
 
     /// <summary>Who granted a demo user's roles (the audit chain has no entry for them: they are seed data, not an act).</summary>
     public const string SeededBy = "seed";
@@ -130,6 +172,7 @@ public static class DemoData
         var users = Users.ToDictionary(u => u.UserName, u => new CurrentUser("u-" + u.UserName, u.UserName, u.DisplayName, Roles.Ordered(u.Roles), u.Region, u.Organisation, u.Department));
         // When each case was submitted, in days before now, so that it rests in its step the way a real
         // one would: the first is overdue in township review, publicity is still open, the rest are in time.
+        await EnsureDemoIndicatorsAsync(services, users["finance"], now);
         int[] submittedDaysAgo = [12, 3, 4, 6, 13, 16, 20];
         for (var c = 0; c < submittedDaysAgo.Length; c++)
         {
@@ -138,7 +181,7 @@ public static class DemoData
             Guid id = default;
             await As(services, users["clerk"], at, async sp =>
             {
-                var roster = Roster(seed, 12);
+                var roster = c == 5 ? WithSecondBank(Roster(seed, 12)) : Roster(seed, 12);
                 var outcome = await sp.GetRequiredService<SubmitApplication.Handler>().SubmitAsync(PolicyCode, "2026", ApplicationSource.Roster, roster, default);
                 id = outcome.Result!.Id;
             });
@@ -174,16 +217,53 @@ public static class DemoData
             {
                 await As(services, users["finance"], at.AddDays(14), async sp =>
                 {
+                    // The demo bank pays every line but the second of each batch released to it.
                     var bank = sp.GetRequiredService<BankFiles.Handler>();
-                    var batch = (await bank.ListAsync(id, default)).Single();
-                    var (_, file) = await bank.BankFileAsync(batch.Id, default);
-                    var results = BankResultsFor(file, failSeq: 2);
-                    await bank.ImportResultsAsync(batch.Id, new MemoryStream(results), default);
+                    var indicators = sp.GetRequiredService<Indicators.Handler>();
+                    foreach (var batch in await bank.ListAsync(id, default))
+                    {
+                        // Finance allocates each batch to the county's indicator and releases it to the bank before the file exists.
+                        var allocation = await indicators.AllocationAsync(batch.Id, default);
+                        var indicator = allocation.Candidates.First(c => c.Remaining >= batch.TotalAmount);
+                        var allocated = await indicators.AllocateAsync(batch.Id, [new(indicator.Id, batch.TotalAmount)], default);
+                        if (allocated.Errors.Count > 0) throw new InvalidOperationException(string.Join("；", allocated.Errors.Select(e => e.MessageZh)));
+                        await sp.GetRequiredService<CaseEngine>().ActAsync(PaymentBatchCases.Subject(batch.Id), "Release", "演示数据", default);
+                        var (_, content) = await bank.BankFileAsync(batch.Id, default);
+                        byte[] file;
+                        await using (content) { using var copy = new MemoryStream(); await content.CopyToAsync(copy); file = copy.ToArray(); }
+                        var results = await DemoBank.RespondAsync(sp, file, [2]);
+                        await bank.ImportResultsAsync(batch.Id, new MemoryStream(results), default);
+                    }
                 });
             }
         }
         await EnsureCivilCaseAsync(services, users, now.AddDays(-2));
         await As(services, null, now, sp => sp.GetRequiredService<DeadlineSweepJob>().RunAsync(default));
+    }
+
+    /// <summary>
+    /// The county's budget indicators for the demo policies (this year and, near a new year, the last): 耕地地力保护补贴 from a
+    /// central 直达资金 document and 高龄津贴 shared by province, city and county, registered by the county's finance.
+    /// </summary>
+    private static async Task EnsureDemoIndicatorsAsync(IServiceProvider services, CurrentUser finance, DateTimeOffset now)
+    {
+        var local = now.ToOffset(TimeSpan.FromHours(8));
+        foreach (var year in new[] { local.AddDays(-30).Year, local.Year }.Distinct())
+            await As(services, finance, now, async sp =>
+            {
+                var handler = sp.GetRequiredService<Indicators.Handler>();
+                foreach (var request in new Indicators.CreateRequest[]
+                {
+                    new($"财农〔{year}〕12号", $"{year}年耕地地力保护补贴（中央直达资金）", year, nameof(IndicatorLevel.Central), 2_000_000m, 0, 0, 0, true,
+                        PolicyCode, County, 2_000_000m),
+                    new($"辽财社〔{year}〕35号", $"{year}年高龄津贴", year, nameof(IndicatorLevel.Provincial), 0, 300_000m, 100_000m, 100_000m, false,
+                        CivilPolicyCode, County, 500_000m),
+                })
+                {
+                    var outcome = await handler.CreateAsync(request, default);
+                    if (outcome.Errors.Count > 0) throw new InvalidOperationException(string.Join("；", outcome.Errors.Select(e => e.MessageZh)));
+                }
+            });
     }
 
     /// <summary>The second department at work: a 高龄津贴 roster of the same township, passed at township review by the other 民政 clerk.</summary>
@@ -236,20 +316,6 @@ public static class DemoData
             if (user is null) context.SetSystem(); else context.SetUser(user);
             await work(scope.ServiceProvider);
         });
-    }
-
-    /// <summary>A bank result file for a downloaded instruction file: all succeed but <paramref name="failSeq"/>.</summary>
-    public static byte[] BankResultsFor(byte[] instructionFile, int failSeq)
-    {
-        var lines = System.Text.Encoding.UTF8.GetString(instructionFile).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        var output = new System.Text.StringBuilder("批次号,序号,金额,结果,说明\n");
-        foreach (var line in lines.Skip(1))
-        {
-            var f = line.Split(',');
-            var failed = int.Parse(f[1], CultureInfo.InvariantCulture) == failSeq;
-            output.Append(CultureInfo.InvariantCulture, $"{f[0]},{f[1]},{f[4]},{(failed ? "失败" : "成功")},{(failed ? "账户已销户" : "")}\n");
-        }
-        return System.Text.Encoding.UTF8.GetBytes(output.ToString());
     }
 
     private static readonly string[] Surnames = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高", "欧阳"];

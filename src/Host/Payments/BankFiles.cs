@@ -1,17 +1,12 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
-using CsvHelper;
-using CsvHelper.Configuration;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using OneCard.Domain.Applications;
 using OneCard.Domain.Cases;
 using OneCard.Domain.Errors;
 using OneCard.Domain.Payments;
 using OneCard.Domain.Privacy;
 using OneCard.Domain.Users;
-using OneCard.Host.Applications;
 using OneCard.Host.Cases;
 using OneCard.Host.Platform;
 using OneCard.Persistence;
@@ -20,138 +15,288 @@ using OneCard.Persistence.Audit;
 namespace OneCard.Host.Payments;
 
 /// <summary>
-/// The bank exchange of a payment batch: the instruction file we send (deterministic — the same
-/// batch always gives the same bytes and SHA-256) and the result file (回盘) the bank returns.
-/// Importing a result file is idempotent; a file that contradicts a recorded result is refused whole.
+/// The bank exchange of a payment batch: the instruction file we send and the result file (回盘) the bank returns, both in
+/// the agreement's format (<c>bankformats/</c>) inside the SM4 + HMAC-SM3 envelope (<see cref="BankFileEnvelope"/>) under the
+/// agreement's keys. A result file with a bad signature, of another batch, or whose amounts contradict the batch or its own
+/// header is refused whole with located reasons; importing is exactly-once (batch lock, the file's SHA-256, conditional
+/// set-based updates: COPY into a temporary table and one UPDATE per table on PostgreSQL).
 /// </summary>
 public static class BankFiles
 {
-    public static readonly string[] InstructionHeader = ["批次号", "序号", "户名", "账号", "金额", "补贴项目", "期次"];
-    public static readonly string[] ResultHeader = ["批次号", "序号", "金额", "结果", "说明"];
-
     public sealed record BatchView(Guid Id, string BatchNo, Guid ApplicationId, string AgentBankCode, DateTimeOffset CreatedAt, int LineCount,
-        decimal TotalAmount, string Status, int Succeeded, int Failed, int Pending, decimal SucceededAmount, decimal FailedAmount, decimal PendingAmount);
+        decimal TotalAmount, string Status, int Succeeded, int Failed, int Pending, decimal SucceededAmount, decimal FailedAmount, decimal PendingAmount,
+        string RegionCode = "", string Kind = "", DateTimeOffset? ReleasedAt = null, DateTimeOffset? ReconciledAt = null,
+        DateTimeOffset? LateSince = null, string? Step = null);
+
+    public sealed record StepView(string FromStep, string Action, string ToStep, string ActorId, DateTimeOffset At, string? Comment);
+
+    /// <summary>A batch with its agreement, its case's steps and the imports of its results.</summary>
+    public sealed record BatchDetail(BatchView Batch, string? AgreementNo, string? FileFormat, string? FileFormatName, int? KeyVersion,
+        IReadOnlyList<StepView> Steps, IReadOnlyList<ImportView> Imports);
+
+    public sealed record ImportView(DateTimeOffset ImportedAt, string ImportedBy, int Lines, int Applied, string Sha256);
+
     /// <summary>What an import did; <c>FirstImportedAt</c> is set when the very same file had been imported before (a replay).</summary>
     public sealed record ImportSummary(int Lines, int Applied, int Unchanged, string BatchStatus, string? Step, DateTimeOffset? FirstImportedAt = null);
+
+    /// <summary>At most this many errors are listed; the count says how many there were.</summary>
+    public const int ErrorsShown = 200;
 
     public static void MapBankFiles(this RouteGroupBuilder api)
     {
         var finance = api.MapGroup("/payments").RequireAuthorization(p => p.RequireRole(Roles.FinanceReviewer, Roles.Supervisor));
-        finance.MapGet("/batches", async (Guid? applicationId, Handler handler, CancellationToken ct) => TypedResults.Ok(await handler.ListAsync(applicationId, ct)))
-            .WithName("ListPaymentBatches").WithSummary("Payment batches with reconciliation totals");
+        finance.MapGet("/batches", async (Guid? applicationId, string? bank, string? region, string? status, string? kind, Handler handler, CancellationToken ct) =>
+                TypedResults.Ok(await handler.ListAsync(new BatchFilter(applicationId, bank, region, status, kind), ct)))
+            .WithName("ListPaymentBatches").WithSummary("Payment batches with reconciliation totals (filter by application, bank, region prefix, status, kind)");
+        finance.MapGet("/batches/{id:guid}", async (Guid id, Handler handler, CancellationToken ct) => TypedResults.Ok(await handler.GetAsync(id, ct)))
+            .WithName("GetPaymentBatch").WithSummary("A payment batch: totals, agreement, the steps of its case, its result imports");
         finance.MapGet("/batches/{id:guid}/bank-file", async (Guid id, Handler handler, CancellationToken ct) =>
         {
-            var (name, bytes) = await handler.BankFileAsync(id, ct);
-            return TypedResults.File(bytes, "text/csv; charset=utf-8", name);
-        }).WithName("DownloadBankFile").WithSummary("The bank instruction file (CSV) of a batch").RequireAuthorization(p => p.RequireRole(Roles.FinanceReviewer));
+            var (name, content) = await handler.BankFileAsync(id, ct);
+            return TypedResults.File(content, "application/octet-stream", name);
+        }).WithName("DownloadBankFile").WithSummary("The batch's instruction file: the agreement's format, SM4-encrypted, HMAC-SM3-signed (409 BatchNotReleased before release)")
+          .RequireAuthorization(p => p.RequireRole(Roles.FinanceReviewer));
         finance.MapPost("/batches/{id:guid}/results", async Task<Results<Ok<ImportSummary>, ProblemHttpResult>> (Guid id, IFormFile file, Handler handler, CancellationToken ct) =>
         {
             await using var stream = file.OpenReadStream();
             var (summary, errors) = await handler.ImportResultsAsync(id, stream, ct);
-            return errors.Count > 0 ? SubmitApplication.LineProblems(errors, rowIsIndex: false) : TypedResults.Ok(summary!);
-        }).WithName("ImportBankResults").WithSummary("Upload the bank's result file (CSV)").RequireAuthorization(p => p.RequireRole(Roles.FinanceReviewer)).DisableAntiforgery();
+            return errors.Count > 0 ? Refused(errors) : TypedResults.Ok(summary!);
+        }).WithName("ImportBankResults").WithSummary("Upload the bank's result file (the same envelope); refused whole with located errors")
+          .RequireAuthorization(p => p.RequireRole(Roles.FinanceReviewer)).DisableAntiforgery()
+          .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(512L * 1024 * 1024));
     }
 
+    /// <summary>422: the file is refused whole; the first errors, located, and how many there were.</summary>
+    public static ProblemHttpResult Refused(IReadOnlyList<BankFileError> errors) => TypedResults.Problem(
+        title: $"回盘文件被拒收：共{errors.Count}处错误，未登记任何结果",
+        detail: string.Join("；", errors.Take(20).Select(Describe)),
+        statusCode: StatusCodes.Status422UnprocessableEntity,
+        extensions: new Dictionary<string, object?>
+        {
+            ["code"] = errors.Select(e => e.Code).Distinct().Count() == 1 ? errors[0].Code : "BankResultRefused",
+            ["errors"] = errors.Take(ErrorsShown).Select(e => new { row = e.Row, field = e.Field, code = e.Code, message = e.MessageZh, messageEn = e.MessageEn }).ToList(),
+            ["errorCount"] = errors.Count,
+        });
+
+    /// <summary>“第3行【金额】…” or, for the file itself, “文件【签名】…”.</summary>
+    public static string Describe(BankFileError e) => (e.Row == 0 ? "文件" : $"第{e.Row}行") + $"【{e.Field}】{e.MessageZh}";
+
+    public sealed record BatchFilter(Guid? ApplicationId = null, string? Bank = null, string? Region = null, string? Status = null, string? Kind = null);
+
     /// <summary>The batch use cases; the web UI calls them too.</summary>
-    public sealed class Handler(OneCardDbContext db, PersonalDataProtector protector, AuditWriter audit, CaseEngine engine, UserContext user, TimeProvider time)
+    public sealed class Handler(OneCardDbContext db, PersonalDataProtector protector, BankFormatCatalog formats, AuditWriter audit, CaseEngine engine,
+        UserContext user, TimeProvider time)
     {
-        public async Task<IReadOnlyList<BatchView>> ListAsync(Guid? applicationId, CancellationToken ct)
+        public Task<IReadOnlyList<BatchView>> ListAsync(Guid? applicationId, CancellationToken ct) => ListAsync(new BatchFilter(applicationId), ct);
+
+        public async Task<IReadOnlyList<BatchView>> ListAsync(BatchFilter filter, CancellationToken ct)
         {
-            var batches = await db.PaymentBatches.AsNoTracking().Include(b => b.Instructions)
-                .Where(b => applicationId == null || b.ApplicationId == applicationId).OrderByDescending(b => b.CreatedAt).Take(200).ToListAsync(ct);
-            return batches.Select(View).ToList();
+            var query = db.PaymentBatches.AsNoTracking();
+            if (filter.ApplicationId is { } app) query = query.Where(b => b.ApplicationId == app);
+            if (!string.IsNullOrWhiteSpace(filter.Bank)) query = query.Where(b => b.AgentBankCode == filter.Bank);
+            if (!string.IsNullOrWhiteSpace(filter.Region)) query = query.Where(b => b.RegionCode.StartsWith(filter.Region));
+            if (Enum.TryParse<PaymentBatchStatus>(filter.Status, out var status)) query = query.Where(b => b.Status == status);
+            if (Enum.TryParse<PaymentBatchKind>(filter.Kind, out var kind)) query = query.Where(b => b.Kind == kind);
+            var batches = await query.OrderByDescending(b => b.CreatedAt).ThenBy(b => b.BatchNo).Take(200).ToListAsync(ct);
+            return await ViewsAsync(batches, ct);
         }
 
-        public static BatchView View(PaymentBatch b)
+        public async Task<BatchDetail> GetAsync(Guid id, CancellationToken ct)
         {
-            decimal Sum(PaymentStatus s) => b.Instructions.Where(i => i.Status == s).Sum(i => i.Amount);
-            int Count(PaymentStatus s) => b.Instructions.Count(i => i.Status == s);
-            return new BatchView(b.Id, b.BatchNo, b.ApplicationId, b.AgentBankCode, b.CreatedAt, b.LineCount, b.TotalAmount, b.Status.ToString(),
-                Count(PaymentStatus.Succeeded), Count(PaymentStatus.Failed), Count(PaymentStatus.Pending),
-                Sum(PaymentStatus.Succeeded), Sum(PaymentStatus.Failed), Sum(PaymentStatus.Pending));
-        }
-
-        public async Task<(string Name, byte[] Bytes)> BankFileAsync(Guid batchId, CancellationToken ct)
-        {
-            var batch = await db.PaymentBatches.AsNoTracking().Include(b => b.Instructions).SingleOrDefaultAsync(b => b.Id == batchId, ct)
+            var batch = await db.PaymentBatches.AsNoTracking().SingleOrDefaultAsync(b => b.Id == id, ct)
                 ?? throw OneCardException.NotFound("Payment batch", "支付批次");
-            var text = new StringBuilder();
-            using (var writer = new StringWriter(text, CultureInfo.InvariantCulture))
-            using (var csv = new CsvWriter(writer, new CsvConfiguration(CultureInfo.InvariantCulture) { NewLine = "\r\n", InjectionOptions = InjectionOptions.Escape }))
+            var view = (await ViewsAsync([batch], ct)).Single();
+            var agreement = batch.AgreementId is { } a ? await db.BankAgreements.AsNoTracking().SingleOrDefaultAsync(x => x.Id == a, ct) : null;
+            var format = agreement is not null && formats.Contains(agreement.FileFormat) ? formats.Get(agreement.FileFormat) : null;
+            var steps = await db.WorkflowEvents.AsNoTracking()
+                .Where(e => db.WorkflowInstances.Any(i => i.Id == e.InstanceId && i.SubjectKind == SubjectKinds.PaymentBatch && i.SubjectId == id))
+                .OrderBy(e => e.Seq).Select(e => new StepView(e.FromStep, e.Action, e.ToStep, e.ActorId, e.At, e.Comment)).ToListAsync(ct);
+            var imports = (await db.BankResultImports.AsNoTracking().Where(i => i.BatchId == id).ToListAsync(ct))
+                .OrderBy(i => i.ImportedAt).Select(i => new ImportView(i.ImportedAt, i.ImportedBy, i.Lines, i.Applied, i.Sha256)).ToList();
+            return new BatchDetail(view, agreement?.AgreementNo, agreement?.FileFormat, format?.Name, agreement?.KeyVersion, steps, imports);
+        }
+
+        /// <summary>Each batch with its totals per status (set-based) and its case's step and late mark.</summary>
+        private async Task<IReadOnlyList<BatchView>> ViewsAsync(IReadOnlyList<PaymentBatch> batches, CancellationToken ct)
+        {
+            var ids = batches.Select(b => b.Id).ToList();
+            var totals = new Dictionary<(Guid, PaymentStatus), (int Count, decimal Amount)>();
+            if (db.IsPostgres)
             {
-                foreach (var h in InstructionHeader) csv.WriteField(h);
-                csv.NextRecord();
-                foreach (var i in batch.Instructions.OrderBy(i => i.Seq))
-                {
-                    csv.WriteField(batch.BatchNo);
-                    csv.WriteField(i.Seq);
-                    csv.WriteField(i.PayeeName);
-                    csv.WriteField(protector.Decrypt(i.AccountCipher));
-                    csv.WriteField(i.Amount.ToString("0.00", CultureInfo.InvariantCulture));
-                    csv.WriteField(i.PolicyCode);
-                    csv.WriteField(i.Period);
-                    csv.NextRecord();
-                }
+                var rows = await db.PaymentInstructions.AsNoTracking().Where(i => ids.Contains(i.BatchId))
+                    .GroupBy(i => new { i.BatchId, i.Status }).Select(g => new { g.Key.BatchId, g.Key.Status, Count = g.Count(), Amount = g.Sum(i => i.Amount) }).ToListAsync(ct);
+                foreach (var r in rows) totals[(r.BatchId, r.Status)] = (r.Count, r.Amount);
             }
-            var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: true).GetPreamble().Concat(Encoding.UTF8.GetBytes(text.ToString())).ToArray();
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            await audit.AppendAsync(db, user.ActorId, "BankFileDownloaded", "PaymentBatch", batch.Id.ToString(), batch.RegionCode,
-                new { batch.BatchNo, sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes)), lines = batch.LineCount }, ct);
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-            return ($"{batch.BatchNo}.csv", bytes);
+            else
+            {
+                // SQLite stores decimals scaled: sum here (the embedded mode's batches are small).
+                var rows = await db.PaymentInstructions.AsNoTracking().Where(i => ids.Contains(i.BatchId)).Select(i => new { i.BatchId, i.Status, i.Amount }).ToListAsync(ct);
+                foreach (var g in rows.GroupBy(r => (r.BatchId, r.Status))) totals[g.Key] = (g.Count(), g.Sum(r => r.Amount));
+            }
+            var cases = await db.WorkflowInstances.AsNoTracking().Where(i => i.SubjectKind == SubjectKinds.PaymentBatch && ids.Contains(i.SubjectId))
+                .Select(i => new { i.SubjectId, i.Step, i.StepOverdueAt }).ToListAsync(ct);
+            var caseOf = cases.ToDictionary(c => c.SubjectId);
+            return batches.Select(b =>
+            {
+                (int Count, decimal Amount) T(PaymentStatus s) => totals.GetValueOrDefault((b.Id, s));
+                var c = caseOf.GetValueOrDefault(b.Id);
+                return new BatchView(b.Id, b.BatchNo, b.ApplicationId, b.AgentBankCode, b.CreatedAt, b.LineCount, b.TotalAmount, b.Status.ToString(),
+                    T(PaymentStatus.Succeeded).Count, T(PaymentStatus.Failed).Count, T(PaymentStatus.Pending).Count,
+                    T(PaymentStatus.Succeeded).Amount, T(PaymentStatus.Failed).Amount, T(PaymentStatus.Pending).Amount,
+                    b.RegionCode, b.Kind.ToString(), b.ReleasedAt, b.ReconciledAt, c?.StepOverdueAt, c?.Step);
+            }).ToList();
+        }
+
+        private async Task<(PaymentBatch Batch, BankAgreement Agreement, BankFileFormat Format, BankFileKeys Keys)> BatchWithKeysAsync(Guid batchId, CancellationToken ct)
+        {
+            var batch = await db.PaymentBatches.AsNoTracking().SingleOrDefaultAsync(b => b.Id == batchId, ct)
+                ?? throw OneCardException.NotFound("Payment batch", "支付批次");
+            var agreement = (batch.AgreementId is { } a ? await db.BankAgreements.AsNoTracking().SingleOrDefaultAsync(x => x.Id == a, ct) : null)
+                ?? throw new OneCardException(ErrorKind.Conflict, "AgreementMissing", $"批次 {batch.BatchNo} 没有代发协议，无法加密签名银行文件",
+                    "The batch has no agreement: its files cannot be sealed.");
+            if (!formats.Contains(agreement.FileFormat))
+                throw new OneCardException(ErrorKind.Conflict, "FileFormatUnknown",
+                    $"协议 {agreement.AgreementNo} 的文件格式“{agreement.FileFormat}”未配置（已有：{string.Join("、", formats.All.Select(f => f.Code))}）",
+                    "The agreement's file format is not configured.");
+            return (batch, agreement, formats.Get(agreement.FileFormat), BankFileKeys.For(agreement, protector));
         }
 
         /// <summary>
-        /// Imports a result file exactly once. The batch row is locked for the transaction, so concurrent
-        /// imports of one batch run in turn and each validates against what the previous one committed:
-        /// a replay finds its file recorded (unchanged, no audit), a contradicting file is refused whole.
-        /// Each instruction moves only from Pending (a conditional, set-based update), with its claim line.
+        /// The instruction file, written to a temporary file that is deleted when the returned stream closes. Allowed only once the
+        /// batch is released to its bank (409 <c>BatchNotReleased</c>); each download is audited with the file's SHA-256.
         /// </summary>
-        public async Task<(ImportSummary?, IReadOnlyList<LineError>)> ImportResultsAsync(Guid batchId, Stream content, CancellationToken ct)
+        public async Task<(string Name, Stream Content)> BankFileAsync(Guid batchId, CancellationToken ct)
         {
-            using var buffer = new MemoryStream();
-            await content.CopyToAsync(buffer, ct);
-            var sha256 = Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
-            buffer.Position = 0;
-            var rows = RosterReader.Read(buffer, "results.csv");
+            var (batch, agreement, format, keys) = await BatchWithKeysAsync(batchId, ct);
+            if (batch.ReleasedAt is null)
+                throw new OneCardException(ErrorKind.Conflict, "BatchNotReleased",
+                    $"批次 {batch.BatchNo} 尚未下达银行（须先分配预算指标并下达），不能下载代发文件", "The batch is not released to its bank yet.");
+            var file = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+            try
+            {
+                await BankFileWriter.WriteInstructionsAsync(db, protector, batch, agreement, format, keys, file, ct);
+                file.Position = 0;
+                var sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, ct));
+                file.Position = 0;
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                await audit.AppendAsync(db, user.ActorId, "BankFileDownloaded", "PaymentBatch", batch.Id.ToString(), batch.RegionCode,
+                    new { batch.BatchNo, sha256, lines = batch.LineCount, agreement.AgreementNo, keyVersion = keys.KeyVersion, format = format.Code }, ct);
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+                return ($"{batch.BatchNo}.bank", file);
+            }
+            catch
+            {
+                await file.DisposeAsync();
+                throw;
+            }
+        }
 
+        /// <summary>
+        /// Imports a result file exactly once. The upload is spooled to disk; its envelope must name this batch, its agreement and
+        /// current key version, and carry a valid HMAC-SM3 — checked before anything is decrypted. The batch row is locked for the
+        /// transaction, so concurrent imports of one batch run in turn and each validates against what the previous one committed:
+        /// a replay finds its file recorded (unchanged, no audit), a contradicting file is refused whole. Rows are checked as they
+        /// are read and the pending ones streamed into the apply sink (COPY on PostgreSQL); any error rolls everything back.
+        /// </summary>
+        public async Task<(ImportSummary?, IReadOnlyList<BankFileError>)> ImportResultsAsync(Guid batchId, Stream content, CancellationToken ct)
+        {
+            await using var spool = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+            await content.CopyToAsync(spool, ct);
+            spool.Position = 0;
+            var sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(spool, ct));
+
+            BankEnvelopeHeader header;
+            byte[] iv;
+            int headerLength;
+            try { (header, iv, headerLength) = BankFileEnvelope.ReadHeader(spool); }
+            catch (BankEnvelopeException e) { return (null, [BankFileError.File("文件头", e.Code, e.MessageZh, e.Message)]); }
+
+            db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             await db.LockPaymentBatchAsync(batchId, ct);
-            var batch = await db.PaymentBatches.AsNoTracking().Include(b => b.Instructions).SingleOrDefaultAsync(b => b.Id == batchId, ct)
-                ?? throw OneCardException.NotFound("Payment batch", "支付批次");
+            var (batch, agreement, format, keys) = await BatchWithKeysAsync(batchId, ct);
             if (await db.BankResultImports.AsNoTracking().SingleOrDefaultAsync(i => i.BatchId == batchId && i.Sha256 == sha256, ct) is { } first)
                 return (new ImportSummary(first.Lines, 0, first.Lines, batch.Status.ToString(), null, first.ImportedAt), []);
 
-            var (parsed, errors) = Parse(batch, rows);
+            if (CheckEnvelope(header, batch, agreement, keys) is { } refusal) return (null, [refusal]);
+            if (!BankFileEnvelope.Verify(spool, headerLength, keys))
+                return (null, [BankFileError.File("签名", "ResultSignatureInvalid",
+                    $"回盘文件的 HMAC-SM3 签名与协议 {agreement.AgreementNo} 第{keys.KeyVersion}版密钥不符：文件被篡改、损坏或非本行签发，整个文件拒收",
+                    "The HMAC-SM3 signature does not verify: the file was altered or not signed with the agreement's key.")]);
+
+            // The batch as committed now (under the lock): each line's amount and status, compactly.
+            var lines = new Dictionary<int, (decimal Amount, PaymentStatus Status)>(batch.LineCount);
+            await foreach (var i in db.PaymentInstructions.AsNoTracking().Where(i => i.BatchId == batchId)
+                               .Select(i => new { i.Seq, i.Amount, i.Status }).AsAsyncEnumerable().WithCancellation(ct))
+                lines[i.Seq] = (i.Amount, i.Status);
+
+            await using var sink = await BankResultSink.OpenAsync(db, ct);
+            var errors = new List<BankFileError>();
+            int rowCount = 0, paid = 0, failed = 0;
+            decimal fileTotal = 0;
+            try
+            {
+                await using var clear = BankFileEnvelope.OpenRead(spool, headerLength, iv, keys);
+                var (reader, headerErrors) = BankResultReader.Open(clear, format);
+                if (reader is null) return (null, headerErrors);
+                using (reader)
+                {
+                    var seen = new HashSet<int>(lines.Count);
+                    foreach (var row in reader.Rows())
+                    {
+                        rowCount++;
+                        var error = Check(row, batch, format, lines, seen, out var seq, out var amount, out var meaning);
+                        if (amount is { } a) fileTotal += a;
+                        if (error is not null) { errors.Add(error); continue; }
+                        if (errors.Count > 0 || lines[seq].Status != PaymentStatus.Pending) continue;
+                        var message = meaning == ResultMeaning.Failed ? (row.Message.Length > 0 ? row.Message : row.ResultCode) : null;
+                        if (meaning == ResultMeaning.Paid) paid++; else failed++;
+                        await sink.AddAsync(seq, meaning == ResultMeaning.Paid, message, ct);
+                    }
+                }
+            }
+            catch (CryptographicException)
+            {
+                errors.Add(BankFileError.File("密文", "EnvelopeInvalid", "回盘文件签名正确但无法解密（填充错误）：请银行重新生成", "Signed but cannot be decrypted."));
+            }
+            if (rowCount != header.Lines)
+                errors.Add(BankFileError.File("文件头 lines", "LineCountMismatch", $"文件头声明 {header.Lines} 行，实有 {rowCount} 行", "The header's line count does not match the rows."));
+            if (fileTotal != header.Total)
+                errors.Add(BankFileError.File("文件头 total", "AmountMismatch",
+                    $"文件头合计 {header.Total.ToString("N2", CultureInfo.InvariantCulture)} 元，明细合计 {fileTotal.ToString("N2", CultureInfo.InvariantCulture)} 元，两者矛盾", "The header's total contradicts the rows."));
             if (errors.Count > 0) return (null, errors);
+            await sink.CloseAsync(ct);
 
             var now = time.GetUtcNow();
-            var pending = parsed.Where(p => p.Instruction.Status == PaymentStatus.Pending).ToList();
-            if (pending.Count > 0)
+            var pending = paid + failed;
+            if (pending > 0)
             {
                 // Lock the case before touching its lines or the audit log, in the order case actions take them
                 // (case, lines, audit), so an import and a case action cannot deadlock.
                 var instance = await db.WorkflowInstances.SingleAsync(i => i.SubjectKind == SubjectKinds.Application && i.SubjectId == batch.ApplicationId, ct);
                 await db.LockAsync(instance, ct);
             }
-            var applied = await ApplyAsync(batchId, pending, now, ct);
+            var applied = await sink.ApplyAsync(batchId, now, ct);
+            if (applied != pending)
+                throw new OneCardException(ErrorKind.Conflict, "ResultConflict", "支付结果已被同时导入的另一文件登记，请刷新后核对",
+                    "Another import recorded these results at the same time; reload and check.");
             db.BankResultImports.Add(new BankResultImport
             {
-                Id = Guid.CreateVersion7(), BatchId = batchId, Sha256 = sha256, ImportedBy = user.ActorId, ImportedAt = now, Lines = parsed.Count, Applied = applied,
+                Id = Guid.CreateVersion7(), BatchId = batchId, Sha256 = sha256, ImportedBy = user.ActorId, ImportedAt = now, Lines = rowCount, Applied = applied,
             });
             // A file that only repeats recorded results changes nothing and records no audit entry.
             if (applied == 0)
             {
                 await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);
-                return (new ImportSummary(parsed.Count, 0, parsed.Count, batch.Status.ToString(), null), []);
+                return (new ImportSummary(rowCount, 0, rowCount, batch.Status.ToString(), null), []);
             }
-            var reconciled = batch.Instructions.Count(i => i.Status == PaymentStatus.Pending) == applied;
+            var reconciled = lines.Values.Count(l => l.Status == PaymentStatus.Pending) == applied;
             if (reconciled)
                 await db.PaymentBatches.Where(b => b.Id == batchId).ExecuteUpdateAsync(u => u.SetProperty(b => b.Status, PaymentBatchStatus.Reconciled), ct);
             await audit.AppendAsync(db, user.ActorId, "BankResultsImported", "PaymentBatch", batch.Id.ToString(), batch.RegionCode,
-                new { batch.BatchNo, lines = parsed.Count, applied, failed = pending.Count(p => p.Status == PaymentStatus.Failed), sha256 }, ct);
+                new { batch.BatchNo, lines = rowCount, applied, failed, sha256, keyVersion = keys.KeyVersion }, ct);
             await db.SaveChangesAsync(ct);
 
             string? step = null;
@@ -167,69 +312,60 @@ public static class BankFiles
             }
             await tx.CommitAsync(ct);
             var status = reconciled ? PaymentBatchStatus.Reconciled : batch.Status;
-            return (new ImportSummary(parsed.Count, applied, parsed.Count - applied, status.ToString(), step), []);
+            return (new ImportSummary(rowCount, applied, rowCount - applied, status.ToString(), step), []);
         }
 
-        private sealed record ParsedResult(PaymentInstruction Instruction, PaymentStatus Status, string? Message);
-
-        /// <summary>Checks every row against the batch as committed now; a contradiction of a recorded result is an error.</summary>
-        private static (List<ParsedResult>, List<LineError>) Parse(PaymentBatch batch, IEnumerable<RosterRow> rows)
+        /// <summary>The envelope must be a result file of this batch, under its agreement, current key version and format.</summary>
+        private static BankFileError? CheckEnvelope(BankEnvelopeHeader header, PaymentBatch batch, BankAgreement agreement, BankFileKeys keys)
         {
-            var bySeq = batch.Instructions.ToDictionary(i => i.Seq);
-            var errors = new List<LineError>();
-            var parsed = new List<ParsedResult>();
-            var seen = new HashSet<int>();
-            foreach (var row in rows)
-            {
-                string Cell(string name) => row.Cells.TryGetValue(name, out var v) ? v.Trim() : "";
-                void Error(string field, string code, string zh, string en) => errors.Add(new LineError(row.Row, field, code, zh, en));
-                if (Cell("批次号") != batch.BatchNo) { Error("批次号", "BatchMismatch", $"批次号“{Cell("批次号")}”与本批次 {batch.BatchNo} 不符", "Batch number does not match."); continue; }
-                if (!int.TryParse(Cell("序号"), NumberStyles.None, CultureInfo.InvariantCulture, out var seq) || !bySeq.TryGetValue(seq, out var instruction))
-                { Error("序号", "SeqUnknown", $"序号“{Cell("序号")}”不在本批次中", "No such sequence number in the batch."); continue; }
-                if (!seen.Add(seq)) { Error("序号", "SeqDuplicate", $"序号 {seq} 在文件中重复", "Duplicate sequence number in the file."); continue; }
-                if (!decimal.TryParse(Cell("金额"), NumberStyles.Number, CultureInfo.InvariantCulture, out var amount) || amount != instruction.Amount)
-                { Error("金额", "AmountMismatch", $"金额“{Cell("金额")}”与指令金额 {instruction.Amount:0.00} 不符", "Amount does not match the instruction."); continue; }
-                PaymentStatus? status = Cell("结果") switch { "成功" => PaymentStatus.Succeeded, "失败" => PaymentStatus.Failed, _ => null };
-                if (status is null) { Error("结果", "ResultUnknown", $"结果应为“成功”或“失败”，实为“{Cell("结果")}”", "Result must be 成功 or 失败."); continue; }
-                var message = Cell("说明");
-                if (status == PaymentStatus.Failed && message.Length == 0) { Error("说明", "FailureReasonMissing", "失败记录须写明原因", "A failed line needs a reason."); continue; }
-                if (instruction.Status != PaymentStatus.Pending && instruction.Status != status)
-                { Error("结果", "ResultConflict", $"序号 {seq} 已登记为“{(instruction.Status == PaymentStatus.Succeeded ? "成功" : "失败")}”，与本文件矛盾，须人工核查", "Contradicts a recorded result; manual review needed."); continue; }
-                parsed.Add(new ParsedResult(instruction, status.Value, message.Length == 0 ? null : message));
-            }
-            return (parsed, errors);
+            if (header.Kind != BankEnvelopeHeader.Results)
+                return BankFileError.File("文件头 kind", "NotAResultFile", $"这是{(header.Kind == BankEnvelopeHeader.Instructions ? "代发指令文件" : "未知文件")}（kind: {header.Kind}），不是回盘文件",
+                    "This is not a result file.");
+            if (header.BatchNo != batch.BatchNo)
+                return BankFileError.File("文件头 batch", "BatchUnknown", $"回盘文件属于批次“{header.BatchNo}”，不是本批次 {batch.BatchNo}：整个文件拒收",
+                    "The file names another batch.");
+            if (header.AgreementNo != agreement.AgreementNo)
+                return BankFileError.File("文件头 agreement", "AgreementMismatch", $"回盘文件按协议“{header.AgreementNo}”签发，本批次的协议为 {agreement.AgreementNo}",
+                    "The file names another agreement.");
+            if (header.KeyVersion != keys.KeyVersion)
+                return BankFileError.File("文件头 key-version", "KeyVersionUnknown", $"回盘文件使用第{header.KeyVersion}版密钥，协议 {agreement.AgreementNo} 现行为第{keys.KeyVersion}版",
+                    "The file uses another key version.");
+            if (header.Format != agreement.FileFormat)
+                return BankFileError.File("文件头 format", "FormatMismatch", $"回盘文件格式“{header.Format}”与协议约定的 {agreement.FileFormat} 不符", "Another file format.");
+            return null;
         }
 
-        /// <summary>
-        /// Moves the pending instructions and their claim lines together, set-based: one update per
-        /// outcome and bank message. Each update is conditional on the instruction still being Pending;
-        /// if any was not (a writer that bypassed the batch lock), the whole import rolls back.
-        /// </summary>
-        private async Task<int> ApplyAsync(Guid batchId, IReadOnlyList<ParsedResult> pending, DateTimeOffset now, CancellationToken ct)
+        /// <summary>Checks one row against the batch as committed now; a contradiction of a recorded result is an error.</summary>
+        private static BankFileError? Check(BankResultRow row, PaymentBatch batch, BankFileFormat format, Dictionary<int, (decimal Amount, PaymentStatus Status)> lines,
+            HashSet<int> seen, out int seq, out decimal? amount, out ResultMeaning meaning)
         {
-            var applied = 0;
-            foreach (var group in pending.GroupBy(p => (p.Status, p.Message)))
-            {
-                var (status, message) = group.Key;
-                var seqs = group.Select(p => p.Instruction.Seq).ToList();
-                var lineIds = group.Select(p => p.Instruction.ClaimLineId).ToList();
-                var moved = await db.PaymentInstructions
-                    .Where(i => i.BatchId == batchId && seqs.Contains(i.Seq) && i.Status == PaymentStatus.Pending)
-                    .ExecuteUpdateAsync(u => u.SetProperty(i => i.Status, status).SetProperty(i => i.BankMessage, message).SetProperty(i => i.ResultAt, now), ct);
-                if (moved != seqs.Count)
-                    throw new OneCardException(ErrorKind.Conflict, "ResultConflict", "支付结果已被同时导入的另一文件登记，请刷新后核对",
-                        "Another import recorded these results at the same time; reload and check.");
-                if (status == PaymentStatus.Succeeded)
-                    await db.ClaimLines.Where(l => lineIds.Contains(l.Id))
-                        .ExecuteUpdateAsync(u => u.SetProperty(l => l.Outcome, LineOutcome.Paid), ct);
-                else
-                    await db.ClaimLines.Where(l => lineIds.Contains(l.Id)).ExecuteUpdateAsync(u => u
-                        .SetProperty(l => l.Outcome, LineOutcome.Failed)
-                        .SetProperty(l => l.ReasonZh, "银行退票：" + message)
-                        .SetProperty(l => l.ReasonEn, "Returned by the bank: " + message), ct);
-                applied += moved;
-            }
-            return applied;
+            seq = 0;
+            meaning = ResultMeaning.Refuse;
+            amount = decimal.TryParse(row.Amount, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var a) ? a : null;
+            string Column(ResultField f) => format.ResultColumns.First(c => c.Field == f).Header;
+            BankFileError Error(ResultField field, string code, string zh, string en) => new(row.Row, Column(field), code, zh, en);
+            if (row.BatchNo != batch.BatchNo)
+                return Error(ResultField.BatchNo, "BatchUnknown", $"批次号“{row.BatchNo}”不是本批次 {batch.BatchNo}", "Another batch's line.");
+            if (!int.TryParse(row.Seq, NumberStyles.None, CultureInfo.InvariantCulture, out seq) || !lines.TryGetValue(seq, out var line))
+                return Error(ResultField.Seq, "SeqUnknown", $"序号“{row.Seq}”不在本批次中", "No such sequence number in the batch.");
+            if (!seen.Add(seq)) return Error(ResultField.Seq, "SeqDuplicate", $"序号 {seq} 在文件中重复", "Duplicate sequence number in the file.");
+            if (amount != line.Amount)
+                return Error(ResultField.Amount, "AmountMismatch", $"金额“{row.Amount}”与指令金额 {line.Amount.ToString("0.00", CultureInfo.InvariantCulture)} 不符", "Amount does not match the instruction.");
+            meaning = format.Meaning(row.ResultCode);
+            if (meaning == ResultMeaning.Refuse)
+                return Error(ResultField.ResultCode, "ResultUnknown",
+                    $"结果“{row.ResultCode}”不是约定的返回码（{string.Join("、", format.ResultCodes.Keys)}）", "Unknown result code.");
+            // A failure needs the bank's reason: its text, or (for a code outside the map) the code itself.
+            if (meaning == ResultMeaning.Failed && row.Message.Length == 0 && format.ResultCodes.ContainsKey(row.ResultCode)
+                && format.ResultColumns.Any(c => c.Field == ResultField.Message))
+                return Error(ResultField.Message, "FailureReasonMissing", "失败记录须写明原因", "A failed line needs a reason.");
+            if (row.Message.Length > 200)
+                return Error(ResultField.Message, "MessageTooLong", $"说明超过 200 字（{row.Message.Length} 字）", "The message is longer than 200 characters.");
+            var status = meaning == ResultMeaning.Paid ? PaymentStatus.Succeeded : PaymentStatus.Failed;
+            if (line.Status != PaymentStatus.Pending && line.Status != status)
+                return Error(ResultField.ResultCode, "ResultConflict",
+                    $"序号 {seq} 已登记为“{(line.Status == PaymentStatus.Succeeded ? "成功" : "失败")}”，与本文件矛盾，须人工核查", "Contradicts a recorded result; manual review needed.");
+            return null;
         }
     }
 }

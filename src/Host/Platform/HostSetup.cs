@@ -76,11 +76,11 @@ public static class HostSetup
             keys["PersonalDataLookup"] ?? throw new InvalidOperationException("Keys:PersonalDataLookup is not configured.")));
         var auditKey = Convert.FromBase64String(keys["AuditChain"] ?? throw new InvalidOperationException("Keys:AuditChain is not configured."));
         services.AddSingleton(sp => new AuditWriter(auditKey, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(config.GetSection("Payments").Get<PaymentOptions>() ?? new PaymentOptions());
 
         services.AddScoped<CaseEngine>();
         services.AddScoped<CaseEffects>();
         services.AddCaseVocabulary();
+        services.AddCorrections();
         services.AddScoped<TimerScheduler>();
         services.AddScoped<SubmitApplication.Handler>();
         services.AddScoped<RosterTemplate.Handler>();
@@ -90,9 +90,14 @@ public static class HostSetup
         services.AddScoped<BulkApprove.Handler>();
         services.AddScoped<ActOnCase.Handler>();
         services.AddScoped<PublicNotices.Handler>();
-        services.AddScoped<BankFiles.Handler>();
+        services.AddBankFiles(config);
+        services.AddScoped<Banks.BankRegistry.Handler>();
+        services.AddScoped<Banks.AccountHistory.Handler>();
+        services.AddIndicators();
         services.AddScoped<SlaOverview.Handler>();
         services.AddScoped<OverdueTasks.Handler>();
+        services.AddScoped<LatePayments.Handler>();
+        services.AddScoped<BankPerformance.Handler>();
         services.AddPolicyLists(config);
         services.AddCaseEndpoints();
         services.AddTransient<StepTimerJob>();
@@ -120,6 +125,10 @@ public static class HostSetup
                     UseSlidingInvisibilityTimeout = true,
                     QueuePollInterval = TimeSpan.FromSeconds(5),
                     PrepareSchemaIfNecessary = true,
+                    // A host killed while it held a job's lock (the minutely sweep's DisableConcurrentExecution) leaves the row
+                    // behind; after this it counts as stale. The default, 10 minutes, stopped every sweep for that long (the
+                    // crash test found it). Taking over is safe: every job is re-entrant and its effects exactly-once.
+                    DistributedLockTimeout = TimeSpan.FromMinutes(1),
                 });
             else
                 h.UseSQLiteStorage(jobs["SqlitePath"] ?? "onecard-jobs.db");
@@ -168,12 +177,18 @@ public static class HostSetup
         api.MapBulkApprove();
         api.MapActOnCase();
         api.MapBankFiles();
+        Banks.BankRegistry.MapBanks(api);
+        Banks.AccountHistory.MapAccountHistory(api);
+        api.MapIndicators();
+        api.MapCorrections();
         api.MapPublicNotices();
         api.MapCalendarYears();
         api.MapUserAdmin();
         api.MapNotices();
         api.MapSlaOverview();
         api.MapOverdueTasks();
+        api.MapLatePayments();
+        api.MapBankPerformance();
         api.MapCaseEndpoints();
         api.MapPolicyLists();
         api.MapRuleSets();
@@ -190,6 +205,8 @@ public static class HostSetup
             app.Services.GetRequiredService<IRecurringJobManager>()
                 .AddOrUpdate<DeadlineSweepJob>(DeadlineSweepJob.RecurringId, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
             app.Services.GetRequiredService<IRecurringJobManager>().AddNoticeJobs();
+            app.Services.GetRequiredService<IRecurringJobManager>()
+                .AddOrUpdate<CorrectionSweep>(CorrectionSweep.RecurringId, j => j.RunJobAsync(CancellationToken.None), Cron.Minutely());
         }
 
         app.MapOneCardUi();

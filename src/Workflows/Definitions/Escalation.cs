@@ -11,8 +11,9 @@ public enum EscalationLevel
 }
 
 /// <summary>
-/// A Human step's escalation (上报): once the task has been overdue for <paramref name="After"/> (the grace period, counted
-/// from the due time in the step's unit), it is raised to <paramref name="ToRole"/> at <paramref name="ToLevel"/>.
+/// A step's escalation (上报): once a Human step's task, or a case waiting in a System step (a bank's results), has been
+/// overdue for <paramref name="After"/> (the grace period, counted from the due time in the step's unit), it is raised to
+/// <paramref name="ToRole"/> at <paramref name="ToLevel"/>.
 /// </summary>
 /// <param name="After">The grace period after the due time.</param>
 /// <param name="ToRole">The role the task escalates to, one of <see cref="KnownRoles"/>.</param>

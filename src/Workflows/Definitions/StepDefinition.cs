@@ -13,7 +13,7 @@ namespace OneCard.Workflows;
 /// <param name="Parameters">Step settings for the host's effects (e.g. sampleShare = "0.1"), as invariant-culture strings.</param>
 /// <param name="SeparateFrom">Separation of duties (职责分离): steps whose actors on the same case may not take this step, because
 /// they prepared what it checks; <see cref="WorkflowDefinition.Submission"/> names the case's submission. Empty for none.</param>
-/// <param name="Escalate">When and to whom an overdue task of this (Human) step escalates; null for never.</param>
+/// <param name="Escalate">When and to whom an overdue task of this Human step, or a case still waiting in this System step, escalates; null for never.</param>
 /// <param name="Branches">For a <see cref="StepKind.Parallel"/> step: the Human steps whose tasks open together; empty otherwise.</param>
 public sealed record StepDefinition(
     string Name,

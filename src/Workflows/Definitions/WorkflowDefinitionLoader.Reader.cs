@@ -132,8 +132,9 @@ public static partial class WorkflowDefinitionLoader
             return draft;
         }
 
-        // The schema fixes the escalation's shape; what it cannot say: only a Human step with a time limit escalates
-        // (there is nothing to be overdue otherwise), and only to a role someone can hold.
+        // The schema fixes the escalation's shape; what it cannot say: only a step someone waits on with a time limit
+        // escalates — a Human step's task, or a System step waiting for an outside party (the bank's results) — (there is
+        // nothing to be overdue otherwise; a Timer step moves by itself at its due time), and only to a role someone can hold.
         private void CheckEscalation(StepDraft draft, string path)
         {
             if (draft.Escalate is not { } escalate)
@@ -141,9 +142,9 @@ public static partial class WorkflowDefinitionLoader
                 return;
             }
 
-            if (draft.Kind != StepKind.Human)
+            if (draft.Kind is not (StepKind.Human or StepKind.System))
             {
-                Error($"{path}.escalate", InvalidEscalation, "只有人工步骤可以设置上报（escalate）。", "Only a Human step escalates.");
+                Error($"{path}.escalate", InvalidEscalation, "只有人工步骤和系统步骤可以设置上报（escalate）。", "Only a Human or System step escalates.");
             }
             else if (draft.TimeLimit is null)
             {

@@ -51,7 +51,7 @@ public sealed class RenamedStepsTests : IAsyncLifetime
         var bankFile = await finance.GetByteArrayAsync($"/api/payments/batches/{batchId}/bank-file");
         using var form = new MultipartFormDataContent
         {
-            { new ByteArrayContent(Host.Demo.DemoData.BankResultsFor(bankFile, 2)) { Headers = { ContentType = new MediaTypeHeaderValue("text/csv") } }, "file", "results.csv" },
+            { new ByteArrayContent(await Host.Demo.DemoBank.RespondAsync(app.Services, bankFile, [2])) { Headers = { ContentType = new MediaTypeHeaderValue("application/octet-stream") } }, "file", "results.bank" },
         };
 
         var response = await finance.PostAsync($"/api/payments/batches/{batchId}/results", form);

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Applications;
@@ -31,17 +30,18 @@ public sealed class ConcurrentImportTests : IAsyncLifetime
         return (id, batchId, file);
     }
 
-    private static string ResultsFor(byte[] bankFile, int failSeq) => Encoding.UTF8.GetString(Host.Demo.DemoData.BankResultsFor(bankFile, failSeq));
+    /// <summary>The demo bank's signed result file: every line paid but <paramref name="failSeq"/>.</summary>
+    private Task<byte[]> ResultsFor(byte[] bankFile, int failSeq) => Host.Demo.DemoBank.RespondAsync(app.Services, bankFile, [failSeq]);
 
     /// <summary>Posts every file at the same instant, each from its own signed-in finance client.</summary>
-    private async Task<HttpResponseMessage[]> RaceAsync(Guid batchId, IReadOnlyList<string> files)
+    private async Task<HttpResponseMessage[]> RaceAsync(Guid batchId, IReadOnlyList<byte[]> files)
     {
         var clients = new List<HttpClient>();
         foreach (var _ in files) clients.Add(await app.SignInAsync("finance"));
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var posts = files.Select((csv, i) => Task.Run(async () =>
         {
-            using var form = new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes(csv)) { Headers = { ContentType = new MediaTypeHeaderValue("text/csv") } }, "file", "results.csv" } };
+            using var form = new MultipartFormDataContent { { new ByteArrayContent(csv) { Headers = { ContentType = new MediaTypeHeaderValue("application/octet-stream") } }, "file", "results.bank" } };
             await gate.Task;
             return await clients[i].PostAsync($"/api/payments/batches/{batchId}/results", form);
         })).ToList();
@@ -53,7 +53,7 @@ public sealed class ConcurrentImportTests : IAsyncLifetime
     public async Task Import_AppliesOnce_WhenEightIdenticalFilesArriveConcurrently()
     {
         var (id, batchId, file) = await PaymentCaseAsync();
-        var csv = ResultsFor(file, failSeq: 2);
+        var csv = await ResultsFor(file, failSeq: 2);
 
         var responses = await RaceAsync(batchId, Enumerable.Repeat(csv, 8).ToList());
 
@@ -81,7 +81,7 @@ public sealed class ConcurrentImportTests : IAsyncLifetime
     {
         var (id, batchId, file) = await PaymentCaseAsync();
 
-        var responses = await RaceAsync(batchId, [ResultsFor(file, failSeq: 1), ResultsFor(file, failSeq: 2)]);
+        var responses = await RaceAsync(batchId, [await ResultsFor(file, failSeq: 1), await ResultsFor(file, failSeq: 2)]);
 
         var winner = Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
         var loser = Assert.Single(responses, r => r.StatusCode != HttpStatusCode.OK);

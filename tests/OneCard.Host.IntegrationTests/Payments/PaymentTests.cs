@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Payments;
+using OneCard.Domain.Privacy;
 using OneCard.Persistence;
 using OneCard.Testing;
 
@@ -23,24 +24,58 @@ public sealed class PaymentTests : IAsyncLifetime
     private async Task<byte[]> BankFileAsync(Guid batchId) =>
         await (await driver.As("finance")).GetByteArrayAsync($"/api/payments/batches/{batchId}/bank-file");
 
-    private async Task<HttpResponseMessage> ImportAsync(Guid batchId, string csv)
+    private async Task<HttpResponseMessage> ImportAsync(Guid batchId, byte[] file)
     {
-        using var form = new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes(csv)) { Headers = { ContentType = new MediaTypeHeaderValue("text/csv") } }, "file", "results.csv" } };
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(file) { Headers = { ContentType = new MediaTypeHeaderValue("application/octet-stream") } }, "file", "results.bank" } };
         return await (await driver.As("finance")).PostAsync($"/api/payments/batches/{batchId}/results", form);
     }
 
-    private static string ResultsFor(byte[] bankFile, int failSeq) => Encoding.UTF8.GetString(Host.Demo.DemoData.BankResultsFor(bankFile, failSeq));
+    private Task<byte[]> ResultsFor(byte[] bankFile, int failSeq) => Host.Demo.DemoBank.RespondAsync(app.Services, bankFile, [failSeq]);
+
+    private static async Task<List<(int Row, string Field, string Code)>> ErrorsAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateArray()
+            .Select(e => (e.GetProperty("row").GetInt32(), e.GetProperty("field").GetString()!, e.GetProperty("code").GetString()!)).ToList();
+    }
+
+    /// <summary>The batch's agreement keys and format, as the bank holds them.</summary>
+    private Task<(BankFileKeys Keys, BankFileFormat Format, string AgreementNo)> BankSideAsync(Guid batchId) => app.AsSystemAsync(async sp =>
+    {
+        var db = sp.GetRequiredService<OneCardDbContext>();
+        var batch = await db.PaymentBatches.AsNoTracking().SingleAsync(b => b.Id == batchId);
+        var agreement = await db.BankAgreements.AsNoTracking().SingleAsync(a => a.Id == batch.AgreementId);
+        return (BankFileKeys.For(agreement, sp.GetRequiredService<PersonalDataProtector>()), sp.GetRequiredService<BankFormatCatalog>().Get(agreement.FileFormat), agreement.AgreementNo);
+    });
+
+    /// <summary>A result file sealed with the agreement's keys whose clear CSV and header are exactly as given.</summary>
+    private async Task<byte[]> SealedResultsAsync(Guid batchId, string batchNo, string csv, int lines, decimal total, string? headerBatchNo = null)
+    {
+        var (keys, format, agreementNo) = await BankSideAsync(batchId);
+        using var output = new MemoryStream();
+        using (var sealedStream = BankFileEnvelope.OpenWrite(output, new BankEnvelopeHeader(BankEnvelopeHeader.Results, headerBatchNo ?? batchNo, agreementNo, keys.KeyVersion, format.Code, lines, total), keys))
+            sealedStream.Write(Encoding.UTF8.GetBytes(csv));
+        return output.ToArray();
+    }
 
     [Fact]
-    public async Task BankFile_IsDeterministic_AndListsEveryPayableLineWithFullAccount()
+    public async Task BankFile_IsSealedPerAgreement_AndOpensToEveryPayableLineWithFullAccount()
     {
         var id = await driver.DriveToAsync("Payment");
-        var batch = await driver.BatchAsync(id);
+        var batch = (await driver.ReadyBatchesAsync(id)).Single();
         var batchId = batch.GetProperty("id").GetGuid();
         var first = await BankFileAsync(batchId);
         var second = await BankFileAsync(batchId);
-        Assert.Equal(SHA256.HashData(first), SHA256.HashData(second));
-        var rows = Encoding.UTF8.GetString(first).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+
+        // A fresh IV each time: the bytes differ, the content does not; the clear header names batch, agreement and key version.
+        Assert.NotEqual(SHA256.HashData(first), SHA256.HashData(second));
+        var head = Encoding.UTF8.GetString(first, 0, 400);
+        Assert.StartsWith("ONECARD-BANKFILE/1\nkind: instructions\nbatch: " + batch.GetProperty("batchNo").GetString() + "\nagreement: SY-DF-2026-001\nkey-version: 1\nformat: onecard-csv-v1\n", head);
+        Assert.DoesNotContain("6217991234567890123", Encoding.UTF8.GetString(first));
+        var clear = await Host.Demo.DemoBank.OpenAsync(app.Services, first);
+        Assert.Equal(clear, await Host.Demo.DemoBank.OpenAsync(app.Services, second));
+
+        var rows = clear.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("批次号,序号,户名,账号,金额,补贴项目,期次", rows[0]);
         Assert.Equal(4, rows.Length - 1); // 5 lines, one converted plot is ineligible
         Assert.All(rows.Skip(1), r => Assert.Contains(",6217991234567890123,", r));
@@ -48,12 +83,28 @@ public sealed class PaymentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BankFile_OfABatchNotReleased_IsRefusedWith409()
+    {
+        var id = await driver.DriveToAsync("Payment");
+        var batchId = (await driver.ReadyBatchesAsync(id)).Single().GetProperty("id").GetGuid();
+        await app.AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().PaymentBatches.Where(b => b.Id == batchId)
+            .ExecuteUpdateAsync(u => u.SetProperty(b => b.ReleasedAt, (DateTimeOffset?)null)));
+
+        var response = await (await driver.As("finance")).GetAsync($"/api/payments/batches/{batchId}/bank-file");
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal("BatchNotReleased", JsonDocument.Parse(body).RootElement.GetProperty("code").GetString());
+        Assert.Contains("尚未下达银行", body);
+    }
+
+    [Fact]
     public async Task Results_Reconcile_AndPublish_WithTheFailedLineReturned()
     {
         var id = await driver.DriveToAsync("Payment");
-        var batchId = (await driver.BatchAsync(id)).GetProperty("id").GetGuid();
-        var response = await ImportAsync(batchId, ResultsFor(await BankFileAsync(batchId), failSeq: 2));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var batchId = (await driver.ReadyBatchesAsync(id)).Single().GetProperty("id").GetGuid();
+        var response = await ImportAsync(batchId, await ResultsFor(await BankFileAsync(batchId), failSeq: 2));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         Assert.Equal("Publicized", await driver.StepAsync(id));
 
         var batch = await driver.BatchAsync(id);
@@ -73,11 +124,11 @@ public sealed class PaymentTests : IAsyncLifetime
     public async Task Results_ImportedTwice_ChangeNothingTheSecondTime()
     {
         var id = await driver.DriveToAsync("Payment");
-        var batchId = (await driver.BatchAsync(id)).GetProperty("id").GetGuid();
-        var csv = ResultsFor(await BankFileAsync(batchId), failSeq: 1);
-        (await ImportAsync(batchId, csv)).EnsureSuccessStatusCode();
+        var batchId = (await driver.ReadyBatchesAsync(id)).Single().GetProperty("id").GetGuid();
+        var file = await ResultsFor(await BankFileAsync(batchId), failSeq: 1);
+        (await ImportAsync(batchId, file)).EnsureSuccessStatusCode();
         var before = await SnapshotAsync();
-        var again = await ImportAsync(batchId, csv);
+        var again = await ImportAsync(batchId, file);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         var summary = await again.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(0, summary.GetProperty("applied").GetInt32());
@@ -88,14 +139,66 @@ public sealed class PaymentTests : IAsyncLifetime
     public async Task Results_ThatContradictRecordedOnes_AreRefusedWhole()
     {
         var id = await driver.DriveToAsync("Payment");
-        var batchId = (await driver.BatchAsync(id)).GetProperty("id").GetGuid();
+        var batchId = (await driver.ReadyBatchesAsync(id)).Single().GetProperty("id").GetGuid();
         var file = await BankFileAsync(batchId);
-        (await ImportAsync(batchId, ResultsFor(file, failSeq: 1))).EnsureSuccessStatusCode();
+        (await ImportAsync(batchId, await ResultsFor(file, failSeq: 1))).EnsureSuccessStatusCode();
         var before = await SnapshotAsync();
-        var conflicting = await ImportAsync(batchId, ResultsFor(file, failSeq: 2)); // seq 1 now 成功, seq 2 now 失败
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, conflicting.StatusCode);
-        var codes = (await conflicting.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("code").GetString()).ToList();
-        Assert.Equal(["ResultConflict", "ResultConflict"], codes);
+        var conflicting = await ImportAsync(batchId, await ResultsFor(file, failSeq: 2)); // seq 1 now 成功, seq 2 now 失败
+        Assert.Equal([(2, "结果", "ResultConflict"), (3, "结果", "ResultConflict")], await ErrorsAsync(conflicting)); // rows of the file: header = 1, seq 1 = row 2
+        Assert.Equal(before, await SnapshotAsync());
+    }
+
+    [Fact]
+    public async Task Results_WithABadSignature_AreRefusedWhole_AndChangeNothing()
+    {
+        var id = await driver.DriveToAsync("Payment");
+        var batchId = (await driver.ReadyBatchesAsync(id)).Single().GetProperty("id").GetGuid();
+        var instructions = await BankFileAsync(batchId);
+        var results = await ResultsFor(instructions, failSeq: 2);
+        var before = await SnapshotAsync();
+
+        // One bit of the ciphertext flipped, then one of the MAC: each refused whole, located at the signature.
+        var tampered = (byte[])results.Clone();
+        tampered[^40] ^= 0x01;
+        Assert.Equal([(0, "签名", "ResultSignatureInvalid")], await ErrorsAsync(await ImportAsync(batchId, tampered)));
+        var badMac = (byte[])results.Clone();
+        badMac[^1] ^= 0x80;
+        Assert.Equal([(0, "签名", "ResultSignatureInvalid")], await ErrorsAsync(await ImportAsync(batchId, badMac)));
+        // Signed with another key of the right length.
+        var (keys, format, _) = await BankSideAsync(batchId);
+        using var other = new MemoryStream();
+        using (var instructionStream = new MemoryStream(instructions))
+            Host.Demo.DemoBank.Respond(instructionStream, other, keys, format, _ => false);
+        var forged = other.ToArray();
+        var otherKeys = keys with { SigningKey = RandomNumberGenerator.GetBytes(32) };
+        using (var reSigned = new MemoryStream())
+        using (var src = new MemoryStream(forged))
+        {
+            var (header, _, _) = BankFileEnvelope.ReadHeader(src);
+            using (var w = BankFileEnvelope.OpenWrite(reSigned, header, otherKeys))
+                w.Write(Encoding.UTF8.GetBytes(await Host.Demo.DemoBank.OpenAsync(app.Services, forged)));
+            Assert.Equal([(0, "签名", "ResultSignatureInvalid")], await ErrorsAsync(await ImportAsync(batchId, reSigned.ToArray())));
+        }
+
+        Assert.Equal(before, await SnapshotAsync());
+        Assert.Equal("Payment", await driver.StepAsync(id));
+    }
+
+    [Fact]
+    public async Task Results_ThatArePlainCsv_OrOfAnotherBatch_OrWhoseTotalsContradict_AreRefusedWhole()
+    {
+        var id = await driver.DriveToAsync("Payment");
+        var batch = (await driver.ReadyBatchesAsync(id)).Single();
+        var batchId = batch.GetProperty("id").GetGuid();
+        var batchNo = batch.GetProperty("batchNo").GetString()!;
+        var clear = await Host.Demo.DemoBank.OpenAsync(app.Services, await ResultsFor(await BankFileAsync(batchId), failSeq: 0));
+        var total = batch.GetProperty("totalAmount").GetDecimal();
+        var before = await SnapshotAsync();
+
+        Assert.Equal([(0, "文件头", "EnvelopeInvalid")], await ErrorsAsync(await ImportAsync(batchId, Encoding.UTF8.GetBytes(clear))));
+        Assert.Equal([(0, "文件头 batch", "BatchUnknown")], await ErrorsAsync(await ImportAsync(batchId, await SealedResultsAsync(batchId, batchNo, clear, 4, total, headerBatchNo: "PB-2026-210124-PSBC-LN-9999"))));
+        Assert.Equal([(0, "文件头 total", "AmountMismatch")], await ErrorsAsync(await ImportAsync(batchId, await SealedResultsAsync(batchId, batchNo, clear, 4, total + 0.01m))));
+        Assert.Equal([(0, "文件头 lines", "LineCountMismatch")], await ErrorsAsync(await ImportAsync(batchId, await SealedResultsAsync(batchId, batchNo, clear, 5, total))));
         Assert.Equal(before, await SnapshotAsync());
     }
 
@@ -103,12 +206,12 @@ public sealed class PaymentTests : IAsyncLifetime
     public async Task Results_WithWrongAmountOrUnknownLine_AreRefusedWithLocatedErrors()
     {
         var id = await driver.DriveToAsync("Payment");
-        var batch = await driver.BatchAsync(id);
-        var batchNo = batch.GetProperty("batchNo").GetString();
-        var response = await ImportAsync(batch.GetProperty("id").GetGuid(), $"批次号,序号,金额,结果,说明\n{batchNo},1,0.01,成功,\n{batchNo},99,1.00,成功,\nPB-OTHER,2,1.00,成功,\n");
-        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateArray()
-            .Select(e => (e.GetProperty("row").GetInt32(), e.GetProperty("field").GetString(), e.GetProperty("code").GetString())).ToList();
-        Assert.Equal([(2, "金额", "AmountMismatch"), (3, "序号", "SeqUnknown"), (4, "批次号", "BatchMismatch")], errors);
+        var batch = (await driver.ReadyBatchesAsync(id)).Single();
+        var batchId = batch.GetProperty("id").GetGuid();
+        var batchNo = batch.GetProperty("batchNo").GetString()!;
+        var csv = $"批次号,序号,金额,结果,说明\r\n{batchNo},1,0.01,成功,\r\n{batchNo},99,1.00,成功,\r\nPB-OTHER,2,1.00,成功,\r\n{batchNo},3,=1+1,成功,\r\n";
+        var errors = await ErrorsAsync(await ImportAsync(batchId, await SealedResultsAsync(batchId, batchNo, csv, 4, 2.01m)));
+        Assert.Equal([(2, "金额", "AmountMismatch"), (3, "序号", "SeqUnknown"), (4, "批次号", "BatchUnknown"), (5, "金额", "AmountMismatch")], errors);
         Assert.Equal(batch.GetProperty("pending").GetInt32(), (await driver.BatchAsync(id)).GetProperty("pending").GetInt32());
     }
 

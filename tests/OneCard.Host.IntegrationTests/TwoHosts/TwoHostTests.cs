@@ -101,7 +101,7 @@ public sealed class TwoHostTests(ITestOutputHelper output)
 
             await SignInAsync([a, b], "finance");
             await Task.WhenAll(runners.Select(id => RaceAsync(a, b, id, "finance", "Approve")));
-            await Task.WhenAll(runners.Select(id => ImportBankResultsThroughBothAsync(a, b, id)));
+            await Task.WhenAll(runners.Select(id => ImportBankResultsThroughBothAsync(a, b, id, settings)));
             var final = await ledger.StepsAsync(runners);
             Assert.All(runners, r => Assert.Equal("Publicized", final[r]));
 
@@ -205,12 +205,16 @@ public sealed class TwoHostTests(ITestOutputHelper output)
     }
 
     /// <summary>The bank's result file arrives through both hosts at once; the case is reconciled and published once.</summary>
-    private static async Task ImportBankResultsThroughBothAsync(HostProcess a, HostProcess b, Guid id)
+    private static async Task ImportBankResultsThroughBothAsync(HostProcess a, HostProcess b, Guid id, IReadOnlyDictionary<string, string> settings)
     {
-        var batches = await (await a.As("finance")).GetFromJsonAsync<JsonElement>($"/api/payments/batches?applicationId={id}");
-        var batchId = batches.EnumerateArray().Single().GetProperty("id").GetGuid();
+        // Finance allocates the batch to a budget indicator and releases it (through host A) before the bank file exists.
+        var batchId = (await OneCard.Testing.BatchRelease.ReadyAsync(await a.As("finance"), id)).Single().GetProperty("id").GetGuid();
         var bankFile = await (await b.As("finance")).GetByteArrayAsync($"/api/payments/batches/{batchId}/bank-file");
-        var results = Demo.DemoData.BankResultsFor(bankFile, failSeq: 0);
+        // The demo bank opens the file with the agreement's keys, unsealed by the deployment's protector (both hosts hold the same keys).
+        var protector = Domain.Privacy.PersonalDataProtector.FromBase64(settings["Keys:PersonalDataEncryption"], settings["Keys:PersonalDataLookup"]);
+        await using var keysDb = DatabaseSetup.CreateContext(new DatabaseOptions { Provider = DatabaseProvider.Postgres, ConnectionString = settings["Database:ConnectionString"] });
+        var formats = Domain.Payments.BankFormatCatalog.LoadFromDirectory(Path.Combine(AppContext.BaseDirectory, "bankformats"));
+        var results = await Demo.DemoBank.RespondAsync(keysDb, protector, formats, bankFile, []);
         var imports = await Task.WhenAll(new[] { a, b }.Select(async host =>
         {
             using var form = new MultipartFormDataContent

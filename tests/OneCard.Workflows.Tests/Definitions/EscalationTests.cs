@@ -24,14 +24,14 @@ public class EscalationTests
     }
 
     [Fact]
-    public void Validate_RefusesEscalationOnAStepThatIsNotHuman()
+    public void Validate_RefusesEscalationOnAStepThatIsNeitherHumanNorSystem()
     {
         var json = WithEscalation("$.steps[1]");
 
         var error = Assert.Single(WorkflowDefinitionLoader.Validate(json, "m.json"));
 
         Assert.Equal((InvalidEscalation, "$.steps[1].escalate"), (error.Code, error.Path));
-        Assert.Equal("只有人工步骤可以设置上报（escalate）。", error.MessageZh);
+        Assert.Equal("只有人工步骤和系统步骤可以设置上报（escalate）。", error.MessageZh);
     }
 
     [Fact]

@@ -14,6 +14,7 @@ public static class CaseVocabularySetup
         services.AddSingleton<IGuard, NoOpenObjections>();
         services.AddSingleton<IGuard, AllPaymentsTerminal>();
         services.AddSingleton<IGuard, AllBatchLinesTerminal>();
+        services.AddSingleton<IGuard, WithinIndicators>();
         services.AddSingleton<ILineAction, RejectLines>();
         services.AddSingleton<ILineAction, RecordSampleResult>();
         services.AddSingleton<ILineAction, ResolveObjection>();
@@ -22,6 +23,8 @@ public static class CaseVocabularySetup
         services.AddScoped<IStepEffect, StartPublicity>();
         services.AddScoped<IStepEffect, CreatePaymentBatch>();
         services.AddScoped<IStepEffect, Publish>();
+        services.AddScoped<IStepEffect, ReleaseBatch>();
+        services.AddScoped<IStepEffect, ReturnFailedAmounts>();
         services.AddScoped<CaseVocabulary>();
         services.AddScoped<WorkflowVocabularyCheck>();
         return services;

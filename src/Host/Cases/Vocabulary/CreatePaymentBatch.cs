@@ -2,6 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Applications;
 using OneCard.Domain.Cases;
 using OneCard.Domain.Payments;
+using OneCard.Domain.Regions;
+using OneCard.Host.Banks;
 using OneCard.Host.Payments;
 using OneCard.Host.Platform;
 using OneCard.Persistence;
@@ -9,15 +11,20 @@ using OneCard.Persistence.Audit;
 
 namespace OneCard.Host.Cases.Vocabulary;
 
-/// <summary>On entering payment: one batch of payment instructions for the case.</summary>
-public sealed class CreatePaymentBatch(OneCardDbContext db, AuditWriter audit, UserContext user, PaymentOptions payments, IServiceProvider services) : IStepEffect
+/// <summary>
+/// On entering payment: the case's payment instructions, one batch per (agent bank of the beneficiary's one-card account,
+/// region), each under the agreement (代发协议) that covers that bank, region, policy and day.
+/// </summary>
+public sealed class CreatePaymentBatch(OneCardDbContext db, AuditWriter audit, UserContext user, RegionDirectory regions, IServiceProvider services) : IStepEffect
 {
 
     public string Name => nameof(CreatePaymentBatch);
 
     /// <summary>
-    /// One instruction per payable line. A beneficiary already instructed or paid for this policy and
-    /// period is rejected here with a reason; the unique index is the guarantee behind the check.
+    /// One instruction per payable line, paid into the beneficiary's CURRENT one-card account (bank, account, holder, type).
+    /// A line is rejected here with a located reason when the account has no agent bank of the registry, when no active
+    /// agreement of that bank covers the line's region, the policy and today, or when the beneficiary is already instructed
+    /// or paid for this policy and period (the unique index is the guarantee behind that check). Runs once per case.
     /// </summary>
     public async Task RunAsync(EffectContext context, CancellationToken ct)
     {
@@ -28,28 +35,65 @@ public sealed class CreatePaymentBatch(OneCardDbContext db, AuditWriter audit, U
             .OrderBy(l => l.LineNo).ToListAsync(ct);
         var beneficiaryIds = lines.Select(l => l.BeneficiaryId).ToList();
         var beneficiaries = await db.Beneficiaries.IgnoreQueryFilters().Where(b => beneficiaryIds.Contains(b.Id)).ToDictionaryAsync(b => b.Id, ct);
+        var accounts = await db.BeneficiaryAccounts.IgnoreQueryFilters().AsNoTracking()
+            .Where(a => beneficiaryIds.Contains(a.BeneficiaryId) && a.ValidTo == null).ToDictionaryAsync(a => a.BeneficiaryId, ct);
         var alreadyPaid = (await db.PaymentInstructions.IgnoreQueryFilters()
             .Where(p => p.PolicyCode == application.PolicyCode && p.Period == application.Period && p.Status != PaymentStatus.Failed
                         && beneficiaryIds.Contains(p.BeneficiaryId))
             .Select(p => p.BeneficiaryId).ToListAsync(ct)).ToHashSet();
 
         var local = result.At.ToOffset(TimeSpan.FromHours(8));
-        var agreement = (await db.BankAgreements.Where(a => a.AgentBankCode == payments.DefaultAgentBank && a.Status == AgreementStatus.Active)
-                .OrderByDescending(a => a.ValidFrom).ToListAsync(ct))
-            .FirstOrDefault(a => a.Covers(application.PolicyCode, application.RegionCode, DateOnly.FromDateTime(local.DateTime)));
-        var batchId = Guid.CreateVersion7();
-        var instructions = new List<PaymentInstruction>();
+        var today = DateOnly.FromDateTime(local.DateTime);
+        var agreements = await db.BankAgreements.AsNoTracking().Where(a => a.Status == AgreementStatus.Active).ToListAsync(ct);
+        var banks = await db.AgentBanks.AsNoTracking().ToDictionaryAsync(b => b.Code, b => b.NameZh, ct);
+        AgentBankNames.Directory? directory = null;
+        var covering = new Dictionary<(string Bank, string Region), BankAgreement?>();
+        BankAgreement? Covering(string bank, string region)
+        {
+            if (!covering.TryGetValue((bank, region), out var found))
+                // The narrowest region's agreement first (a county's own before its city's), then the latest.
+                covering[(bank, region)] = found = agreements
+                    .Where(a => a.AgentBankCode == bank && a.Covers(application.PolicyCode, region, today))
+                    .OrderByDescending(a => RegionScope.For(a.RegionCode).Prefix.Length).ThenByDescending(a => a.ValidFrom).FirstOrDefault();
+            return found;
+        }
+
+        var groups = new SortedDictionary<(string Bank, string Region), List<PaymentInstruction>>();
+        var batchIds = new Dictionary<(string Bank, string Region), Guid>();
         foreach (var line in lines)
         {
             var beneficiary = beneficiaries[line.BeneficiaryId];
-            if (beneficiary.BankAccountCipher is null)
+            if (!accounts.TryGetValue(line.BeneficiaryId, out var account))
             {
-                application.Reject(line, "无有效银行账户，不能生成支付指令", "No bank account on file.");
+                // A beneficiary stored before one-card accounts were recorded: its account columns, the bank matched by name.
+                if (beneficiary.BankAccountCipher is null)
+                {
+                    application.Reject(line, "无有效银行账户，不能生成支付指令", "No bank account on file.");
+                    continue;
+                }
+                directory ??= await BeneficiaryAccounts.DirectoryAsync(db, ct);
+                account = new BeneficiaryAccount
+                {
+                    BeneficiaryId = beneficiary.Id, RegionCode = beneficiary.RegionCode,
+                    AgentBankCode = directory.Match(beneficiary.BankName) ?? BeneficiaryAccounts.NoBank,
+                    AccountCipher = beneficiary.BankAccountCipher, AccountMasked = beneficiary.BankAccountMasked ?? "", HolderName = beneficiary.Name,
+                    Type = AccountType.BankCard, Source = "Beneficiary", ChangedBy = "system",
+                };
+            }
+            if (account.AgentBankCode == BeneficiaryAccounts.NoBank)
+            {
+                var named = string.IsNullOrWhiteSpace(beneficiary.BankName) ? "未填写" : $"“{beneficiary.BankName}”";
+                application.Reject(line, $"开户银行{named}不是登记的代发银行，不能生成支付指令（请核实开户银行或在代发银行登记中补充其名称）",
+                    $"The account's bank ({beneficiary.BankName ?? "blank"}) is no registered agent bank.");
                 continue;
             }
+            var agreement = Covering(account.AgentBankCode, line.RegionCode);
             if (agreement is null)
             {
-                application.Reject(line, "开户银行与本地区无有效代发协议，不能生成支付指令", "No paying agreement with the account's bank covers this region and policy.");
+                var bankName = banks.GetValueOrDefault(account.AgentBankCode, account.AgentBankCode);
+                application.Reject(line,
+                    $"开户银行 {bankName}（{account.AgentBankCode}）在{regions.FullName(line.RegionCode)}没有覆盖本政策、于 {today:yyyy-MM-dd} 有效的代发协议，不能生成支付指令",
+                    $"No active paying agreement of {account.AgentBankCode} covers region {line.RegionCode}, policy {application.PolicyCode} on {today:yyyy-MM-dd}.");
                 continue;
             }
             if (alreadyPaid.Contains(line.BeneficiaryId))
@@ -57,27 +101,37 @@ public sealed class CreatePaymentBatch(OneCardDbContext db, AuditWriter audit, U
                 application.Reject(line, "重复发放：该对象本政策本期已有支付指令", "Duplicate payment: already instructed for this policy and period.");
                 continue;
             }
-            line.Outcome = LineOutcome.Instructed;
-            instructions.Add(new PaymentInstruction
+            var key = (account.AgentBankCode, line.RegionCode);
+            if (!groups.TryGetValue(key, out var group))
             {
-                Id = Guid.CreateVersion7(), BatchId = batchId, Seq = instructions.Count + 1, ClaimLineId = line.Id,
+                groups[key] = group = [];
+                batchIds[key] = Guid.CreateVersion7();
+            }
+            line.Outcome = LineOutcome.Instructed;
+            group.Add(new PaymentInstruction
+            {
+                Id = Guid.CreateVersion7(), BatchId = batchIds[key], Seq = group.Count + 1, ClaimLineId = line.Id,
                 BeneficiaryId = line.BeneficiaryId, RegionCode = line.RegionCode, PolicyCode = line.PolicyCode, Period = line.Period,
-                Amount = line.Amount ?? 0m, PayeeName = line.Name, AccountCipher = beneficiary.BankAccountCipher,
-                AccountMasked = beneficiary.BankAccountMasked ?? "", AgentBankCode = payments.DefaultAgentBank, Status = PaymentStatus.Pending,
+                Amount = line.Amount ?? 0m, PayeeName = account.HolderName, AccountCipher = account.AccountCipher,
+                AccountMasked = account.AccountMasked, AgentBankCode = account.AgentBankCode, AccountType = account.Type, Status = PaymentStatus.Pending,
             });
         }
-        if (instructions.Count == 0) return;
-        var batch = new PaymentBatch
+
+        foreach (var ((bank, region), instructions) in groups)
         {
-            Id = batchId, BatchNo = await PaymentBatchNumbers.NextAsync(db, local.Year, application.RegionCode, payments.DefaultAgentBank, ct),
-            ApplicationId = application.Id, RegionCode = application.RegionCode, AgentBankCode = payments.DefaultAgentBank, AgreementId = agreement!.Id,
-            Kind = PaymentBatchKind.First, PolicyCode = application.PolicyCode, Period = application.Period,
-            CreatedAt = result.At, ReleasedAt = result.At, Status = PaymentBatchStatus.Instructed,
-            LineCount = instructions.Count, TotalAmount = instructions.Sum(i => i.Amount), Instructions = instructions,
-        };
-        db.PaymentBatches.Add(batch);
-        await audit.AppendAsync(db, user.ActorId, "PaymentBatchCreated", SubjectKinds.PaymentBatch, batch.Id.ToString(), application.RegionCode,
-            new { batch.BatchNo, lines = batch.LineCount, total = batch.TotalAmount, bank = batch.AgentBankCode }, ct);
-        await PaymentBatchCases.StartAsync(services, batch, ct);
+            var agreement = Covering(bank, region)!;
+            var batch = new PaymentBatch
+            {
+                Id = batchIds[(bank, region)], BatchNo = await PaymentBatchNumbers.NextAsync(db, local.Year, region, bank, ct),
+                ApplicationId = application.Id, RegionCode = region, AgentBankCode = bank, AgreementId = agreement.Id,
+                Kind = PaymentBatchKind.First, PolicyCode = application.PolicyCode, Period = application.Period,
+                CreatedAt = result.At, ReleasedAt = null, Status = PaymentBatchStatus.Allocating,
+                LineCount = instructions.Count, TotalAmount = instructions.Sum(i => i.Amount), Instructions = instructions,
+            };
+            db.PaymentBatches.Add(batch);
+            await audit.AppendAsync(db, user.ActorId, "PaymentBatchCreated", SubjectKinds.PaymentBatch, batch.Id.ToString(), region,
+                new { batch.BatchNo, lines = batch.LineCount, total = batch.TotalAmount, bank, agreement = agreement.AgreementNo }, ct);
+            await PaymentBatchCases.StartAsync(services, batch, ct);
+        }
     }
 }

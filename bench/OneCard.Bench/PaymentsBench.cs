@@ -1,0 +1,273 @@
+// Payments benchmark (issue 8, item 10): the bank file of a 1,000,000-line batch and the import of its results, against
+// PostgreSQL's own COPY … TO, and COPY … FROM plus one set-based UPDATE of the same rows, measured in the same run.
+//
+// Setup (untimed): one real case is driven to Payment through the API (a real batch, agreement, keys, application, claim
+// lines), then its batch is grown set-based to N lines by cloning its template rows — N beneficiaries, N claim lines and N
+// instructions, each with its own ids, line number, blind index and sequence number (so no unique index is bypassed) — and
+// the batch's line count and total are set to match.
+//
+// (a) generate: BankFiles.Handler.BankFileAsync — read in sequence order, decrypt each account (SM4-GCM), CSV in the
+//     agreement's format with formula neutralisation, SM4-CBC encrypt and HMAC-SM3 sign, stream to a temporary file, audit.
+// (A) baseline: COPY (SELECT the same columns of the same rows ORDER BY seq) TO STDOUT, into a file.
+// (b) import: BankFiles.Handler.ImportResultsAsync on the demo bank's sealed result file (1 line in 1,000 failed) — spool,
+//     verify the MAC, decrypt, parse and check every row, COPY into a temporary table, UPDATE instructions and claim lines,
+//     record the import, audit, move the batch's case and the application's case.
+// (B) baseline: COPY FROM STDIN (binary) of (seq, paid, message) into a temporary table plus one set-based UPDATE of the
+//     same instructions, in a transaction that is rolled back (so (b) still finds every line pending).
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using NpgsqlTypes;
+using OneCard.Domain.Cases;
+using OneCard.Domain.Payments;
+using OneCard.Domain.Privacy;
+using OneCard.Host.Cases;
+using OneCard.Host.Demo;
+using OneCard.Host.Payments;
+using OneCard.Host.Platform;
+using OneCard.Persistence;
+using OneCard.Testing;
+
+namespace OneCard.Bench;
+
+internal static class PaymentsBench
+{
+    public static async Task RunAsync(string[] args)
+    {
+        var lines = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+        Console.WriteLine($"OneCard payments benchmark: bank file of {lines:N0} lines and the import of its results, against COPY baselines in the same run.");
+        Console.WriteLine($".NET {Environment.Version}, {Environment.ProcessorCount} logical CPUs (shared; figures are noisy).");
+        await using var app = await OneCardApp.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+            ["Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore"] = "Fatal",
+            ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore"] = "Error",
+        });
+
+        var (applicationId, batchId) = await PaymentCaseAsync(app);
+        var watch = Stopwatch.StartNew();
+        await GrowAsync(app.ConnectionString, applicationId, batchId, lines);
+        Console.WriteLine($"setup: batch grown to {lines:N0} lines in {watch.Elapsed.TotalSeconds:F1} s (untimed)");
+
+        var work = Path.Combine(Path.GetTempPath(), $"onecard-payments-bench-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(work);
+        try
+        {
+            // (A) COPY … TO, then (a) our file; (A) again after, so that cache warmth favours neither.
+            var copyTo1 = await CopyToAsync(app.ConnectionString, batchId, Path.Combine(work, "copy-to-1.txt"));
+            var bankFile = Path.Combine(work, "instructions.bank");
+            watch.Restart();
+            await AsFinanceAsync(app, async h =>
+            {
+                var (_, content) = await h.BankFileAsync(batchId, CancellationToken.None);
+                await using (content)
+                await using (var file = File.Create(bankFile)) await content.CopyToAsync(file);
+            });
+            var generate = watch.Elapsed.TotalSeconds;
+            var copyTo2 = await CopyToAsync(app.ConnectionString, batchId, Path.Combine(work, "copy-to-2.txt"));
+            var copyTo = Math.Min(copyTo1, copyTo2);
+            Console.WriteLine($"(a) bank file {generate:F2} s = {lines / generate:N0} lines/s; (A) COPY TO {copyTo1:F2} s and {copyTo2:F2} s; (a)/(A) {generate / copyTo:F2}x");
+
+            // The bank's answer (untimed): the demo bank opens the file with the agreement's keys and fails 1 line in 1,000.
+            var resultFile = Path.Combine(work, "results.bank");
+            watch.Restart();
+            await using (var scope = app.Services.CreateAsyncScope())
+            {
+                scope.ServiceProvider.GetRequiredService<UserContext>().SetSystem();
+                var db = scope.ServiceProvider.GetRequiredService<OneCardDbContext>();
+                var batch = await db.PaymentBatches.AsNoTracking().SingleAsync(b => b.Id == batchId);
+                var agreement = await db.BankAgreements.AsNoTracking().SingleAsync(a => a.Id == batch.AgreementId);
+                var keys = BankFileKeys.For(agreement, scope.ServiceProvider.GetRequiredService<PersonalDataProtector>());
+                var format = scope.ServiceProvider.GetRequiredService<BankFormatCatalog>().Get(agreement.FileFormat);
+                await using var input = File.OpenRead(bankFile);
+                await using var output = File.Create(resultFile);
+                DemoBank.Respond(input, output, keys, format, seq => seq % 1000 == 0);
+            }
+            Console.WriteLine($"demo bank answered in {watch.Elapsed.TotalSeconds:F1} s (untimed); instruction file {new FileInfo(bankFile).Length / 1e6:F1} MB, result file {new FileInfo(resultFile).Length / 1e6:F1} MB");
+
+            // (B) COPY … FROM + one UPDATE, rolled back; then (b) the import.
+            var copyFrom = await CopyFromAndUpdateAsync(app.ConnectionString, batchId, lines);
+            watch.Restart();
+            var summary = await AsFinanceAsync(app, async h =>
+            {
+                await using var file = File.OpenRead(resultFile);
+                var (s, errors) = await h.ImportResultsAsync(batchId, file, CancellationToken.None);
+                if (errors.Count > 0) throw new InvalidOperationException("Import refused: " + string.Join("; ", errors.Take(5).Select(BankFiles.Describe)));
+                return s!;
+            });
+            var import = watch.Elapsed.TotalSeconds;
+            Console.WriteLine($"(b) import {import:F2} s = {lines / import:N0} lines/s; (B) COPY FROM + UPDATE {copyFrom:F2} s; (b)/(B) {import / copyFrom:F2}x");
+            if (summary.Applied != lines || summary.BatchStatus != "Reconciled")
+                throw new InvalidOperationException($"Import applied {summary.Applied} of {lines}, batch {summary.BatchStatus}.");
+
+            Console.WriteLine();
+            Console.WriteLine($"{"mode",-58} {"lines",10} {"s",8} {"lines/s",12}");
+            void Row(string name, double seconds) => Console.WriteLine($"{name,-58} {lines,10:N0} {seconds,8:F2} {lines / seconds,12:N0}");
+            Row("(a) bank file: read, decrypt, CSV, SM4 + HMAC-SM3, stream", generate);
+            Row("(A) baseline COPY … TO STDOUT (same rows, best of 2)", copyTo);
+            Row("(b) result import: verify, decrypt, check, COPY, UPDATE", import);
+            Row("(B) baseline COPY … FROM + one set-based UPDATE", copyFrom);
+            Console.WriteLine($"(a)/(A) time: {generate / copyTo:F2}x   (b)/(B) time: {import / copyFrom:F2}x   target: within 2x");
+            Console.WriteLine($"import: {summary.Lines:N0} rows, {summary.Applied:N0} applied, batch {summary.BatchStatus}, application step {summary.Step}");
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static async Task<T> AsFinanceAsync<T>(OneCardApp app, Func<BankFiles.Handler, Task<T>> work)
+    {
+        var finance = DemoData.Users.Single(u => u.UserName == "finance");
+        var user = new CurrentUser("u-finance", "finance", finance.DisplayName, OneCard.Domain.Users.Roles.Ordered(finance.Roles), finance.Region, finance.Organisation, finance.Department);
+        return await app.AsUserAsync(user, sp => work(sp.GetRequiredService<BankFiles.Handler>()));
+    }
+
+    private static Task AsFinanceAsync(OneCardApp app, Func<BankFiles.Handler, Task> work) => AsFinanceAsync(app, async h => { await work(h); return true; });
+
+    /// <summary>A five-line case driven to Payment through the API: its batch, released to the demo bank.</summary>
+    private static async Task<(Guid Application, Guid Batch)> PaymentCaseAsync(OneCardApp app)
+    {
+        var clerk = await app.SignInAsync("clerk");
+        var submitted = await clerk.PostAsJsonAsync("/api/applications", new { policyCode = "arable-land-protection", period = "2026", lines = Claims.FiveLines() });
+        submitted.EnsureSuccessStatusCode();
+        var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        async Task Act(string user, string action) =>
+            (await (await app.SignInAsync(user)).PostAsJsonAsync($"/api/applications/{id}/actions/{action}", new { comment = (string?)null })).EnsureSuccessStatusCode();
+        await Act("clerk.review", "Approve");
+        await Act("reviewer", "Approve");
+        var inspector = await app.SignInAsync("inspector");
+        foreach (var line in (await inspector.GetFromJsonAsync<JsonElement>($"/api/applications/{id}")).GetProperty("lines").EnumerateArray())
+            (await inspector.PostAsJsonAsync($"/api/applications/{id}/lines/{line.GetProperty("lineNo").GetInt32()}/sample-result", new { passed = true, note = "一致" })).EnsureSuccessStatusCode();
+        await Act("inspector", "Complete");
+        app.Clock.Advance(TimeSpan.FromDays(8));
+        await app.Services.GetRequiredService<StepTimerJob>().RunAsync(SubjectKinds.Application, id, "Publicity", default);
+        await Act("finance", "Approve");
+        var batch = (await (await app.SignInAsync("finance")).GetFromJsonAsync<JsonElement>($"/api/payments/batches?applicationId={id}")).EnumerateArray().Single();
+        if (batch.GetProperty("releasedAt").ValueKind == JsonValueKind.Null)
+            throw new InvalidOperationException("The batch is not released; allocate and release it first (indicators).");
+        return (id, batch.GetProperty("id").GetGuid());
+    }
+
+    /// <summary>Clones the batch's first instruction, its claim line and beneficiary to <paramref name="lines"/> of each, set-based.</summary>
+    private static async Task GrowAsync(string connectionString, Guid applicationId, Guid batchId, int lines)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        async Task<List<string>> Columns(string table)
+        {
+            var columns = new List<string>();
+            await using var cmd = new NpgsqlCommand("SELECT column_name FROM information_schema.columns WHERE table_name = @t ORDER BY ordinal_position", connection);
+            cmd.Parameters.AddWithValue("t", table);
+            await using var reader = await cmd.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) columns.Add(reader.GetString(0));
+            return columns;
+        }
+        string Clone(string table, List<string> columns, string template, IReadOnlyDictionary<string, string> overrides) =>
+            $"""
+            INSERT INTO "{table}" ({string.Join(", ", columns.Select(c => $"\"{c}\""))})
+            SELECT {string.Join(", ", columns.Select(c => overrides.TryGetValue(c, out var e) ? e : $"t.\"{c}\""))}
+            FROM generate_series(1, @n) g CROSS JOIN ({template}) t;
+            """;
+        var beneficiary = Clone("Beneficiaries", await Columns("Beneficiaries"),
+            """SELECT b.* FROM "Beneficiaries" b JOIN "PaymentInstructions" i ON i."BeneficiaryId" = b."Id" WHERE i."BatchId" = @batch AND i."Seq" = 1""",
+            new Dictionary<string, string> { ["Id"] = "md5('bench-b' || g)::uuid", ["IdNumberHash"] = "md5('bench-h' || g)" });
+        var line = Clone("ClaimLines", await Columns("ClaimLines"),
+            """SELECT l.* FROM "ClaimLines" l JOIN "PaymentInstructions" i ON i."ClaimLineId" = l."Id" WHERE i."BatchId" = @batch AND i."Seq" = 1""",
+            new Dictionary<string, string> { ["Id"] = "md5('bench-l' || g)::uuid", ["LineNo"] = "100000 + g", ["BeneficiaryId"] = "md5('bench-b' || g)::uuid" });
+        var instruction = Clone("PaymentInstructions", await Columns("PaymentInstructions"),
+            """SELECT i.* FROM "PaymentInstructions" i WHERE i."BatchId" = @batch AND i."Seq" = 1""",
+            new Dictionary<string, string>
+            {
+                ["Id"] = "md5('bench-i' || g)::uuid", ["Seq"] = "1000 + g", ["ClaimLineId"] = "md5('bench-l' || g)::uuid", ["BeneficiaryId"] = "md5('bench-b' || g)::uuid",
+                // Amounts vary (1.00 – 99.99) so the totals are checked for real.
+                ["Amount"] = "(1 + (g % 9899) / 100.0)::numeric(18,2)",
+            });
+        // The five real instructions stay; the clones make up the rest.
+        var extra = lines - await Scalar<int>(connection, """SELECT count(*)::int FROM "PaymentInstructions" WHERE "BatchId" = @batch""", batchId, 0);
+        await using var cmd = new NpgsqlCommand($"""
+            {beneficiary}
+            {line}
+            {instruction}
+            UPDATE "PaymentBatches" b SET "LineCount" = s.n, "TotalAmount" = s.total
+            FROM (SELECT count(*)::int n, sum("Amount") total FROM "PaymentInstructions" WHERE "BatchId" = @batch) s WHERE b."Id" = @batch;
+            ANALYZE;
+            """, connection) { CommandTimeout = 3600 };
+        cmd.Parameters.AddWithValue("batch", batchId);
+        cmd.Parameters.AddWithValue("n", extra);
+        await cmd.ExecuteNonQueryAsync();
+        _ = applicationId;
+    }
+
+    private static async Task<T> Scalar<T>(NpgsqlConnection connection, string sql, Guid batchId, int n)
+    {
+        await using var cmd = new NpgsqlCommand(sql, connection) { CommandTimeout = 600 };
+        cmd.Parameters.AddWithValue("batch", batchId);
+        cmd.Parameters.AddWithValue("n", n);
+        return (T)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>(A): COPY of the same columns the file carries, of the same rows in the same order, to a file.</summary>
+    private static async Task<double> CopyToAsync(string connectionString, Guid batchId, string path)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var watch = Stopwatch.StartNew();
+        using (var reader = await connection.BeginTextExportAsync($"""
+            COPY (SELECT i."Seq", i."PayeeName", i."AccountCipher", i."Amount", i."PolicyCode", i."Period"
+                  FROM "PaymentInstructions" i WHERE i."BatchId" = '{batchId}' ORDER BY i."Seq") TO STDOUT (FORMAT CSV)
+            """))
+        await using (var file = File.CreateText(path))
+        {
+            var buffer = new char[1 << 16];
+            int n;
+            while ((n = await reader.ReadAsync(buffer)) > 0) await file.WriteAsync(buffer.AsMemory(0, n));
+        }
+        return watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>(B): COPY FROM of every line's result into a temporary table and one UPDATE of the same instructions, rolled back.</summary>
+    private static async Task<double> CopyFromAndUpdateAsync(string connectionString, Guid batchId, int lines)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var seqs = new List<int>(lines);
+        await using (var cmd = new NpgsqlCommand("""SELECT "Seq" FROM "PaymentInstructions" WHERE "BatchId" = @batch ORDER BY "Seq" """, connection))
+        {
+            cmd.Parameters.AddWithValue("batch", batchId);
+            await using var reader = await cmd.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) seqs.Add(reader.GetInt32(0));
+        }
+        var watch = Stopwatch.StartNew();
+        await using var tx = await connection.BeginTransactionAsync();
+        await using (var create = new NpgsqlCommand("CREATE TEMP TABLE baseline_results (seq integer NOT NULL, paid boolean NOT NULL, message text) ON COMMIT DROP", connection, tx))
+            await create.ExecuteNonQueryAsync();
+        await using (var writer = await connection.BeginBinaryImportAsync("COPY baseline_results (seq, paid, message) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var seq in seqs)
+            {
+                await writer.StartRowAsync();
+                writer.Write(seq, NpgsqlDbType.Integer);
+                writer.Write(seq % 1000 != 0, NpgsqlDbType.Boolean);
+                if (seq % 1000 == 0) writer.Write("账户已销户", NpgsqlDbType.Text); else writer.WriteNull();
+            }
+            await writer.CompleteAsync();
+        }
+        await using (var update = new NpgsqlCommand("""
+            UPDATE "PaymentInstructions" AS i SET "Status" = CASE WHEN r.paid THEN 'Succeeded' ELSE 'Failed' END, "BankMessage" = r.message, "ResultAt" = now()
+            FROM baseline_results r WHERE i."BatchId" = @batch AND i."Seq" = r.seq AND i."Status" = 'Pending'
+            """, connection, tx) { CommandTimeout = 3600 })
+        {
+            update.Parameters.AddWithValue("batch", batchId);
+            var updated = await update.ExecuteNonQueryAsync();
+            if (updated != lines) throw new InvalidOperationException($"The baseline updated {updated} rows, not {lines}.");
+        }
+        var seconds = watch.Elapsed.TotalSeconds;
+        await tx.RollbackAsync();
+        return seconds;
+    }
+}

@@ -4,6 +4,7 @@ using System.Text.Json;
 using OneCard.Domain.Cases;
 using OneCard.Host.Cases;
 using OneCard.Host.IntegrationTests.TwoHosts;
+using OneCard.Persistence;
 using OneCard.Testing;
 
 namespace OneCard.Host.IntegrationTests.Crash;
@@ -79,14 +80,14 @@ public sealed class CrashDriver
         await AnswerOf(await (await host.As("finance")).PostAsJsonAsync($"/api/applications/{applicationId}/actions/Approve", new { comment = (string?)null }));
 
     /// <summary>
-    /// The application's batches that wait for the bank's results, after whatever makes them ready for their bank file (today
-    /// nothing: a batch is released when it is created; after the indicators work: allocate to an indicator, then Release).
-    /// A batch already reconciled is left out.
+    /// The application's batches that wait for the bank's results, after what makes them ready for their bank file: each
+    /// batch still allocating is allocated in full to a budget indicator and released (idempotent: an allocation already
+    /// written is written again as no change, a released batch is left alone). A batch already reconciled is left out.
     /// </summary>
     public static async Task<IReadOnlyList<Guid>> ReadyBatchesAsync(HostProcess host, Guid applicationId)
     {
-        var batches = await (await host.As("finance")).GetFromJsonAsync<JsonElement>($"/api/payments/batches?applicationId={applicationId}");
-        return [.. batches.EnumerateArray().Where(b => b.GetProperty("status").GetString() == "Instructed").Select(b => b.GetProperty("id").GetGuid())];
+        var batches = await BatchRelease.ReadyAsync(await host.As("finance"), applicationId);
+        return [.. batches.Where(b => b.GetProperty("status").GetString() == "Instructed").Select(b => b.GetProperty("id").GetGuid())];
     }
 
     /// <summary>The bank file of a ready batch, as finance downloads it.</summary>
@@ -98,17 +99,25 @@ public sealed class CrashDriver
     }
 
     /// <summary>
-    /// The bank's result file for <paramref name="bankFile"/>, failing line <paramref name="failSeq"/> (0 = none). The same
-    /// inputs give the same bytes, so a retried import after a kill is recognised as the same file.
+    /// The bank's result file for <paramref name="bankFile"/>, failing line <paramref name="failSeq"/> (0 = none): the demo
+    /// bank opens the envelope with the agreement's keys, unsealed by the deployment's protector (the host's own settings).
+    /// A retried import after a kill sends a new file (a fresh IV) with the same results: it applies nothing.
     /// </summary>
-    public static byte[] ResultFile(byte[] bankFile, int failSeq) => Demo.DemoData.BankResultsFor(bankFile, failSeq);
+    public static async Task<byte[]> ResultFileAsync(HostProcess host, byte[] bankFile, int failSeq)
+    {
+        var settings = host.Settings;
+        var protector = Domain.Privacy.PersonalDataProtector.FromBase64(settings["Keys:PersonalDataEncryption"], settings["Keys:PersonalDataLookup"]);
+        await using var db = DatabaseSetup.CreateContext(new DatabaseOptions { Provider = DatabaseProvider.Postgres, ConnectionString = settings["Database:ConnectionString"] });
+        var formats = Domain.Payments.BankFormatCatalog.LoadFromDirectory(Path.Combine(AppContext.BaseDirectory, "bankformats"));
+        return await Demo.DemoBank.RespondAsync(db, protector, formats, bankFile, failSeq == 0 ? [] : [failSeq]);
+    }
 
     /// <summary>Finance uploads the bank's result file.</summary>
     public static async Task<Answer> ImportAsync(HostProcess host, Guid batchId, byte[] results)
     {
         using var form = new MultipartFormDataContent
         {
-            { new ByteArrayContent(results) { Headers = { ContentType = new MediaTypeHeaderValue("text/csv") } }, "file", "results.csv" },
+            { new ByteArrayContent(results) { Headers = { ContentType = new MediaTypeHeaderValue("application/octet-stream") } }, "file", "results.bank" },
         };
         return await AnswerOf(await (await host.As("finance")).PostAsync($"/api/payments/batches/{batchId}/results", form));
     }

@@ -101,7 +101,24 @@ public sealed class CrashLedger(string connectionString)
             WHERE (SELECT count(*) FROM "BankResultImports" i WHERE i."BatchId" = b."Id" AND i."Applied" > 0) <> (CASE WHEN b."Status" = 'Reconciled' THEN 1 ELSE 0 END)
                OR (SELECT count(*) FROM "AuditLog" a WHERE a."Action" = 'BankResultsImported' AND a."EntityId" = b."Id"::text) <> (CASE WHEN b."Status" = 'Reconciled' THEN 1 ELSE 0 END)
             """),
-        // (After the indicators merge, add: every indicator's balance equals its ledger and its reconciled batches' payments.)
+        // Budget indicators: a batch's net allocation (Allocate − Return entries) is its total once released, what the bank paid
+        // once reconciled, and all or nothing while it is still allocating; no indicator is drawn beyond its amount.
+        new("every batch's indicator allocation equals its payments", """
+            SELECT b."BatchNo" || ' (' || b."Status" || '): net allocation ' || coalesce(sum(CASE e."Kind" WHEN 'Allocate' THEN e."Amount" ELSE -e."Amount" END), 0)
+                   || ', total ' || b."TotalAmount"
+            FROM "PaymentBatches" b LEFT JOIN "IndicatorEntries" e ON e."BatchId" = b."Id"
+            GROUP BY b."Id"
+            HAVING (b."Status" = 'Instructed' AND coalesce(sum(CASE e."Kind" WHEN 'Allocate' THEN e."Amount" ELSE -e."Amount" END), 0) <> b."TotalAmount")
+                OR (b."Status" = 'Reconciled' AND coalesce(sum(CASE e."Kind" WHEN 'Allocate' THEN e."Amount" ELSE -e."Amount" END), 0)
+                    <> (SELECT coalesce(sum(p."Amount"), 0) FROM "PaymentInstructions" p WHERE p."BatchId" = b."Id" AND p."Status" = 'Succeeded'))
+                OR (b."Status" = 'Allocating' AND coalesce(sum(CASE e."Kind" WHEN 'Allocate' THEN e."Amount" ELSE -e."Amount" END), 0) NOT IN (0, b."TotalAmount"))
+            """),
+        new("no indicator drawn beyond its amount", """
+            SELECT i."DocumentNo" || ': amount ' || i."Amount" || ', net allocated ' || coalesce(sum(CASE e."Kind" WHEN 'Allocate' THEN e."Amount" ELSE -e."Amount" END), 0)
+            FROM "BudgetIndicators" i LEFT JOIN "IndicatorEntries" e ON e."IndicatorId" = i."Id"
+            GROUP BY i."Id"
+            HAVING coalesce(sum(CASE e."Kind" WHEN 'Allocate' THEN e."Amount" ELSE -e."Amount" END), 0) NOT BETWEEN 0 AND i."Amount"
+            """),
     ];
 
     /// <summary>Every violated invariant with up to five of its violations; empty when all hold.</summary>

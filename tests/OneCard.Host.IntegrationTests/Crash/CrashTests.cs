@@ -218,7 +218,7 @@ public sealed class CrashTests(ITestOutputHelper output)
         if (!approvals.Any(a => a?.Ok == true)) return;
         foreach (var batchId in await CrashDriver.ReadyBatchesAsync(host, id))
         {
-            var results = CrashDriver.ResultFile(await CrashDriver.BankFileAsync(host, batchId), failSeq);
+            var results = await CrashDriver.ResultFileAsync(host, await CrashDriver.BankFileAsync(host, batchId), failSeq);
             await Task.WhenAll(Send($"import {batchId}", () => CrashDriver.ImportAsync(host, batchId, results)),
                 Send($"import {batchId}", () => CrashDriver.ImportAsync(host, batchId, results)));
         }
@@ -243,7 +243,7 @@ public sealed class CrashTests(ITestOutputHelper output)
             foreach (var batchId in await CrashDriver.ReadyBatchesAsync(host, id))
             {
                 imports++;
-                var results = CrashDriver.ResultFile(await CrashDriver.BankFileAsync(host, batchId), failSeq[id]);
+                var results = await CrashDriver.ResultFileAsync(host, await CrashDriver.BankFileAsync(host, batchId), failSeq[id]);
                 var answer = await CrashDriver.ImportAsync(host, batchId, results);
                 if (!answer.Ok) violations.Add($"seed {seed}: import of {batchId} after restart answered {answer.Status} {answer.Body}");
                 var replay = await CrashDriver.ImportAsync(host, batchId, results);

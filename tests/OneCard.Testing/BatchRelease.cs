@@ -26,8 +26,8 @@ public static class BatchRelease
     /// <summary>Allocates and releases the batch if it is still allocating (a re-payment batch is allocated again, as a first one).</summary>
     public static async Task EnsureReleasedAsync(HttpClient finance, Guid batchId)
     {
-        var batch = await finance.GetFromJsonAsync<JsonElement>($"/api/payments/batches/{batchId}");
-        if (batch.GetProperty("status").GetString() == "Allocating") await AllocateAndReleaseAsync(finance, batchId);
+        var detail = await finance.GetFromJsonAsync<JsonElement>($"/api/payments/batches/{batchId}");
+        if (detail.GetProperty("batch").GetProperty("status").GetString() == "Allocating") await AllocateAndReleaseAsync(finance, batchId);
     }
 
     /// <summary>Allocates the whole batch to one indicator with enough left (registering one if none has), then releases it.</summary>

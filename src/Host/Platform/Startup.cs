@@ -51,7 +51,12 @@ public static class Startup
         {
             if (!db.IsPostgres) return null;
             await db.Database.OpenConnectionAsync();
+            // The other host may be migrating and seeding for longer than a command's usual 30 s (a first start applies every
+            // migration): wait for it as long as a start may take, then go on with the usual timeout.
+            var usual = db.Database.GetCommandTimeout();
+            db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
             await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({LockId})");
+            db.Database.SetCommandTimeout(usual);
             return new StartupTurn(db);
         }
 

@@ -17,15 +17,18 @@ public sealed class HostProcess : IAsyncDisposable
     private readonly StringBuilder log = new();
     private readonly Dictionary<string, HttpClient> clients = [];
 
-    private HostProcess(string name, Process process, Uri address)
+    private HostProcess(string name, Process process, Uri address, IReadOnlyDictionary<string, string> settings)
     {
         Name = name;
+        Settings = settings;
         this.process = process;
         Address = address;
     }
 
     public string Name { get; }
     public Uri Address { get; }
+    /// <summary>The configuration the process started with (database, keys): what a test needs to act as the bank.</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; }
     public int ProcessId => process.Id;
 
     /// <summary>Everything the process wrote so far, stdout and stderr interleaved.</summary>
@@ -53,7 +56,7 @@ public sealed class HostProcess : IAsyncDisposable
         foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var host = new HostProcess(name, process, new Uri($"http://127.0.0.1:{port}"));
+        var host = new HostProcess(name, process, new Uri($"http://127.0.0.1:{port}"), settings);
         process.OutputDataReceived += (_, e) => host.Append(e.Data);
         process.ErrorDataReceived += (_, e) => host.Append(e.Data);
         process.Start();
@@ -119,6 +122,22 @@ public sealed class HostProcess : IAsyncDisposable
         foreach (var client in clients.Values) client.Dispose();
         clients.Clear();
     }
+
+    /// <summary>
+    /// Kills the process at once with SIGKILL (no shutdown, no flushing, requests in flight cut off) and waits until it
+    /// is gone. The signed-in clients are kept until <see cref="DisposeAsync"/>, so requests in flight fail on the
+    /// server's side, not by the test cancelling them.
+    /// </summary>
+    public async Task KillAsync()
+    {
+        if (process.HasExited) return;
+        process.Kill(entireProcessTree: true);
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(wait.Token);
+    }
+
+    /// <summary>True once the process has ended (killed or exited).</summary>
+    public bool HasExited => process.HasExited;
 
     public async ValueTask DisposeAsync()
     {

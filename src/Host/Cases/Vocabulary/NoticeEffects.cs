@@ -22,7 +22,7 @@ public sealed class StartPublicity(OneCardDbContext db, PublicNoticeWriter notic
         var application = await context.ApplicationAsync(db, ct);
         application.PublicityStartsAt = result.At;
         application.PublicityEndsAt = result.Deadline?.DueAt;
-        var lines = await db.ClaimLines.Where(l => l.ApplicationId == application.Id && l.Outcome == LineOutcome.Eligible)
+        var lines = await db.ClaimLines.AsNoTracking().Where(l => l.ApplicationId == application.Id && l.Outcome == LineOutcome.Eligible)
             .OrderBy(l => l.LineNo).ToListAsync(ct);
         await notices.AddAsync(application, NoticeKind.Publicity, result.At, result.Deadline?.DueAt, lines, "拟发放", ct);
     }
@@ -38,7 +38,7 @@ public sealed class Publish(OneCardDbContext db, PublicNoticeWriter notices) : I
     {
         var result = context.Result;
         var application = await context.ApplicationAsync(db, ct);
-        var lines = await db.ClaimLines.Where(l => l.ApplicationId == application.Id && l.Outcome == LineOutcome.Paid)
+        var lines = await db.ClaimLines.AsNoTracking().Where(l => l.ApplicationId == application.Id && l.Outcome == LineOutcome.Paid)
             .OrderBy(l => l.LineNo).ToListAsync(ct);
         await notices.AddAsync(application, NoticeKind.Publication, result.At, null, lines, "已发放", ct);
     }
@@ -62,17 +62,24 @@ public sealed class PublicNoticeWriter(OneCardDbContext db, AuditWriter audit, U
             RegionName = regions.Find(application.RegionCode)?.Name ?? application.RegionCode, PolicyNameZh = ruleSet.Name.Zh, Period = application.Period, PublishedAt = at,
             ObjectionsCloseAt = objectionsCloseAt, LineCount = lines.Count, TotalAmount = lines.Sum(l => l.Amount ?? 0m),
         };
-        foreach (var line in lines)
+        var noticeLines = lines.Select(line => new PublicNoticeLine
         {
-            notice.Lines.Add(new PublicNoticeLine
-            {
-                Id = Guid.CreateVersion7(), NoticeId = notice.Id, LineNo = line.LineNo,
-                NameMasked = Masking.Name(line.Name), IdNumberMasked = line.IdNumberMasked,
-                AccountMasked = accounts.GetValueOrDefault(line.BeneficiaryId), Quantity = QuantityOf(line),
-                Amount = line.Amount ?? 0m, StatusZh = statusZh,
-            });
+            Id = Guid.CreateVersion7(), NoticeId = notice.Id, LineNo = line.LineNo,
+            NameMasked = Masking.Name(line.Name), IdNumberMasked = line.IdNumberMasked,
+            AccountMasked = accounts.GetValueOrDefault(line.BeneficiaryId), Quantity = QuantityOf(line),
+            Amount = line.Amount ?? 0m, StatusZh = statusZh,
+        }).ToList();
+        if (db.IsPostgres)
+        {
+            // A province-wide roster publishes a million lines: COPY inside the case's transaction, not one INSERT each.
+            await db.CopyAsync([notice], ct);
+            await db.CopyAsync(noticeLines, ct);
         }
-        db.PublicNotices.Add(notice);
+        else
+        {
+            notice.Lines.AddRange(noticeLines);
+            db.PublicNotices.Add(notice);
+        }
         await audit.AppendAsync(db, user.ActorId, kind == NoticeKind.Publicity ? "PublicityStarted" : "Published", "PublicNotice",
             notice.Id.ToString(), application.RegionCode, new { application = application.Id, lines = lines.Count, notice.TotalAmount }, ct);
     }

@@ -9,8 +9,8 @@ namespace OneCard.Host.Payments;
 
 /// <summary>
 /// Where the checked results of an import go before they are applied, inside the import's transaction. PostgreSQL: binary COPY
-/// into a temporary table (dropped at commit), then one conditional <c>UPDATE … FROM</c> for the instructions and one for their
-/// claim lines. SQLite (the embedded mode, small batches): the rows in memory, one conditional update per outcome and message.
+/// into a temporary table (dropped at commit), then one statement: a conditional <c>UPDATE … FROM … RETURNING</c> of the instructions
+/// feeding the update of their claim lines. SQLite (the embedded mode, small batches): the rows in memory, one conditional update per outcome and message.
 /// Either way an instruction moves only from Pending; the caller compares the count moved with the count sent.
 /// </summary>
 public abstract class BankResultSink : IAsyncDisposable
@@ -74,19 +74,21 @@ public abstract class BankResultSink : IAsyncDisposable
             await CloseAsync(ct);
             if (count == 0) return 0;
             await db.Database.ExecuteSqlRawAsync("ANALYZE bank_results", ct);
+            // One statement: the instructions that move from Pending hand their claim lines to the second update, so a line
+            // changes exactly when its instruction does; the count is of claim lines, one per moved instruction.
             var moved = await db.Database.ExecuteSqlAsync($"""
-                UPDATE "PaymentInstructions" AS i
-                SET "Status" = CASE WHEN r.paid THEN 'Succeeded' ELSE 'Failed' END, "BankMessage" = r.message, "ResultAt" = {now.ToUniversalTime()}
-                FROM bank_results AS r
-                WHERE i."BatchId" = {batchId} AND i."Seq" = r.seq AND i."Status" = 'Pending'
-                """, ct);
-            await db.Database.ExecuteSqlAsync($"""
+                WITH moved AS (
+                    UPDATE "PaymentInstructions" AS i
+                    SET "Status" = CASE WHEN r.paid THEN 'Succeeded' ELSE 'Failed' END, "BankMessage" = r.message, "ResultAt" = {now.ToUniversalTime()}
+                    FROM bank_results AS r
+                    WHERE i."BatchId" = {batchId} AND i."Seq" = r.seq AND i."Status" = 'Pending'
+                    RETURNING i."ClaimLineId" AS line_id, r.paid, r.message)
                 UPDATE "ClaimLines" AS l
-                SET "Outcome" = CASE WHEN r.paid THEN 'Paid' ELSE 'Failed' END,
-                    "ReasonZh" = CASE WHEN r.paid THEN l."ReasonZh" ELSE '银行退票：' || r.message END,
-                    "ReasonEn" = CASE WHEN r.paid THEN l."ReasonEn" ELSE 'Returned by the bank: ' || r.message END
-                FROM bank_results AS r JOIN "PaymentInstructions" AS i ON i."BatchId" = {batchId} AND i."Seq" = r.seq
-                WHERE l."Id" = i."ClaimLineId"
+                SET "Outcome" = CASE WHEN m.paid THEN 'Paid' ELSE 'Failed' END,
+                    "ReasonZh" = CASE WHEN m.paid THEN l."ReasonZh" ELSE '银行退票：' || m.message END,
+                    "ReasonEn" = CASE WHEN m.paid THEN l."ReasonEn" ELSE 'Returned by the bank: ' || m.message END
+                FROM moved AS m
+                WHERE l."Id" = m.line_id
                 """, ct);
             return moved;
         }

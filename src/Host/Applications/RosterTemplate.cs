@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using MiniExcelLibs;
 using OneCard.Domain.Errors;
+using OneCard.Domain.Payments;
 using OneCard.Domain.Users;
 using OneCard.Host.Platform;
 using OneCard.Persistence;
@@ -50,6 +51,7 @@ public static class RosterTemplate
             new(ClaimValidator.Columns.RegionCode, "文字", "9位乡镇（街道）代码，须为本申报所在乡镇", true, region?.Name),
             new(ClaimValidator.Columns.BankAccount, "文字", "银行卡号或社保卡金融账号（数字）", true, null),
             new(ClaimValidator.Columns.BankName, "文字", $"最多{ClaimValidator.MaxBankNameLength}个字符", false, null),
+            new(AccountTypes.Column, "文字", "社保卡或银行卡（留空即银行卡）", false, null),
         ];
         columns.AddRange(SuppliedFacts(ruleSet).Select(f => new Column(FactValues.Label(f), TypeZh(f.Type), BoundsZh(f), true, f.Name)));
         return columns;
@@ -99,6 +101,7 @@ public static class RosterTemplate
             ClaimValidator.Columns.RegionCode => Fact(c.FactName ?? "RegionCode"),
             ClaimValidator.Columns.BankAccount => ExampleAccount,
             ClaimValidator.Columns.BankName => "",
+            AccountTypes.Column => AccountTypes.Zh(AccountType.BankCard),
             _ => Fact(c.FactName),
         })];
     }

@@ -35,13 +35,13 @@ public sealed class RosterPolicyPickInBrowserTests(ITestOutputHelper output) : B
         var template = await page.APIRequest.GetAsync(new Uri(new Uri(page.Url), "/" + href).ToString());
         Assert.Equal(200, template.Status);
         var header = Encoding.UTF8.GetString(await template.BodyAsync()).TrimStart('\uFEFF').Split("\r\n")[0];
-        Assert.Equal("姓名,身份证号,地区代码,银行账号,开户银行,是否低保对象", header);
+        Assert.Equal("姓名,身份证号,地区代码,银行账号,开户银行,账户类型,是否低保对象", header);
 
         // Two people: a 92-year-old (second tier, 低保 or not) and an 85-year-old outside 低保 (ineligible).
         var rows = string.Join("\r\n",
             header,
-            $"赵九十,{Claims.Id("21012419340505123")},210124101,{Claims.Account},邮储银行法库县支行,否",
-            $"钱八五,{Claims.Id("21012419410303123")},210124101,{Claims.Account},邮储银行法库县支行,否") + "\r\n";
+            $"赵九十,{Claims.Id("21012419340505123")},210124101,{Claims.Account},邮储银行法库县支行,社保卡,否",
+            $"钱八五,{Claims.Id("21012419410303123")},210124101,{Claims.Account},邮储银行法库县支行,,否") + "\r\n";
         await page.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "高龄津贴.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(rows) });
         await Button(page, "提交").ClickAsync();
 

@@ -34,8 +34,8 @@ public sealed class RosterTemplateTests : IAsyncLifetime
         Assert.Equal(fill is null ? 2 : 1, lines.Length);
         var header = lines[0].Split(',');
         if (fill is not null)
-            lines = [lines[0], string.Join(',', ["张三", Claims.Id("21012419800101123"), "210199999", Claims.Account, "邮储银行", .. fill.Split('|')])];
-        Assert.Equal(["姓名", "身份证号", "地区代码", "银行账号", "开户银行"], header[..5]);
+            lines = [lines[0], string.Join(',', ["张三", Claims.Id("21012419800101123"), "210199999", Claims.Account, "邮储银行", "社保卡", .. fill.Split('|')])];
+        Assert.Equal(["姓名", "身份证号", "地区代码", "银行账号", "开户银行", "账户类型"], header[..6]);
         Assert.Contains(factColumn, header);
         Assert.DoesNotContain("评估日期", header); // AsOf is the submission day, never a column
 

@@ -128,7 +128,7 @@ public sealed class ImpactEvidenceTests : IAsyncLifetime
         foreach (var (name, id, region, area, converted) in lines)
             csv.Append(string.Join(',', columns.Select(c => c switch
             {
-                "姓名" => name, "身份证号" => id, "地区代码" => region, "银行账号" => Claims.Account, "开户银行" => "邮储银行",
+                "姓名" => name, "身份证号" => id, "地区代码" => region, "银行账号" => Claims.Account, "开户银行" => "邮储银行", "账户类型" => "银行卡",
                 "承包面积（亩）" => area, "是否改变用途" => converted,
                 _ => throw new InvalidOperationException($"Unexpected template column {c}"),
             }))).Append("\r\n");

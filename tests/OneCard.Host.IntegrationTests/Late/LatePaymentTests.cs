@@ -80,6 +80,24 @@ public sealed class LatePaymentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheAgreementsTimeToConfirm_IsTheBanksTimeLimit_InsteadOfTheStepsDefault()
+    {
+        // The agreements promise 5 working days. Released Tue 2026-03-10 09:00: Wed 11, Thu 12, Fri 13, Mon 16, Tue 17 — due Wed 03-18 00:00.
+        await app.AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().BankAgreements.IgnoreQueryFilters()
+            .ExecuteUpdateAsync(u => u.SetProperty(a => a.ConfirmWithinWorkingDays, 5)));
+        var batchId = await driver.ReleasedBatchAsync();
+        Assert.Equal(At(3, 18), (await driver.InstanceAsync(batchId)).StepDueAt);
+
+        app.Clock.SetUtcNow(At(3, 17, 23, 59));
+        await driver.SweepAsync();
+        Assert.Null((await driver.InstanceAsync(batchId)).StepOverdueAt);
+
+        app.Clock.SetUtcNow(At(3, 18, 0, 1));
+        await driver.SweepAsync();
+        Assert.NotNull((await driver.InstanceAsync(batchId)).StepOverdueAt);
+    }
+
+    [Fact]
     public async Task TwoConcurrentSweeps_EscalateTheLateBatchOnce_WithOneAuditEntryAndOneNoticePerPerson()
     {
         var batchId = await driver.ReleasedBatchAsync();

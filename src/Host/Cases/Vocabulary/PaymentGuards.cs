@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Cases;
 using OneCard.Domain.Payments;
+using OneCard.Host.Calendar;
 using OneCard.Host.Payments;
 using OneCard.Host.Platform;
 using OneCard.Persistence;
@@ -31,8 +32,12 @@ public sealed class WithinIndicators : IGuard
     }
 }
 
-/// <summary>On entering the bank's step: the batch is released to the bank (its file may be downloaded from now on).</summary>
-public sealed class ReleaseBatch(OneCardDbContext db, AuditWriter audit, UserContext user) : IStepEffect
+/// <summary>
+/// On entering the bank's step: the batch is released to the bank (its file may be downloaded from now on), and the bank's
+/// time to confirm is the one its agreement promises (<see cref="BankAgreement.ConfirmWithinWorkingDays"/>), not the step's
+/// default: the late-payment watch, the list and the bank's report all read the case's due time.
+/// </summary>
+public sealed class ReleaseBatch(OneCardDbContext db, AuditWriter audit, UserContext user, CalendarProvider calendars) : IStepEffect
 {
     public string Name => nameof(ReleaseBatch);
 
@@ -40,6 +45,13 @@ public sealed class ReleaseBatch(OneCardDbContext db, AuditWriter audit, UserCon
     {
         var batchId = PaymentBatchOf(context);
         var at = context.Result.At;
+        var agreementDays = await (from b in db.PaymentBatches.IgnoreQueryFilters()
+                                   join a in db.BankAgreements.IgnoreQueryFilters() on b.AgreementId equals a.Id
+                                   where b.Id == batchId
+                                   select a.ConfirmWithinWorkingDays).SingleAsync(ct);
+        // Set on every entry (a retried transition computes the same instant from the same entry time).
+        if (context.Step.TimeLimit is { Unit: TimeUnit.WorkingDays } && agreementDays > 0)
+            context.Instance.StepDueAt = calendars.Current.Deadline(at, new TimeLimit(agreementDays, TimeUnit.WorkingDays), null).DueAt;
         // Conditional: a batch already released (a retried transition) keeps its first release time.
         var released = await db.PaymentBatches.IgnoreQueryFilters().Where(b => b.Id == batchId && b.Status == PaymentBatchStatus.Allocating)
             .ExecuteUpdateAsync(u => u.SetProperty(b => b.Status, PaymentBatchStatus.Instructed).SetProperty(b => b.ReleasedAt, at), ct);
@@ -47,7 +59,7 @@ public sealed class ReleaseBatch(OneCardDbContext db, AuditWriter audit, UserCon
         var batch = await db.PaymentBatches.IgnoreQueryFilters().AsNoTracking().SingleAsync(b => b.Id == batchId, ct);
         var held = await IndicatorLedger.HeldByBatchAsync(db, batchId, ct);
         await audit.AppendAsync(db, user.ActorId, "PaymentBatchReleased", SubjectKinds.PaymentBatch,
-            batchId.ToString(), batch.RegionCode, new { batch.BatchNo, total = batch.TotalAmount, indicators = held.Select(h => new { indicatorId = h.Key, amount = h.Value }) }, ct);
+            batchId.ToString(), batch.RegionCode, new { batch.BatchNo, total = batch.TotalAmount, dueAt = context.Instance.StepDueAt, confirmWithinWorkingDays = agreementDays, indicators = held.Select(h => new { indicatorId = h.Key, amount = h.Value }) }, ct);
     }
 
     internal static Guid PaymentBatchOf(EffectContext context) => context.Instance.SubjectKind == SubjectKinds.PaymentBatch

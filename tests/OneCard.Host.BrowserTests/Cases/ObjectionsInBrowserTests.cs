@@ -17,14 +17,7 @@ public sealed class ObjectionsInBrowserTests(ITestOutputHelper output) : Browser
     [Fact]
     public async Task Reviewer_ResolvesTwelveObjectionsAtOnce_ThenTheCaseGoesToFinance()
     {
-        var (id, _) = await SubmitAsync(Claims.FiveLines());
-        await ActAsync("clerk.review", id, "Approve");
-        await ActAsync("reviewer", id, "Approve");
-        var inspector = await App.SignInAsync("inspector");
-        foreach (var line in (await DetailAsync("inspector", id)).GetProperty("lines").EnumerateArray())
-            (await inspector.PostAsJsonAsync($"/api/applications/{id}/lines/{line.GetProperty("lineNo").GetInt32()}/sample-result", new { passed = true, note = "一致" }))
-                .EnsureSuccessStatusCode();
-        await ActAsync("inspector", id, "Complete");
+        var id = await DriveToPublicityAsync(Claims.FiveLines());
 
         var anonymous = App.CreateClient(new() { BaseAddress = App.BaseAddress });
         var noticeId = (await anonymous.GetFromJsonAsync<JsonElement>("/api/public/notices")).EnumerateArray().Single().GetProperty("id").GetGuid();

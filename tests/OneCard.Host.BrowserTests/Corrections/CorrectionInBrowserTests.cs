@@ -3,9 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using OneCard.Domain.Cases;
 using OneCard.Host.BrowserTests.Support;
-using OneCard.Host.Cases;
 using OneCard.Host.Payments;
 using OneCard.Testing;
 using Xunit.Abstractions;
@@ -19,23 +17,6 @@ namespace OneCard.Host.BrowserTests.Corrections;
 public sealed class CorrectionInBrowserTests(ITestOutputHelper output) : BrowserTest(output)
 {
     private const string NewAccount = "6217000010012345678";
-
-    /// <summary>Drives the case through the API to Payment, as the integration tests' CaseDriver does.</summary>
-    private async Task<Guid> PaymentCaseAsync()
-    {
-        var (id, _) = await SubmitAsync(Claims.FiveLines());
-        await ActAsync("clerk.review", id, "Approve");
-        await ActAsync("reviewer", id, "Approve");
-        var inspector = await App.SignInAsync("inspector");
-        foreach (var line in (await DetailAsync("inspector", id)).GetProperty("lines").EnumerateArray())
-            (await inspector.PostAsJsonAsync($"/api/applications/{id}/lines/{line.GetProperty("lineNo").GetInt32()}/sample-result", new { passed = true, note = "一致" }))
-                .EnsureSuccessStatusCode();
-        await ActAsync("inspector", id, "Complete");
-        App.Clock.Advance(TimeSpan.FromDays(8));
-        await App.Services.GetRequiredService<StepTimerJob>().RunAsync(SubjectKinds.Application, id, "Publicity", default);
-        await ActAsync("finance", id, "Approve");
-        return id;
-    }
 
     /// <summary>The bank pays a batch: its file downloaded and results imported, failing <paramref name="failSeq"/> (0: none).</summary>
     private async Task PayAsync(HttpClient finance, Guid batchId, int failSeq)
@@ -52,7 +33,7 @@ public sealed class CorrectionInBrowserTests(ITestOutputHelper output) : Browser
     [Fact]
     public async Task Clerk_CorrectsTheAccount_ReviewerApproves_AndFinanceSeesTheRepaidLineBalance()
     {
-        var id = await PaymentCaseAsync();
+        var id = await DriveToPaymentAsync(Claims.FiveLines());
         var finance = await App.SignInAsync("finance");
         var batchId = (await finance.GetFromJsonAsync<JsonElement>($"/api/payments/batches?applicationId={id}")).EnumerateArray().Single().GetProperty("id").GetGuid();
         await PayAsync(finance, batchId, failSeq: 2);

@@ -1,11 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using OneCard.Domain.Cases;
 using OneCard.Domain.Payments;
 using OneCard.Host.BrowserTests.Support;
-using OneCard.Host.Cases;
 using OneCard.Testing;
 using Xunit.Abstractions;
 
@@ -58,7 +55,7 @@ public sealed class AllocateInBrowserTests(ITestOutputHelper output) : BrowserTe
         await Assertions.Expect(page.Locator("[data-testid=batch-step]")).ToHaveTextAsync("待银行回盘");
         await ShotAsync(page, "allocate-released.png");
 
-        await page.GotoAsync("/finance/indicators");
+        await page.GotoAsync(new Uri(App.BaseAddress, "/finance/indicators").ToString());
         await WaitUntilInteractiveAsync(page);
         var remaining = page.Locator("[data-testid=indicators] tr.ant-table-row");
         await Assertions.Expect(remaining).ToHaveCountAsync(2);
@@ -71,17 +68,7 @@ public sealed class AllocateInBrowserTests(ITestOutputHelper output) : BrowserTe
     /// <summary>A case driven through the API to Payment (every step's users, the publicity timer); its one batch's id.</summary>
     private async Task<Guid> BatchAtPaymentAsync()
     {
-        var (id, _) = await SubmitAsync(Claims.FiveLines());
-        await ActAsync("clerk.review", id, "Approve");
-        await ActAsync("reviewer", id, "Approve");
-        var inspector = await App.SignInAsync("inspector");
-        foreach (var line in (await DetailAsync("inspector", id)).GetProperty("lines").EnumerateArray())
-            (await inspector.PostAsJsonAsync($"/api/applications/{id}/lines/{line.GetProperty("lineNo").GetInt32()}/sample-result", new { passed = true, note = "一致" }))
-                .EnsureSuccessStatusCode();
-        await ActAsync("inspector", id, "Complete");
-        App.Clock.Advance(TimeSpan.FromDays(8));
-        await App.Services.GetRequiredService<StepTimerJob>().RunAsync(SubjectKinds.Application, id, "Publicity", default);
-        await ActAsync("finance", id, "Approve");
+        var id = await DriveToPaymentAsync(Claims.FiveLines());
         return Assert.Single(await BatchRelease.BatchesAsync(await App.SignInAsync("finance"), id)).GetProperty("id").GetGuid();
     }
 }

@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using OneCard.Domain.Cases;
 using OneCard.Host.BrowserTests.Support;
 using OneCard.Host.Cases;
 using OneCard.Testing;
@@ -22,17 +21,7 @@ public sealed class LatePaymentsInBrowserTests(ITestOutputHelper output) : Brows
     [Fact]
     public async Task Supervisor_SeesTheUnconfirmedBatchLateAndEscalated_FiltersIt_AndFindsItInTheBankReport()
     {
-        var (id, _) = await SubmitAsync(Claims.FiveLines());
-        await ActAsync("clerk.review", id, "Approve");
-        await ActAsync("reviewer", id, "Approve");
-        var inspector = await App.SignInAsync("inspector");
-        foreach (var line in (await DetailAsync("inspector", id)).GetProperty("lines").EnumerateArray())
-            (await inspector.PostAsJsonAsync($"/api/applications/{id}/lines/{line.GetProperty("lineNo").GetInt32()}/sample-result", new { passed = true, note = "一致" }))
-                .EnsureSuccessStatusCode();
-        await ActAsync("inspector", id, "Complete");
-        App.Clock.Advance(TimeSpan.FromDays(8));
-        await App.Services.GetRequiredService<StepTimerJob>().RunAsync(SubjectKinds.Application, id, "Publicity", default);
-        await ActAsync("finance", id, "Approve"); // Tue 2026-03-10 09:00: the batch goes to its bank, due Sat 03-14 00:00
+        var id = await DriveToPaymentAsync(Claims.FiveLines()); // Tue 2026-03-10 09:00: the batch goes to its bank, due Sat 03-14 00:00
         var batch = Assert.Single(await BatchRelease.ReadyAsync(await App.SignInAsync("finance"), id));
         var batchNo = batch.GetProperty("batchNo").GetString()!;
 

@@ -1,10 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using OneCard.Domain.Cases;
 using OneCard.Host.BrowserTests.Support;
-using OneCard.Host.Cases;
 using OneCard.Testing;
 using Xunit.Abstractions;
 
@@ -20,16 +17,7 @@ public sealed class BatchReconciliationInBrowserTests(ITestOutputHelper output) 
     [Fact]
     public async Task Finance_DownloadsTheBankFile_UploadsItsResults_AndSeesTheReconciliation()
     {
-        var (id, _) = await SubmitAsync(Claims.FiveLines());
-        await ActAsync("clerk.review", id, "Approve");
-        await ActAsync("reviewer", id, "Approve");
-        var inspector = await App.SignInAsync("inspector");
-        foreach (var line in (await DetailAsync("inspector", id)).GetProperty("lines").EnumerateArray())
-            (await inspector.PostAsJsonAsync($"/api/applications/{id}/lines/{line.GetProperty("lineNo").GetInt32()}/sample-result", new { passed = true, note = "一致" })).EnsureSuccessStatusCode();
-        await ActAsync("inspector", id, "Complete");
-        App.Clock.Advance(TimeSpan.FromDays(8));
-        await App.Services.GetRequiredService<StepTimerJob>().RunAsync(SubjectKinds.Application, id, "Publicity", default);
-        await ActAsync("finance", id, "Approve");
+        var id = await DriveToPaymentAsync(Claims.FiveLines());
         // The batch released to its bank, as CaseDriver.ReadyBatchesAsync has it.
         var batch = Assert.Single(await BatchRelease.ReadyAsync(await App.SignInAsync("finance"), id));
         var batchNo = batch.GetProperty("batchNo").GetString()!;

@@ -2,7 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using OneCard.Domain.Cases;
+using OneCard.Host.Cases;
 using OneCard.Testing;
 using Xunit.Abstractions;
 
@@ -93,6 +96,33 @@ public abstract class BrowserTest(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, submitted.StatusCode);
         var created = await submitted.Content.ReadFromJsonAsync<JsonElement>();
         return (created.GetProperty("id").GetGuid(), created.GetProperty("number").GetString()!);
+    }
+
+    /// <summary>Submits the claim lines and drives the case through the API into publicity: both reviews, every line sampled as matching.</summary>
+    protected async Task<Guid> DriveToPublicityAsync(params object[] lines)
+    {
+        var (id, _) = await SubmitAsync(lines);
+        await ActAsync("clerk.review", id, "Approve");
+        await ActAsync("reviewer", id, "Approve");
+        var inspector = await App.SignInAsync("inspector");
+        foreach (var line in (await DetailAsync("inspector", id)).GetProperty("lines").EnumerateArray())
+            (await inspector.PostAsJsonAsync($"/api/applications/{id}/lines/{line.GetProperty("lineNo").GetInt32()}/sample-result", new { passed = true, note = "一致" }))
+                .EnsureSuccessStatusCode();
+        await ActAsync("inspector", id, "Complete");
+        return id;
+    }
+
+    /// <summary>
+    /// <see cref="DriveToPublicityAsync"/>, then the publicity period runs out (its timer) and finance approves: the case is at
+    /// Payment with its batches made, still to be allocated and released.
+    /// </summary>
+    protected async Task<Guid> DriveToPaymentAsync(params object[] lines)
+    {
+        var id = await DriveToPublicityAsync(lines);
+        App.Clock.Advance(TimeSpan.FromDays(8));
+        await App.Services.GetRequiredService<StepTimerJob>().RunAsync(SubjectKinds.Application, id, "Publicity", default);
+        await ActAsync("finance", id, "Approve");
+        return id;
     }
 
     /// <summary>Fires a workflow action through the API as <paramref name="userName"/>.</summary>

@@ -28,7 +28,11 @@ public sealed class CrashTests(ITestOutputHelper output)
     private const int CasesPerSeed = 2;
     /// <summary>Lanes of seeds run side by side, each on its own copy of the database (<c>ONECARD_CRASH_LANES</c>, default 2: a start is mostly one core's work).</summary>
     private static readonly int Lanes = int.TryParse(Environment.GetEnvironmentVariable("ONECARD_CRASH_LANES"), CultureInfo.InvariantCulture, out var l) && l > 0 ? l : 2;
-    /// <summary>The kill comes 0 to this many milliseconds after the requests go out, seeded: mostly while they are in flight.</summary>
+    /// <summary>
+    /// The kill comes at a seeded fraction of a window after the requests go out. The window starts at this many milliseconds
+    /// and follows the work: when a seed's requests all answer before its kill, the lane's window narrows to 1.2 times the
+    /// time they took, so that on a fast machine (or after a faster import) the kills still land while requests are in flight.
+    /// </summary>
     private const int KillWithinMs = 1500;
 
     private sealed record SeedOutcome(int Seed, int KillAfterMs, int Answered, int CutOff, int RetriedApprovals, int RetriedImports, string Note);
@@ -111,6 +115,7 @@ public sealed class CrashTests(ITestOutputHelper output)
         var outcomes = new List<SeedOutcome>();
         var violations = new List<string>();
         var phases = new Stopwatch();
+        var window = KillWithinMs;
         HostProcess? host = null;
         try
         {
@@ -121,7 +126,7 @@ public sealed class CrashTests(ITestOutputHelper output)
                 var mine = cases.Skip((seed - 1) * CasesPerSeed).Take(CasesPerSeed).ToList();
                 // The bank fails line 1, line 2 or none of a case's batch, the same way on every try.
                 var failSeq = mine.ToDictionary(id => id, _ => random.Next(0, 3));
-                var killAfter = random.Next(0, KillWithinMs);
+                var killAfter = (int)(random.NextDouble() * window);
 
                 await host.As("finance"); // signed in before the clock of the kill starts
                 var answers = new List<(string What, CrashDriver.Answer? Answer)>();
@@ -132,9 +137,11 @@ public sealed class CrashTests(ITestOutputHelper output)
                     await gate.Task;
                     await InFlightAsync(running, id, failSeq[id], answers);
                 })).ToList();
+                var sent = Stopwatch.StartNew();
                 gate.SetResult();
                 var all = Task.WhenAll(work);
                 var finishedFirst = await Task.WhenAny(all, Task.Delay(killAfter)) == all;
+                if (finishedFirst) window = Math.Max(20, (int)(sent.ElapsedMilliseconds * 1.2));
                 await host.KillAsync();
                 try { await all.WaitAsync(TimeSpan.FromMinutes(1)); } catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException) { }
                 await host.DisposeAsync();

@@ -35,13 +35,13 @@ public sealed class PaymentSteps(ScenarioState state, CaseSteps cases, Publicity
     }
 
     [Then(@"^银行文件表头为""(.+)""$")]
-    public void ThenBankFileHeader(string header) => Assert.Equal(header, BankFileRows()[0]);
+    public async Task ThenBankFileHeader(string header) => Assert.Equal(header, (await BankFileRowsAsync())[0]);
 
     [Then(@"^银行文件恰好列出第([\d、]+)条明细，账号为完整账号，金额与明细一致$")]
     public async Task ThenBankFileLines(string lineNos)
     {
         var expected = Words.LineNos(lineNos);
-        var rows = BankFileRows().Skip(1).Select(r => r.Split(',')).ToList();
+        var rows = (await BankFileRowsAsync()).Skip(1).Select(r => r.Split(',')).ToList();
         var lines = await cases.Lines();
         var batchNo = (await Batch()).GetProperty("batchNo").GetString() ?? "";
         Assert.Equal(expected.Length, rows.Count);
@@ -80,7 +80,7 @@ public sealed class PaymentSteps(ScenarioState state, CaseSteps cases, Publicity
             batch.GetProperty("succeededAmount").GetDecimal() + batch.GetProperty("failedAmount").GetDecimal() + batch.GetProperty("pendingAmount").GetDecimal());
         Assert.Equal(0m, batch.GetProperty("pendingAmount").GetDecimal());
         // The failed amount is exactly what the bank returned: the amounts of the failed instructions in the file sent.
-        var failedInFile = BankFileRows().Skip(1).Select(r => r.Split(',')).Where(r => r[1] == FailedSeq.ToString(CultureInfo.InvariantCulture))
+        var failedInFile = (await BankFileRowsAsync()).Skip(1).Select(r => r.Split(',')).Where(r => r[1] == FailedSeq.ToString(CultureInfo.InvariantCulture))
             .Sum(r => decimal.Parse(r[4], CultureInfo.InvariantCulture));
         Assert.Equal(failedInFile, batch.GetProperty("failedAmount").GetDecimal());
     }
@@ -111,10 +111,12 @@ public sealed class PaymentSteps(ScenarioState state, CaseSteps cases, Publicity
         return Assert.Single(batches.EnumerateArray());
     }
 
-    private string[] BankFileRows()
+    /// <summary>The downloaded file opened as the bank would. Awaited, never blocked on: SpecFlow runs steps on its own
+    /// synchronization context, where a blocking wait for a database call deadlocks the scenario.</summary>
+    private async Task<string[]> BankFileRowsAsync()
     {
         Assert.NotEmpty(state.BankFile);
-        var clear = Host.Demo.DemoBank.OpenAsync(state.App.Services, state.BankFile).GetAwaiter().GetResult();
+        var clear = await Host.Demo.DemoBank.OpenAsync(state.App.Services, state.BankFile);
         return clear.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
     }
 }

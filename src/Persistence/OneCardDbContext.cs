@@ -9,6 +9,7 @@ using OneCard.Domain.Payments;
 using OneCard.Domain.Policies;
 using OneCard.Domain.Publications;
 using OneCard.Domain.Regions;
+using OneCard.Domain.Registry;
 using OneCard.Domain.Users;
 
 namespace OneCard.Persistence;
@@ -87,6 +88,11 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
     // Policy lists (issue 7, policylist): a region's 补贴政策清单 per year and version, with its items.
     public DbSet<PolicyList> PolicyLists => Set<PolicyList>();
     public DbSet<PolicyListItem> PolicyListItems => Set<PolicyListItem>();
+    // Registry and cross-checks (issue 9): other departments' data as snapshots, and what the checks found on claim lines.
+    public DbSet<ReferenceSnapshot> ReferenceSnapshots => Set<ReferenceSnapshot>();
+    public DbSet<ReferenceRecord> ReferenceRecords => Set<ReferenceRecord>();
+    public DbSet<CrossCheckRun> CrossCheckRuns => Set<CrossCheckRun>();
+    public DbSet<CrossCheckHit> CrossCheckHits => Set<CrossCheckHit>();
 
     /// <summary>Whether this context talks to PostgreSQL (bulk paths use COPY there).</summary>
     public abstract bool IsPostgres { get; }
@@ -217,6 +223,56 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.ApplicationId).IsUnique();
             e.Property(x => x.Share).HasPrecision(5, 4);
+        });
+        // Issue 9: snapshots of other departments' data. Not region-filtered: a county's checks read the province's
+        // registry; the pages that list snapshots scope them themselves.
+        modelBuilder.Entity<ReferenceSnapshot>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Kind).HasConversion<string>().HasMaxLength(24);
+            e.Property(x => x.RegionCode).HasMaxLength(12);
+            e.Property(x => x.PolicyCode).HasMaxLength(64);
+            e.Property(x => x.Source).HasMaxLength(100);
+            e.Property(x => x.FileName).HasMaxLength(260);
+            e.Property(x => x.FileSha256).HasMaxLength(64);
+            e.Property(x => x.Encoding).HasMaxLength(16);
+            // One current snapshot per kind, region and policy; replacing one is the only change a snapshot sees.
+            e.HasIndex(x => new { x.Kind, x.RegionCode, x.PolicyCode }).IsUnique()
+                .HasFilter("\"ReplacedBy\" IS NULL").HasDatabaseName("UX_ReferenceSnapshots_OneCurrent");
+        });
+        modelBuilder.Entity<ReferenceRecord>(e =>
+        {
+            e.HasKey(x => new { x.SnapshotId, x.RowNo });
+            e.Property(x => x.IdNumberHash).HasMaxLength(64);
+            e.Property(x => x.RegionCode).HasMaxLength(12);
+            e.Property(x => x.PolicyCode).HasMaxLength(64);
+            e.Property(x => x.Period).HasMaxLength(16);
+            e.Property(x => x.AccountHash).HasMaxLength(64);
+            e.Property(x => x.Detail).HasMaxLength(100);
+            e.HasIndex(x => x.IdNumberHash);
+            e.HasIndex(x => x.AccountHash).HasFilter("\"AccountHash\" IS NOT NULL");
+            e.HasOne<ReferenceSnapshot>().WithMany().HasForeignKey(x => x.SnapshotId).OnDelete(DeleteBehavior.Restrict);
+        });
+        modelBuilder.Entity<CrossCheckRun>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.ApplicationId, x.StartedAt });
+            e.Property(x => x.Trigger).HasMaxLength(16);
+            e.HasQueryFilter(x => (Scope == null || x.RegionCode.StartsWith(Scope))
+                && (Department == null || Applications.Any(a => a.Id == x.ApplicationId)));
+        });
+        modelBuilder.Entity<CrossCheckHit>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Check).HasConversion<string>().HasMaxLength(24);
+            e.Property(x => x.Decision).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Comment).HasMaxLength(500);
+            // One hit per line and check: a re-run finds it again (ON CONFLICT DO NOTHING), never twice.
+            e.HasIndex(x => new { x.ClaimLineId, x.Check }).IsUnique();
+            e.HasIndex(x => new { x.ApplicationId, x.Decision });
+            e.HasOne<ClaimLine>().WithMany().HasForeignKey(x => x.ClaimLineId).OnDelete(DeleteBehavior.Restrict);
+            e.HasQueryFilter(x => (Scope == null || x.RegionCode.StartsWith(Scope))
+                && (Department == null || Applications.Any(a => a.Id == x.ApplicationId)));
         });
         modelBuilder.Entity<Objection>(e =>
         {

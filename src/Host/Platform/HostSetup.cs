@@ -69,6 +69,7 @@ public static class HostSetup
         services.AddScoped<CalendarYears.Handler>();
         services.AddScoped<UserAdmin.Handler>();
         services.AddScoped<Registry.ReferenceSnapshots.Handler>();
+        services.AddScoped<Registry.TownshipLedger.Handler>();
         services.AddSingleton(RegionDirectory.Liaoning());
 
         var keys = config.GetSection("Keys");
@@ -186,6 +187,7 @@ public static class HostSetup
         api.MapCalendarYears();
         api.MapUserAdmin();
         Registry.ReferenceSnapshots.MapReferenceSnapshots(api);
+        Registry.TownshipLedger.MapTownshipLedger(api);
         api.MapNotices();
         api.MapSlaOverview();
         api.MapOverdueTasks();

@@ -81,7 +81,7 @@ public static class TownshipLedger
             if (period.Length == 0) throw Invalid("LedgerPeriodMissing", "请填写期次（参数 period，如 2026）", "period is required.");
             if (township.Length != 9 || regions.Find(township) is null)
                 throw Invalid("LedgerTownshipInvalid", $"乡镇（街道）代码“{Applications.LineErrors.Echo(township)}”无效（参数 township，9位）", "township must be a 9-digit township code.");
-            if (!me.Scope.Contains(township) && !township.StartsWith(me.Scope.Prefix, StringComparison.Ordinal))
+            if (!me.Scope.Contains(township))
                 throw new OneCardException(ErrorKind.NotFound, "LedgerTownshipOutsideScope", $"乡镇（街道）“{regions.FullName(township)}”不在您的管辖范围内",
                     "The township is outside your region.");
 

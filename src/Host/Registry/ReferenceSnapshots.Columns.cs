@@ -35,7 +35,7 @@ public static partial class ReferenceSnapshots
     /// <summary>What a kind is called and which columns its file has, in template order.</summary>
     public sealed record KindSpec(ReferenceKind Kind, string NameZh, string SourceHintZh, IReadOnlyList<ColumnSpec> Columns);
 
-    private static readonly ColumnSpec IdColumn = new(Columns.IdNumber, true, "18位公民身份号码，按 GB 11643 校验；只保存其keyed哈希（盲索引），不保存号码本身");
+    private static readonly ColumnSpec IdColumn = new(Columns.IdNumber, true, "18位公民身份号码，按 GB 11643 校验；只保存其加密哈希（盲索引），不保存号码本身");
     private static readonly ColumnSpec NameColumn = new(Columns.Name, false, "可有可无，便于人工核对；不保存");
 
     public static readonly IReadOnlyList<KindSpec> Kinds =
@@ -70,7 +70,7 @@ public static partial class ReferenceSnapshots
         new(ReferenceKind.AccountHolders, "一卡通账户开户信息", "代发银行或社保卡发卡机构",
         [
             IdColumn, NameColumn,
-            new(Columns.Account, true, "账号（12至19位数字）；只保存其keyed哈希，不保存账号本身；持有人为身份证号所指的人"),
+            new(Columns.Account, true, "账号（12至19位数字）；只保存其加密哈希，不保存账号本身；持有人为身份证号所指的人"),
         ]),
     ];
 

@@ -46,12 +46,12 @@ public static class TownshipLedger
         group.MapGet("", async Task<Ok<Ledger>> ([AsParameters] Query query, Handler handler, CancellationToken ct) =>
                 TypedResults.Ok(await handler.LedgerAsync(query, ct)))
             .WithName("TownshipLedger").WithSummary("A township's ledger of a policy and period, with its consistency check against the notices and payments");
-        group.MapGet(".xlsx", async Task<FileStreamHttpResult> ([AsParameters] Query query, Handler handler, CancellationToken ct) =>
+        api.MapGet("/registry/ledger.xlsx", async Task<FileStreamHttpResult> ([AsParameters] Query query, Handler handler, CancellationToken ct) =>
             {
                 var (content, name) = await handler.ExportAsync(query, ct);
                 return TypedResults.File(content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name);
             })
-            .WithName("ExportTownshipLedger").WithSummary("The township ledger as an xlsx workbook (Chinese headers)");
+            .WithTags("Registry").WithName("ExportTownshipLedger").WithSummary("The township ledger as an xlsx workbook (Chinese headers)");
     }
 
     /// <summary>One row of the workbook.</summary>

@@ -190,6 +190,20 @@ public abstract class SnapshotImportTests : IAsyncLifetime
         Assert.Equal("沈阳市回龙岗殡仪馆", record.Detail);
     }
 
+    [Fact]
+    public async Task Import_ReadsAnXlsxWorkbook()
+    {
+        using var workbook = new MemoryStream();
+        MiniExcelLibs.MiniExcel.SaveAs(workbook, new[]
+        {
+            new Dictionary<string, object> { ["身份证号"] = Alive1, ["姓名"] = "张三", ["户籍地区代码"] = "210124101", ["户籍状态"] = "死亡" },
+        });
+        var snapshot = await CreatedAsync(await PostAsync(ReferenceKind.HouseholdRegistry, workbook.ToArray(), "registry.xlsx"));
+        Assert.Equal("xlsx", snapshot.GetProperty("encoding").GetString());
+        var record = Assert.Single(await RecordsAsync(snapshot.GetProperty("id").GetGuid()));
+        Assert.Equal((await HashAsync(Alive1), false, 2), (record.IdNumberHash, record.Alive!.Value, record.RowNo));
+    }
+
     public static TheoryData<ReferenceKind, string, string, int, string, string> BadFiles => new()
     {
         // kind, header, bad row (as row 3, after a good row 2), expected row, column, code

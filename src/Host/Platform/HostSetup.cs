@@ -68,6 +68,8 @@ public static class HostSetup
         services.AddScoped(sp => new WorkflowRunner(sp.GetRequiredService<CalendarProvider>().Current, sp.GetRequiredService<TimeProvider>()));
         services.AddScoped<CalendarYears.Handler>();
         services.AddScoped<UserAdmin.Handler>();
+        services.AddScoped<Registry.ReferenceSnapshots.Handler>();
+        services.AddScoped<Registry.TownshipLedger.Handler>();
         services.AddSingleton(RegionDirectory.Liaoning());
 
         var keys = config.GetSection("Keys");
@@ -184,6 +186,8 @@ public static class HostSetup
         api.MapPublicNotices();
         api.MapCalendarYears();
         api.MapUserAdmin();
+        Registry.ReferenceSnapshots.MapReferenceSnapshots(api);
+        Registry.TownshipLedger.MapTownshipLedger(api);
         api.MapNotices();
         api.MapSlaOverview();
         api.MapOverdueTasks();

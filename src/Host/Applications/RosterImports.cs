@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -20,13 +21,17 @@ public static class RosterImports
 {
     public sealed record Queued(Guid Id, string StatusUrl);
 
-    public sealed record View(Guid Id, string FileName, string PolicyCode, string Period, RosterImportMode Mode, RosterImportStatus Status, string Phase,
+    public sealed record View(Guid Id, string FileName, string PolicyCode, string Period,
+        [property: JsonConverter(typeof(JsonStringEnumConverter<RosterImportMode>))] RosterImportMode Mode,
+        [property: JsonConverter(typeof(JsonStringEnumConverter<RosterImportStatus>))] RosterImportStatus Status, string Phase,
         int RowsRead, long BytesRead, long TotalBytes, int Percent, Guid? ApplicationId, string? ApplicationNumber, int RefusedCount,
         string? RefusedUrl, string? ReportUrl, string? MessageZh, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt)
     {
         /// <summary>Succeeded, Refused or Failed: the job will not change it again.</summary>
         public bool Done => Status is RosterImportStatus.Succeeded or RosterImportStatus.Refused or RosterImportStatus.Failed;
     }
+
+    public sealed record RefusedRowView(int Row, string ReasonsZh);
 
     public static string StatusUrl(Guid id) => $"/api/roster-imports/{id}";
     public static string RefusedUrl(Guid id) => $"/api/roster-imports/{id}/refused.xlsx";
@@ -112,6 +117,14 @@ public static class RosterImports
                 import.RefusedCount > 0 && import.Status is RosterImportStatus.Succeeded or RosterImportStatus.Refused ? RefusedUrl(import.Id) : null,
                 import.ReportId is { } report && import.UploadedBy == user.Required.Id ? SubmissionReports.Url(report) : null,
                 import.MessageZh, import.CreatedAt, import.FinishedAt);
+        }
+
+        /// <summary>The first refused rows (row and reasons), for the result page; the xlsx has them all.</summary>
+        public async Task<IReadOnlyList<RefusedRowView>> RefusedPreviewAsync(Guid id, int take, CancellationToken ct)
+        {
+            var import = await VisibleAsync(id, ct);
+            return await db.RosterImportRefusedRows.AsNoTracking().Where(r => r.ImportId == import.Id).OrderBy(r => r.Row).Take(take)
+                .Select(r => new RefusedRowView(r.Row, r.ReasonsZh)).ToListAsync(ct);
         }
 
         /// <summary>The refused rows as xlsx, written to a temporary file that is deleted when the response is sent.</summary>

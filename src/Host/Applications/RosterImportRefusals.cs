@@ -64,7 +64,7 @@ public sealed class RefusedRows(IReadOnlyList<string> headers, int keep = Refuse
 /// <summary>The refused rows of an import as an xlsx: row number, the row's own cells under its own header, every reason.</summary>
 public static class RosterImportRefusals
 {
-    public const string RowColumn = "行号", ReasonColumn = "退回原因";
+    public const string RowColumn = "行号", ReasonColumn = "退回原因", OverflowColumn = "表头以外的值";
 
     /// <summary>
     /// Writes the xlsx to <paramref name="target"/> (a temporary file): rows come one by one from the database as MiniExcel
@@ -74,8 +74,16 @@ public static class RosterImportRefusals
     {
         var headers = import.HeadersJson is null ? [] : JsonSerializer.Deserialize<string[]>(import.HeadersJson) ?? [];
         // A header that collides with ours keeps its own name with a mark, so no cell is lost.
-        var columns = headers.Select(h => h is RowColumn or ReasonColumn ? h + "（原）" : h.Length == 0 ? "（无表头）" : h).ToArray();
+        var columns = headers.Select(h => h is RowColumn or ReasonColumn or OverflowColumn ? h + "（原）" : h.Length == 0 ? "（无表头）" : h).ToArray();
         var any = await db.RosterImportRefusedRows.AnyAsync(r => r.ImportId == import.Id, ct);
+        // One key set for every record (MiniExcel takes the columns from the first): ours, the roster's, the overflow, ours.
+        var keys = new List<string> { RowColumn };
+        foreach (var column in columns)
+        {
+            var name = column;
+            while (keys.Contains(name)) name += "_";
+            keys.Add(name);
+        }
         IEnumerable<IDictionary<string, object?>> Rows()
         {
             // MiniExcel enumerates synchronously; the rows still come one by one from the open data reader (as OverdueTasks does).
@@ -83,22 +91,17 @@ public static class RosterImportRefusals
                 .AsAsyncEnumerable().GetAsyncEnumerator(ct);
             try
             {
-            while (enumerator.MoveNextAsync().AsTask().GetAwaiter().GetResult())
-            {
-                var r = enumerator.Current;
-                var cells = JsonSerializer.Deserialize<string[]>(r.CellsJson) ?? [];
-                var record = new Dictionary<string, object?>(StringComparer.Ordinal) { [RowColumn] = r.Row };
-                for (var i = 0; i < columns.Length; i++)
+                while (enumerator.MoveNextAsync().AsTask().GetAwaiter().GetResult())
                 {
-                    var name = columns[i];
-                    while (record.ContainsKey(name)) name += "_";
-                    record[name] = i < cells.Length ? cells[i] : "";
+                    var r = enumerator.Current;
+                    var cells = JsonSerializer.Deserialize<string[]>(r.CellsJson) ?? [];
+                    var record = new Dictionary<string, object?>(StringComparer.Ordinal) { [RowColumn] = r.Row };
+                    for (var i = 1; i < keys.Count; i++) record[keys[i]] = i - 1 < cells.Length ? cells[i - 1] : "";
+                    // A row the reader refused as too long carries values past the header: kept, in one cell.
+                    record[OverflowColumn] = string.Join("，", cells.Skip(columns.Length));
+                    record[ReasonColumn] = r.ReasonsZh;
+                    yield return record;
                 }
-                // A reader-refused row may carry values past the header.
-                for (var i = columns.Length; i < cells.Length; i++) record[$"第{RosterReader.ColumnName(i)}列"] = cells[i];
-                record[ReasonColumn] = r.ReasonsZh;
-                yield return record;
-            }
             }
             finally
             {

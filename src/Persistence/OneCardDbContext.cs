@@ -82,6 +82,9 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<UserSession> UserSessions => Set<UserSession>();
     public DbSet<SignInLockout> SignInLockouts => Set<SignInLockout>();
     public DbSet<SubmissionReport> SubmissionReports => Set<SubmissionReport>();
+    // Uploads at scale (issue 9): rosters processed in the background, and the rows they refused.
+    public DbSet<RosterImport> RosterImports => Set<RosterImport>();
+    public DbSet<RosterImportRefusedRow> RosterImportRefusedRows => Set<RosterImportRefusedRow>();
     // Notices (issue 6): each person's notice centre, and the outbox an SMS or e-mail adapter drains.
     public DbSet<Notice> Notices => Set<Notice>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
@@ -605,6 +608,31 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(x => x.UserId).HasMaxLength(64);
             e.Property(x => x.FileName).HasMaxLength(200);
             e.HasIndex(x => x.ExpiresAt);
+        });
+
+        // Roster imports (issue 9, uploads): the job claims and finishes them by conditional updates; ApplicationId is unique
+        // so a second run can never attach a second case.
+        modelBuilder.Entity<RosterImport>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.UploadedBy).HasMaxLength(64);
+            e.Property(x => x.RegionCode).HasMaxLength(12);
+            e.Property(x => x.PolicyCode).HasMaxLength(64);
+            e.Property(x => x.Period).HasMaxLength(16);
+            e.Property(x => x.Mode).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.FileName).HasMaxLength(RosterImport.MaxFileNameLength);
+            e.Property(x => x.Sha256).HasMaxLength(64);
+            e.Property(x => x.SpoolPath).HasMaxLength(500);
+            e.Property(x => x.Phase).HasMaxLength(RosterImport.MaxPhaseLength);
+            e.Property(x => x.MessageZh).HasMaxLength(RosterImport.MaxMessageLength);
+            e.HasIndex(x => new { x.UploadedBy, x.CreatedAt });
+            e.HasIndex(x => x.ApplicationId).IsUnique();
+        });
+        modelBuilder.Entity<RosterImportRefusedRow>(e =>
+        {
+            e.HasKey(x => new { x.ImportId, x.Row });
+            e.HasOne<RosterImport>().WithMany().HasForeignKey(x => x.ImportId).OnDelete(DeleteBehavior.Cascade);
         });
 
         // Notices (issue 6): a person's own notices, newest first; one per task, kind and recipient however often the sweep runs.

@@ -47,9 +47,11 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
     /// read as enumerated, so a roster is never held twice; once any line is bad, valid lines are no longer
     /// kept (the submission is refused whole anyway). Returns the valid lines and how many lines were read.
     /// A null <paramref name="applicationRegion"/> accepts any known township (an impact run's roster is no application).
+    /// With <paramref name="keepValid"/> (a roster import that accepts the valid part) every valid line is kept whatever
+    /// other lines hold.
     /// </summary>
     public (IReadOnlyList<ValidClaim> Valid, int LineCount) Validate(
-        IEnumerable<ClaimInput> inputs, RuleSet ruleSet, string? applicationRegion, LineErrors errors)
+        IEnumerable<ClaimInput> inputs, RuleSet ruleSet, string? applicationRegion, LineErrors errors, bool keepValid = false)
     {
         var valid = new List<ValidClaim>();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -58,6 +60,7 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
         foreach (var input in inputs)
         {
             lineCount++;
+            var errorsBefore = errors.Total;
             void Error(string field, string code, string zh, string en) => errors.Add(new LineError(input.Row, field, code, zh, en));
             void FromIssues(IEnumerable<FieldIssue> issues) { foreach (var i in issues) Error(i.Field, i.Code, i.MessageZh, i.MessageEn); }
 
@@ -138,11 +141,11 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
                 if (parsed.IsValid) facts[fact.Name] = parsed.Value;
                 else Error(label, parsed.Code!, parsed.MessageZh!, parsed.MessageEn!);
             }
-            if (errors.Total > 0) continue; // refused whole: valid lines need not be kept
+            if (keepValid ? errors.Total > errorsBefore : errors.Total > 0) continue; // refused whole: valid lines need not be kept
             valid.Add(new ValidClaim(input.Row, name, id, region, bank.Normalized!, NullIfEmpty(input.BankName?.Trim()), facts,
                 [.. id.Warnings, .. bank.Warnings], accountType ?? AccountType.BankCard));
         }
-        if (errors.Total > 0) valid.Clear();
+        if (errors.Total > 0 && !keepValid) valid.Clear();
         return (valid, lineCount);
     }
 

@@ -24,8 +24,12 @@ public sealed class LineErrors(int keep = LineErrors.DefaultKeep) : IReadOnlyLis
 
     public int Keep => keep;
 
+    /// <summary>Where a roster import collects its refused rows with their cells and every reason (not capped by <see cref="Keep"/>), or null.</summary>
+    public RefusedRows? Refusals { get; init; }
+
     public void Add(LineError error)
     {
+        Refusals?.Reason(error);
         Total++;
         if (error.Row != lastRow)
         {

@@ -47,36 +47,111 @@ public static class RosterReader
         return rows;
     }
 
-    /// <summary>Opens a roster: checks the file, reads the header row; data rows are read as they are enumerated.</summary>
+    /// <summary>
+    /// Opens a roster: checks the file, reads the header row; data rows are read as they are enumerated. A seekable stream
+    /// (a spooled file) is read in place, never copied into memory; any other stream is first copied into memory (small
+    /// inputs: bank result files, the impact page's hashing stream).
+    /// </summary>
     public static RosterFile Open(Stream content, string fileName)
     {
         var extension = Path.GetExtension(fileName).ToLowerInvariant();
-        var buffer = new MemoryStream();
-        content.CopyTo(buffer);
-        return extension switch
+        if (extension is not (".csv" or ".xlsx")) throw UnsupportedType(extension);
+        var stream = content;
+        if (!content.CanSeek)
         {
-            ".csv" => OpenCsv(buffer, fileName),
-            ".xlsx" => OpenXlsx(buffer, fileName),
-            _ => throw Invalid("RosterFileType", $"不支持的文件类型“{LineErrors.Echo(extension)}”，请上传 .csv 或 .xlsx 文件",
-                $"Unsupported file type '{LineErrors.Echo(extension)}': upload .csv or .xlsx."),
-        };
+            var buffer = new MemoryStream();
+            content.CopyTo(buffer);
+            buffer.Position = 0;
+            stream = buffer;
+        }
+        return extension == ".csv" ? OpenCsv(stream, fileName) : OpenXlsx(stream, fileName);
     }
+
+    /// <summary>Opens a spooled roster file; the returned roster owns the file handle (dispose it).</summary>
+    public static RosterFile OpenFile(string path, string fileName)
+    {
+        var extension = Path.GetExtension(fileName).ToLowerInvariant();
+        if (extension is not (".csv" or ".xlsx")) throw UnsupportedType(extension);
+        // Sequential: the encoding pass and the parse each read the file once from start to end.
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        try
+        {
+            var roster = extension == ".csv" ? OpenCsv(stream, fileName) : OpenXlsx(stream, fileName);
+            roster.Owns(stream);
+            return roster;
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    private static OneCardException UnsupportedType(string extension) =>
+        Invalid("RosterFileType", $"不支持的文件类型“{LineErrors.Echo(extension)}”，请上传 .csv 或 .xlsx 文件",
+            $"Unsupported file type '{LineErrors.Echo(extension)}': upload .csv or .xlsx.");
 
     /// <summary>The text encoding of a CSV: a BOM wins; else valid UTF-8 is UTF-8; else GB18030 (GBK, as Chinese Excel saves).</summary>
     public static (Encoding Encoding, string Name, int Skip) DetectEncoding(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) return (new UTF8Encoding(false), "UTF-8", 3);
-        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE])) return (new UnicodeEncoding(false, false), "UTF-16", 2);
-        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF])) return (new UnicodeEncoding(true, false), "UTF-16", 2);
+        if (Bom(bytes) is { } bom) return bom;
         if (System.Text.Unicode.Utf8.IsValid(bytes)) return (new UTF8Encoding(false), "UTF-8", 0);
         return (Encoding.GetEncoding("GB18030"), "GB18030", 0);
     }
 
-    private static RosterFile OpenCsv(MemoryStream buffer, string fileName)
+    /// <summary>
+    /// <see cref="DetectEncoding(ReadOnlySpan{byte})"/> over a seekable stream without holding it: the BOM from its first
+    /// bytes, else one pass of a strict UTF-8 decoder over the whole stream in 64 KB chunks (a GBK file usually fails in its
+    /// first chunk; a UTF-8 one is read to the end, about 0.1 s for 100 MB). The stream is left at its start.
+    /// </summary>
+    public static (Encoding Encoding, string Name, int Skip) DetectEncoding(Stream stream)
     {
-        var length = (int)buffer.Length;
-        var (encoding, name, skip) = DetectEncoding(buffer.GetBuffer().AsSpan(0, length));
-        var reader = new StreamReader(new MemoryStream(buffer.GetBuffer(), skip, length - skip, writable: false), encoding, detectEncodingFromByteOrderMarks: false);
+        var start = stream.Position;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
+        var chars = System.Buffers.ArrayPool<char>.Shared.Rent(1 << 16);
+        try
+        {
+            var head = stream.ReadAtLeast(buffer.AsSpan(0, 3), 3, throwOnEndOfStream: false);
+            stream.Position = start;
+            if (Bom(buffer.AsSpan(0, head)) is { } bom) return bom;
+            var decoder = new UTF8Encoding(false, throwOnInvalidBytes: true).GetDecoder();
+            try
+            {
+                int read;
+                while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+                    decoder.GetChars(buffer, 0, read, chars, 0, flush: false);
+                // An incomplete sequence at the very end is invalid too.
+                decoder.GetChars([], 0, 0, chars, 0, flush: true);
+                return (new UTF8Encoding(false), "UTF-8", 0);
+            }
+            catch (DecoderFallbackException)
+            {
+                return (Encoding.GetEncoding("GB18030"), "GB18030", 0);
+            }
+        }
+        finally
+        {
+            stream.Position = start;
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            System.Buffers.ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    private static (Encoding Encoding, string Name, int Skip)? Bom(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) return (new UTF8Encoding(false), "UTF-8", 3);
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE])) return (new UnicodeEncoding(false, false), "UTF-16", 2);
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF])) return (new UnicodeEncoding(true, false), "UTF-16", 2);
+        return null;
+    }
+
+    private static RosterFile OpenCsv(Stream stream, string fileName)
+    {
+        var start = stream.Position;
+        var total = stream.Length - start;
+        var (encoding, name, skip) = DetectEncoding(stream);
+        stream.Position = start + skip;
+        var reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16, leaveOpen: true);
         var badDataRow = 0;
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
@@ -125,7 +200,7 @@ public static class RosterReader
                 yield return next;
             }
         }
-        return new RosterFile(fileName, headers, name, Rows, () => counted.Read);
+        return new RosterFile(fileName, headers, name, Rows, () => counted.Read, total, () => Math.Clamp(stream.Position - start, 0, total));
     }
 
     /// <summary>One CSV record as a row, or null (blank, or malformed: reported to <paramref name="errors"/>).</summary>
@@ -136,6 +211,7 @@ public static class RosterReader
         for (var i = 0; i < count; i++) fields[i] = csv.Parser[i] ?? "";
         if (fields.All(string.IsNullOrWhiteSpace)) return null;
         counted.Read++;
+        if (badData || count < headers.Length) errors.Refusals?.Cells(row, fields);
         if (badData)
         {
             errors.Add(row, "", "RosterBadQuote", "本行引号不成对（单元格内的英文双引号须成对出现）",
@@ -161,6 +237,7 @@ public static class RosterReader
             if (header.Length > 0) cells[header] = values[i];
             else if (!string.IsNullOrWhiteSpace(values[i]))
             {
+                errors.Refusals?.Cells(row, values);
                 errors.Add(row, ColumnName(i), "RosterRowLong", $"第{ColumnName(i)}列有数据但没有表头（多出的逗号或列）",
                     $"Column {ColumnName(i)} has data but no header.");
                 return null;
@@ -194,11 +271,16 @@ public static class RosterReader
         return name;
     }
 
-    private static RosterFile OpenXlsx(MemoryStream buffer, string fileName)
+    /// <summary>
+    /// An xlsx read in place: the ZIP checks read its central directory and each XML part's prolog; MiniExcel's query then
+    /// streams the sheet's rows (the sheet XML is inflated as it is read, never whole).
+    /// </summary>
+    private static RosterFile OpenXlsx(Stream buffer, string fileName)
     {
-        buffer.Position = 0;
+        var start = buffer.Position;
+        var total = buffer.Length - start;
         CheckZip(buffer);
-        buffer.Position = 0;
+        buffer.Position = start;
         IEnumerator<IDictionary<string, object?>> records;
         string[] headers;
         try
@@ -235,18 +317,19 @@ public static class RosterReader
                 yield return row;
             }
         }
-        return new RosterFile(fileName, headers, null, Rows, () => counted.Read);
+        return new RosterFile(fileName, headers, null, Rows, () => counted.Read, total, () => Math.Clamp(buffer.Position - start, 0, total));
     }
 
     private static string[] Values(IDictionary<string, object?> record) =>
         record.Values.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)?.Trim() ?? "").ToArray();
 
-    private static void CheckZip(MemoryStream buffer)
+    private static void CheckZip(Stream buffer)
     {
+        var start = buffer.Position;
         Span<byte> magic = stackalloc byte[4];
-        if (buffer.Read(magic) != 4 || magic[0] != 0x50 || magic[1] != 0x4B || magic[2] != 0x03 || magic[3] != 0x04)
+        if (buffer.ReadAtLeast(magic, 4, throwOnEndOfStream: false) != 4 || magic[0] != 0x50 || magic[1] != 0x4B || magic[2] != 0x03 || magic[3] != 0x04)
             throw Invalid("RosterNotXlsx", "文件不是有效的 xlsx 表格（文件头不符）", "Not an xlsx file (bad signature).");
-        buffer.Position = 0;
+        buffer.Position = start;
         try
         {
             using var zip = new ZipArchive(buffer, ZipArchiveMode.Read, leaveOpen: true);
@@ -327,10 +410,18 @@ internal sealed class RowCounter
 
 /// <summary>An opened roster: its header row, the encoding its text was read in (null for xlsx), and its data rows.</summary>
 public sealed class RosterFile(string fileName, IReadOnlyList<string> headers, string? encoding, Func<LineErrors, IEnumerable<RosterRow>> rows,
-    Func<int> dataRows)
+    Func<int> dataRows, long totalBytes = 0, Func<long>? bytesRead = null) : IDisposable
 {
+    private IDisposable? owned;
+
     /// <summary>Non-blank data rows read so far, malformed ones included.</summary>
     public int DataRows => dataRows();
+
+    /// <summary>The file's size in bytes (0 when unknown).</summary>
+    public long TotalBytes => totalBytes;
+
+    /// <summary>How far into the file the reader is (bytes, read ahead by its buffer): the progress bar's measure.</summary>
+    public long BytesRead => bytesRead?.Invoke() ?? 0;
 
     public string FileName => fileName;
     public IReadOnlyList<string> Headers => headers;
@@ -348,4 +439,8 @@ public sealed class RosterFile(string fileName, IReadOnlyList<string> headers, s
 
     /// <summary>The data rows, read once as enumerated; malformed rows are reported to <paramref name="errors"/> and skipped.</summary>
     public IEnumerable<RosterRow> Rows(LineErrors errors) => rows(errors);
+
+    internal void Owns(IDisposable resource) => owned = resource;
+
+    public void Dispose() => owned?.Dispose();
 }

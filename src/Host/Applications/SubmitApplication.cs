@@ -21,8 +21,9 @@ namespace OneCard.Host.Applications;
 
 /// <summary>
 /// Submitting an application — a JSON body or a CSV/xlsx roster — for the clerk's township: validate
-/// every line, evaluate the pinned rule set, store the case and its lines, start its workflow. All or
-/// nothing: a submission with any bad line is refused whole, with every problem located.
+/// every line, evaluate the pinned rule set, store the case and its lines, start its workflow. By default all or
+/// nothing: a submission with any bad line is refused whole, with every problem located. A roster import may choose
+/// <see cref="RosterImportMode.AcceptValid"/>: the case is made of the valid lines and the refused ones are kept with their reasons.
 /// </summary>
 public static class SubmitApplication
 {
@@ -45,18 +46,14 @@ public static class SubmitApplication
           .RequireAuthorization(p => p.RequireRole(Roles.TownshipClerk));
 
         api.MapPost("/applications/roster", async Task<Results<Created<Submitted>, ProblemHttpResult>> (
-            HttpRequest http, Handler handler, CancellationToken ct) =>
+            HttpRequest http, Handler handler, RosterSpool spool, CancellationToken ct) =>
         {
-            // The form is read here, not bound: a body over the limit then throws BadHttpRequestException (413),
-            // which Errors.cs turns into this endpoint's Chinese problem, not the framework's bare English 413.
-            var form = await http.ReadFormAsync(ct);
-            var file = form.Files.GetFile("file")
-                ?? throw new OneCardException(ErrorKind.Invalid, "RosterFileMissing", "请选择要上传的花名册文件（表单字段 file）", "No file in the form field 'file'.");
-            // Same answer as a body over the endpoint's limit: 413 with RosterTooLarge.
-            if (file.Length > RosterReader.MaxUploadBytes) throw new BadHttpRequestException("Roster too large.", StatusCodes.Status413PayloadTooLarge);
-            await using var stream = file.OpenReadStream();
-            var roster = RosterReader.Open(stream, file.FileName);
-            var outcome = await handler.SubmitRosterAsync(form["policyCode"].ToString(), form["period"].ToString(), roster, ct);
+            // The same path as a background import (RosterImports.cs): the body is read part by part, the file streamed to the
+            // spool folder under the cap (over it: BadHttpRequestException 413, which Errors.cs turns into this endpoint's
+            // Chinese problem), read from there in place, and deleted afterwards. Synchronous: the smaller cap of RosterReader.
+            await using var upload = await spool.ReceiveAsync(http, RosterReader.MaxUploadBytes, ct);
+            using var roster = RosterReader.OpenFile(upload.Path, upload.FileName);
+            var outcome = await handler.SubmitRosterAsync(upload.Field("policyCode"), upload.Field("period"), roster, ct);
             return outcome.Errors.Count > 0 ? LineProblems(outcome, rowIsIndex: false) : TypedResults.Created($"/api/applications/{outcome.Result!.Id}", outcome.Result);
         }).WithName("UploadRoster").WithSummary("Submit a township roster as CSV or xlsx (row = spreadsheet row, header = 1)")
           .RequireAuthorization(p => p.RequireRole(Roles.TownshipClerk)).DisableAntiforgery()
@@ -66,6 +63,7 @@ public static class SubmitApplication
           .WithMetadata(new RequestTooLargeProblem(TooLarge()));
 
         api.MapSubmissionReports();
+        api.MapRosterImports();
     }
 
     private static OneCardException TooLarge() => new(ErrorKind.Invalid, "RosterTooLarge",
@@ -105,6 +103,13 @@ public static class SubmitApplication
     /// <summary>What a submission came to: the stored case, or its errors (capped), how many lines were read, the report, the encoding.</summary>
     public sealed record Outcome(Submitted? Result, LineErrors Errors, int LineCount, Guid? ReportId = null, string? Encoding = null, string? EncodingZh = null);
 
+    /// <summary>
+    /// How a roster import submits: its mode, its id (set on the import in the case's own transaction, so a rerun finds the
+    /// case and never makes a second), where refused rows go, and a progress callback (phase, rows read, bytes read).
+    /// </summary>
+    public sealed record RosterOptions(RosterImportMode Mode = RosterImportMode.RefuseWhole, Guid? ImportId = null, RefusedRows? Refusals = null,
+        Action<string, int, long>? Progress = null);
+
     /// <summary>The use case itself; the HTTP endpoints and the web UI both call it.</summary>
     public sealed class Handler(
         OneCardDbContext db,
@@ -123,16 +128,40 @@ public static class SubmitApplication
         {
             if (inputs.Count == 0)
                 throw new OneCardException(ErrorKind.Invalid, "NoLines", "申报至少须有一条明细", "An application needs at least one line.");
-            return SubmitAsync(policyCode, period, source, null, _ => inputs, "申报明细", ct);
+            return SubmitAsync(policyCode, period, source, null, _ => inputs, "申报明细", null, ct);
         }
 
         /// <summary>A roster: its header is checked first, then its rows are read, validated and (if all are good) stored.</summary>
         public Task<Outcome> SubmitRosterAsync(string policyCode, string period, RosterFile roster, CancellationToken ct) =>
-            SubmitAsync(policyCode, period, ApplicationSource.Roster, roster, errors => roster.Rows(errors).Select(ClaimValidator.FromRow), roster.FileName, ct);
+            SubmitRosterAsync(policyCode, period, roster, new RosterOptions(), ct);
+
+        /// <summary>A roster as an import submits it (see <see cref="RosterOptions"/>).</summary>
+        public Task<Outcome> SubmitRosterAsync(string policyCode, string period, RosterFile roster, RosterOptions options, CancellationToken ct)
+        {
+            var refusals = options.Refusals;
+            var progress = options.Progress;
+            IEnumerable<ClaimInput> Read(LineErrors errors)
+            {
+                var n = 0;
+                foreach (var row in roster.Rows(errors))
+                {
+                    refusals?.Current(row);
+                    // Cheap (three fields set); the import's pump writes them at most twice a second.
+                    if ((++n & 255) == 0) progress?.Invoke(Reading, roster.DataRows, roster.BytesRead);
+                    yield return ClaimValidator.FromRow(row);
+                }
+                progress?.Invoke(Reading, roster.DataRows, roster.BytesRead);
+            }
+            return SubmitAsync(policyCode, period, ApplicationSource.Roster, roster, Read, roster.FileName, options, ct);
+        }
+
+        /// <summary>The phases a roster import shows (Chinese: the progress page prints them).</summary>
+        public const string Reading = "读取并校验", Evaluating = "规则计算", Storing = "加密并保存";
 
         private async Task<Outcome> SubmitAsync(string policyCode, string period, ApplicationSource source, RosterFile? roster,
-            Func<LineErrors, IEnumerable<ClaimInput>> read, string fileName, CancellationToken ct)
+            Func<LineErrors, IEnumerable<ClaimInput>> read, string fileName, RosterOptions? options, CancellationToken ct)
         {
+            var acceptValid = options?.Mode == RosterImportMode.AcceptValid;
             var clerk = user.Required;
             if (clerk.RegionCode.Length != 9)
                 throw new OneCardException(ErrorKind.Forbidden, "NotTownshipUser", "只有乡镇（街道）经办人可以提交申报", "Only a township clerk can submit.");
@@ -154,7 +183,7 @@ public static class SubmitApplication
                     $"补贴政策“{binding.NameZh}”在 {today:yyyy-MM-dd} 没有生效的规则集，暂不能申报",
                     $"Policy {binding.Code} has no rule set in force on {today:yyyy-MM-dd}.");
 
-            var errors = new LineErrors();
+            var errors = new LineErrors { Refusals = options?.Refusals };
             async Task<Outcome> Refused(int lineCount) => new(null, errors, lineCount,
                 await SubmissionReports.StoreAsync(db, clerk.Id, fileName, errors, lineCount, now, ct), roster?.Encoding, roster?.EncodingZh);
 
@@ -166,17 +195,28 @@ public static class SubmitApplication
             IReadOnlyList<ValidClaim> valid;
             int lineCount;
             using (Phases.StartActivity("SubmitApplication.Validate"))
-                (valid, lineCount) = new ClaimValidator(regions.Codes, today).Validate(read(errors), ruleSet, clerk.RegionCode, errors);
+                (valid, lineCount) = new ClaimValidator(regions.Codes, today).Validate(read(errors), ruleSet, clerk.RegionCode, errors, keepValid: acceptValid);
             if (roster is not null) lineCount = Math.Max(lineCount, roster.DataRows);
-            if (errors.Total > 0) return await Refused(lineCount);
+            // AcceptValid refuses the whole roster only when no line is left to make a case of.
+            if (errors.Total > 0 && (!acceptValid || valid.Count == 0)) return await Refused(lineCount);
             if (lineCount == 0)
                 throw new OneCardException(ErrorKind.Invalid, "NoLines", "申报至少须有一条明细", "An application needs at least one line.");
 
             IReadOnlyList<ClaimEvaluation> evaluations;
+            options?.Progress?.Invoke(Evaluating, lineCount, roster?.TotalBytes ?? 0);
             using (Phases.StartActivity("SubmitApplication.Evaluate"))
                 evaluations = evaluator.EvaluateMany(ruleSet, valid.Select(v => v.Facts).ToList());
-            CheckStorable(valid, evaluations, errors);
-            if (errors.Total > 0) return await Refused(lineCount);
+            var errorsBefore = errors.Total;
+            var (unstorable, totalTooLarge) = CheckStorable(valid, evaluations, errors);
+            if (totalTooLarge || (!acceptValid && errors.Total > 0)) return await Refused(lineCount);
+            if (errors.Total > errorsBefore)
+            {
+                // AcceptValid: a line whose amount cannot be stored is refused like any other bad line.
+                valid = valid.Where((_, i) => !unstorable.Contains(i)).ToList();
+                evaluations = evaluations.Where((_, i) => !unstorable.Contains(i)).ToList();
+                if (valid.Count == 0) return await Refused(lineCount);
+            }
+            options?.Progress?.Invoke(Storing, lineCount, roster?.TotalBytes ?? 0);
 
             // Hash and encrypt up front, once per line: both stores take the same protected rows.
             List<Beneficiary> candidates;
@@ -187,6 +227,10 @@ public static class SubmitApplication
             var number = $"SQ{now.ToOffset(WorkingDayCalendar.Offset):yyyyMMdd}{clerk.RegionCode}{applicationId.ToString("N")[^6..].ToUpperInvariant()}";
             var bulk = db.IsPostgres && database.BulkCopy;
             await using var tx = await db.Database.BeginTransactionAsync(ct);
+            // AcceptValid with refused lines: their report is part of the case's transaction, as are the refused rows.
+            Guid? reportId = errors.Total > 0
+                ? await SubmissionReports.StoreAsync(db, clerk.Id, fileName, errors, lineCount, now, ct)
+                : null;
             Dictionary<string, Guid> beneficiaryIds;
             using (Phases.StartActivity("SubmitApplication.StoreBeneficiaries"))
                 beneficiaryIds = bulk
@@ -229,6 +273,19 @@ public static class SubmitApplication
                           ruleSet = ruleSet.VersionKey, ruleSetSha256 = ruleSet.Sha256, workflow = definition.VersionKey }, ct);
                 instance = await engine.StartAsync(
                     new CaseEngine.NewCase(CaseSubject.Application(application.Id), application.Number, application.RegionCode, application.PolicyCode), definition, ct);
+                if (options?.ImportId is { } importId)
+                {
+                    if (options.Refusals is { Count: > 0 } refused) db.RosterImportRefusedRows.AddRange(refused.ToRecords(importId));
+                    await db.SaveChangesAsync(ct);
+                    // The import learns its case in the case's own transaction: a rerun after a crash finds it, and a second,
+                    // concurrent run finds it taken and rolls its own case back.
+                    var claimed = await db.RosterImports.Where(i => i.Id == importId && i.ApplicationId == null)
+                        .ExecuteUpdateAsync(u => u.SetProperty(i => i.ApplicationId, applicationId).SetProperty(i => i.ReportId, reportId)
+                            .SetProperty(i => i.RefusedCount, errors.Rows), ct);
+                    if (claimed == 0)
+                        throw new OneCardException(ErrorKind.Conflict, "RosterImportAlreadySubmitted", "该花名册导入已生成申报，未重复提交",
+                            "This roster import already made its application.");
+                }
                 await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);
             }
@@ -236,27 +293,33 @@ public static class SubmitApplication
             return new Outcome(new Submitted(applicationId, number, application.LineCount, application.EligibleCount,
                 lines.Count(l => l.Outcome == LineOutcome.Ineligible), lines.Count(l => l.Outcome == LineOutcome.Faulted),
                 application.PayableAmount, instance.Step, ruleSet.VersionKey, definition.VersionKey, roster?.Encoding), errors, lineCount,
-                Encoding: roster?.Encoding, EncodingZh: roster?.EncodingZh);
+                reportId, roster?.Encoding, roster?.EncodingZh);
         }
 
         /// <summary>
         /// Amounts and their total must fit the money columns (numeric(18,2) on PostgreSQL, 1/10000 yuan in a
         /// 64-bit integer on SQLite): an overflow is the submitter's bad data, refused here, never a failed save.
         /// </summary>
-        private static void CheckStorable(IReadOnlyList<ValidClaim> valid, IReadOnlyList<ClaimEvaluation> evaluations, LineErrors errors)
+        private static (HashSet<int> Unstorable, bool TotalTooLarge) CheckStorable(IReadOnlyList<ValidClaim> valid, IReadOnlyList<ClaimEvaluation> evaluations,
+            LineErrors errors)
         {
             var total = 0m;
+            var unstorable = new HashSet<int>();
             for (var i = 0; i < valid.Count; i++)
             {
                 if (evaluations[i].Outcome != EvaluationOutcome.Eligible || evaluations[i].Amount is not { } amount) continue;
                 if (Math.Abs(amount) >= MaxStorableAmount)
+                {
                     errors.Add(valid[i].Row, "金额", "AmountOutOfRange", $"计算出的金额 {amount:0.00} 元超出可处理的范围，请核实本行数据",
                         $"The computed amount {amount:0.00} is out of range; check the line.");
+                    unstorable.Add(i);
+                }
                 else total += amount;
             }
-            if (errors.Total == 0 && total >= MaxStorableAmount)
-                errors.Add(valid[^1].Row, "金额", "TotalOutOfRange", $"本申报合计金额 {total:0.00} 元超出可处理的范围，请核实或分批申报",
-                    $"The total {total:0.00} is out of range.");
+            if (total < MaxStorableAmount) return (unstorable, false);
+            errors.Add(valid[^1].Row, "金额", "TotalOutOfRange", $"本申报合计金额 {total:0.00} 元超出可处理的范围，请核实或分批申报",
+                $"The total {total:0.00} is out of range.");
+            return (unstorable, true);
         }
 
         /// <summary>The beneficiary a line would create: keyed hash, encrypted ID and account, masked forms.</summary>

@@ -85,6 +85,7 @@ public static class HostSetup
         services.AddCorrections();
         services.AddScoped<TimerScheduler>();
         services.AddScoped<SubmitApplication.Handler>();
+        services.AddRosterImports();
         services.AddScoped<RosterTemplate.Handler>();
         services.AddScoped<ReadApplications.Handler>();
         services.AddScoped<Inbox.Handler>();

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using OneCard.Host.BrowserTests.Support;
 using OneCard.Testing;
@@ -44,6 +45,12 @@ public sealed class RosterPolicyPickInBrowserTests(ITestOutputHelper output) : B
             $"钱八五,{Claims.Id("21012419410303123")},210124101,{Claims.Account},邮储银行法库县支行,,否") + "\r\n";
         await page.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "高龄津贴.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(rows) });
         await Button(page, "提交").ClickAsync();
+        // Issue 9: the upload is confirmed, then processed in the background (the test runs the job) and its page links the case.
+        await Button(page, "确认提交").ClickAsync();
+        await page.WaitForURLAsync(new Regex(@"/roster-imports/[0-9a-f-]{36}$"));
+        await WaitUntilInteractiveAsync(page, "花名册导入");
+        await App.Services.GetRequiredService<OneCard.Host.Applications.RosterImportJob>().RunAsync(Guid.Parse(page.Url[^36..]), CancellationToken.None);
+        await page.Locator("[data-import-done=true] a[data-case]").ClickAsync();
 
         await page.WaitForURLAsync(new Regex(@"/applications/[0-9a-f-]{36}$"));
         await Assertions.Expect(page.Locator("[data-testid=current-step]")).ToHaveTextAsync("乡镇审核");

@@ -70,7 +70,16 @@ public static class Items
         group.MapPost("/{id:guid}/actions/{action}", async Task<Ok<Detail>> (Guid id, string action, CaseActions.ActionRequest? body, Handler h, CaseEngine engine, CancellationToken ct) =>
             {
                 await h.EnsureVisibleAsync(id, ct);
-                await engine.ActAsync(Subject(id), action, body?.Comment, ct);
+                try
+                {
+                    await engine.ActAsync(Subject(id), action, body?.Comment, ct);
+                }
+                catch (Workflows.WorkflowException e) when (e.Code == Workflows.WorkflowErrorCodes.GuardFailed && e.UnmetGuards.Contains(nameof(InspectionEvidenceComplete)))
+                {
+                    // The guard says only "not yet"; the inspector needs to know what is missing.
+                    var missing = await h.MissingEvidenceAsync(id, ct);
+                    throw new OneCardException(ErrorKind.Invalid, "EvidenceIncomplete", "核查记录不完整，不能提交：" + string.Join("；", missing), "The evidence is incomplete.");
+                }
                 return TypedResults.Ok(await h.GetAsync(id, ct));
             })
             .WithName("ActOnInspectionItem").WithSummary("Submit (evidence complete), Approve or Return (the county reviewer, not the inspector)");
@@ -101,6 +110,8 @@ public static class Items
             if (!await db.InspectionItems.AnyAsync(i => i.Id == id, ct)) throw NotFound();
         }
 
+        public Task<IReadOnlyList<string>> MissingEvidenceAsync(Guid id, CancellationToken ct) => Items.MissingEvidenceAsync(db, id, ct);
+
         public async Task<Detail> GetAsync(Guid id, CancellationToken ct)
         {
             var item = await db.InspectionItems.AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, ct) ?? throw NotFound();
@@ -117,7 +128,7 @@ public static class Items
                 regions.FullName(item.Stratum), item.ApplicationId, application.Number, item.ClaimLineId, line?.LineNo,
                 line is null ? null : Masking.Name(line.Name), item.PolicyCode, line?.Period ?? application.Period, line?.Amount,
                 Checklist.Parse(item.ChecklistJson), item.Finding.ToString(), Campaigns.FindingZh(item.Finding), item.FindingText, item.Inspector,
-                item.FindingAt, item.ClosedAt, attachments, await MissingEvidenceAsync(db, id, ct), await CanEditAsync(id, ct), view);
+                item.FindingAt, item.ClosedAt, attachments, await MissingEvidenceAsync(id, ct), await CanEditAsync(id, ct), view);
         }
 
         /// <summary>Whether the user may change the evidence now: the case is in a step whose role is the inspector's and the user may act in it.</summary>

@@ -102,6 +102,15 @@ public static class Campaigns
                 c.Status.ToString(), i.Step, definition.TitleZhOf(i.Step), i.StepDueAt, c.PopulationCount, c.SampleCount, closed, confirmed, c.CreatedAt);
         }
 
+        /// <summary>The policies a campaign may name for the user (their department's, or all when the user has none), for the form.</summary>
+        public async Task<IReadOnlyList<(string Code, string Name)>> PoliciesAsync(CancellationToken ct)
+        {
+            var department = user.Required.DepartmentScope;
+            var rows = await db.Policies.AsNoTracking().Where(p => department == null || p.DepartmentCode == department).OrderBy(p => p.Code)
+                .Select(p => new { p.Code, p.NameZh }).ToListAsync(ct);
+            return [.. rows.Select(r => (r.Code, r.NameZh))];
+        }
+
         /// <summary>404 unless the campaign is in the user's region (and department): the same answer as a campaign that does not exist.</summary>
         public async Task EnsureVisibleAsync(Guid id, CancellationToken ct)
         {

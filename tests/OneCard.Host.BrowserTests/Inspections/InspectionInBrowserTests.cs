@@ -74,6 +74,9 @@ public sealed class InspectionInBrowserTests(ITestOutputHelper output) : Browser
         await Assertions.Expect(inspector.Locator("[data-testid=current-step]")).ToHaveTextAsync("现场核查");
         foreach (var box in await inspector.Locator("[data-testid=checklist] input[type=checkbox]").AllAsync()) await box.CheckAsync();
         await Button(inspector, "保存清单").ClickAsync();
+        // Saved (and the page reloaded from the server) when the checklist no longer stands in the way.
+        await Assertions.Expect(inspector.Locator("[data-testid=missing]")).ToContainTextAsync("附件");
+        await Assertions.Expect(inspector.Locator("[data-testid=missing]")).Not.ToContainTextAsync("检查项");
         await Assertions.Expect(inspector.Locator("[data-testid=checklist] input[type=checkbox]:checked")).ToHaveCountAsync(4);
 
         await inspector.Locator("[data-upload=attachment]").SetInputFilesAsync(new FilePayload { Name = "照片.pdf", MimeType = "application/pdf", Buffer = [0x4D, 0x5A, 0x90, 0] });

@@ -19,7 +19,7 @@ namespace OneCard.Persistence;
 /// Every region-bound set is filtered by <see cref="Scope"/>: a user never reads outside it. Every set that carries a
 /// policy is also filtered by <see cref="Department"/>: a department-bound user never reads another department's cases.
 /// </summary>
-public abstract class OneCardDbContext(DbContextOptions options) : DbContext(options)
+public abstract partial class OneCardDbContext(DbContextOptions options) : DbContext(options)
 {
     /// <summary>
     /// Supplies the region prefix this context may see, read at every query (so a unit of work can
@@ -135,6 +135,7 @@ public abstract class OneCardDbContext(DbContextOptions options) : DbContext(opt
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        ConfigureInspections(modelBuilder);
         modelBuilder.Entity<Region>(e =>
         {
             e.HasKey(x => x.Code);

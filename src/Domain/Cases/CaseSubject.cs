@@ -22,4 +22,8 @@ public static class SubjectKinds
     public const string PaymentBatch = "PaymentBatch";
     /// <summary>The correction of a line the bank returned (退票); the subject id is the correction's id.</summary>
     public const string PaymentCorrection = "PaymentCorrection";
+    /// <summary>An inspection campaign (事中随机抽查 / 事后专项核查) from draft to conclusion; the subject id is <c>InspectionCampaign.Id</c>.</summary>
+    public const string InspectionCampaign = "InspectionCampaign";
+    /// <summary>One sampled item of a campaign, inspected and reviewed; the subject id is <c>InspectionItem.Id</c>.</summary>
+    public const string InspectionItem = "InspectionItem";
 }

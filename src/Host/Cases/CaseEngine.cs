@@ -274,6 +274,8 @@ public sealed partial class CaseEngine(
         SubjectKinds.Complaint => "投诉举报",
         SubjectKinds.PaymentBatch => "支付批次",
         SubjectKinds.PaymentCorrection => "退票更正",
+        SubjectKinds.InspectionCampaign => "核查批次",
+        SubjectKinds.InspectionItem => "核查事项",
         _ => "案件",
     };
 

@@ -13,6 +13,8 @@ public static class CaseLinks
         SubjectKinds.Application => $"applications/{subjectId}",
         SubjectKinds.PaymentBatch => $"finance/batches/{subjectId}",
         SubjectKinds.PaymentCorrection => $"corrections/{subjectId}",
+        SubjectKinds.InspectionCampaign => $"inspections/{subjectId}",
+        SubjectKinds.InspectionItem => $"inspections/items/{subjectId}",
         _ => $"cases/{subjectKind}/{subjectId}",
     };
 }

@@ -83,6 +83,7 @@ public static class HostSetup
         services.AddScoped<CaseEffects>();
         services.AddCaseVocabulary();
         services.AddCorrections();
+        Inspections.InspectionSetup.AddInspections(services);
         services.AddScoped<TimerScheduler>();
         services.AddScoped<SubmitApplication.Handler>();
         services.AddRosterImports();
@@ -184,6 +185,7 @@ public static class HostSetup
         Banks.AccountHistory.MapAccountHistory(api);
         api.MapIndicators();
         api.MapCorrections();
+        Inspections.InspectionSetup.MapInspections(api);
         api.MapPublicNotices();
         api.MapCalendarYears();
         api.MapUserAdmin();

@@ -117,7 +117,8 @@ public static class SubmitApplication
         CaseEngine engine,
         AuditWriter audit,
         DatabaseOptions database,
-        TimeProvider time)
+        TimeProvider time,
+        Registry.CrossChecks crossChecks)
     {
         public Task<Outcome> SubmitAsync(string policyCode, string period, ApplicationSource source, IReadOnlyList<ClaimInput> inputs, CancellationToken ct)
         {
@@ -230,6 +231,8 @@ public static class SubmitApplication
                 instance = await engine.StartAsync(
                     new CaseEngine.NewCase(CaseSubject.Application(application.Id), application.Number, application.RegionCode, application.PolicyCode), definition, ct);
                 await db.SaveChangesAsync(ct);
+                // issue 9: the rule set's cross-checks (大数据比对), set-based over the stored lines, inside this transaction.
+                await crossChecks.RunAsync(db, applicationId, Registry.CrossChecks.Submission, clerk.Id, ct);
                 await tx.CommitAsync(ct);
             }
 

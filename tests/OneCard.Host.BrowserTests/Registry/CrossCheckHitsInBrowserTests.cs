@@ -38,14 +38,14 @@ public sealed class CrossCheckHitsInBrowserTests(ITestOutputHelper output) : Bro
         await Assertions.Expect(panel.Locator("[data-testid=crosscheck-pending]")).ToHaveTextAsync("待决定 2 条");
         await Assertions.Expect(panel.Locator("tr.ant-table-row")).ToHaveCountAsync(2);
 
-        await panel.Locator("[data-testid=hit-reject][data-line='1']").ClickAsync();
+        await panel.Locator("[data-testid=hit-reject][data-line='1'] button").ClickAsync();
         var modal = page.Locator(".ant-modal-content");
         await Assertions.Expect(modal.Locator("[data-testid=hit-confirm]")).ToContainTextAsync("第 1 行（张三）· 死亡");
         await Button(modal, "确定驳回").ClickAsync();
         await Assertions.Expect(modal).ToHaveCountAsync(0);
         await Assertions.Expect(panel.Locator("[data-testid=hit-decision][data-line='1']")).ToHaveTextAsync("已驳回该行");
 
-        await panel.Locator("[data-testid=hit-keep][data-line='3']").ClickAsync();
+        await panel.Locator("[data-testid=hit-keep][data-line='3'] button").ClickAsync();
         await Button(modal, "确定保留").ClickAsync();
         await Assertions.Expect(modal).ToContainTextAsync("保留该行须填写意见");
         await modal.Locator("textarea").FillAsync("已核实：系退休人员，不属在编");
@@ -55,7 +55,7 @@ public sealed class CrossCheckHitsInBrowserTests(ITestOutputHelper output) : Bro
         await Assertions.Expect(panel.Locator("[data-testid=hit-decision][data-line='3']")).ToHaveTextAsync("已保留");
         await Assertions.Expect(panel.Locator("[data-testid=crosscheck-pending]")).ToHaveCountAsync(0);
 
-        await panel.Locator("[data-testid=crosscheck-rerun]").ClickAsync();
+        await panel.Locator("[data-testid=crosscheck-rerun] button").ClickAsync();
         await Assertions.Expect(panel.Locator("[data-testid=crosscheck-last-run]")).ToContainTextAsync("重新比对");
 
         await ActAsync("clerk.review", id, "Approve");

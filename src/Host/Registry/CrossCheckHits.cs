@@ -83,7 +83,7 @@ public static class CrossCheckHits
                               orderby h.LineNo, h.Check
                               select new { h, l.Name, l.IdNumberMasked, Outcome = (LineOutcome?)l.Outcome }).ToListAsync(ct);
             var run = await db.CrossCheckRuns.AsNoTracking().Where(r => r.ApplicationId == applicationId)
-                .OrderByDescending(r => r.StartedAt).FirstOrDefaultAsync(ct);
+                .OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.Id).FirstOrDefaultAsync(ct);
             return new View(
                 [.. hits.Select(x => ToView(x.h, x.Name, x.IdNumberMasked, x.Outcome))],
                 hits.Count(x => x.h.Decision == HitDecision.Pending && x.Outcome is LineOutcome.Eligible or LineOutcome.Faulted),

@@ -80,9 +80,11 @@ public sealed class CrossChecks(IRuleSets ruleSets, AuditWriter audit, TimeProvi
         }
 
         run.FinishedAt = time.GetUtcNow();
-        await audit.AppendAsync(db, actorId, "CrossChecksRun", "Application", applicationId.ToString(), application.RegionCode,
-            new { run = run.Id, trigger, checks = checks.Select(c => c.Check.ToString()), run.LinesChecked, run.Hits, run.NewHits, snapshots = read,
-                  period = new { first = period.First, last = period.Last } }, ct);
+        // At submission the run row is the record (the submission has its own audit entry); a run asked for is audited.
+        if (trigger != Submission)
+            await audit.AppendAsync(db, actorId, "CrossChecksRun", "Application", applicationId.ToString(), application.RegionCode,
+                new { run = run.Id, trigger, checks = checks.Select(c => c.Check.ToString()), run.LinesChecked, run.Hits, run.NewHits, snapshots = read,
+                      period = new { first = period.First, last = period.Last } }, ct);
         await db.SaveChangesAsync(ct);
         return run;
     }

@@ -34,6 +34,7 @@ if (args.Length > 0 && args[0] == "engine")
 if (args is ["sla", ..]) { await OneCard.Bench.SlaBench.RunAsync(args[1..]); return; }
 // `bench/run.sh payments [lines=1000000]`: the bank file and result import benchmark (PaymentsBench.cs, bench/PAYMENTS.md).
 if (args is ["payments", ..]) { await OneCard.Bench.PaymentsBench.RunAsync(args[1..]); return; }
+if (args is ["crosschecks", ..]) { await OneCard.Bench.CrossCheckBench.RunAsync(args[1..]); return; }
 
 var lineCount = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
 var repetitions = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;

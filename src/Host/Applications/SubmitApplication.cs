@@ -122,7 +122,8 @@ public static class SubmitApplication
         CaseEngine engine,
         AuditWriter audit,
         DatabaseOptions database,
-        TimeProvider time)
+        TimeProvider time,
+        Registry.CrossChecks crossChecks)
     {
         public Task<Outcome> SubmitAsync(string policyCode, string period, ApplicationSource source, IReadOnlyList<ClaimInput> inputs, CancellationToken ct)
         {
@@ -287,6 +288,8 @@ public static class SubmitApplication
                             "This roster import already made its application.");
                 }
                 await db.SaveChangesAsync(ct);
+                // issue 9: the rule set's cross-checks (大数据比对), set-based over the stored lines, inside this transaction.
+                await crossChecks.RunAsync(db, applicationId, Registry.CrossChecks.Submission, clerk.Id, ct);
                 await tx.CommitAsync(ct);
             }
 

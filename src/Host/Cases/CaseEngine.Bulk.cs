@@ -128,6 +128,7 @@ public sealed partial class CaseEngine
             }
 
             var faulted = await FaultedApplicationsAsync(candidates.Select(c => c.Instance).ToList(), action, ct);
+            var pendingHits = await PendingHitsAsync(candidates.Select(c => c.Instance).ToList(), action, ct);
             phase?.Dispose();
             phase = BulkPhases.StartActivity("Bulk.Run");
 
@@ -141,6 +142,11 @@ public sealed partial class CaseEngine
                 if (faulted.Contains(instance.SubjectId))
                 {
                     outcomes[task.Id] = Failed(task.Id, instance.Reference, FaultedLinesPending, FaultedLinesPendingZh);
+                    continue;
+                }
+                if (pendingHits.TryGetValue(instance.SubjectId, out var hits))
+                {
+                    outcomes[task.Id] = Failed(task.Id, instance.Reference, Registry.CrossCheckGate.Code, Registry.CrossCheckGate.MessageZh(hits.Count, hits.FirstLines));
                     continue;
                 }
                 TransitionResult result;
@@ -286,6 +292,10 @@ public sealed partial class CaseEngine
         return [.. await db.ClaimLines.AsNoTracking().Where(l => applicationIds.Contains(l.ApplicationId) && l.Outcome == LineOutcome.Faulted)
             .Select(l => l.ApplicationId).Distinct().ToListAsync(ct)];
     }
+
+    /// <summary>Applications an approval must refuse for undecided cross-check hits (<see cref="Registry.CrossCheckGate"/>); both paths ask it.</summary>
+    private async Task<Dictionary<Guid, (int Count, IReadOnlyList<int> FirstLines)>> PendingHitsAsync(IReadOnlyList<WorkflowInstance> instances, string action, CancellationToken ct) =>
+        action != "Approve" ? [] : await Registry.CrossCheckGate.PendingAsync(db, [.. instances.Where(i => i.SubjectKind == SubjectKinds.Application).Select(i => i.SubjectId)], ct);
 
     /// <summary>Closes the tasks acted on, by primary key (their cases are locked, so they are still open).</summary>
     private Task CompleteTasksAsync(Guid[] taskIds, DateTimeOffset[] at, string action, string actorId, CancellationToken ct) =>

@@ -377,6 +377,7 @@ public sealed partial class CaseEngine(
     {
         if ((await FaultedApplicationsAsync([instance], action, ct)).Count > 0)
             throw new OneCardException(ErrorKind.Conflict, FaultedLinesPending, FaultedLinesPendingZh, "Some lines faulted in rule evaluation; reject them first.");
+        if ((await PendingHitsAsync([instance], action, ct)).TryGetValue(instance.SubjectId, out var hits)) throw Registry.CrossCheckGate.Refusal(hits.Count, hits.FirstLines);
     }
 
     private const string FaultedLinesPending = nameof(FaultedLinesPending);

@@ -12,6 +12,7 @@ using OneCard.Host.Notices;
 using OneCard.Host.Payments;
 using OneCard.Host.Policies;
 using OneCard.Host.Publicity;
+using OneCard.Host.Registry;
 using OneCard.Host.RuleSets;
 using OneCard.Host.Supervision;
 using OneCard.Host.Tasks;
@@ -93,6 +94,7 @@ public static class HostSetup
         services.AddScoped<ClaimTask.Handler>();
         services.AddScoped<BulkApprove.Handler>();
         services.AddScoped<ActOnCase.Handler>();
+        services.AddCrossChecks();
         services.AddScoped<PublicNotices.Handler>();
         services.AddBankFiles(config);
         services.AddScoped<Banks.BankRegistry.Handler>();
@@ -180,6 +182,7 @@ public static class HostSetup
         api.MapClaimTask();
         api.MapBulkApprove();
         api.MapActOnCase();
+        api.MapCrossChecks();
         api.MapBankFiles();
         Banks.BankRegistry.MapBanks(api);
         Banks.AccountHistory.MapAccountHistory(api);

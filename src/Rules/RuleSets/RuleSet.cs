@@ -212,6 +212,9 @@ public sealed class RuleSet
     /// <see cref="RuleSetExamples.Run"/>.</summary>
     public IReadOnlyList<RuleSetExample> Examples { get; }
 
+    /// <summary>The cross-checks (大数据比对) configured in <c>crossChecks</c>, in file order; empty when none.</summary>
+    public IReadOnlyList<CrossCheckConfig> CrossChecks { get; internal init; } = [];
+
     internal ValidatedExpressions Validated { get; }
 
     /// <summary>The tier tables (lookups with <c>match: floor</c>), entries ordered by their numeric key.</summary>

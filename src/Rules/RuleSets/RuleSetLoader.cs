@@ -18,7 +18,7 @@ public static partial class RuleSetLoader
     /// <summary>The only rounding rule a rule set may state: 四舍五入 to 分, once per line.</summary>
     public const string RoundingHalfAwayFromZero = "HalfAwayFromZero";
 
-    private static readonly string[] TopLevelKeys = ["policyCode", "version", "name", "year", "basis", "facts", "tables", "eligibility", "amount", "examples", "notes"];
+    private static readonly string[] TopLevelKeys = ["policyCode", "version", "name", "year", "basis", "facts", "tables", "eligibility", "amount", "examples", "notes", "crossChecks", "effectiveFrom"];
     private static readonly string[] FactKeys = ["name", "type", "from", "key", "keyLength", "labelZh", "minimum", "maximum", "maxLength", "personal", "compute", "match"];
     private static readonly string[] RuleKeys = ["name", "expression", "messageZh", "messageEn"];
     private static readonly string[] AmountKeys = ["expression", "rounding", "decimals", "ceiling", "note"];
@@ -155,6 +155,8 @@ public static partial class RuleSetLoader
         }
 
         var examples = ReadExamples(root, facts, eligibility, errors);
+        var crossChecks = ReadCrossChecks(root, errors);
+        CheckEffectiveFrom(root, errors);
 
         if (errors.List.Count > 0 || policyCode is null || version is null || year is null || basis is null || name is null
             || tables is null || eligibility is null || amount is null || amountTree is null)
@@ -165,7 +167,10 @@ public static partial class RuleSetLoader
         return new RuleSet(
             policyCode, version.Value, name, year.Value, basis, facts, tables, eligibility, amount, json,
             Convert.ToHexStringLower(SHA256.HashData(bytes)), source,
-            new ValidatedExpressions(parameters, computedTrees, eligibilityTrees, amountTree), examples);
+            new ValidatedExpressions(parameters, computedTrees, eligibilityTrees, amountTree), examples)
+        {
+            CrossChecks = crossChecks,
+        };
     }
 
     private static Expression? Gate(string expression, ParameterExpression[] parameters, Type resultType, string path, Errors errors)

@@ -72,13 +72,13 @@ public static class CrossCheckBench
                     Alive = i % 1000 != 3,
                 }).ToList(), default);
             }
-            var deathsId = await SnapshotAsync(db, ReferenceKind.Deaths, "21", deaths, now);
+            var deathsId = await SnapshotAsync(db, ReferenceKind.Deaths, "210000", deaths, now);
             // Every hundredth person: half died within the period, half after it (near misses).
             await db.CopyAsync(Enumerable.Range(0, deaths).Select(k => new ReferenceRecord
             {
                 SnapshotId = deathsId, RowNo = k + 2, IdNumberHash = Hash(k * 100 + 11), EventDate = k % 2 == 0 ? new DateOnly(2026, 5, 1) : new DateOnly(2027, 2, 1),
             }).ToList(), default);
-            var staffId = await SnapshotAsync(db, ReferenceKind.StateFunded, "2101", staff, now);
+            var staffId = await SnapshotAsync(db, ReferenceKind.StateFunded, "210100", staff, now);
             await db.CopyAsync(Enumerable.Range(0, staff).Select(k => new ReferenceRecord
             {
                 SnapshotId = staffId, RowNo = k + 2, IdNumberHash = Hash(k * 100 + 53), EventDate = new DateOnly(2015, 9, 1), EndDate = k % 2 == 0 ? null : new DateOnly(2020, 1, 1),

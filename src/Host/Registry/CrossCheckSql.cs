@@ -1,4 +1,5 @@
 using System.Globalization;
+using OneCard.Domain.Regions;
 using OneCard.Domain.Registry;
 using OneCard.Rules.RuleSets;
 
@@ -60,9 +61,24 @@ internal sealed class CrossCheckSql(bool postgres)
          WHERE cl."ApplicationId" = @app AND cl."Outcome" IN ('Eligible', 'Faulted'))
         """;
 
-    // A current snapshot whose region covers the line: its region code is a prefix of the line's.
+    /// <summary>
+    /// The significant digits of a snapshot's region, as <c>RegionScope.For</c> gives them: the import stores a directory code
+    /// (province <c>210000</c> → <c>21</c>, city <c>210100</c> → <c>2101</c>, county and township as they are); a code already
+    /// in prefix form stays as it is.
+    /// </summary>
+    public static string Prefix(string regionCode) =>
+        regionCode.Length == 6 && regionCode.All(char.IsAsciiDigit) ? RegionScope.For(regionCode).Prefix : regionCode;
+
+    // The same in SQL, over a snapshot row.
+    private static string PrefixSql(string s) => $"""
+        (CASE WHEN length({s}."RegionCode") = 6 AND substr({s}."RegionCode", 3, 4) = '0000' THEN substr({s}."RegionCode", 1, 2)
+              WHEN length({s}."RegionCode") = 6 AND substr({s}."RegionCode", 5, 2) = '00' THEN substr({s}."RegionCode", 1, 4)
+              ELSE {s}."RegionCode" END)
+        """;
+
+    // A current snapshot whose region covers the line: its region's significant digits are a prefix of the line's region code.
     private static string Covers(string s, string l) =>
-        $"""{s}."ReplacedBy" IS NULL AND substr({l}."RegionCode", 1, length({s}."RegionCode")) = {s}."RegionCode" """;
+        $"""{s}."ReplacedBy" IS NULL AND substr({l}."RegionCode", 1, length({PrefixSql(s)})) = {PrefixSql(s)} """;
 
     // The evidence of a snapshot row, as the reviewer reads it: 死亡火化数据（辽宁省民政厅，截至2026-11-30）第17行：
     private static string SourceZh(string s, string r) => $"""

@@ -51,8 +51,7 @@ public sealed class CrossChecks(IRuleSets ruleSets, AuditWriter audit, TimeProvi
             .Select(s => new { s.Id, s.Kind, s.RegionCode })
             .ToListAsync(ct);
         // Recipients of other policies are read province-wide (another region's payment is the point); the rest only where they cover the case.
-        var read = snapshots.Where(s => s.Kind == ReferenceKind.PolicyRecipients || application.RegionCode.StartsWith(s.RegionCode, StringComparison.Ordinal)
-                                        || s.RegionCode.StartsWith(application.RegionCode, StringComparison.Ordinal))
+        var read = snapshots.Where(s => s.Kind == ReferenceKind.PolicyRecipients || application.RegionCode.StartsWith(CrossCheckSql.Prefix(s.RegionCode), StringComparison.Ordinal))
             .Select(s => s.Id).Order().ToList();
 
         var run = new CrossCheckRun

@@ -40,7 +40,7 @@ public abstract class CrossCheckRunTests(bool sqlite) : IAsyncLifetime
     private async Task SnapshotsAsync()
     {
         var sfa = new DateOnly(2026, 2, 28);
-        await f.SnapshotAsync(ReferenceKind.Deaths, "21", "辽宁省民政厅", sfa,
+        await f.SnapshotAsync(ReferenceKind.Deaths, "210000", "辽宁省民政厅", sfa,
         [
             new(Dead, 17, EventDate: new DateOnly(2026, 3, 1)),
             new(DiedAfter, 18, EventDate: new DateOnly(2027, 1, 5)),
@@ -55,13 +55,13 @@ public abstract class CrossCheckRunTests(bool sqlite) : IAsyncLifetime
             new(SameCounty, 4, RegionCode: "210124102", Alive: true),
             new(Dead, 5, RegionCode: "210124101", Alive: true),
         ]);
-        await f.SnapshotAsync(ReferenceKind.StateFunded, "2101", "沈阳市财政局", sfa,
+        await f.SnapshotAsync(ReferenceKind.StateFunded, "210100", "沈阳市财政局", sfa,
         [
             new(Employed, 2, EventDate: new DateOnly(2019, 7, 1), Detail: "法库县某事业单位"),
             new(EmployedAfter, 3, EventDate: new DateOnly(2027, 2, 1)),
             new(LeftBefore, 4, EventDate: new DateOnly(2010, 1, 1), EndDate: new DateOnly(2025, 12, 31)),
         ]);
-        await f.SnapshotAsync(ReferenceKind.PolicyRecipients, "21", "辽宁省民政厅", sfa,
+        await f.SnapshotAsync(ReferenceKind.PolicyRecipients, "210000", "辽宁省民政厅", sfa,
         [
             new(Exclusive, 2, RegionCode: "210124102", Period: "2026-02"),
             new(ExclusiveLastYear, 3, RegionCode: "210124102", Period: "2025"),

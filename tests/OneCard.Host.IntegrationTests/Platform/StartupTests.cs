@@ -32,9 +32,10 @@ public sealed class StartupTests
         var second = await OneCardApp.StartAsync(database: first.ConnectionString);
         await using var connection = new NpgsqlConnection(first.ConnectionString);
         await connection.OpenAsync();
-        // Every shipped rule set file (arable-land-protection v1 and v2, the seven other policies' v1) registered once.
+        // Every shipped rule set file (arable-land-protection and minimum-living-allowance v1 and v2, the six other policies' v1)
+        // registered once.
         var shipped = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "rules"), "*.json").Length;
-        Assert.Equal(9, shipped);
+        Assert.Equal(10, shipped);
         Assert.Equal((long)shipped, await new NpgsqlCommand("SELECT count(*) FROM \"RuleSets\"", connection).ExecuteScalarAsync());
         Assert.Equal(1406L + 100 + 14 + 1 + 1, await new NpgsqlCommand("SELECT count(*) FROM \"Regions\"", connection).ExecuteScalarAsync());
         await connection.CloseAsync();

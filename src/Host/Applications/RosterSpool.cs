@@ -1,8 +1,8 @@
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 using OneCard.Domain.Errors;
+using OneCard.Host.Platform;
 
 namespace OneCard.Host.Applications;
 
@@ -99,30 +99,18 @@ public sealed class RosterSpool
     {
         var id = Guid.CreateVersion7();
         var path = NewPath(id);
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        long size = 0;
         try
         {
-            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-            {
-                var buffer = new byte[1 << 16];
-                int read;
-                while ((read = await content.ReadAsync(buffer, ct)) > 0)
-                {
-                    size += read;
-                    // Same answer as a body over the endpoint's limit: 413 with RosterTooLarge, and nothing kept.
-                    if (size > cap) throw new BadHttpRequestException("Roster too large.", StatusCodes.Status413PayloadTooLarge);
-                    sha.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), ct);
-                }
-            }
+            // Over the cap: the same answer as a body over the endpoint's limit (413 RosterTooLarge), and nothing kept.
+            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            var (size, sha256) = await Uploads.CopyCappedAsync(content, file, cap, ct);
+            return new SpooledUpload(id, path, fileName, size, sha256);
         }
         catch
         {
             File.Delete(path);
             throw;
         }
-        return new SpooledUpload(id, path, fileName, size, Convert.ToHexStringLower(sha.GetHashAndReset()));
     }
 
     private static OneCardException Missing() =>

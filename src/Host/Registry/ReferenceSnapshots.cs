@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Errors;
@@ -184,19 +183,9 @@ public static partial class ReferenceSnapshots
                 FileOptions.DeleteOnClose | FileOptions.Asynchronous);
             try
             {
-                using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                var buffer = new byte[1 << 16];
-                long total = 0;
-                int read;
-                while ((read = await content.ReadAsync(buffer, ct)) > 0)
-                {
-                    total += read;
-                    if (total > MaxUploadBytes) throw new BadHttpRequestException("Snapshot too large.", StatusCodes.Status413PayloadTooLarge);
-                    sha.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), ct);
-                }
+                var (_, sha256) = await Uploads.CopyCappedAsync(content, file, MaxUploadBytes, ct);
                 await file.FlushAsync(ct);
-                return (file, Convert.ToHexStringLower(sha.GetHashAndReset()));
+                return (file, sha256);
             }
             catch
             {

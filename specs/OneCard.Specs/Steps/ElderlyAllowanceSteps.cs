@@ -257,18 +257,11 @@ public sealed class ElderlyAllowanceSteps(ScenarioState state, RuleSetFormDraft 
     /// <summary>The approving host reads an approval back by itself (no restart); waits, bounded, until its store shows every stored status.</summary>
     private async Task StoreCaughtUpAsync()
     {
-        var store = state.App.Services.GetRequiredService<RuleSetStore>();
-        var deadline = DateTime.UtcNow.AddSeconds(60); // bounded, and long enough for a loaded CI machine
-        while (true)
-        {
-            var stored = (await state.GetJson("policy", "/api/rulesets")).EnumerateArray()
-                .Single(p => p.GetProperty("policyCode").GetString() == Policy).GetProperty("versions").EnumerateArray()
-                .Select(v => (Key: v.GetProperty("versionKey").GetString()!, Status: Enum.Parse<RuleSetStatus>(v.GetProperty("storedStatus").GetString()!)))
-                .ToList();
-            if (stored.All(s => store.Entries.TryGetValue(s.Key, out var e) && e.Status == s.Status)) return;
-            Assert.True(DateTime.UtcNow < deadline, "the rule set store did not read the stored statuses back");
-            await Task.Delay(25);
-        }
+        var stored = (await state.GetJson("policy", "/api/rulesets")).EnumerateArray()
+            .Single(p => p.GetProperty("policyCode").GetString() == Policy).GetProperty("versions").EnumerateArray()
+            .Select(v => (v.GetProperty("versionKey").GetString()!, Enum.Parse<RuleSetStatus>(v.GetProperty("storedStatus").GetString()!)))
+            .ToList();
+        await RuleSetStoreWait.ForAllAsync(state.App, stored);
     }
 
     private static int AgeOn(DateOnly birth, DateOnly day) =>

@@ -59,13 +59,7 @@ public sealed class RuleSetSteps(ScenarioState state)
     public async Task ThenVersionsByDate(string firstDay, int firstVersion, string secondDay, int secondVersion)
     {
         // The approving host reads the approval back by itself (no restart); wait for it, bounded.
-        var store = state.App.Services.GetRequiredService<RuleSetStore>();
-        var deadline = DateTime.UtcNow.AddSeconds(60); // bounded, and long enough for a loaded CI machine
-        while (!(store.Entries.TryGetValue($"{Arable}@{version}", out var e) && e.Status == RuleSetStatus.Approved))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the store did not read the approval back");
-            await Task.Delay(25);
-        }
+        await RuleSetStoreWait.ForAsync(state.App, $"{Arable}@{version}", RuleSetStatus.Approved);
         foreach (var (day, expected) in new[] { (firstDay, firstVersion), (secondDay, secondVersion) })
         {
             state.AdvanceTo(DateTimeOffset.Parse(day + "T09:00:00+08:00", System.Globalization.CultureInfo.InvariantCulture));

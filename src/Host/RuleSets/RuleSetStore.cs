@@ -37,6 +37,9 @@ public sealed class RuleSetStore(IServiceScopeFactory scopes, ILogger<RuleSetSto
     private readonly ConcurrentDictionary<string, (RuleSetStatus Status, DateTimeOffset Until)> expected = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim reloading = new(1, 1);
     private readonly SemaphoreSlim wake = new(0);
+    private volatile TaskCompletionSource published = NewSignal();
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <inheritdoc />
     public IReadOnlyList<RuleSet> All => snapshot.All;
@@ -87,6 +90,21 @@ public sealed class RuleSetStore(IServiceScopeFactory scopes, ILogger<RuleSetSto
         return !expected.IsEmpty;
     }
 
+    /// <summary>
+    /// Completes when a snapshot satisfying <paramref name="condition"/> is in place (at once if the current one does): the store's
+    /// own signal, set each time a reload publishes a snapshot, for whoever must act after a change has been read back.
+    /// </summary>
+    public async Task WhenAsync(Func<IReadOnlyDictionary<string, Entry>, bool> condition, CancellationToken ct)
+    {
+        while (true)
+        {
+            // Take the signal before reading the snapshot: a publish in between completes it, so no change is missed.
+            var next = published.Task;
+            if (condition(snapshot.ByKey)) return;
+            await next.WaitAsync(ct);
+        }
+    }
+
     /// <summary>Waits for <see cref="Expect"/> or for <paramref name="delay"/>.</summary>
     internal Task WaitAsync(TimeSpan delay, CancellationToken ct) => wake.WaitAsync(delay, ct);
 
@@ -124,6 +142,7 @@ public sealed class RuleSetStore(IServiceScopeFactory scopes, ILogger<RuleSetSto
                     byKey[row.VersionKey] = new Entry(ruleSet, row.Status, row.EffectiveFrom);
             snapshot = new Snapshot(byKey,
                 [.. byKey.Values.Select(e => e.RuleSet).OrderBy(r => r.PolicyCode, StringComparer.Ordinal).ThenBy(r => r.Version)]);
+            Interlocked.Exchange(ref published, NewSignal()).TrySetResult();
         }
         finally
         {

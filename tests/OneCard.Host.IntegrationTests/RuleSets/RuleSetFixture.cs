@@ -79,16 +79,8 @@ internal static class RuleSetFixture
     /// Waits (bounded) until <paramref name="app"/>'s store shows the version with <paramref name="status"/>: the store reloads on
     /// its own — at once after an approval on the same host, by its poll on another — and this is what the tests prove.
     /// </summary>
-    public static async Task WaitForStoreAsync(OneCardApp app, string versionKey, RuleSetStatus status, TimeSpan? within = null)
-    {
-        var store = app.Services.GetRequiredService<RuleSetStore>();
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(60));
-        while (!(store.Entries.TryGetValue(versionKey, out var e) && e.Status == status))
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"The store did not show {versionKey} as {status} in time.");
-            await Task.Delay(25);
-        }
-    }
+    public static Task WaitForStoreAsync(OneCardApp app, string versionKey, RuleSetStatus status, TimeSpan? within = null) =>
+        RuleSetStoreWait.ForAsync(app, versionKey, status, within);
 
     public static DateTimeOffset Beijing(int year, int month, int day, int hour = 9) => new(year, month, day, hour, 0, 0, TimeSpan.FromHours(8));
 }

@@ -255,4 +255,28 @@ public sealed class RuleSetStoreTests : IAsyncLifetime
     }
 
     private Task<string> UserName(string userId) => Db(db => db.Users.Where(u => u.Id == userId).Select(u => u.UserName).SingleAsync());
+
+    [Fact]
+    public async Task WhenAsync_CompletesOnTheReloadThatShowsTheChange_NotBefore_AndHonoursCancellation()
+    {
+        var store = app.Services.GetRequiredService<Host.RuleSets.RuleSetStore>();
+        const string key = Arable + "@3";
+        Assert.False(store.Entries.ContainsKey(key));
+        var shown = store.WhenAsync(e => e.ContainsKey(key), CancellationToken.None);
+        // A reload that publishes a snapshot without the version leaves the waiter waiting.
+        await store.ReloadAsync(CancellationToken.None);
+        Assert.False(shown.IsCompleted);
+
+        await DraftAsync(await driver.As("policy"), V3(), "2026-03-10");
+        await store.ReloadAsync(CancellationToken.None);
+        await shown.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(store.Entries.ContainsKey(key));
+
+        // Already true: at once. Never true: the caller's token ends the wait.
+        Assert.True(store.WhenAsync(e => e.ContainsKey(key), CancellationToken.None).IsCompletedSuccessfully);
+        using var cancel = new CancellationTokenSource();
+        var never = store.WhenAsync(e => e.ContainsKey(Arable + "@99"), cancel.Token);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => never);
+    }
 }

@@ -12,6 +12,8 @@ public static class Ui
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddAntDesign();
+        // AntDesign components off the finalizer queue (a finalized TabPane re-renders off the dispatcher and ends the process).
+        builder.Services.AddScoped<Microsoft.AspNetCore.Components.IComponentActivator>(sp => new FinalizerFreeComponentActivator(sp));
         builder.Services.AddScoped<UiOperations>();
         // _content/AntDesign/* comes from the package's static web assets. Outside a publish they are
         // found through the build's manifest, which the host only reads in Development unless asked:

@@ -289,25 +289,26 @@ public static class SubmitApplication
                           ruleSet = ruleSet.VersionKey, ruleSetSha256 = ruleSet.Sha256, workflow = definition.VersionKey }, ct);
                 instance = await engine.StartAsync(
                     new CaseEngine.NewCase(CaseSubject.Application(application.Id), application.Number, application.RegionCode, application.PolicyCode), definition, ct);
-                if (options?.ImportId is { } importId)
-                {
-                    if (options.Refusals is { Count: > 0 } refused) db.RosterImportRefusedRows.AddRange(refused.ToRecords(importId));
-                    await db.SaveChangesAsync(ct);
-                    // The import learns its case in the case's own transaction: a rerun after a crash finds it, and a second,
-                    // concurrent run finds it taken and rolls its own case back.
-                    var claimed = await db.RosterImports.Where(i => i.Id == importId && i.ApplicationId == null)
-                        .ExecuteUpdateAsync(u => u.SetProperty(i => i.ApplicationId, applicationId).SetProperty(i => i.ReportId, reportId)
-                            .SetProperty(i => i.RefusedCount, errors.Rows), ct);
-                    if (claimed == 0)
-                        throw new OneCardException(ErrorKind.Conflict, "RosterImportAlreadySubmitted", "该花名册导入已生成申报，未重复提交",
-                            "This roster import already made its application.");
-                }
+                if (options?.ImportId is { } importId && options.Refusals is { Count: > 0 } refused)
+                    db.RosterImportRefusedRows.AddRange(refused.ToRecords(importId));
                 await db.SaveChangesAsync(ct);
             }
             // issue 9: the rule set's cross-checks (大数据比对), set-based over the stored lines, inside this transaction.
             options?.Progress?.Invoke(CrossChecking, lineCount, roster?.TotalBytes ?? 0);
             using (Phases.StartActivity("SubmitApplication.CrossChecks"))
                 await crossChecks.RunAsync(db, applicationId, Registry.CrossChecks.Submission, clerk.Id, ct);
+            if (options?.ImportId is { } claimedImport)
+            {
+                // The import learns its case in the case's own transaction: a rerun after a crash finds it, and a second,
+                // concurrent run finds it taken and rolls its own case back. Last, just before the commit: the update locks the
+                // import's row, and the progress pump must still be able to write the cross-check phase meanwhile.
+                var claimed = await db.RosterImports.Where(i => i.Id == claimedImport && i.ApplicationId == null)
+                    .ExecuteUpdateAsync(u => u.SetProperty(i => i.ApplicationId, applicationId).SetProperty(i => i.ReportId, reportId)
+                        .SetProperty(i => i.RefusedCount, errors.Rows), ct);
+                if (claimed == 0)
+                    throw new OneCardException(ErrorKind.Conflict, "RosterImportAlreadySubmitted", "该花名册导入已生成申报，未重复提交",
+                        "This roster import already made its application.");
+            }
             await tx.CommitAsync(ct);
 
             return new Outcome(new Submitted(applicationId, number, application.LineCount, application.EligibleCount,

@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# Runs the roster store benchmark (Release) against a throwaway PostgreSQL; arguments: [lines] [repetitions].
+# Runs a benchmark (Release) against a throwaway PostgreSQL.
+# `bench/run.sh roster [lines=1000000] [chunk]` (or `bench/run.sh [lines]`): a roster CSV from file to validated, evaluated and stored by the
+#   one-pass pipeline, against raw binary COPY of the same rows into the same tables (RosterBench.cs, REGISTRY.md).
+# `bench/run.sh pipeline [lines=1000000] [registry=5000000]`: upload → import job (rules, store, cross-checks) → sample draw, with the
+#   host's peak working set (PipelineBench.cs, REGISTRY.md).
 # `bench/run.sh engine [cases] [repetitions] [batch]` runs the case engine benchmark instead (bench/OneCard.Bench/EngineBench.cs).
 # `bench/run.sh payments [lines=1000000]` runs the bank file + result import benchmark against COPY baselines (PaymentsBench.cs, PAYMENTS.md).
 # `bench/run.sh crosschecks [lines=1000000] [registry=5000000]` times one application's cross-checks against a registry (CrossCheckBench.cs, REGISTRY.md).

@@ -113,9 +113,9 @@ public static class CrossCheckBench
         foreach (var g in byCheck.OrderBy(g => g.Key)) Console.WriteLine($"  {g.Key}: {g.Count:N0}");
     }
 
-    private static string Hash(int i) => i.ToString("x64", CultureInfo.InvariantCulture);
+    internal static string Hash(int i) => i.ToString("x64", CultureInfo.InvariantCulture);
 
-    private static async Task<Guid> SnapshotAsync(OneCardDbContext db, ReferenceKind kind, string region, int rows, DateTimeOffset now)
+    internal static async Task<Guid> SnapshotAsync(OneCardDbContext db, ReferenceKind kind, string region, int rows, DateTimeOffset now)
     {
         var id = Guid.CreateVersion7();
         db.ReferenceSnapshots.Add(new ReferenceSnapshot

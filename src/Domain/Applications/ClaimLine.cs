@@ -13,7 +13,7 @@ public sealed class ClaimLine
     public Guid ApplicationId { get; init; }
     /// <summary>The line's number in the roster as the user sees it (first data row = 1).</summary>
     public int LineNo { get; init; }
-    public Guid BeneficiaryId { get; init; }
+    public Guid BeneficiaryId { get; set; }
     public required string RegionCode { get; init; }
     public required string PolicyCode { get; init; }
     public required string Period { get; init; }

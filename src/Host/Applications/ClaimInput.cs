@@ -24,6 +24,9 @@ public sealed record ValidClaim(int Row, string Name, IdNumberCheck Id, string R
 /// </summary>
 public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOnly today)
 {
+    private readonly IReadOnlySet<string> knownRegionCodes = knownRegionCodes;
+    private readonly DateOnly today = today;
+
     public static class Columns
     {
         public const string Name = "姓名";
@@ -48,18 +51,80 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
     /// kept (the submission is refused whole anyway). Returns the valid lines and how many lines were read.
     /// A null <paramref name="applicationRegion"/> accepts any known township (an impact run's roster is no application).
     /// With <paramref name="keepValid"/> (a roster import that accepts the valid part) every valid line is kept whatever
-    /// other lines hold.
+    /// other lines hold. The submission itself streams through <see cref="Begin"/> instead and keeps no list.
     /// </summary>
     public (IReadOnlyList<ValidClaim> Valid, int LineCount) Validate(
         IEnumerable<ClaimInput> inputs, RuleSet ruleSet, string? applicationRegion, LineErrors errors, bool keepValid = false)
     {
         var valid = new List<ValidClaim>();
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        var inputFacts = ruleSet.Facts.Where(f => f.IsSupplied && f.Name is not ("IdNumber" or "RegionCode" or "AsOf")).ToList();
-        var lineCount = 0;
+        var pass = Begin(ruleSet, applicationRegion, errors);
         foreach (var input in inputs)
+            if (pass.Next(input) is { } claim && (keepValid || errors.Total == 0)) valid.Add(claim);
+        if (errors.Total > 0 && !keepValid) valid.Clear();
+        return (valid, pass.LineCount);
+    }
+
+    /// <summary>
+    /// Starts validating one submission line by line (<see cref="Pass.Next"/>): the only state kept across lines is the
+    /// duplicate set (an ID number packed into 64 bits → its first row) and the line count.
+    /// </summary>
+    public Pass Begin(RuleSet ruleSet, string? applicationRegion, LineErrors errors) => new(this, ruleSet, applicationRegion, errors);
+
+    /// <summary>One submission's validation in progress: <see cref="Next"/> per line, in order.</summary>
+    public sealed class Pass
+    {
+        private readonly ClaimValidator validator;
+        private readonly string? applicationRegion;
+        private readonly LineErrors errors;
+        private readonly List<FactDefinition> inputFacts;
+        // 18-character ID numbers (all valid ones are normalised to 18) packed as 17 digits × 11 + check character:
+        // 16 bytes an entry instead of a 36-character string; anything else (none in practice) by its text.
+        private readonly Dictionary<long, int> seen = [];
+        private Dictionary<string, int>? seenText;
+
+        internal Pass(ClaimValidator validator, RuleSet ruleSet, string? applicationRegion, LineErrors errors)
         {
-            lineCount++;
+            (this.validator, this.applicationRegion, this.errors) = (validator, applicationRegion, errors);
+            inputFacts = ruleSet.Facts.Where(f => f.IsSupplied && f.Name is not ("IdNumber" or "RegionCode" or "AsOf")).ToList();
+        }
+
+        /// <summary>How many lines were handed to <see cref="Next"/>.</summary>
+        public int LineCount { get; private set; }
+
+        /// <summary>The first row that gave this ID number, recording it if new (null then).</summary>
+        private int? FirstRow(string normalized, int row)
+        {
+            if (Pack(normalized) is { } key)
+            {
+                if (seen.TryGetValue(key, out var first)) return first;
+                seen[key] = row;
+                return null;
+            }
+            seenText ??= new Dictionary<string, int>(StringComparer.Ordinal);
+            if (seenText.TryGetValue(normalized, out var firstText)) return firstText;
+            seenText[normalized] = row;
+            return null;
+        }
+
+        private static long? Pack(string id)
+        {
+            if (id.Length != 18) return null;
+            long key = 0;
+            for (var i = 0; i < 17; i++)
+            {
+                var d = id[i] - '0';
+                if (d is < 0 or > 9) return null;
+                key = key * 10 + d;
+            }
+            var check = id[17] switch { 'X' or 'x' => 10, >= '0' and <= '9' => id[17] - '0', _ => -1 };
+            return check < 0 ? null : key * 11 + check;
+        }
+
+        /// <summary>Validates one line, reporting its problems to the submission's errors; the valid claim, or null if the line has errors.</summary>
+        public ValidClaim? Next(ClaimInput input)
+        {
+            LineCount++;
+            var knownRegionCodes = validator.knownRegionCodes;
             var errorsBefore = errors.Total;
             void Error(string field, string code, string zh, string en) => errors.Add(new LineError(input.Row, field, code, zh, en));
             void FromIssues(IEnumerable<FieldIssue> issues) { foreach (var i in issues) Error(i.Field, i.Code, i.MessageZh, i.MessageEn); }
@@ -97,13 +162,12 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
             var name = input.Name?.Trim() ?? "";
             if (name.Length == 0 && !Rejected(Columns.Name)) Error(Columns.Name, "NameMissing", "姓名不能为空", "Name is required.");
 
-            var id = IdNumber.Check(Rejected(Columns.IdNumber) ? null : input.IdNumber, today, IsKnownAreaCode, Columns.IdNumber);
+            var id = IdNumber.Check(Rejected(Columns.IdNumber) ? null : input.IdNumber, validator.today, validator.IsKnownAreaCode, Columns.IdNumber);
             if (!Rejected(Columns.IdNumber)) FromIssues(id.Errors);
             if (id.IsValid && id.Normalized is { } normalized)
             {
-                if (seen.TryGetValue(normalized, out var firstRow))
+                if (FirstRow(normalized, input.Row) is { } firstRow)
                     Error(Columns.IdNumber, "DuplicateIdInRoster", $"身份证号与第{firstRow}行重复", $"Same ID number as row {firstRow}.");
-                else seen[normalized] = input.Row;
             }
 
             var region = input.RegionCode?.Trim() ?? "";
@@ -128,7 +192,7 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
             {
                 ["IdNumber"] = id.Normalized ?? input.IdNumber,
                 ["RegionCode"] = region,
-                ["AsOf"] = today,
+                ["AsOf"] = validator.today,
             };
             foreach (var fact in inputFacts)
             {
@@ -141,12 +205,10 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
                 if (parsed.IsValid) facts[fact.Name] = parsed.Value;
                 else Error(label, parsed.Code!, parsed.MessageZh!, parsed.MessageEn!);
             }
-            if (keepValid ? errors.Total > errorsBefore : errors.Total > 0) continue; // refused whole: valid lines need not be kept
-            valid.Add(new ValidClaim(input.Row, name, id, region, bank.Normalized!, NullIfEmpty(input.BankName?.Trim()), facts,
-                [.. id.Warnings, .. bank.Warnings], accountType ?? AccountType.BankCard));
+            if (errors.Total > errorsBefore) return null;
+            return new ValidClaim(input.Row, name, id, region, bank.Normalized!, NullIfEmpty(input.BankName?.Trim()), facts,
+                [.. id.Warnings, .. bank.Warnings], accountType ?? AccountType.BankCard);
         }
-        if (errors.Total > 0 && !keepValid) valid.Clear();
-        return (valid, lineCount);
     }
 
     /// <summary>C0 controls (tab included: leading and trailing ones are trimmed, one inside a cell is refused) and DEL.</summary>

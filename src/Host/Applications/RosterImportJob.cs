@@ -57,7 +57,8 @@ public sealed class RosterImportJob(IServiceScopeFactory scopes, TimeProvider ti
             await RecordHeadersAsync(import.Id, roster.Headers, ct);
             var refusals = new RefusedRows(roster.Headers);
             var outcome = await handler.SubmitRosterAsync(import.PolicyCode, import.Period, roster,
-                new SubmitApplication.RosterOptions(import.Mode, import.Id, refusals, pump.Report), ct);
+                new SubmitApplication.RosterOptions(import.Mode, import.Id, refusals, pump.Report,
+                    scope.ServiceProvider.GetRequiredService<RosterSpool>().ChunkSize), ct);
             await pump.StopAsync();
             if (outcome.Result is null)
             {

@@ -41,6 +41,7 @@ public static class RosterImports
         services.AddSingleton<RosterSpool>();
         services.AddScoped<Handler>();
         services.AddTransient<RosterImportJob>();
+        services.AddTransient<RosterImportSweep>();
         return services;
     }
 

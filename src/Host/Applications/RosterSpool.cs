@@ -30,11 +30,15 @@ public sealed class RosterSpool
         var section = config.GetSection("Rosters");
         Directory = section["SpoolDirectory"] is { Length: > 0 } dir ? dir : Path.Combine(Path.GetTempPath(), "onecard-rosters");
         MaxUploadBytes = section.GetValue("MaxUploadBytes", DefaultMaxUploadBytes);
+        ChunkSize = section.GetValue("ChunkSize", 0);
         System.IO.Directory.CreateDirectory(Directory);
     }
 
     public string Directory { get; }
     public long MaxUploadBytes { get; }
+
+    /// <summary>Lines per chunk of a background import (<c>Rosters:ChunkSize</c>; 0 = the submission's measured default).</summary>
+    public int ChunkSize { get; }
 
     /// <summary>The cap's own message (413, RosterTooLarge), naming the cap.</summary>
     public static OneCardException TooLarge(long cap) => new(ErrorKind.Invalid, "RosterTooLarge",

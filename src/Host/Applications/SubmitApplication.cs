@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Applications;
@@ -105,10 +106,11 @@ public static class SubmitApplication
 
     /// <summary>
     /// How a roster import submits: its mode, its id (set on the import in the case's own transaction, so a rerun finds the
-    /// case and never makes a second), where refused rows go, and a progress callback (phase, rows read, bytes read).
+    /// case and never makes a second), where refused rows go, a progress callback (phase, rows read, bytes read), and the
+    /// lines per chunk of the one-pass store (0: <see cref="Handler.DefaultChunkSize"/>; tests set it tiny).
     /// </summary>
     public sealed record RosterOptions(RosterImportMode Mode = RosterImportMode.RefuseWhole, Guid? ImportId = null, RefusedRows? Refusals = null,
-        Action<string, int, long>? Progress = null);
+        Action<string, int, long>? Progress = null, int ChunkSize = 0);
 
     /// <summary>The use case itself; the HTTP endpoints and the web UI both call it.</summary>
     public sealed class Handler(
@@ -157,12 +159,36 @@ public static class SubmitApplication
         }
 
         /// <summary>The phases a roster import shows (Chinese: the progress page prints them).</summary>
-        public const string Reading = "读取并校验", Evaluating = "规则计算", Storing = "加密并保存";
+        /// <remarks>
+        /// One pass: rows are read, validated, evaluated, encrypted and stored chunk by chunk while <see cref="Reading"/>
+        /// (the bar follows the bytes read); then the case's cross-checks (<see cref="CrossChecking"/>); then the import is done.
+        /// </remarks>
+        public const string Reading = "读取、校验、计算并保存", CrossChecking = "大数据比对";
+
+        /// <summary>Lines per chunk when the caller names none: measured by <c>bench/run.sh roster</c> (bench/REGISTRY.md).</summary>
+        public const int DefaultChunkSize = 10_000;
+
+        /// <summary>Chunks made ready while one is being stored: the CPU work of the next overlaps the COPY of this one.</summary>
+        private const int ChunksInFlight = 1;
+
+        /// <summary>
+        /// One chunk ready to store: its lines (numbered), the beneficiaries they name (hashed and encrypted) and the
+        /// accounts' blind indexes. Made by the preparing task, stored by the storing task that owns <see cref="db"/>.
+        /// </summary>
+        private sealed record Chunk(ClaimLine[] Lines, Beneficiary[] Candidates, ValidClaim[] Claims, string[] AccountHashes);
+
+        /// <summary>What the preparing task found over the whole roster (known once it has read the last row).</summary>
+        private sealed class Totals
+        {
+            public int LineCount, Stored, Eligible, Ineligible, Faulted, LastRow;
+            public decimal Payable, Total;
+        }
 
         private async Task<Outcome> SubmitAsync(string policyCode, string period, ApplicationSource source, RosterFile? roster,
             Func<LineErrors, IEnumerable<ClaimInput>> read, string fileName, RosterOptions? options, CancellationToken ct)
         {
             var acceptValid = options?.Mode == RosterImportMode.AcceptValid;
+            var chunkSize = options?.ChunkSize is > 0 and var size ? size : DefaultChunkSize;
             var clerk = user.Required;
             if (clerk.RegionCode.Length != 9)
                 throw new OneCardException(ErrorKind.Forbidden, "NotTownshipUser", "只有乡镇（街道）经办人可以提交申报", "Only a township clerk can submit.");
@@ -193,142 +219,231 @@ public static class SubmitApplication
                 ClaimValidator.CheckHeaders(roster.Headers, ruleSet, errors, roster.EncodingZh);
                 if (errors.Total > 0) return await Refused(0);
             }
-            IReadOnlyList<ValidClaim> valid;
-            int lineCount;
-            using (Phases.StartActivity("SubmitApplication.Validate"))
-                (valid, lineCount) = new ClaimValidator(regions.Codes, today).Validate(read(errors), ruleSet, clerk.RegionCode, errors, keepValid: acceptValid);
-            if (roster is not null) lineCount = Math.Max(lineCount, roster.DataRows);
-            // AcceptValid refuses the whole roster only when no line is left to make a case of.
-            if (errors.Total > 0 && (!acceptValid || valid.Count == 0)) return await Refused(lineCount);
-            if (lineCount == 0)
-                throw new OneCardException(ErrorKind.Invalid, "NoLines", "申报至少须有一条明细", "An application needs at least one line.");
-
-            IReadOnlyList<ClaimEvaluation> evaluations;
-            options?.Progress?.Invoke(Evaluating, lineCount, roster?.TotalBytes ?? 0);
-            using (Phases.StartActivity("SubmitApplication.Evaluate"))
-                evaluations = evaluator.EvaluateMany(ruleSet, valid.Select(v => v.Facts).ToList());
-            var errorsBefore = errors.Total;
-            var (unstorable, totalTooLarge) = CheckStorable(valid, evaluations, errors);
-            if (totalTooLarge || (!acceptValid && errors.Total > 0)) return await Refused(lineCount);
-            if (errors.Total > errorsBefore)
-            {
-                // AcceptValid: a line whose amount cannot be stored is refused like any other bad line.
-                valid = valid.Where((_, i) => !unstorable.Contains(i)).ToList();
-                evaluations = evaluations.Where((_, i) => !unstorable.Contains(i)).ToList();
-                if (valid.Count == 0) return await Refused(lineCount);
-            }
-            options?.Progress?.Invoke(Storing, lineCount, roster?.TotalBytes ?? 0);
-
-            // Hash and encrypt up front, once per line: both stores take the same protected rows.
-            List<Beneficiary> candidates;
-            using (Phases.StartActivity("SubmitApplication.Protect"))
-                candidates = valid.Select(claim => NewBeneficiary(claim, now)).ToList();
 
             var applicationId = Guid.CreateVersion7();
             var number = $"SQ{now.ToOffset(WorkingDayCalendar.Offset):yyyyMMdd}{clerk.RegionCode}{applicationId.ToString("N")[^6..].ToUpperInvariant()}";
-            var bulk = db.IsPostgres && database.BulkCopy;
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            // AcceptValid with refused lines: their report is part of the case's transaction, as are the refused rows.
-            Guid? reportId = errors.Total > 0
-                ? await SubmissionReports.StoreAsync(db, clerk.Id, fileName, errors, lineCount, now, ct)
-                : null;
-            Dictionary<string, Guid> beneficiaryIds;
-            using (Phases.StartActivity("SubmitApplication.StoreBeneficiaries"))
-                beneficiaryIds = bulk
-                    ? await RosterStore.UpsertBeneficiariesAsync(db, candidates, ct)
-                    : await UpsertBeneficiariesAsync(candidates, ct);
-            // banks (issue 8): each beneficiary's one-card account as this submission names it, with its history.
-            using (Phases.StartActivity("SubmitApplication.StoreAccounts"))
-                await Banks.BeneficiaryAccounts.RecordAsync(db, protector,
-                    valid.Select((v, i) => new Banks.BeneficiaryAccounts.Submitted(beneficiaryIds[candidates[i].IdNumberHash], v.RegionCode, v.BankAccount,
-                        candidates[i].BankAccountCipher!, candidates[i].BankAccountMasked!, v.Name, v.BankName, v.AccountType)).ToList(),
-                    "Roster", applicationId, clerk.Id, $"申报 {number}", now, bulk, ct);
-
             var application = new Application
             {
                 Id = applicationId, Number = number, PolicyCode = binding.Code, Period = period.Trim(), RegionCode = clerk.RegionCode,
                 Source = source, SubmittedBy = clerk.Id, SubmittedAt = now, RuleSetKey = ruleSet.VersionKey, WorkflowKey = definition.VersionKey,
             };
-            var lines = new List<ClaimLine>(valid.Count);
-            using (Phases.StartActivity("SubmitApplication.BuildLines"))
-                for (var i = 0; i < valid.Count; i++)
-                    lines.Add(NewLine(application, i + 1, valid[i], evaluations[i], beneficiaryIds[candidates[i].IdNumberHash]));
-            application.LineCount = lines.Count;
-            application.EligibleCount = lines.Count(l => l.Outcome == LineOutcome.Eligible);
-            application.PayableAmount = lines.Where(l => l.Outcome == LineOutcome.Eligible).Sum(l => l.Amount ?? 0m);
+            var bulk = db.IsPostgres && database.BulkCopy;
+            var totals = new Totals();
+
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            // The application row first (the lines' foreign key); its counts and totals are set at the end.
+            db.Applications.Add(application);
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+
+            // Two tasks: this one owns the DbContext and stores; the preparing task reads, validates, evaluates and encrypts the
+            // next chunk meanwhile. The channel holds at most ChunksInFlight ready chunks, so memory is a few chunks, not the roster.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var ready = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(ChunksInFlight) { SingleReader = true, SingleWriter = true });
+            var validator = new ClaimValidator(regions.Codes, today);
+            var preparing = Task.Run(() => Prepare(read(errors), validator.Begin(ruleSet, clerk.RegionCode, errors), ruleSet, application, chunkSize,
+                acceptValid, errors, totals, now, ready.Writer, stop.Token), stop.Token);
+            Guid? reportId = null;
+            try
+            {
+                var directory = await Banks.BeneficiaryAccounts.DirectoryAsync(db, ct);
+                await foreach (var chunk in ready.Reader.ReadAllAsync(ct))
+                    using (Phases.StartActivity("SubmitApplication.StoreChunk"))
+                        await StoreChunkAsync(chunk, bulk, directory, applicationId, clerk.Id, number, now, ct);
+                await preparing; // its exception, if any (an unreadable file…), surfaces here
+            }
+            catch
+            {
+                await stop.CancelAsync();
+                try { await preparing; } catch { /* the first failure is the one reported */ }
+                throw;
+            }
+
+            var lineCount = Math.Max(totals.LineCount, roster?.DataRows ?? 0);
+            if (lineCount == 0)
+                throw new OneCardException(ErrorKind.Invalid, "NoLines", "申报至少须有一条明细", "An application needs at least one line.");
+            if (totals.Total >= MaxStorableAmount)
+                errors.Add(totals.LastRow, "金额", "TotalOutOfRange", $"本申报合计金额 {totals.Total:0.00} 元超出可处理的范围，请核实或分批申报",
+                    $"The total {totals.Total:0.00} is out of range.");
+            // RefuseWhole refuses at the first error; AcceptValid only when no line is left to make a case of, or the total
+            // overflows. Either way nothing of the case stays: the transaction is rolled back; the error report is stored alone.
+            if (totals.Total >= MaxStorableAmount || (errors.Total > 0 && (!acceptValid || totals.Stored == 0)))
+            {
+                await tx.RollbackAsync(ct);
+                db.ChangeTracker.Clear();
+                return await Refused(lineCount);
+            }
 
             WorkflowInstance instance;
             using (Phases.StartActivity("SubmitApplication.StoreCase"))
             {
-                db.Applications.Add(application);
-                if (bulk)
-                {
-                    // The application row first (the lines' foreign key), then the lines by COPY; the audit
-                    // entries last, so the province-wide audit lock is held for a few rows, not the roster.
-                    await db.SaveChangesAsync(ct);
-                    await RosterStore.InsertClaimLinesAsync(db, lines, ct);
-                }
-                else application.Lines.AddRange(lines);
+                // AcceptValid with refused lines: their report is part of the case's transaction, as are the refused rows.
+                if (errors.Total > 0) reportId = await SubmissionReports.StoreAsync(db, clerk.Id, fileName, errors, lineCount, now, ct);
+                db.Applications.Attach(application);
+                application.LineCount = totals.Stored;
+                application.EligibleCount = totals.Eligible;
+                application.PayableAmount = totals.Payable;
+                // The audit entry after the lines, so the province-wide audit lock is held for a few rows, not the roster.
                 await audit.AppendAsync(db, clerk.Id, "ApplicationSubmitted", "Application", applicationId.ToString(), clerk.RegionCode,
                     new { number, policy = binding.Code, period, lines = application.LineCount, eligible = application.EligibleCount,
                           ruleSet = ruleSet.VersionKey, ruleSetSha256 = ruleSet.Sha256, workflow = definition.VersionKey }, ct);
                 instance = await engine.StartAsync(
                     new CaseEngine.NewCase(CaseSubject.Application(application.Id), application.Number, application.RegionCode, application.PolicyCode), definition, ct);
-                if (options?.ImportId is { } importId)
-                {
-                    if (options.Refusals is { Count: > 0 } refused) db.RosterImportRefusedRows.AddRange(refused.ToRecords(importId));
-                    await db.SaveChangesAsync(ct);
-                    // The import learns its case in the case's own transaction: a rerun after a crash finds it, and a second,
-                    // concurrent run finds it taken and rolls its own case back.
-                    var claimed = await db.RosterImports.Where(i => i.Id == importId && i.ApplicationId == null)
-                        .ExecuteUpdateAsync(u => u.SetProperty(i => i.ApplicationId, applicationId).SetProperty(i => i.ReportId, reportId)
-                            .SetProperty(i => i.RefusedCount, errors.Rows), ct);
-                    if (claimed == 0)
-                        throw new OneCardException(ErrorKind.Conflict, "RosterImportAlreadySubmitted", "该花名册导入已生成申报，未重复提交",
-                            "This roster import already made its application.");
-                }
+                if (options?.ImportId is { } importId && options.Refusals is { Count: > 0 } refused)
+                    db.RosterImportRefusedRows.AddRange(refused.ToRecords(importId));
                 await db.SaveChangesAsync(ct);
-                // issue 9: the rule set's cross-checks (大数据比对), set-based over the stored lines, inside this transaction.
-                await crossChecks.RunAsync(db, applicationId, Registry.CrossChecks.Submission, clerk.Id, ct);
-                await tx.CommitAsync(ct);
             }
+            // issue 9: the rule set's cross-checks (大数据比对), set-based over the stored lines, inside this transaction.
+            options?.Progress?.Invoke(CrossChecking, lineCount, roster?.TotalBytes ?? 0);
+            using (Phases.StartActivity("SubmitApplication.CrossChecks"))
+                await crossChecks.RunAsync(db, applicationId, Registry.CrossChecks.Submission, clerk.Id, ct);
+            if (options?.ImportId is { } claimedImport)
+            {
+                // The import learns its case in the case's own transaction: a rerun after a crash finds it, and a second,
+                // concurrent run finds it taken and rolls its own case back. Last, just before the commit: the update locks the
+                // import's row, and the progress pump must still be able to write the cross-check phase meanwhile.
+                var claimed = await db.RosterImports.Where(i => i.Id == claimedImport && i.ApplicationId == null)
+                    .ExecuteUpdateAsync(u => u.SetProperty(i => i.ApplicationId, applicationId).SetProperty(i => i.ReportId, reportId)
+                        .SetProperty(i => i.RefusedCount, errors.Rows), ct);
+                if (claimed == 0)
+                    throw new OneCardException(ErrorKind.Conflict, "RosterImportAlreadySubmitted", "该花名册导入已生成申报，未重复提交",
+                        "This roster import already made its application.");
+            }
+            await tx.CommitAsync(ct);
 
             return new Outcome(new Submitted(applicationId, number, application.LineCount, application.EligibleCount,
-                lines.Count(l => l.Outcome == LineOutcome.Ineligible), lines.Count(l => l.Outcome == LineOutcome.Faulted),
-                application.PayableAmount, instance.Step, ruleSet.VersionKey, definition.VersionKey, roster?.Encoding), errors, lineCount,
-                reportId, roster?.Encoding, roster?.EncodingZh);
+                totals.Ineligible, totals.Faulted, application.PayableAmount, instance.Step, ruleSet.VersionKey, definition.VersionKey, roster?.Encoding),
+                errors, lineCount, reportId, roster?.Encoding, roster?.EncodingZh);
         }
 
         /// <summary>
-        /// Amounts and their total must fit the money columns (numeric(18,2) on PostgreSQL, 1/10000 yuan in a
-        /// 64-bit integer on SQLite): an overflow is the submitter's bad data, refused here, never a failed save.
+        /// The preparing task: rows → validated claims → chunks of evaluated, numbered, encrypted lines on <paramref name="ready"/>.
+        /// Whole-roster state: the validator's duplicate set, <paramref name="totals"/>, the (capped) errors and refused rows.
+        /// RefuseWhole: after the first error nothing more is evaluated or sent, but every row is still validated and reported.
         /// </summary>
-        private static (HashSet<int> Unstorable, bool TotalTooLarge) CheckStorable(IReadOnlyList<ValidClaim> valid, IReadOnlyList<ClaimEvaluation> evaluations,
-            LineErrors errors)
+        private async Task Prepare(IEnumerable<ClaimInput> inputs, ClaimValidator.Pass pass, RuleSet ruleSet, Application application, int chunkSize,
+            bool acceptValid, LineErrors errors, Totals totals, DateTimeOffset now, ChannelWriter<Chunk> ready, CancellationToken ct)
         {
-            var total = 0m;
-            var unstorable = new HashSet<int>();
-            for (var i = 0; i < valid.Count; i++)
+            try
             {
-                if (evaluations[i].Outcome != EvaluationOutcome.Eligible || evaluations[i].Amount is not { } amount) continue;
-                if (Math.Abs(amount) >= MaxStorableAmount)
+                var pending = new List<ValidClaim>(Math.Min(chunkSize, 1 << 16));
+                var nextLineNo = 1;
+                bool Stopped() => !acceptValid && errors.Total > 0;
+                async Task Flush()
                 {
-                    errors.Add(valid[i].Row, "金额", "AmountOutOfRange", $"计算出的金额 {amount:0.00} 元超出可处理的范围，请核实本行数据",
-                        $"The computed amount {amount:0.00} is out of range; check the line.");
-                    unstorable.Add(i);
+                    if (pending.Count > 0 && !Stopped() && PrepareChunk(pending, ruleSet, application, acceptValid, errors, totals, ref nextLineNo, now) is { } chunk)
+                        await ready.WriteAsync(chunk, ct);
+                    pending.Clear();
                 }
-                else total += amount;
+                foreach (var input in inputs)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    if (pass.Next(input) is not { } claim || Stopped()) continue;
+                    pending.Add(claim);
+                    if (pending.Count >= chunkSize) await Flush();
+                }
+                await Flush();
+                totals.LineCount = pass.LineCount;
             }
-            if (total < MaxStorableAmount) return (unstorable, false);
-            errors.Add(valid[^1].Row, "金额", "TotalOutOfRange", $"本申报合计金额 {total:0.00} 元超出可处理的范围，请核实或分批申报",
-                $"The total {total:0.00} is out of range.");
-            return (unstorable, true);
+            finally
+            {
+                ready.TryComplete();
+            }
         }
 
-        /// <summary>The beneficiary a line would create: keyed hash, encrypted ID and account, masked forms.</summary>
-        private Beneficiary NewBeneficiary(ValidClaim claim, DateTimeOffset now) => new()
+        /// <summary>
+        /// One chunk's CPU work: evaluate, check what can be stored, number, hash and encrypt, build the rows. Null when every
+        /// line of the chunk was refused, or (RefuseWhole) the chunk found the roster's first error.
+        /// </summary>
+        private Chunk? PrepareChunk(List<ValidClaim> pending, RuleSet ruleSet, Application application, bool acceptValid, LineErrors errors,
+            Totals totals, ref int nextLineNo, DateTimeOffset now)
         {
-            Id = Guid.CreateVersion7(), IdNumberHash = protector.LookupHash(claim.Id.Normalized!), IdNumberCipher = protector.Encrypt(claim.Id.Normalized!),
+            // The ID number's blind index, before evaluation: the key of the registry facts below and of the beneficiary upsert.
+            var hashes = new string[pending.Count];
+            Parallel.For(0, pending.Count, Parallelism(pending.Count), i => hashes[i] = protector.LookupHash(pending[i].Id.Normalized!));
+            // Registry facts (households, issue 9 item 1) are added here, per chunk, before evaluation:
+            // RegistryFacts.FillAsync(context, ruleSet, subjects = (Row, hashes[i], Facts), ct) on a DbContext of this task's own (`db` belongs to the storing task).
+            IReadOnlyList<ClaimEvaluation> evaluations;
+            using (Phases.StartActivity("SubmitApplication.Evaluate"))
+                evaluations = evaluator.EvaluateMany(ruleSet, pending.Select(v => v.Facts).ToList());
+
+            // Amounts and their total must fit the money columns (numeric(18,2) on PostgreSQL, 1/10000 yuan in a 64-bit integer
+            // on SQLite): an overflow is the submitter's bad data, refused here, never a failed save. A line whose amount cannot
+            // be stored is refused like any bad line; a total too large refuses the roster (checked once the last row is read).
+            var keep = new List<int>(pending.Count);
+            for (var i = 0; i < pending.Count; i++)
+            {
+                totals.LastRow = pending[i].Row;
+                if (evaluations[i].Outcome == EvaluationOutcome.Eligible && evaluations[i].Amount is { } amount)
+                {
+                    if (Math.Abs(amount) >= MaxStorableAmount)
+                    {
+                        errors.Add(pending[i].Row, "金额", "AmountOutOfRange", $"计算出的金额 {amount:0.00} 元超出可处理的范围，请核实本行数据",
+                            $"The computed amount {amount:0.00} is out of range; check the line.");
+                        continue;
+                    }
+                    totals.Total += amount;
+                }
+                keep.Add(i);
+            }
+            if (keep.Count == 0 || (!acceptValid && errors.Total > 0)) return null;
+
+            var firstLineNo = nextLineNo;
+            nextLineNo += keep.Count;
+            var lines = new ClaimLine[keep.Count];
+            var candidates = new Beneficiary[keep.Count];
+            var claims = new ValidClaim[keep.Count];
+            var accountHashes = new string[keep.Count];
+            using (Phases.StartActivity("SubmitApplication.Protect"))
+                Parallel.For(0, keep.Count, Parallelism(keep.Count), k =>
+                {
+                    var i = keep[k];
+                    var claim = pending[i];
+                    claims[k] = claim;
+                    candidates[k] = NewBeneficiary(claim, hashes[i], now);
+                    accountHashes[k] = protector.LookupHash(claim.BankAccount);
+                    // The beneficiary's id is known only once stored (a known person keeps theirs): set by the storing task.
+                    lines[k] = NewLine(application, firstLineNo + k, claim, evaluations[i], Guid.Empty);
+                });
+            foreach (var line in lines)
+            {
+                totals.Stored++;
+                switch (line.Outcome)
+                {
+                    case LineOutcome.Eligible: totals.Eligible++; totals.Payable += line.Amount ?? 0m; break;
+                    case LineOutcome.Ineligible: totals.Ineligible++; break;
+                    default: totals.Faulted++; break;
+                }
+            }
+            return new Chunk(lines, candidates, claims, accountHashes);
+        }
+
+        /// <summary>The storing task's work for one chunk: beneficiaries (upsert), their accounts, the lines; then the tracker is cleared.</summary>
+        private async Task StoreChunkAsync(Chunk chunk, bool bulk, Domain.Payments.AgentBankNames.Directory directory, Guid applicationId, string clerkId, string number,
+            DateTimeOffset now, CancellationToken ct)
+        {
+            var beneficiaryIds = bulk
+                ? await RosterStore.UpsertBeneficiariesAsync(db, chunk.Candidates, ct)
+                : await UpsertBeneficiariesAsync(chunk.Candidates, ct);
+            for (var k = 0; k < chunk.Lines.Length; k++) chunk.Lines[k].BeneficiaryId = beneficiaryIds[chunk.Candidates[k].IdNumberHash];
+            // banks (issue 8): each beneficiary's one-card account as this submission names it, with its history.
+            await Banks.BeneficiaryAccounts.RecordAsync(db, protector,
+                chunk.Claims.Select((v, k) => new Banks.BeneficiaryAccounts.Submitted(chunk.Lines[k].BeneficiaryId, v.RegionCode, v.BankAccount,
+                    chunk.Candidates[k].BankAccountCipher!, chunk.Candidates[k].BankAccountMasked!, v.Name, v.BankName, v.AccountType, chunk.AccountHashes[k])).ToList(),
+                "Roster", applicationId, clerkId, $"申报 {number}", now, bulk, ct, directory);
+            if (bulk) await RosterStore.InsertClaimLinesAsync(db, chunk.Lines, ct);
+            else db.ClaimLines.AddRange(chunk.Lines);
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+        }
+
+        /// <summary>Per-line CPU work of a chunk on every core, but a small chunk (a county roster, a test) on one.</summary>
+        private static ParallelOptions Parallelism(int count) => new() { MaxDegreeOfParallelism = count < 2_048 ? 1 : Environment.ProcessorCount };
+
+        /// <summary>The beneficiary a line would create: keyed hash, encrypted ID and account, masked forms.</summary>
+        private Beneficiary NewBeneficiary(ValidClaim claim, string idNumberHash, DateTimeOffset now) => new()
+        {
+            Id = Guid.CreateVersion7(), IdNumberHash = idNumberHash, IdNumberCipher = protector.Encrypt(claim.Id.Normalized!),
             IdNumberMasked = Masking.IdNumber(claim.Id.Normalized), Name = claim.Name, BirthDate = claim.Id.BirthDate!.Value,
             IsMale = claim.Id.Gender == Domain.Identity.Gender.Male, RegionCode = claim.RegionCode,
             BankAccountCipher = protector.Encrypt(claim.BankAccount), BankAccountMasked = Masking.BankAccount(claim.BankAccount),

@@ -23,9 +23,12 @@ public static class BeneficiaryAccounts
     /// <summary>The bank code of an account whose 开户银行 matched no agent bank of the registry.</summary>
     public const string NoBank = "";
 
-    /// <summary>One line's account as submitted: the cipher and masked copy are the beneficiary's (encrypted once).</summary>
+    /// <summary>
+    /// One line's account as submitted: the cipher and masked copy are the beneficiary's (encrypted once); the account's blind
+    /// index if the caller computed it already (the roster pipeline does, off the storing task), else it is computed here.
+    /// </summary>
     public sealed record Submitted(Guid BeneficiaryId, string RegionCode, string Account, string Cipher, string Masked, string Holder,
-        string? BankName, AccountType Type);
+        string? BankName, AccountType Type, string? AccountHash = null);
 
     /// <summary>What recording did: accounts added (first or changed) and how many closed rows that made history.</summary>
     public sealed record Recorded(int Added, int Closed);
@@ -34,10 +37,12 @@ public static class BeneficiaryAccounts
         new(await db.AgentBanks.AsNoTracking().ToListAsync(ct), await db.AgentBankAliases.AsNoTracking().ToListAsync(ct));
 
     public static async Task<Recorded> RecordAsync(OneCardDbContext db, PersonalDataProtector protector, IReadOnlyList<Submitted> lines,
-        string source, Guid? sourceId, string actorId, string? reason, DateTimeOffset now, bool bulk, CancellationToken ct)
+        string source, Guid? sourceId, string actorId, string? reason, DateTimeOffset now, bool bulk, CancellationToken ct,
+        AgentBankNames.Directory? directory = null)
     {
         if (lines.Count == 0) return new Recorded(0, 0);
-        var directory = await DirectoryAsync(db, ct);
+        // A roster stored chunk by chunk reads the bank directory once and passes it to every chunk.
+        directory ??= await DirectoryAsync(db, ct);
         var current = new Dictionary<Guid, BeneficiaryAccount>();
         foreach (var chunk in lines.Select(l => l.BeneficiaryId).Chunk(5000))
             foreach (var a in await db.BeneficiaryAccounts.IgnoreQueryFilters().AsNoTracking()
@@ -51,7 +56,7 @@ public static class BeneficiaryAccounts
             current.TryGetValue(line.BeneficiaryId, out var now0);
             var bank = directory.Match(line.BankName)
                        ?? (string.IsNullOrWhiteSpace(line.BankName) && now0 is not null ? now0.AgentBankCode : NoBank);
-            var hash = protector.LookupHash(line.Account);
+            var hash = line.AccountHash ?? protector.LookupHash(line.Account);
             if (now0 is not null && now0.AgentBankCode == bank && now0.HolderName == line.Holder && now0.Type == line.Type
                 && (now0.AccountHash is { } h ? h == hash : protector.Decrypt(now0.AccountCipher) == line.Account))
                 continue;

@@ -217,6 +217,8 @@ public static class HostSetup
             app.Services.GetRequiredService<IRecurringJobManager>().AddNoticeJobs();
             app.Services.GetRequiredService<IRecurringJobManager>()
                 .AddOrUpdate<CorrectionSweep>(CorrectionSweep.RecurringId, j => j.RunJobAsync(CancellationToken.None), Cron.Minutely());
+            app.Services.GetRequiredService<IRecurringJobManager>()
+                .AddOrUpdate<Applications.RosterImportSweep>(Applications.RosterImportSweep.RecurringId, j => j.RunJobAsync(CancellationToken.None), Cron.Minutely());
         }
 
         app.MapOneCardUi();

@@ -46,10 +46,12 @@ public static class RosterStore
     {
         var connection = OpenConnection(db);
         EnsureMatchesModel(db, typeof(Beneficiary), BeneficiaryColumns);
-        // A session-private staging table, gone at the end of the transaction whichever way it ends.
-        var staging = "roster_beneficiaries_" + Guid.NewGuid().ToString("N");
+        // A session-private staging table, gone at the end of the transaction whichever way it ends; a roster stored chunk by
+        // chunk reuses it (emptied per chunk) instead of making one per chunk.
+        const string staging = "roster_beneficiaries_staging";
         var columns = string.Join(", ", BeneficiaryColumns.Select(Quote));
-        await ExecuteAsync(connection, $"CREATE TEMP TABLE {staging} (LIKE \"Beneficiaries\" INCLUDING DEFAULTS) ON COMMIT DROP", ct);
+        await ExecuteAsync(connection,
+            $"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE \"Beneficiaries\" INCLUDING DEFAULTS) ON COMMIT DROP; TRUNCATE {staging}", ct);
 
         await using (var writer = await connection.BeginBinaryImportAsync($"COPY {staging} ({columns}) FROM STDIN (FORMAT BINARY)", ct))
         {

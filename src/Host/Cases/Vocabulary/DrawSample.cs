@@ -21,21 +21,31 @@ public sealed class DrawSample(OneCardDbContext db, AuditWriter audit, UserConte
         if (await db.SampleDraws.AnyAsync(d => d.ApplicationId == application.Id, ct)) return; // drawn once per case
         var share = decimal.Parse(step.Parameters.GetValueOrDefault("sampleShare", "0.1"), CultureInfo.InvariantCulture);
         var minimum = int.Parse(step.Parameters.GetValueOrDefault("sampleMinimum", "1"), CultureInfo.InvariantCulture);
-        var lines = await db.ClaimLines.Where(l => l.ApplicationId == application.Id && l.Outcome == LineOutcome.Eligible).ToListAsync(ct);
         var seed = RandomNumberGenerator.GetInt32(int.MaxValue);
-        var picked = SampleDraw.Draw(lines.Select(l => l.LineNo).ToList(), seed, share, minimum).ToHashSet();
-        foreach (var line in lines.Where(l => picked.Contains(l.LineNo)))
-        {
-            line.Sampled = true;
-            line.SampleResult = SampleResult.Pending;
-        }
+        var (draw, picked) = await DrawAsync(db, application.Id, seed, share, minimum, result.At, ct);
+        await audit.AppendAsync(db, user.ActorId, "SampleDrawn", "Application", application.Id.ToString(), application.RegionCode,
+            new { seed, share, minimum, population = draw.PopulationCount, sampled = picked, draw.Algorithm }, ct);
+    }
+
+    /// <summary>
+    /// The draw, set-based (a province-wide case has a million lines): only the eligible line numbers are read, the picked
+    /// lines are marked by updates in the caller's transaction, and the recorded draw is added to <paramref name="db"/>.
+    /// </summary>
+    public static async Task<(SampleDraw Draw, IReadOnlyList<int> Picked)> DrawAsync(OneCardDbContext db, Guid applicationId, int seed,
+        decimal share, int minimum, DateTimeOffset at, CancellationToken ct)
+    {
+        var population = await db.ClaimLines.Where(l => l.ApplicationId == applicationId && l.Outcome == LineOutcome.Eligible)
+            .Select(l => l.LineNo).ToListAsync(ct);
+        var picked = SampleDraw.Draw(population, seed, share, minimum);
+        foreach (var chunk in picked.Chunk(10_000))
+            await db.ClaimLines.Where(l => l.ApplicationId == applicationId && chunk.Contains(l.LineNo))
+                .ExecuteUpdateAsync(u => u.SetProperty(l => l.Sampled, true).SetProperty(l => l.SampleResult, (SampleResult?)SampleResult.Pending), ct);
         var draw = new SampleDraw
         {
-            Id = Guid.CreateVersion7(), ApplicationId = application.Id, Seed = seed, Share = share, Minimum = minimum,
-            PopulationCount = lines.Count, SampleCount = picked.Count, Algorithm = SampleDraw.AlgorithmName, DrawnAt = result.At,
+            Id = Guid.CreateVersion7(), ApplicationId = applicationId, Seed = seed, Share = share, Minimum = minimum,
+            PopulationCount = population.Count, SampleCount = picked.Count, Algorithm = SampleDraw.AlgorithmName, DrawnAt = at,
         };
         db.SampleDraws.Add(draw);
-        await audit.AppendAsync(db, user.ActorId, "SampleDrawn", "Application", application.Id.ToString(), application.RegionCode,
-            new { seed, share, minimum, population = lines.Count, sampled = picked.Order().ToArray(), draw.Algorithm }, ct);
+        return (draw, picked);
     }
 }

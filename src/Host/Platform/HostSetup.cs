@@ -168,10 +168,15 @@ public static class HostSetup
             api.UseExceptionHandler();
             api.UseStatusCodePages();
         });
+        // Written directly (not re-executed into a Blazor endpoint, which answered an empty body): a small page with the shell's
+        // stylesheet and the same texts as Components/Pages/Errors/ErrorNotice.razor.
         app.UseWhen(http => !AnswersProblems(http.Request.Path), ui =>
         {
-            ui.UseExceptionHandler("/error/500");
-            ui.UseStatusCodePagesWithReExecute("/error/{0}");
+            ui.UseExceptionHandler(new ExceptionHandlerOptions
+            {
+                ExceptionHandler = http => ErrorPageHtml.WriteAsync(http, StatusCodes.Status500InternalServerError),
+            });
+            ui.UseStatusCodePages(context => ErrorPageHtml.WriteAsync(context.HttpContext, context.HttpContext.Response.StatusCode));
         });
         app.UseRateLimiter();
         app.UseOriginCheck();

@@ -88,8 +88,10 @@ public sealed partial class PublicPagesTests : IAsyncLifetime
         // A township clerk opening the administrator's user page.
         var clerk = await app.SignInAsync("clerk");
         var response = await clerk.GetAsync("/admin/users");
+        var first = $"{(int)response.StatusCode} {response.Headers.Location}";
         if (response.StatusCode == HttpStatusCode.Redirect) response = await clerk.GetAsync(response.Headers.Location!);
         var html = await response.Content.ReadAsStringAsync();
+        Assert.True(html.Contains("403 无权访问", StringComparison.Ordinal), $"{first} → {(int)response.StatusCode}: {html[Math.Max(0, html.IndexOf("<body", StringComparison.Ordinal))..][..Math.Min(1500, html.Length - Math.Max(0, html.IndexOf("<body", StringComparison.Ordinal)))]}");
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("403 无权访问", html, StringComparison.Ordinal);
         Assert.DoesNotContain("\"status\":403", html, StringComparison.Ordinal);

@@ -68,7 +68,7 @@ public sealed partial class PublicPagesTests : IAsyncLifetime
         var page = await anonymous.GetAsync("/no-such-page");
         Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
-        var html = await page.Content.ReadAsStringAsync();
+        var html = System.Net.WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync());
         Assert.Contains("404 页面不存在", html, StringComparison.Ordinal);
         Assert.Contains("返回首页", html, StringComparison.Ordinal);
         Assert.DoesNotContain("Status Code", html, StringComparison.Ordinal);
@@ -90,7 +90,8 @@ public sealed partial class PublicPagesTests : IAsyncLifetime
         var response = await clerk.GetAsync("/admin/users");
         var first = $"{(int)response.StatusCode} {response.Headers.Location}";
         if (response.StatusCode == HttpStatusCode.Redirect) response = await clerk.GetAsync(response.Headers.Location!);
-        var html = await response.Content.ReadAsStringAsync();
+        // Razor encodes dynamic non-ASCII text as character references.
+        var html = System.Net.WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
         Assert.True(html.Contains("403 无权访问", StringComparison.Ordinal), $"{first} → {(int)response.StatusCode}: {html[Math.Max(0, html.IndexOf("<body", StringComparison.Ordinal))..][..Math.Min(1500, html.Length - Math.Max(0, html.IndexOf("<body", StringComparison.Ordinal)))]}");
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("403 无权访问", html, StringComparison.Ordinal);
@@ -112,7 +113,7 @@ public sealed partial class PublicPagesTests : IAsyncLifetime
         Assert.Contains("/login", location, StringComparison.Ordinal);
         Assert.Contains("expired=1", location, StringComparison.Ordinal);
         Assert.Contains(Uri.EscapeDataString("/applications?x=1"), location, StringComparison.OrdinalIgnoreCase);
-        var login = await anonymous.GetStringAsync(location);
+        var login = System.Net.WebUtility.HtmlDecode(await anonymous.GetStringAsync(location));
         Assert.Contains("登录已过期，请重新登录", login, StringComparison.Ordinal);
 
         // Someone who never signed in is not told a session expired.

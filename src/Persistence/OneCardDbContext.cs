@@ -285,6 +285,10 @@ public abstract partial class OneCardDbContext(DbContextOptions options) : DbCon
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
             // Issue 5 (objections): one open objection per line and contact, and one per contact against the whole notice.
             e.Property(x => x.ContactHash).HasMaxLength(64);
+            e.Property(x => x.ContactCipher).HasMaxLength(256);
+            // Issue 10: the receipt number a citizen quotes when asking after an objection.
+            e.Property(x => x.ReceiptNo).HasMaxLength(24);
+            e.HasIndex(x => x.ReceiptNo).IsUnique().HasFilter("\"ReceiptNo\" IS NOT NULL").HasDatabaseName("UX_Objections_ReceiptNo");
             e.HasIndex(x => new { x.ApplicationId, x.LineNo, x.ContactHash }).IsUnique()
                 .HasFilter("\"Status\" = 'Open' AND \"LineNo\" IS NOT NULL").HasDatabaseName("UX_Objections_OneOpenPerLineAndContact");
             e.HasIndex(x => new { x.ApplicationId, x.ContactHash }).IsUnique()

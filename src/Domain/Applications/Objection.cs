@@ -13,6 +13,16 @@ public sealed class Objection
     public required string Text { get; init; }
     public string? ContactMasked { get; init; }
     /// <summary>
+    /// The normalised contact phone, SM4-GCM encrypted (<c>PersonalDataProtector</c>), so the county can call the objector
+    /// back; never returned by the public API and shown to staff only masked. Null on objections lodged before it was kept.
+    /// </summary>
+    public string? ContactCipher { get; init; }
+    /// <summary>
+    /// The receipt number (回执号) given to the objector, unique and human-readable: <c>YY</c>, the China date, a dash and six
+    /// characters from an alphabet without look-alikes (e.g. <c>YY20261205-7KQ3MX</c>). Null on objections lodged before it existed.
+    /// </summary>
+    public string? ReceiptNo { get; init; }
+    /// <summary>
     /// Keyed hash of the normalised contact (the contact itself is kept only masked). With the line it
     /// keys "one open objection per line and contact"; null only on objections lodged before it existed.
     /// </summary>

@@ -33,6 +33,7 @@ public static class DemoData
     public const string OtherTownship = "210124102"; // 沈阳市 法库县 三面船镇
     public const string County = "210124";         // 法库县
     public const string OtherCounty = "210123";    // 康平县
+    public const string KangpingTownship = "210123101"; // 沈阳市 康平县 小城子镇
 
     /// <summary>The demo users; <see cref="Roles"/> may hold several roles (granted by <c>seed</c>).</summary>
     public static readonly IReadOnlyList<(string UserName, string DisplayName, string[] Roles, string Region, string? Organisation, string? Department)> Users =
@@ -41,6 +42,10 @@ public static class DemoData
         // Separation of duties: the township's second clerk reviews what the first one submitted.
         ("clerk.review", "钱审核（大孤家子镇）", [Roles.TownshipClerk], Township, null, DepartmentCodes.Agriculture),
         ("clerk2", "赵经办（三面船镇）", [Roles.TownshipClerk], OtherTownship, null, DepartmentCodes.Agriculture),
+        ("clerk2.review", "孔审核（三面船镇）", [Roles.TownshipClerk], OtherTownship, null, DepartmentCodes.Agriculture),
+        // 康平县: a township's two clerks, the county reviewer (below) and a third-party inspector, so its cases run the whole way.
+        ("clerk.kangping", "曹经办（康平县小城子镇）", [Roles.TownshipClerk], KangpingTownship, null, DepartmentCodes.Agriculture),
+        ("clerk.kangping.review", "严审核（康平县小城子镇）", [Roles.TownshipClerk], KangpingTownship, null, DepartmentCodes.Agriculture),
         // Departments: the same township's 民政 clerk sees none of its 农业农村 cases.
         ("clerk.civil", "吴经办（大孤家子镇民政）", [Roles.TownshipClerk], Township, null, DepartmentCodes.Civil),
         // The 民政 line's own review chain: the township's second 民政 clerk and the county 民政局 reviewer.
@@ -49,6 +54,7 @@ public static class DemoData
         ("reviewer", "李审核（法库县农业农村局）", [Roles.CountyReviewer], County, null, DepartmentCodes.Agriculture),
         ("reviewer.kangping", "孙审核（康平县农业农村局）", [Roles.CountyReviewer], OtherCounty, null, DepartmentCodes.Agriculture),
         ("inspector", "周核查（第三方）", [Roles.Inspector], County, "辽宁惠民评估咨询有限公司（演示）", null),
+        ("inspector.kangping", "魏核查（第三方，康平县）", [Roles.Inspector], OtherCounty, "辽宁惠民评估咨询有限公司（演示）", null),
         ("finance", "陈复核（法库县财政局）", [Roles.FinanceReviewer], County, null, null),
         // Several roles: 康平县财政局 rechecks the county's payments and supervises its 一卡通 work (time limits, overdue tasks),
         // as a county finance bureau does; both roles see across departments.
@@ -155,8 +161,9 @@ public static class DemoData
 
     /// <summary>
     /// Seven 农业农村 cases (submitted by clerk, reviewed by clerk.review) resting at TownshipReview, CountyReview, SampleCheck,
-    /// Publicity, FinanceRecheck, Payment and Publicized, and one 民政 case (高龄津贴, submitted by clerk.civil, passed by
-    /// clerk.civil.review) resting at CountyReview for reviewer.civil; idempotent.
+    /// Publicity, FinanceRecheck, Payment and Publicized, one 民政 case (高龄津贴, submitted by clerk.civil, passed by
+    /// clerk.civil.review) resting at CountyReview for reviewer.civil, and the cases of <see cref="EveryStep"/> (退回修改, 异议处理 with an
+    /// open objection, 已驳回, 已撤回 in both townships and 康平县; work for clerk2, clerk2.review and reviewer.kangping); idempotent.
     /// </summary>
     public static async Task EnsureDemoCasesAsync(IServiceProvider services)
     {
@@ -166,10 +173,14 @@ public static class DemoData
             var db = scope.ServiceProvider.GetRequiredService<OneCardDbContext>();
             await EnsureDemoUsersAsync(db, scope.ServiceProvider.GetRequiredService<IPasswordHasher<User>>(),
                 scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow());
-            if (await db.Applications.AnyAsync()) return;
+            var seeded = await db.Applications.AnyAsync();
+            // A demo database seeded before every step had its case gets the rest (keyed by the 康平县 township's cases).
+            if (seeded && !await db.Applications.AnyAsync(a => a.RegionCode == KangpingTownship))
+                await EnsureEveryStepAsync(services, DemoUsers(), services.GetRequiredService<TimeProvider>().GetUtcNow());
+            if (seeded) return;
         }
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
-        var users = Users.ToDictionary(u => u.UserName, u => new CurrentUser("u-" + u.UserName, u.UserName, u.DisplayName, Roles.Ordered(u.Roles), u.Region, u.Organisation, u.Department));
+        var users = DemoUsers();
         // When each case was submitted, in days before now, so that it rests in its step the way a real
         // one would: the first is overdue in township review, publicity is still open, the rest are in time.
         await EnsureDemoIndicatorsAsync(services, users["finance"], now);
@@ -238,7 +249,93 @@ public static class DemoData
             }
         }
         await EnsureCivilCaseAsync(services, users, now.AddDays(-2));
+        await EnsureEveryStepAsync(services, users, now);
+    }
+
+    private static Dictionary<string, CurrentUser> DemoUsers() =>
+        Users.ToDictionary(u => u.UserName, u => new CurrentUser("u-" + u.UserName, u.UserName, u.DisplayName, Roles.Ordered(u.Roles), u.Region, u.Organisation, u.Department));
+
+    /// <summary>A place the demo runs cases in, and who acts there: submitting clerk, reviewing clerk, county reviewer, inspector.</summary>
+    public sealed record Place(string Name, string Township, string Clerk, string ReviewClerk, string Reviewer, string Inspector);
+
+    public static readonly Place Dagujiazi = new("大孤家子镇", Township, "clerk", "clerk.review", "reviewer", "inspector");
+    public static readonly Place Sanmianchuan = new("三面船镇", OtherTownship, "clerk2", "clerk2.review", "reviewer", "inspector");
+    public static readonly Place Kangping = new("康平县", KangpingTownship, "clerk.kangping", "clerk.kangping.review", "reviewer.kangping", "inspector.kangping");
+
+    /// <summary>
+    /// The steps each place has a case resting in, beyond 大孤家子镇's main path (TownshipReview … Publicized, made above): every place has a
+    /// case 退回修改 (Returned), in 异议处理 with an open objection (ObjectionReview), 已驳回 (Rejected) and 已撤回 (Withdrawn); 三面船镇 has one
+    /// waiting for clerk2.review at township review, 康平县 one waiting for reviewer.kangping at county review. README promises this.
+    /// </summary>
+    public static readonly IReadOnlyList<(Place Place, string[] Steps)> EveryStep =
+    [
+        (Dagujiazi, ["Returned", "ObjectionReview", "Rejected", "Withdrawn"]),
+        (Sanmianchuan, ["TownshipReview", "Returned", "ObjectionReview", "Rejected", "Withdrawn"]),
+        (Kangping, ["CountyReview", "Returned", "ObjectionReview", "Rejected", "Withdrawn"]),
+    ];
+
+    private static async Task EnsureEveryStepAsync(IServiceProvider services, IReadOnlyDictionary<string, CurrentUser> users, DateTimeOffset now)
+    {
+        var seed = 3000;
+        foreach (var (place, steps) in EveryStep)
+            foreach (var step in steps)
+                await CaseAtAsync(services, users, place, step, now.AddDays(step == "ObjectionReview" ? -14 : -5), seed++);
         await As(services, null, now, sp => sp.GetRequiredService<DeadlineSweepJob>().RunAsync(default));
+    }
+
+    /// <summary>A small roster of <paramref name="place"/> driven through the real use cases until it rests at <paramref name="step"/>.</summary>
+    private static async Task CaseAtAsync(IServiceProvider services, IReadOnlyDictionary<string, CurrentUser> users, Place place, string step,
+        DateTimeOffset at, int seed)
+    {
+        Guid id = default;
+        await As(services, users[place.Clerk], at, async sp =>
+        {
+            var outcome = await sp.GetRequiredService<SubmitApplication.Handler>().SubmitAsync(PolicyCode, "2026", ApplicationSource.Roster,
+                Roster(seed, 6, place.Township), default);
+            id = outcome.Result?.Id ?? throw new InvalidOperationException($"演示数据：{place.Name}的花名册未能提交");
+        });
+        Task Act(string user, string action, string comment, int afterDays) =>
+            As(services, users[user], at.AddDays(afterDays), sp => sp.GetRequiredService<CaseEngine>().ActAsync(CaseSubject.Application(id), action, comment, default));
+        await As(services, users[place.ReviewClerk], at, async sp =>
+        {
+            var detail = await sp.GetRequiredService<ReadApplications.Handler>().GetAsync(id, default);
+            var faulted = detail.Lines.Where(l => l.Outcome == nameof(LineOutcome.Faulted)).Select(l => l.LineNo).ToList();
+            if (faulted.Count > 0) await sp.GetRequiredService<ActOnCase.Handler>().RejectLinesAsync(id, faulted, "演示：规则故障明细", default);
+        });
+        switch (step)
+        {
+            case "TownshipReview":
+                return;
+            case "Returned" or "Withdrawn":
+                await Act(place.ReviewClerk, "Return", "演示：第3条承包面积与确权登记不一致，请核实后重新提交", 1);
+                if (step == "Withdrawn") await Act(place.Clerk, "Withdraw", "演示：本期花名册重复上报，撤回", 2);
+                return;
+        }
+        await Act(place.ReviewClerk, "Approve", "演示数据", 1);
+        if (step == "CountyReview") return;
+        if (step == "Rejected")
+        {
+            await Act(place.Reviewer, "Reject", "演示：申报期次与本县补贴发放安排不符，不予受理", 2);
+            return;
+        }
+        // ObjectionReview: through the county review and the sample check into 公示; a citizen objects; the period ends with it open.
+        await Act(place.Reviewer, "Approve", "演示数据", 2);
+        await As(services, users[place.Inspector], at.AddDays(3), async sp =>
+        {
+            var detail = await sp.GetRequiredService<ReadApplications.Handler>().GetAsync(id, default);
+            foreach (var line in detail.Lines.Where(l => l.Sampled))
+                await sp.GetRequiredService<ActOnCase.Handler>().RecordSampleResultAsync(id, line.LineNo, true, "现场核实面积与承包合同一致", default);
+        });
+        await Act(place.Inspector, "Complete", "演示数据", 3);
+        await As(services, null, at.AddDays(4), async sp =>
+        {
+            var db = sp.GetRequiredService<OneCardDbContext>();
+            var notice = await db.PublicNotices.AsNoTracking().Include(n => n.Lines)
+                .SingleAsync(n => n.ApplicationId == id && n.Kind == Domain.Publications.NoticeKind.Publicity);
+            await sp.GetRequiredService<Publicity.PublicNotices.Handler>().LodgeAsync(notice.Id,
+                new Publicity.PublicNotices.ObjectionRequest(notice.Lines.Min(l => l.LineNo), "演示：此户承包地已流转给合作社经营，不应再领取补贴", "13800000000"), default);
+        });
+        await As(services, null, at.AddDays(11), sp => sp.GetRequiredService<StepTimerJob>().RunAsync(SubjectKinds.Application, id, "Publicity", default));
     }
 
     /// <summary>

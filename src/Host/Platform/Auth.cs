@@ -19,12 +19,14 @@ public static class Auth
     {
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
         {
-            o.Cookie.Name = "onecard.auth";
+            o.Cookie.Name = CookieName;
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Strict;
             // Secure whenever the request was HTTPS, as seen after a trusted proxy's X-Forwarded-Proto (see Proxy.cs).
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.LoginPath = "/login";
+            // A page the user's roles do not open: the Chinese 403 page (the API still answers a bare 403).
+            o.AccessDeniedPath = "/error/403";
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
             o.SlidingExpiration = true;
             // The API answers 401/403; only pages redirect to the sign-in page.
@@ -44,9 +46,18 @@ public static class Auth
     private static Task Redirect(RedirectContext<CookieAuthenticationOptions> ctx, int status)
     {
         if (ctx.Request.Path.StartsWithSegments("/api")) ctx.Response.StatusCode = status;
-        else ctx.Response.Redirect(ctx.RedirectUri);
+        else ctx.Response.Redirect(status == StatusCodes.Status401Unauthorized && HadSession(ctx.Request) ? WithExpired(ctx.RedirectUri) : ctx.RedirectUri);
         return Task.CompletedTask;
     }
+
+    /// <summary>The name of the sign-in cookie (chunked cookies add C1, C2… to it).</summary>
+    public const string CookieName = "onecard.auth";
+
+    /// <summary>The browser still sends a sign-in cookie the host no longer accepts: the session expired (or was ended), so the login page says so.</summary>
+    public static bool HadSession(HttpRequest request) => request.Cookies.ContainsKey(CookieName) || request.Cookies.ContainsKey(CookieName + "C1");
+
+    /// <summary>The login URL with <c>expired=1</c> added (the page shows “登录已过期，请重新登录” and returns to where the user was).</summary>
+    public static string WithExpired(string loginUrl) => loginUrl + (loginUrl.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "expired=1";
 
     /// <summary>The claim naming the server-side session (<see cref="UserSession"/>) a cookie belongs to.</summary>
     public const string SessionClaim = "onecard:session";

@@ -10,6 +10,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
+        // A UI page's exception is the Chinese 500 page (HostSetup re-executes /error/500), not JSON.
+        if (!HostSetup.AnswersProblems(http.Request.Path) && !http.Request.Path.StartsWithSegments("/error")) return false;
         var (status, code, zh, en) = exception switch
         {
             OneCardException e => (StatusFor(e.Kind), e.Code, e.MessageZh, e.MessageEn),

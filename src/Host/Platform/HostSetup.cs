@@ -152,12 +152,32 @@ public static class HostSetup
         return builder;
     }
 
+    /// <summary>Paths whose errors are problem details (machines read them), not the UI's error pages.</summary>
+    public static bool AnswersProblems(PathString path) =>
+        path.StartsWithSegments("/api") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/health")
+        || path.StartsWithSegments("/hangfire") || path.StartsWithSegments("/_blazor") || path.StartsWithSegments("/_framework");
+
     public static WebApplication MapOneCard(this WebApplication app)
     {
         // First: scheme and client address as the trusted proxy saw them, for everything after.
         app.UseForwardedHeaders();
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // The API (and machine endpoints) answer errors as problem details; every other path is the UI, which answers with a
+        // Chinese error page (Components/Pages/Errors): 404 for an unknown route, 403, and 500 for an exception while rendering.
+        app.UseWhen(http => AnswersProblems(http.Request.Path), api =>
+        {
+            api.UseExceptionHandler();
+            api.UseStatusCodePages();
+        });
+        // Written directly (not re-executed into a Blazor endpoint, which answered an empty body): a small page with the shell's
+        // stylesheet and the same texts as Components/Pages/Errors/ErrorNotice.razor.
+        app.UseWhen(http => !AnswersProblems(http.Request.Path), ui =>
+        {
+            ui.UseExceptionHandler(new ExceptionHandlerOptions
+            {
+                ExceptionHandler = http => ErrorPageHtml.WriteAsync(http, StatusCodes.Status500InternalServerError),
+            });
+            ui.UseStatusCodePages(context => ErrorPageHtml.WriteAsync(context.HttpContext, context.HttpContext.Response.StatusCode));
+        });
         app.UseRateLimiter();
         app.UseOriginCheck();
         app.UseAuthentication();
@@ -171,7 +191,9 @@ public static class HostSetup
         app.UseAntiforgery();
 
         app.MapOpenApi();
-        app.MapScalarApiReference();
+        // Offline (a government intranet reaches no CDN): the bundled script is served by the host itself; no CDN fonts,
+        // no telemetry, no AI agent or MCP calls out to scalar.com. Tests prove no page or /scalar names an outside URL.
+        app.MapScalarApiReference(o => o.DisableDefaultFonts().DisableTelemetry().DisableAgent().DisableMcp().HideDeveloperTools());
         app.MapHealthChecks("/health");
 
         var api = app.MapGroup("/api").RequireAuthorization();

@@ -206,6 +206,10 @@ namespace OneCard.Persistence.Migrations.Postgres
                     b.Property<Guid>("ApplicationId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("ContactCipher")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
                     b.Property<string>("ContactHash")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
@@ -218,6 +222,10 @@ namespace OneCard.Persistence.Migrations.Postgres
 
                     b.Property<DateTimeOffset>("LodgedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ReceiptNo")
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)");
 
                     b.Property<string>("RegionCode")
                         .IsRequired()
@@ -242,6 +250,11 @@ namespace OneCard.Persistence.Migrations.Postgres
                         .HasColumnType("text");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ReceiptNo")
+                        .IsUnique()
+                        .HasDatabaseName("UX_Objections_ReceiptNo")
+                        .HasFilter("\"ReceiptNo\" IS NOT NULL");
 
                     b.HasIndex("ApplicationId", "ContactHash")
                         .IsUnique()

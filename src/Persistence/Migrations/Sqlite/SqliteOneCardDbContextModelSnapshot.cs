@@ -200,6 +200,10 @@ namespace OneCard.Persistence.Migrations.Sqlite
                     b.Property<Guid>("ApplicationId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ContactCipher")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ContactHash")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
@@ -212,6 +216,10 @@ namespace OneCard.Persistence.Migrations.Sqlite
 
                     b.Property<long>("LodgedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReceiptNo")
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("RegionCode")
                         .IsRequired()
@@ -236,6 +244,11 @@ namespace OneCard.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ReceiptNo")
+                        .IsUnique()
+                        .HasDatabaseName("UX_Objections_ReceiptNo")
+                        .HasFilter("\"ReceiptNo\" IS NOT NULL");
 
                     b.HasIndex("ApplicationId", "ContactHash")
                         .IsUnique()

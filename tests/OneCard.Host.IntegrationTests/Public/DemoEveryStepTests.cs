@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using OneCard.Domain.Applications;
+using OneCard.Persistence;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using OneCard.Host.Platform;
+using OneCard.Workflows;
+using Xunit.Abstractions;
+
+namespace OneCard.Host.IntegrationTests.Public;
+
+/// <summary>
+/// Issue 10 item 10 (README's promise): the seeded demo has a case resting at every step of the standard workflow in 大孤家子镇, and
+/// 退回修改, 异议处理 (with an open objection), 已驳回 and 已撤回 in both demo townships and in 康平县; clerk2 and reviewer.kangping have work.
+/// </summary>
+public sealed class DemoEveryStepTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    // The demo replays the clock (SeedableClock), so it runs on the host's real clock, as `dotnet run` does: embedded SQLite, like EmbeddedModeTests.
+    private readonly string folder = Directory.CreateTempSubdirectory("onecard-demo-").FullName;
+    private WebApplicationFactory<Program> app = null!;
+    private TimeSpan seeding;
+
+    public Task InitializeAsync()
+    {
+        var watch = Stopwatch.StartNew();
+        app = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseEnvironment("Embedded");
+            builder.UseSetting("Database:Provider", "Sqlite");
+            builder.UseSetting("Database:ConnectionString", $"Data Source={Path.Combine(folder, "onecard.db")}");
+            builder.UseSetting("Jobs:RunServer", "false");
+            builder.UseSetting("Jobs:SqlitePath", Path.Combine(folder, "onecard-jobs.db"));
+            builder.UseSetting("Demo:Seed", "true");
+            builder.UseSetting("Keys:PersonalDataEncryption", Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
+            builder.UseSetting("Keys:PersonalDataLookup", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            builder.UseSetting("Keys:AuditChain", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        });
+        _ = app.Server;
+        seeding = watch.Elapsed;
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(folder, recursive: true);
+    }
+
+    private async Task<T> AsSystemAsync<T>(Func<IServiceProvider, Task<T>> work)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<UserContext>().SetSystem();
+        return await work(scope.ServiceProvider);
+    }
+
+    private async Task<HttpClient> SignInAsync(string userName)
+    {
+        var client = app.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true, AllowAutoRedirect = false });
+        (await client.PostAsJsonAsync("/api/auth/sign-in", new { userName, password = Host.Demo.DemoData.Password })).EnsureSuccessStatusCode();
+        return client;
+    }
+
+    private static readonly (string Name, string RegionPrefix)[] Places = [("大孤家子镇", "210124101"), ("三面船镇", "210124102"), ("康平县", "210123")];
+
+    [Fact]
+    public async Task Demo_HasACaseAtEveryStandardStep_AndTheNamedStepsInEveryPlace_AndWorkForClerk2AndReviewerKangping()
+    {
+        output.WriteLine($"host start with demo seeding: {seeding.TotalSeconds:0.0} s");
+        var standard = app.Services.GetRequiredService<WorkflowCatalog>().Latest("standard-subsidy");
+        var cases = await AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().WorkflowInstances.AsNoTracking()
+            .Where(w => w.DefinitionId == "standard-subsidy").Select(w => new { w.SubjectId, w.RegionCode, w.Step }).ToListAsync());
+        foreach (var c in cases.GroupBy(c => (c.RegionCode, c.Step)).OrderBy(g => g.Key)) output.WriteLine($"{c.Key.RegionCode} {c.Key.Step}: {c.Count()}");
+
+        var missing = standard.Steps.Select(s => s.Name).Where(step => !cases.Any(c => c.RegionCode.StartsWith("210124101", StringComparison.Ordinal) && c.Step == step)).ToList();
+        Assert.True(missing.Count == 0, "大孤家子镇 has no demo case at: " + string.Join("、", missing));
+
+        foreach (var (name, prefix) in Places)
+            foreach (var step in new[] { "Returned", "ObjectionReview", "Rejected", "Withdrawn" })
+                Assert.True(cases.Any(c => c.RegionCode.StartsWith(prefix, StringComparison.Ordinal) && c.Step == step), $"{name} has no demo case at {step}");
+
+        // Every case in 异议处理 waits on an open objection.
+        var inObjectionReview = cases.Where(c => c.Step == "ObjectionReview").Select(c => c.SubjectId).ToList();
+        var withOpen = await AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().Objections.AsNoTracking()
+            .Where(o => o.Status == ObjectionStatus.Open && inObjectionReview.Contains(o.ApplicationId)).Select(o => o.ApplicationId).Distinct().CountAsync());
+        Assert.Equal(inObjectionReview.Count, withOpen);
+
+        foreach (var user in new[] { "clerk2", "clerk2.review", "reviewer.kangping", "clerk.kangping" })
+        {
+            var tasks = await (await SignInAsync(user)).GetFromJsonAsync<JsonElement>("/api/tasks");
+            Assert.True(tasks.GetArrayLength() > 0, $"{user} has nothing in the inbox");
+        }
+    }
+
+    [Fact]
+    public async Task Demo_SeedingAgain_AddsNothing()
+    {
+        int Count(OneCardDbContext db) => db.Applications.Count();
+        var before = await AsSystemAsync(sp => Task.FromResult(Count(sp.GetRequiredService<OneCardDbContext>())));
+        await Host.Demo.DemoData.EnsureDemoCasesAsync(app.Services);
+        Assert.Equal(before, await AsSystemAsync(sp => Task.FromResult(Count(sp.GetRequiredService<OneCardDbContext>()))));
+    }
+}

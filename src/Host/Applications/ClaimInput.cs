@@ -55,7 +55,8 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
     {
         var valid = new List<ValidClaim>();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        var inputFacts = ruleSet.Facts.Where(f => f.IsSupplied && f.Name is not ("IdNumber" or "RegionCode" or "AsOf")).ToList();
+        // households (issue 9): a fact with a registry source is not a column (RegistryFacts adds it); IsFromRoster, not IsSupplied.
+        var inputFacts = ruleSet.Facts.Where(f => f.IsFromRoster && f.Name is not ("IdNumber" or "RegionCode" or "AsOf")).ToList();
         var lineCount = 0;
         foreach (var input in inputs)
         {
@@ -180,7 +181,8 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
     {
         var present = headers.ToHashSet(StringComparer.Ordinal);
         var required = new List<string> { Columns.Name, Columns.IdNumber, Columns.RegionCode, Columns.BankAccount };
-        foreach (var fact in ruleSet.Facts.Where(f => f.IsSupplied && f.Name is not ("IdNumber" or "RegionCode" or "AsOf")))
+        // households (issue 9): registry-sourced facts are no columns.
+        foreach (var fact in ruleSet.Facts.Where(f => f.IsFromRoster && f.Name is not ("IdNumber" or "RegionCode" or "AsOf")))
             if (!present.Contains(fact.Name)) required.Add(fact.LabelZh ?? fact.Name);
         var hint = encodingZh is null ? "" : $"（{encodingZh}；如表头显示为乱码，请在 Excel 中另存为“CSV UTF-8”后重试）";
         foreach (var column in required.Where(c => !present.Contains(c)))

@@ -203,6 +203,20 @@ public static class SubmitApplication
             if (lineCount == 0)
                 throw new OneCardException(ErrorKind.Invalid, "NoLines", "申报至少须有一条明细", "An application needs at least one line.");
 
+            // households (issue 9) — BEGIN: the rule set's registry-sourced facts (household.*, crossCheck.* = false), set-based, before
+            // evaluation. The lead moves this call into the pipeline's chunk loop at merge.
+            if (Registry.RegistryFacts.Declares(ruleSet))
+            {
+                var subjects = valid.Select(v => new Registry.RegistryFacts.Subject(v.Row, protector.LookupHash(v.Id.Normalized!),
+                    new Dictionary<string, object?>(v.Facts, StringComparer.Ordinal))).ToList();
+                var missing = await Registry.RegistryFacts.FillAsync(db, ruleSet, subjects, ct);
+                foreach (var error in missing) errors.Add(error);
+                var refusedRows = missing.Select(e => e.Row).ToHashSet();
+                valid = [.. valid.Select((v, i) => v with { Facts = (Dictionary<string, object?>)subjects[i].Facts }).Where(v => !refusedRows.Contains(v.Row))];
+                if (errors.Total > 0 && (!acceptValid || valid.Count == 0)) return await Refused(lineCount);
+            }
+            // households (issue 9) — END
+
             IReadOnlyList<ClaimEvaluation> evaluations;
             options?.Progress?.Invoke(Evaluating, lineCount, roster?.TotalBytes ?? 0);
             using (Phases.StartActivity("SubmitApplication.Evaluate"))
@@ -330,7 +344,7 @@ public static class SubmitApplication
         {
             Id = Guid.CreateVersion7(), IdNumberHash = protector.LookupHash(claim.Id.Normalized!), IdNumberCipher = protector.Encrypt(claim.Id.Normalized!),
             IdNumberMasked = Masking.IdNumber(claim.Id.Normalized), Name = claim.Name, BirthDate = claim.Id.BirthDate!.Value,
-            IsMale = claim.Id.Gender == Domain.Identity.Gender.Male, RegionCode = claim.RegionCode,
+            IsMale = claim.Id.Gender == Domain.Identity.Gender.Male, RegionCode = claim.RegionCode, IdAreaCode = claim.Id.AreaCode,
             BankAccountCipher = protector.Encrypt(claim.BankAccount), BankAccountMasked = Masking.BankAccount(claim.BankAccount),
             BankName = claim.BankName, CreatedAt = now, UpdatedAt = now,
         };
@@ -376,6 +390,7 @@ public static class SubmitApplication
                 {
                     // The latest roster carries the current account; the change itself is audited with the case.
                     found.Name = candidate.Name;
+                    found.IdAreaCode = candidate.IdAreaCode; // households (issue 9): the ID's county, stored once per person
                     found.BankAccountCipher = candidate.BankAccountCipher;
                     found.BankAccountMasked = candidate.BankAccountMasked;
                     found.BankName = candidate.BankName;

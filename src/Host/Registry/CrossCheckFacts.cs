@@ -73,7 +73,9 @@ public sealed class CrossCheckFacts(RuleEvaluator evaluator, PersonalDataProtect
 
         var now = time.GetUtcNow();
         var reevaluated = lines.Select(l => l.Id).ToHashSet();
-        var settled = hits.Where(h => reevaluated.Contains(h.ClaimLineId)).ToList();
+        // A line the rule set decided (eligible or not) settles its hits; a line that faulted (its rule never ran) still needs the reviewer.
+        var decidedLines = lines.Where(l => l.Outcome != LineOutcome.Faulted).Select(l => l.Id).ToHashSet();
+        var settled = hits.Where(h => reevaluated.Contains(h.ClaimLineId) && decidedLines.Contains(h.ClaimLineId)).ToList();
         foreach (var hit in settled)
         {
             var line = lines.First(l => l.Id == hit.ClaimLineId);

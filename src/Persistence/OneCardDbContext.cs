@@ -136,6 +136,7 @@ public abstract partial class OneCardDbContext(DbContextOptions options) : DbCon
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ConfigureInspections(modelBuilder);
+        ConfigureHouseholds(modelBuilder);
         modelBuilder.Entity<Region>(e =>
         {
             e.HasKey(x => x.Code);
@@ -191,6 +192,7 @@ public abstract partial class OneCardDbContext(DbContextOptions options) : DbCon
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.IdNumberHash).IsUnique();
             e.HasIndex(x => x.RegionCode);
+            e.Property(x => x.IdAreaCode).HasMaxLength(6);
             e.HasQueryFilter(x => Scope == null || x.RegionCode.StartsWith(Scope));
         });
 

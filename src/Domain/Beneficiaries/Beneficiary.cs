@@ -13,6 +13,8 @@ public sealed class Beneficiary
     public required string Name { get; set; }
     public DateOnly BirthDate { get; set; }
     public bool IsMale { get; set; }
+    /// <summary>The ID number's 6-digit area code (the county that issued it), stored once so checks never decrypt.</summary>
+    public string? IdAreaCode { get; set; }
     public required string RegionCode { get; set; }
     public string? BankAccountCipher { get; set; }
     public string? BankAccountMasked { get; set; }

@@ -17,8 +17,9 @@ public enum CrossCheckKind
     AccountHolderMismatch,
 }
 
-/// <summary>What the reviewer decided about a hit: undecided, the line rejected, or the line kept with a comment.</summary>
-public enum HitDecision { Pending, Rejected, Kept }
+/// <summary>What the reviewer decided about a hit: undecided, the line rejected, or the line kept with a comment; or settled by the
+/// rule set, which reads the check's result as a fact (<c>crossCheck.&lt;Kind&gt;</c>) and re-evaluated the line under it.</summary>
+public enum HitDecision { Pending, Rejected, Kept, SettledByRule }
 
 /// <summary>
 /// A cross-check's finding on one claim line: the reason, the snapshot (or other claim line) it rests on, and the

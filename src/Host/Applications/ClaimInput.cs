@@ -85,7 +85,8 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
         internal Pass(ClaimValidator validator, RuleSet ruleSet, string? applicationRegion, LineErrors errors)
         {
             (this.validator, this.applicationRegion, this.errors) = (validator, applicationRegion, errors);
-            inputFacts = ruleSet.Facts.Where(f => f.IsSupplied && f.Name is not ("IdNumber" or "RegionCode" or "AsOf")).ToList();
+            // households (issue 9): a fact with a registry source is not a column (RegistryFacts adds it).
+            inputFacts = ruleSet.Facts.Where(f => f.IsFromRoster && f.Name is not ("IdNumber" or "RegionCode" or "AsOf")).ToList();
         }
 
         /// <summary>How many lines were handed to <see cref="Next"/>.</summary>
@@ -242,7 +243,8 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
     {
         var present = headers.ToHashSet(StringComparer.Ordinal);
         var required = new List<string> { Columns.Name, Columns.IdNumber, Columns.RegionCode, Columns.BankAccount };
-        foreach (var fact in ruleSet.Facts.Where(f => f.IsSupplied && f.Name is not ("IdNumber" or "RegionCode" or "AsOf")))
+        // households (issue 9): registry-sourced facts are no columns.
+        foreach (var fact in ruleSet.Facts.Where(f => f.IsFromRoster && f.Name is not ("IdNumber" or "RegionCode" or "AsOf")))
             if (!present.Contains(fact.Name)) required.Add(fact.LabelZh ?? fact.Name);
         var hint = encodingZh is null ? "" : $"（{encodingZh}；如表头显示为乱码，请在 Excel 中另存为“CSV UTF-8”后重试）";
         foreach (var column in required.Where(c => !present.Contains(c)))

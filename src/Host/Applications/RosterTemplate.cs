@@ -36,7 +36,7 @@ public static class RosterTemplate
 
     /// <summary>The supplied facts a roster has a column for, in declared order.</summary>
     public static IReadOnlyList<FactDefinition> SuppliedFacts(RuleSet ruleSet) =>
-        [.. ruleSet.Facts.Where(f => f.IsSupplied && !StandardFacts.Contains(f.Name))];
+        [.. ruleSet.Facts.Where(f => f.IsFromRoster && !StandardFacts.Contains(f.Name))];
 
     /// <summary>The roster's columns, in template order.</summary>
     public static IReadOnlyList<Column> Columns(RuleSet ruleSet)

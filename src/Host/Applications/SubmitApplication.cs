@@ -125,7 +125,8 @@ public static class SubmitApplication
         AuditWriter audit,
         DatabaseOptions database,
         TimeProvider time,
-        Registry.CrossChecks crossChecks)
+        Registry.CrossChecks crossChecks,
+        IServiceScopeFactory scopes)
     {
         public Task<Outcome> SubmitAsync(string policyCode, string period, ApplicationSource source, IReadOnlyList<ClaimInput> inputs, CancellationToken ct)
         {
@@ -329,10 +330,23 @@ public static class SubmitApplication
                 var pending = new List<ValidClaim>(Math.Min(chunkSize, 1 << 16));
                 var nextLineNo = 1;
                 bool Stopped() => !acceptValid && errors.Total > 0;
+                // Registry facts (households, issue 9): read on a DbContext of this task's own (`db` belongs to the storing task),
+                // as the system (a person's household may be registered outside the clerk's township).
+                await using var factsScope = Registry.RegistryFacts.Declares(ruleSet) ? scopes.CreateAsyncScope() : (AsyncServiceScope?)null;
+                factsScope?.ServiceProvider.GetRequiredService<UserContext>().SetSystem();
+                var factsDb = factsScope?.ServiceProvider.GetRequiredService<OneCardDbContext>();
                 async Task Flush()
                 {
-                    if (pending.Count > 0 && !Stopped() && PrepareChunk(pending, ruleSet, application, acceptValid, errors, totals, ref nextLineNo, now) is { } chunk)
-                        await ready.WriteAsync(chunk, ct);
+                    if (pending.Count > 0 && !Stopped())
+                    {
+                        // The ID number's blind index, before evaluation: the key of the registry facts and of the beneficiary upsert.
+                        var hashes = new string[pending.Count];
+                        Parallel.For(0, pending.Count, Parallelism(pending.Count), i => hashes[i] = protector.LookupHash(pending[i].Id.Normalized!));
+                        if (factsDb is not null) hashes = await AddRegistryFactsAsync(factsDb, ruleSet, pending, hashes, errors, ct);
+                        if (pending.Count > 0 && !Stopped()
+                            && PrepareChunk(pending, hashes, ruleSet, application, acceptValid, errors, totals, ref nextLineNo, now) is { } chunk)
+                            await ready.WriteAsync(chunk, ct);
+                    }
                     pending.Clear();
                 }
                 foreach (var input in inputs)
@@ -355,14 +369,9 @@ public static class SubmitApplication
         /// One chunk's CPU work: evaluate, check what can be stored, number, hash and encrypt, build the rows. Null when every
         /// line of the chunk was refused, or (RefuseWhole) the chunk found the roster's first error.
         /// </summary>
-        private Chunk? PrepareChunk(List<ValidClaim> pending, RuleSet ruleSet, Application application, bool acceptValid, LineErrors errors,
+        private Chunk? PrepareChunk(List<ValidClaim> pending, string[] hashes, RuleSet ruleSet, Application application, bool acceptValid, LineErrors errors,
             Totals totals, ref int nextLineNo, DateTimeOffset now)
         {
-            // The ID number's blind index, before evaluation: the key of the registry facts below and of the beneficiary upsert.
-            var hashes = new string[pending.Count];
-            Parallel.For(0, pending.Count, Parallelism(pending.Count), i => hashes[i] = protector.LookupHash(pending[i].Id.Normalized!));
-            // Registry facts (households, issue 9 item 1) are added here, per chunk, before evaluation:
-            // RegistryFacts.FillAsync(context, ruleSet, subjects = (Row, hashes[i], Facts), ct) on a DbContext of this task's own (`db` belongs to the storing task).
             IReadOnlyList<ClaimEvaluation> evaluations;
             using (Phases.StartActivity("SubmitApplication.Evaluate"))
                 evaluations = evaluator.EvaluateMany(ruleSet, pending.Select(v => v.Facts).ToList());
@@ -418,6 +427,32 @@ public static class SubmitApplication
             return new Chunk(lines, candidates, claims, accountHashes);
         }
 
+        /// <summary>
+        /// households (issue 9): adds the registry-sourced facts the rule set declares (household.*, crossCheck.* = false) to the
+        /// chunk's claims, set-based (<see cref="Registry.RegistryFacts.FillAsync"/>); a line the registry cannot serve (no household,
+        /// not its head) is refused with its located error and leaves the chunk. Returns the remaining lines' blind indexes.
+        /// </summary>
+        private static async Task<string[]> AddRegistryFactsAsync(OneCardDbContext factsDb, RuleSet ruleSet, List<ValidClaim> pending, string[] hashes,
+            LineErrors errors, CancellationToken ct)
+        {
+            var subjects = pending.Select((v, i) => new Registry.RegistryFacts.Subject(v.Row, hashes[i], new Dictionary<string, object?>(v.Facts, StringComparer.Ordinal)))
+                .ToList();
+            var refused = await Registry.RegistryFacts.FillAsync(factsDb, ruleSet, subjects, ct);
+            foreach (var error in refused) errors.Add(error);
+            var refusedRows = refused.Select(e => e.Row).ToHashSet();
+            var kept = new List<ValidClaim>(pending.Count);
+            var keptHashes = new List<string>(pending.Count);
+            for (var i = 0; i < pending.Count; i++)
+            {
+                if (refusedRows.Contains(pending[i].Row)) continue;
+                kept.Add(pending[i] with { Facts = (IReadOnlyDictionary<string, object?>)subjects[i].Facts });
+                keptHashes.Add(hashes[i]);
+            }
+            pending.Clear();
+            pending.AddRange(kept);
+            return [.. keptHashes];
+        }
+
         /// <summary>The storing task's work for one chunk: beneficiaries (upsert), their accounts, the lines; then the tracker is cleared.</summary>
         private async Task StoreChunkAsync(Chunk chunk, bool bulk, Domain.Payments.AgentBankNames.Directory directory, Guid applicationId, string clerkId, string number,
             DateTimeOffset now, CancellationToken ct)
@@ -445,7 +480,7 @@ public static class SubmitApplication
         {
             Id = Guid.CreateVersion7(), IdNumberHash = idNumberHash, IdNumberCipher = protector.Encrypt(claim.Id.Normalized!),
             IdNumberMasked = Masking.IdNumber(claim.Id.Normalized), Name = claim.Name, BirthDate = claim.Id.BirthDate!.Value,
-            IsMale = claim.Id.Gender == Domain.Identity.Gender.Male, RegionCode = claim.RegionCode,
+            IsMale = claim.Id.Gender == Domain.Identity.Gender.Male, RegionCode = claim.RegionCode, IdAreaCode = claim.Id.AreaCode,
             BankAccountCipher = protector.Encrypt(claim.BankAccount), BankAccountMasked = Masking.BankAccount(claim.BankAccount),
             BankName = claim.BankName, CreatedAt = now, UpdatedAt = now,
         };
@@ -491,6 +526,7 @@ public static class SubmitApplication
                 {
                     // The latest roster carries the current account; the change itself is audited with the case.
                     found.Name = candidate.Name;
+                    found.IdAreaCode = candidate.IdAreaCode; // households (issue 9): the ID's county, stored once per person
                     found.BankAccountCipher = candidate.BankAccountCipher;
                     found.BankAccountMasked = candidate.BankAccountMasked;
                     found.BankName = candidate.BankName;

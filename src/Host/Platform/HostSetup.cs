@@ -95,6 +95,7 @@ public static class HostSetup
         services.AddScoped<BulkApprove.Handler>();
         services.AddScoped<ActOnCase.Handler>();
         services.AddCrossChecks();
+        Registry.Households.AddHouseholds(services); // households (issue 9)
         services.AddScoped<PublicNotices.Handler>();
         services.AddBankFiles(config);
         services.AddScoped<Banks.BankRegistry.Handler>();
@@ -216,6 +217,7 @@ public static class HostSetup
         api.MapUserAdmin();
         Registry.ReferenceSnapshots.MapReferenceSnapshots(api);
         Registry.TownshipLedger.MapTownshipLedger(api);
+        Registry.Households.MapHouseholds(api); // households (issue 9)
         api.MapNotices();
         api.MapSlaOverview();
         api.MapOverdueTasks();

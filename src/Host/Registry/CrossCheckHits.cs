@@ -30,22 +30,14 @@ public static class CrossCheckHits
     public sealed record DecisionRequest(string? Decision, string? Comment);
 
     /// <summary>The check's name as a reviewer reads it.</summary>
-    public static string CheckZh(CrossCheckKind check) => check switch
-    {
-        CrossCheckKind.Deceased => "死亡",
-        CrossCheckKind.NotResident => "非本地户籍",
-        CrossCheckKind.ClaimedElsewhere => "重复享受",
-        CrossCheckKind.StateFunded => "财政供养人员",
-        CrossCheckKind.ExclusivePolicy => "政策互斥",
-        CrossCheckKind.AccountHolderMismatch => "账户非本人",
-        _ => check.ToString(),
-    };
+    public static string CheckZh(CrossCheckKind check) => Rules.RuleSets.FactSources.CheckZh(check);
 
     public static string DecisionZh(HitDecision decision) => decision switch
     {
         HitDecision.Pending => "待决定",
         HitDecision.Rejected => "已驳回该行",
         HitDecision.Kept => "已保留",
+        HitDecision.SettledByRule => "已由规则判定",
         _ => decision.ToString(),
     };
 
@@ -53,6 +45,7 @@ public static class CrossCheckHits
     public static IServiceCollection AddCrossChecks(this IServiceCollection services)
     {
         services.AddScoped<CrossChecks>();
+        services.AddScoped<CrossCheckFacts>();
         services.AddScoped<Handler>();
         return services;
     }

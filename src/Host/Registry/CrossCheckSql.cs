@@ -27,6 +27,11 @@ internal sealed class CrossCheckSql(bool postgres)
         : "upper(hex(randomblob(4))) || '-' || upper(hex(randomblob(2))) || '-4' || substr(upper(hex(randomblob(2))), 2) || '-' "
           + "|| substr('89AB', 1 + (abs(random()) % 4), 1) || substr(upper(hex(randomblob(2))), 2) || '-' || upper(hex(randomblob(6)))";
 
+    /// <summary>A region code as its name, the way RegionDirectory.FullName writes it (county and township, from the seeded
+    /// <c>Regions</c> table the directory is loaded from); the code itself when it is not a known region.</summary>
+    private static string RegionName(string code) =>
+        $"COALESCE((SELECT COALESCE(pr.\"Name\" || ' ', '') || rg.\"Name\" FROM \"Regions\" rg LEFT JOIN \"Regions\" pr ON pr.\"Code\" = rg.\"ParentCode\" AND pr.\"Level\" NOT IN ('Province', 'City') WHERE rg.\"Code\" = {code}), {code})";
+
     private string NullId => postgres ? "CAST(NULL AS uuid)" : "CAST(NULL AS TEXT)";
 
     /// <summary>The insert; on PostgreSQL it also returns (matches, inserted) in one statement.</summary>
@@ -150,7 +155,7 @@ internal sealed class CrossCheckSql(bool postgres)
         // or a recipients snapshot row of the same policy and period paid outside this township.
         CrossCheckKind.ClaimedElsewhere => FirstPerLine($"""
             SELECT {LineColumns}, {NullId} AS "SnapshotId", CAST(NULL AS INTEGER) AS "RowNo", o."Id" AS "OtherLineId",
-                '同一政策同一期次已在其他乡镇（' || a."RegionCode" || '）申报：申报编号 ' || a."Number" || ' 第' || CAST(o."LineNo" AS TEXT) || '行' AS "ReasonZh",
+                '同一政策同一期次已在其他乡镇（' || {RegionName("a.\"RegionCode\"")} || '）申报：申报编号 ' || a."Number" || ' 第' || CAST(o."LineNo" AS TEXT) || '行' AS "ReasonZh",
                 'Claimed for the same policy and period in another township (' || a."RegionCode" || '): application ' || a."Number" || ' line ' || CAST(o."LineNo" AS TEXT) AS "ReasonEn",
                 0 AS k1, a."Number" AS k2, o."LineNo" AS k3
             FROM {Lines} l
@@ -159,7 +164,7 @@ internal sealed class CrossCheckSql(bool postgres)
             WHERE o."ApplicationId" <> @app AND a."RegionCode" <> @township AND {Live("o", "a")}
             UNION ALL
             SELECT {LineColumns}, s."Id", r."RowNo", {NullId},
-                {SourceZh("s", "r")} || '已在 ' || COALESCE(r."RegionCode", s."RegionCode") || ' 享受同一政策同一期次（' || r."Period" || '）',
+                {SourceZh("s", "r")} || '已在 ' || {RegionName("COALESCE(r.\"RegionCode\", s.\"RegionCode\")")} || ' 享受同一政策同一期次（' || r."Period" || '）',
                 {SourceEn("s", "r")} || 'received the same policy for the same period (' || r."Period" || ') in ' || COALESCE(r."RegionCode", s."RegionCode"),
                 1, CAST(s."AsOf" AS TEXT), r."RowNo"
             FROM {Lines} l

@@ -25,7 +25,7 @@ namespace OneCard.Host.Registry;
 /// day the check runs (China time). The same SQL runs on PostgreSQL and SQLite; the provider differs only in how a new id, a
 /// typed null and an instant are written, and in how the count of matches is read (a data-modifying CTE on PostgreSQL).
 /// </remarks>
-public sealed class CrossChecks(IRuleSets ruleSets, AuditWriter audit, TimeProvider time)
+public sealed class CrossChecks(IRuleSets ruleSets, AuditWriter audit, TimeProvider time, CrossCheckFacts facts)
 {
     /// <summary>Runs at submission (inside the submission's transaction; the lines are stored).</summary>
     public const string Submission = nameof(Submission);
@@ -41,7 +41,8 @@ public sealed class CrossChecks(IRuleSets ruleSets, AuditWriter audit, TimeProvi
     {
         var application = await db.Applications.AsNoTracking().IgnoreQueryFilters().SingleAsync(a => a.Id == applicationId, ct);
         var (policy, version) = RuleSetVersionKey.Parse(application.RuleSetKey);
-        var checks = ruleSets.Get(policy, version).CrossChecks;
+        var ruleSet = ruleSets.Get(policy, version);
+        var checks = ruleSet.CrossChecks;
         var now = time.GetUtcNow();
         var period = PeriodRange.Of(application.Period, DateOnly.FromDateTime(now.ToOffset(TimeSpan.FromHours(8)).DateTime));
 
@@ -78,11 +79,13 @@ public sealed class CrossChecks(IRuleSets ruleSets, AuditWriter audit, TimeProvi
             run.NewHits += added;
         }
 
+        // A check the rule set reads as a fact (crossCheck.<Kind>): its hit lines are evaluated again with it true, the hits settled by the rule.
+        var changed = await facts.ApplyAsync(db, applicationId, ruleSet, actorId, ct);
         run.FinishedAt = time.GetUtcNow();
         // At submission the run row is the record (the submission has its own audit entry); a run asked for is audited.
         if (trigger != Submission)
             await audit.AppendAsync(db, actorId, "CrossChecksRun", "Application", applicationId.ToString(), application.RegionCode,
-                new { run = run.Id, trigger, checks = checks.Select(c => c.Check.ToString()), run.LinesChecked, run.Hits, run.NewHits, snapshots = read,
+                new { run = run.Id, trigger, checks = checks.Select(c => c.Check.ToString()), run.LinesChecked, run.Hits, run.NewHits, snapshots = read, linesChangedByRule = changed.Count,
                       period = new { first = period.First, last = period.Last } }, ct);
         await db.SaveChangesAsync(ct);
         return run;

@@ -126,7 +126,7 @@ public static class Reevaluate
         }
 
         /// <summary>The new outcome, amount, reasons and rule results, as a submission records them.</summary>
-        private static void Apply(ClaimLine line, ClaimEvaluation evaluation)
+        internal static void Apply(ClaimLine line, ClaimEvaluation evaluation)
         {
             (line.Outcome, line.ReasonZh, line.ReasonEn) = evaluation.Outcome switch
             {

@@ -220,8 +220,13 @@ public sealed partial class RuleSetForm
         public string Key { get; set; } = "";
         public string KeyLength { get; set; } = "";
         public string Match { get; set; } = "";
+        /// <summary>The registry source (households, issue 9: <c>household.memberCount</c>, <c>crossCheck.Deceased</c>); empty for a roster column.</summary>
+        public string Source { get; set; } = "";
 
         public bool IsLookup => From.Trim().Length > 0;
+
+        /// <summary>How policy staff read the source (“来源：家庭户底册 户人口数”), or null.</summary>
+        public string? SourceZh => Source.Trim().Length == 0 ? null : "来源：" + OneCard.Rules.RuleSets.FactSources.Zh(Source.Trim());
 
         internal static FactRow Load(JsonObject? o)
         {
@@ -232,7 +237,7 @@ public sealed partial class RuleSetForm
                 Name = Text(o["name"]), Type = Text(o["type"]), LabelZh = Text(o["labelZh"]), Minimum = Text(o["minimum"]),
                 Maximum = Text(o["maximum"]), MaxLength = Text(o["maxLength"]), Personal = o["personal"] is JsonValue p && p.GetValueKind() == JsonValueKind.True,
                 From = Text(o["from"]), Key = o["key"] is JsonArray keys ? string.Join(", ", keys.Select(Text)) : Text(o["key"]),
-                KeyLength = Text(o["keyLength"]), Match = Text(o["match"]), Compute = Text(o["compute"]),
+                KeyLength = Text(o["keyLength"]), Match = Text(o["match"]), Compute = Text(o["compute"]), Source = Text(o["source"]),
             };
         }
 
@@ -255,6 +260,7 @@ public sealed partial class RuleSetForm
             Set(o, "keyLength", Num(KeyLength, original["keyLength"]));
             Set(o, "match", Str(Match, original["match"]));
             Set(o, "compute", Str(Compute, original["compute"]));
+            Set(o, "source", Str(Source, original["source"]));
             return o;
         }
     }

@@ -23,10 +23,11 @@ public static class RosterStore
     [
         "Id", "IdNumberHash", "IdNumberCipher", "IdNumberMasked", "Name", "BirthDate", "IsMale", "RegionCode",
         "BankAccountCipher", "BankAccountMasked", "BankName", "CreatedAt", "UpdatedAt",
+        "IdAreaCode", // households (issue 9): the ID's county, stored once per person
     ];
 
     // What a newer roster changes on a known beneficiary — exactly what the EF path updates.
-    private static readonly string[] BeneficiaryUpdatedColumns = ["Name", "BankAccountCipher", "BankAccountMasked", "BankName", "UpdatedAt"];
+    private static readonly string[] BeneficiaryUpdatedColumns = ["Name", "BankAccountCipher", "BankAccountMasked", "BankName", "UpdatedAt", "IdAreaCode"];
 
     private static readonly string[] ClaimLineColumns =
     [
@@ -71,6 +72,7 @@ public static class RosterStore
                 await writer.WriteAsync(b.BankName, NpgsqlDbType.Text, ct);
                 await writer.WriteAsync(b.CreatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
                 await writer.WriteAsync(b.UpdatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
+                await writer.WriteAsync(b.IdAreaCode, NpgsqlDbType.Text, ct);
             }
             await writer.CompleteAsync(ct);
         }

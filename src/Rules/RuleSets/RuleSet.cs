@@ -103,8 +103,16 @@ public sealed record FactDefinition(string Name, FactType Type, string? Table = 
     /// <summary>True when the fact is computed from earlier facts rather than supplied.</summary>
     public bool IsComputed => Compute is not null;
 
-    /// <summary>True when the caller (a roster, a form, an API body) supplies the fact: neither looked up nor computed.</summary>
+    /// <summary>True when the caller (a roster, a form, an API body) supplies the fact: neither looked up nor computed.
+    /// A sourced fact is supplied too — by the host, from the registry — so the evaluator binds it like any other.</summary>
     public bool IsSupplied => !IsLookup && !IsComputed;
+
+    /// <summary>Where the host reads a supplied fact instead of the roster (<see cref="FactSources"/>: <c>household.memberCount</c>,
+    /// <c>crossCheck.Deceased</c>, …); null for a roster column.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>True when the fact is a column of the roster (or a field of an API line): supplied and not sourced from the registry.</summary>
+    public bool IsFromRoster => IsSupplied && Source is null;
 
     /// <summary>The CLR type an expression sees for this fact.</summary>
     public Type ClrType => Type switch

@@ -73,7 +73,8 @@ public sealed class RuleSetCatalog : IRuleSets
         for (var i = 0; i < ruleSet.Facts.Count; i++)
         {
             var fact = ruleSet.Facts[i];
-            if (!fact.IsSupplied || fact.Type is not (FactType.Decimal or FactType.Int))
+            // A registry-sourced number is counted by the host, not typed into a roster: no input bounds needed.
+            if (!fact.IsFromRoster || fact.Type is not (FactType.Decimal or FactType.Int))
             {
                 continue;
             }

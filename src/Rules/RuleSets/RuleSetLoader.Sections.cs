@@ -100,6 +100,7 @@ public static partial class RuleSetLoader
                     "a tier lookup (match: floor) has exactly one numeric key and no keyLength");
             }
 
+            var source = ReadSource(item, path, type, table, compute, errors);
             var labelZh = OptionalString(item, path, "labelZh", errors);
             var minimum = OptionalBound(item, path, "minimum", type, table ?? compute, errors);
             var maximum = OptionalBound(item, path, "maximum", type, table ?? compute, errors);
@@ -139,6 +140,7 @@ public static partial class RuleSetLoader
                 facts.Add(fact with
                 {
                     LabelZh = labelZh, Minimum = minimum, Maximum = maximum, MaxLength = maxLength, Personal = personal ?? false, Compute = compute,
+                    Source = source,
                 });
             }
         }

@@ -19,7 +19,7 @@ public static partial class RuleSetLoader
     public const string RoundingHalfAwayFromZero = "HalfAwayFromZero";
 
     private static readonly string[] TopLevelKeys = ["policyCode", "version", "name", "year", "basis", "facts", "tables", "eligibility", "amount", "examples", "notes", "crossChecks", "effectiveFrom"];
-    private static readonly string[] FactKeys = ["name", "type", "from", "key", "keyLength", "labelZh", "minimum", "maximum", "maxLength", "personal", "compute", "match"];
+    private static readonly string[] FactKeys = ["name", "type", "from", "key", "keyLength", "labelZh", "minimum", "maximum", "maxLength", "personal", "compute", "match", "source"];
     private static readonly string[] RuleKeys = ["name", "expression", "messageZh", "messageEn"];
     private static readonly string[] AmountKeys = ["expression", "rounding", "decimals", "ceiling", "note"];
     private static readonly string[] NameKeys = ["zh-CN", "en"];
@@ -156,6 +156,7 @@ public static partial class RuleSetLoader
 
         var examples = ReadExamples(root, facts, eligibility, errors);
         var crossChecks = ReadCrossChecks(root, errors);
+        CheckCrossCheckSources(facts, crossChecks, errors);
         CheckEffectiveFrom(root, errors);
 
         if (errors.List.Count > 0 || policyCode is null || version is null || year is null || basis is null || name is null

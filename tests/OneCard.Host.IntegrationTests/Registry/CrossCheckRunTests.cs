@@ -100,7 +100,7 @@ public abstract class CrossCheckRunTests(bool sqlite) : IAsyncLifetime
         var otherLine = await f.App.AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().ClaimLines.AsNoTracking().SingleAsync(l => l.ApplicationId == other));
         var otherNumber = await f.App.AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().Applications.Where(a => a.Id == other).Select(a => a.Number).SingleAsync());
         Assert.Equal((otherLine.Id, (Guid?)null), (hits[4].OtherClaimLineId!.Value, hits[4].SnapshotId));
-        Assert.Equal($"同一政策同一期次已在其他乡镇（210124102）申报：申报编号 {otherNumber} 第1行", hits[4].ReasonZh);
+        Assert.Equal($"同一政策同一期次已在其他乡镇（法库县 三面船镇）申报：申报编号 {otherNumber} 第1行", hits[4].ReasonZh);
         Assert.Equal("其他政策享受人员数据（辽宁省民政厅，截至2026-02-28）第2行：同期享受互斥政策 extreme-poverty-support（2026-02）", hits[5].ReasonZh);
 
         var run = await f.App.AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().CrossCheckRuns.AsNoTracking().SingleAsync(r => r.ApplicationId == id));

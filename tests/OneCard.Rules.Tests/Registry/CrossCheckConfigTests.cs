@@ -63,12 +63,14 @@ public class CrossCheckConfigTests
     }
 
     [Fact]
-    public void ShippedMinimumLivingV2_ConfiguresItsChecks_AndIsTheLatestVersion_WhileV1StillLoadsUnchanged()
+    public void ShippedMinimumLivingV2AndV3_ConfigureTheirChecks_V3IsTheLatestVersion_WhileV1StillLoadsUnchanged()
     {
         var catalog = RuleSetCatalog.LoadFromDirectory(TestData.RulesDirectory);
         var latest = catalog.Latest("minimum-living-allowance");
 
-        Assert.Equal(2, latest.Version);
+        // households (issue 9): v3 (from 2027-01-01) keeps v2's checks and reads one of them as a fact.
+        Assert.Equal(3, latest.Version);
+        Assert.Equal(catalog.Get("minimum-living-allowance", 2).CrossChecks.Select(c => c.Check), latest.CrossChecks.Select(c => c.Check));
         Assert.Equal([CrossCheckKind.Deceased, CrossCheckKind.NotResident, CrossCheckKind.ClaimedElsewhere, CrossCheckKind.StateFunded,
             CrossCheckKind.ExclusivePolicy], latest.CrossChecks.Select(c => c.Check));
         Assert.Equal(["extreme-poverty-support"], latest.CrossChecks.Single(c => c.Check == CrossCheckKind.ExclusivePolicy).Policies);

@@ -47,4 +47,8 @@ public sealed class RegionDirectory
         for (var region = Find(code); region is not null; region = region.ParentCode is null ? null : Find(region.ParentCode))
             yield return region.Code;
     }
+
+    /// <summary>The counties and townships at or under <paramref name="code"/>, in code order: a filter's choices of place.</summary>
+    public IReadOnlyList<Region> PlacesUnder(string code) =>
+        [.. byCode.Values.Where(r => r.Level is RegionLevel.County or RegionLevel.Township && Lineage(r.Code).Contains(code)).OrderBy(r => r.Code, StringComparer.Ordinal)];
 }

@@ -56,7 +56,8 @@ public sealed class InboxInBrowserTests(ITestOutputHelper output) : BrowserTest(
         var page = await SignInAsync("clerk.review", "/inbox");
         await Assertions.Expect(page.Locator("[data-testid=task-total]")).ToHaveTextAsync("共 3 个任务");
         await page.Locator("[data-testid=filter-q] input").FillAsync(numbers[1]);
-        await page.GetByRole(AriaRole.Radio, new() { Name = "正常", Exact = true }).CheckAsync();
+        // AntDesign's radio buttons hide their input: the label is what a user clicks.
+        await page.Locator(".ant-radio-button-wrapper", new() { HasText = "正常" }).ClickAsync();
         await Button(page.Locator("[data-testid=filter-search]"), "查询").ClickAsync();
         await page.WaitForURLAsync(new Regex("[?&]q=" + Regex.Escape(numbers[1])));
         Assert.Contains("due=normal", page.Url);
@@ -69,7 +70,7 @@ public sealed class InboxInBrowserTests(ITestOutputHelper output) : BrowserTest(
         await second.GotoAsync(page.Url);
         await WaitUntilInteractiveAsync(second, "待办任务");
         await Assertions.Expect(second.Locator("[data-testid=filter-q] input")).ToHaveValueAsync(numbers[1]);
-        await Assertions.Expect(second.GetByRole(AriaRole.Radio, new() { Name = "正常", Exact = true })).ToBeCheckedAsync();
+        await Assertions.Expect(second.Locator(".ant-radio-button-wrapper-checked", new() { HasText = "正常" })).ToHaveCountAsync(1);
         await Assertions.Expect(second.Locator("[data-testid=task-total]")).ToHaveTextAsync("共 1 个任务");
         await Assertions.Expect(second.Locator("tr.ant-table-row")).ToHaveCountAsync(1);
         await Assertions.Expect(second.Locator("tr.ant-table-row")).ToContainTextAsync(numbers[1]);

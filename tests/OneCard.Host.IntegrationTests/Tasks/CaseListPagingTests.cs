@@ -86,12 +86,12 @@ public sealed class CaseListPagingTests : IAsyncLifetime
     {
         var client = await driver.As("reviewer");
         var sort = await client.GetAsync("/api/applications?sort=amount");
-        Assert.Equal(HttpStatusCode.BadRequest, sort.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, sort.StatusCode);
         Assert.Contains("排序字段“amount”无效", await sort.Content.ReadAsStringAsync());
         var due = await client.GetAsync("/api/applications?due=late");
-        Assert.Equal(HttpStatusCode.BadRequest, due.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, due.StatusCode);
         Assert.Contains("办理时限筛选“late”无效", await due.Content.ReadAsStringAsync());
-        Assert.Equal(HttpStatusCode.BadRequest, (await (await driver.As("clerk.review")).GetAsync("/api/tasks?sort=priority")).StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await (await driver.As("clerk.review")).GetAsync("/api/tasks?sort=priority")).StatusCode);
     }
 
     [Fact]

@@ -59,7 +59,8 @@ public sealed class InboxInBrowserTests(ITestOutputHelper output) : BrowserTest(
         // AntDesign's radio buttons hide their input: the label is what a user clicks.
         await page.Locator(".ant-radio-button-wrapper", new() { HasText = "正常" }).ClickAsync();
         await Button(page.Locator("[data-testid=filter-search]"), "查询").ClickAsync();
-        await page.WaitForURLAsync(new Regex("[?&]q=" + Regex.Escape(numbers[1])));
+        // The page changes its URL in place (no reload): wait on the URL itself.
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("[?&]q=" + Regex.Escape(numbers[1])));
         Assert.Contains("due=normal", page.Url);
         await Assertions.Expect(page.Locator("[data-testid=task-total]")).ToHaveTextAsync("共 1 个任务");
         await Assertions.Expect(page.Locator("tr.ant-table-row")).ToHaveCountAsync(1);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Cases;
+using OneCard.Domain.Errors;
 using OneCard.Domain.Users;
 using OneCard.Host.Cases;
 using OneCard.Host.Platform;
@@ -26,15 +27,22 @@ public static class Inbox
 
     /// <summary>
     /// Filters: policy code, step name, region (code prefix, e.g. a township), due state (<see cref="DueStates"/>), claim
-    /// ("mine": claimed by or assigned to me; "unclaimed"); sort: "due" (default), "-due", "created", "-created".
+    /// ("mine": claimed by or assigned to me; "unclaimed"), Q: text in the case reference or the region's name (e.g. "大孤家子");
+    /// sort: "due" (default), "created", "reference", a leading "-" for descending.
     /// </summary>
     public sealed record Query(string? Policy = null, string? Step = null, string? Region = null, string? Due = null, string? Claim = null,
-        string? Sort = null, int Page = 1, int PageSize = 50);
+        string? Sort = null, int Page = 1, int PageSize = 50, string? Q = null);
+
+    /// <summary>The sort keys the inbox knows; anything else is refused in Chinese rather than silently ignored.</summary>
+    public static readonly IReadOnlyList<string> SortKeys = ["due", "created", "reference"];
+
+    /// <summary>The largest page a caller may ask for.</summary>
+    public const int MaxPageSize = 500;
 
     public sealed record TaskView(Guid Id, string SubjectKind, Guid SubjectId, Guid? ApplicationId, string Reference, string? PolicyCode,
         string RegionCode, string RegionName, string Step, string StepTitle, DateTimeOffset CreatedAt, DateTimeOffset? DueAt, bool DueAtIsProvisional,
         bool IsOverdue, DateTimeOffset? OverdueAt, string DueState, string? AssigneeId, string? AssigneeName, bool ClaimedByMe,
-        bool IsEscalated, int? LineCount, decimal? PayableAmount)
+        bool IsEscalated, int? LineCount, decimal? PayableAmount, string? WorkflowKey = null)
     {
         /// <summary>The case page of the subject; null for kinds that have no page yet.</summary>
         public string Link => CaseLinks.For(SubjectKind, SubjectId);
@@ -51,7 +59,7 @@ public static class Inbox
             var page = await handler.ListAsync(query, ct);
             response.Headers[TotalHeader] = page.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return TypedResults.Ok(page.Items);
-        }).WithName("ListTasks").WithSummary("My open tasks, filtered (policy, step, region, due, claim), sorted and paged; total in X-Total-Count");
+        }).WithName("ListTasks").WithSummary("My open tasks, filtered (policy, step, region, due, claim, q), sorted and paged; total in X-Total-Count");
 
     /// <summary>The inbox query; the web UI calls it too.</summary>
     public sealed class Handler(OneCardDbContext db, WorkflowCatalog workflows, RegionDirectory regions, UserContext user, TimeProvider time)
@@ -91,6 +99,12 @@ public static class Inbox
                 "unclaimed" => tasks.Where(t => t.AssigneeId == null),
                 _ => tasks,
             };
+            var sort = string.IsNullOrWhiteSpace(query.Sort) ? "due" : query.Sort.Trim();
+            if (!SortKeys.Contains(sort.TrimStart('-')))
+                throw new OneCardException(ErrorKind.Invalid, "UnknownSort",
+                    $"排序字段“{sort}”无效，可选：{string.Join("、", SortKeys)}（前加“-”为降序）", $"Unknown sort '{sort}'.");
+            var text = string.IsNullOrWhiteSpace(query.Q) ? null : query.Q.Trim();
+            IReadOnlyList<string> places = text is null ? [] : regions.Matching(text);
 
             var rows = from t in tasks
                        join i in db.WorkflowInstances.AsNoTracking() on t.InstanceId equals i.Id
@@ -109,15 +123,18 @@ public static class Inbox
                            t, i.Reference, i.DefinitionId, i.DefinitionVersion, AssigneeName = u == null ? null : u.DisplayName,
                            LineCount = a == null ? (int?)null : a.LineCount, Payable = a == null ? (decimal?)null : a.PayableAmount,
                        };
+            if (text is not null) rows = rows.Where(r => r.Reference.Contains(text) || places.Contains(r.t.RegionCode));
             var total = await rows.CountAsync(ct);
-            rows = query.Sort switch
+            rows = sort switch
             {
                 "-due" => rows.OrderByDescending(r => r.t.DueAt).ThenBy(r => r.t.Id),
                 "created" => rows.OrderBy(r => r.t.CreatedAt).ThenBy(r => r.t.Id),
                 "-created" => rows.OrderByDescending(r => r.t.CreatedAt).ThenBy(r => r.t.Id),
+                "reference" => rows.OrderBy(r => r.Reference).ThenBy(r => r.t.Id),
+                "-reference" => rows.OrderByDescending(r => r.Reference).ThenBy(r => r.t.Id),
                 _ => rows.OrderBy(r => r.t.DueAt).ThenBy(r => r.t.Id),
             };
-            var size = Math.Clamp(query.PageSize, 1, 500);
+            var size = Math.Clamp(query.PageSize, 1, MaxPageSize);
             var number = Math.Max(1, query.Page);
             var page = await rows.Skip((number - 1) * size).Take(size).ToListAsync(ct);
 
@@ -130,7 +147,7 @@ public static class Inbox
                     t.PolicyCode, t.RegionCode, regions.FullName(t.RegionCode), t.Step,
                     workflows.Get(r.DefinitionId, r.DefinitionVersion).Step(t.Step).TitleZh, t.CreatedAt, t.DueAt, t.DueAtIsProvisional,
                     overdue, t.OverdueAt, overdue ? DueStates.Overdue : dueSoon ? DueStates.Soon : DueStates.Normal,
-                    t.AssigneeId, r.AssigneeName, t.AssigneeId == me.Id, !r.Own, r.LineCount, r.Payable);
+                    t.AssigneeId, r.AssigneeName, t.AssigneeId == me.Id, !r.Own, r.LineCount, r.Payable, $"{r.DefinitionId}@{r.DefinitionVersion}");
             })], total, number, size);
         }
 

@@ -43,6 +43,8 @@ public sealed class ObjectionsInBrowserTests(ITestOutputHelper output) : Browser
         await Assertions.Expect(page.Locator("tr.ant-table-row", new() { HasText = "经村组核实，申报情况属实" })).ToHaveCountAsync(12);
 
         await Button(page, "办结").ClickAsync();
+        await Assertions.Expect(modal.Locator("[data-testid=confirm-consequence]")).ToHaveTextAsync("办结后案件将转“财政程序性复核”。");
+        await Button(modal, "确定办结").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=current-step]")).ToHaveTextAsync("财政程序性复核");
         Assert.All((await DetailAsync("reviewer", id)).GetProperty("objections").EnumerateArray(), o => Assert.Equal("Dismissed", o.GetProperty("status").GetString()));
     }

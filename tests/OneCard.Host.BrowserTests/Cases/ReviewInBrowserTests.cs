@@ -42,9 +42,12 @@ public sealed class ReviewInBrowserTests(ITestOutputHelper output) : BrowserTest
         Assert.Equal(["Eligible", "Ineligible", "Rejected", "Eligible", "Eligible"], lines.Select(l => l.GetProperty("outcome").GetString()));
 
         await Button(page, "退回").ClickAsync();
-        await Assertions.Expect(modal).ToContainTextAsync("请填写意见");
+        // The definition requires a comment for a return: the confirmation names the step and refuses a blank comment.
+        await Assertions.Expect(modal.Locator("[data-testid=confirm-consequence]")).ToHaveTextAsync("退回后案件将转“乡镇审核”。");
+        await Button(modal, "确定退回").ClickAsync();
+        await Assertions.Expect(modal.Locator("[data-testid=confirm-comment-missing]")).ToHaveTextAsync("退回须填写意见");
         await modal.Locator("textarea").FillAsync("请核实第3条的承包面积后重新上报");
-        await Button(modal, "确定").ClickAsync();
+        await Button(modal, "确定退回").ClickAsync();
 
         await Assertions.Expect(page.Locator("[data-testid=current-step]")).ToHaveTextAsync("乡镇审核");
         await Assertions.Expect(Button(page, "退回")).ToHaveCountAsync(0);

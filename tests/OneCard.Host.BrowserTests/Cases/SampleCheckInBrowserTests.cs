@@ -50,6 +50,8 @@ public sealed class SampleCheckInBrowserTests(ITestOutputHelper output) : Browse
         Assert.All(checkedLines, l => Assert.Equal("Passed", l.GetProperty("sampleResult").GetString()));
 
         await Button(page, "办结").ClickAsync();
+        await Assertions.Expect(page.Locator(".ant-modal-content [data-testid=confirm-consequence]")).ToHaveTextAsync("办结后案件将转“公示”。");
+        await Button(page.Locator(".ant-modal-content"), "确定办结").ClickAsync();
         // The check has ended: the case leaves the third party's view at once (issue 5, finding 9).
         await Assertions.Expect(page.Locator("[data-testid=case-left-scope]")).ToContainTextAsync("现场抽查已结束");
         await Assertions.Expect(Button(page, "办结")).ToHaveCountAsync(0);

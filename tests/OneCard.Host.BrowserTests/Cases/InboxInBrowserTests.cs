@@ -66,9 +66,9 @@ public sealed class InboxInBrowserTests(ITestOutputHelper output) : BrowserTest(
         await Assertions.Expect(page.Locator("tr.ant-table-row")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("tr.ant-table-row")).ToContainTextAsync(numbers[1]);
 
-        // The same address in a new page (a bookmark, a link sent to a colleague): the same filter, the same rows.
-        var second = await page.Context.NewPageAsync();
-        await second.GotoAsync(page.Url);
+        // The same address in a new page (a bookmark, a link sent to a colleague): opened without a session, it leads through
+        // the login page back to itself — the same filter, the same rows.
+        var second = await SignInAsync("clerk.review", new Uri(page.Url).PathAndQuery);
         await WaitUntilInteractiveAsync(second, "待办任务");
         await Assertions.Expect(second.Locator("[data-testid=filter-q] input")).ToHaveValueAsync(numbers[1]);
         await Assertions.Expect(second.Locator(".ant-radio-button-wrapper-checked", new() { HasText = "正常" })).ToHaveCountAsync(1);

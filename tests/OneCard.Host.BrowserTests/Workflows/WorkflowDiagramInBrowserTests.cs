@@ -47,6 +47,7 @@ public sealed class WorkflowDiagramInBrowserTests(ITestOutputHelper output) : Br
 
         // The diagram follows the case: after the reviewer approves, the sample check is current.
         await Button(casePage, "通过").ClickAsync();
+        await Button(casePage.Locator(".ant-modal-content"), "确定通过").ClickAsync(); // the confirmation every case action asks
         await Assertions.Expect(casePage.Locator("[data-testid=current-step]")).ToHaveTextAsync("现场抽查");
         await Assertions.Expect(current).ToHaveAttributeAsync("data-step", "SampleCheck");
         await Assertions.Expect(caseDiagram.Locator(".wf-step[data-step=CountyReview]")).ToHaveAttributeAsync("data-visited", "true");

@@ -46,7 +46,7 @@ public sealed class ImpactEvidenceTests : IAsyncLifetime
     {
         var refused = await (await driver.As("policy")).PostAsync($"/api/rulesets/{Arable}/3/submit", null);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
-        Assert.Equal(RuleSetStatus.Draft, await Db(db => db.RuleSets.Where(r => r.Version == 3).Select(r => r.Status).SingleAsync()));
+        Assert.Equal(RuleSetStatus.Draft, await Db(db => db.RuleSets.Where(r => r.PolicyCode == Arable && r.Version == 3).Select(r => r.Status).SingleAsync()));
         return await refused.Content.ReadFromJsonAsync<JsonElement>();
     }
 

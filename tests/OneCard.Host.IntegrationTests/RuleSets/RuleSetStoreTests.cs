@@ -126,7 +126,7 @@ public sealed class RuleSetStoreTests : IAsyncLifetime
         var problem = await own.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("SeparationOfDuties", problem.GetProperty("code").GetString());
         Assert.Contains("职责分离", problem.GetProperty("title").GetString(), StringComparison.Ordinal);
-        Assert.Equal(RuleSetStatus.Submitted, await Db(db => db.RuleSets.Where(r => r.Version == 3).Select(r => r.Status).SingleAsync()));
+        Assert.Equal(RuleSetStatus.Submitted, await Db(db => db.RuleSets.Where(r => r.PolicyCode == Arable && r.Version == 3).Select(r => r.Status).SingleAsync()));
 
         var policy2 = await driver.As("policy2");
         Assert.Equal(["Approve", "Return", "Reject"], (await DetailAsync(policy2, 3)).GetProperty("permittedActions").EnumerateArray().Select(a => a.GetString()));
@@ -134,7 +134,7 @@ public sealed class RuleSetStoreTests : IAsyncLifetime
         var approved = (await DetailAsync(policy2, 3)).GetProperty("version");
         Assert.Equal(("Approved", "已批准，待生效", "2026-03-10"),
             (approved.GetProperty("status").GetString(), approved.GetProperty("statusZh").GetString(), approved.GetProperty("effectiveFrom").GetString()));
-        var row = await Db(db => db.RuleSets.AsNoTracking().SingleAsync(r => r.Version == 3));
+        var row = await Db(db => db.RuleSets.AsNoTracking().SingleAsync(r => r.PolicyCode == Arable && r.Version == 3));
         Assert.Equal((RuleSetStatus.Approved, "policy"), (row.Status, await UserName(row.SubmittedBy!)));
         Assert.Equal("policy2", await UserName(row.ApprovedBy!));
         Assert.Equal(["RuleSetDrafted", "RuleSetSubmitted", "RuleSetApproved"], await Db(db => db.AuditLog
@@ -240,7 +240,7 @@ public sealed class RuleSetStoreTests : IAsyncLifetime
         await using var second = await OneCardApp.StartAsync(database: app.ConnectionString,
             settings: new Dictionary<string, string?> { ["RuleSets:RefreshSeconds"] = "1" });
         var secondRuleSets = second.Services.GetRequiredService<IRuleSets>();
-        Assert.Null(secondRuleSets.All.FirstOrDefault(r => r.Version == 3));
+        Assert.Null(secondRuleSets.All.FirstOrDefault(r => r.PolicyCode == Arable && r.Version == 3));
 
         var caseId = await DraftAsync(await driver.As("policy"), V3());
         // A version the second host has not seen yet is read on the miss, not refused.

@@ -32,6 +32,9 @@ public sealed partial class RuleSetForm
         public string Name { get; set; } = "";
         public string MessageZh { get; set; } = "";
         public string MessageEn { get; set; } = "";
+        /// <summary>What the rule checks, as the condition met (符合时的说明, optional; with its English).</summary>
+        public string LabelZh { get; set; } = "";
+        public string LabelEn { get; set; } = "";
         public RuleKind Kind { get; set; } = RuleKind.Compare;
         /// <summary>The raw expression (used when <see cref="Kind"/> is Raw).</summary>
         public string Raw { get; set; } = "";
@@ -59,6 +62,7 @@ public sealed partial class RuleSetForm
             var row = new RuleRow
             {
                 original = (JsonObject)o.DeepClone(), Name = Text(o["name"]), MessageZh = Text(o["messageZh"]), MessageEn = Text(o["messageEn"]),
+                LabelZh = Text(o["labelZh"]), LabelEn = Text(o["labelEn"]),
             };
             row.Parse(Text(o["expression"]), typeOf);
             return row;
@@ -100,6 +104,8 @@ public sealed partial class RuleSetForm
             Set(o, "expression", Str(ExpressionFor(factType), original["expression"]));
             Set(o, "messageZh", Str(MessageZh, original["messageZh"]));
             Set(o, "messageEn", Str(MessageEn, original["messageEn"]));
+            Set(o, "labelZh", Str(LabelZh, original["labelZh"]));
+            Set(o, "labelEn", Str(LabelEn, original["labelEn"]));
             return o;
         }
 

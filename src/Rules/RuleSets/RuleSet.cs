@@ -127,7 +127,15 @@ public sealed record FactDefinition(string Name, FactType Type, string? Table = 
 }
 
 /// <summary>One eligibility rule: a boolean expression over the facts and the messages shown when it fails.</summary>
-public sealed record EligibilityRule(string Name, string Expression, string MessageZh, string MessageEn);
+public sealed record EligibilityRule(string Name, string Expression, string MessageZh, string MessageEn)
+{
+    /// <summary>What the rule checks, said as the condition met ("身份证号有效"): how a passed result reads. Optional; a rule set
+    /// without it shows a passed rule as the absence of its failure.</summary>
+    public string? LabelZh { get; init; }
+
+    /// <summary>The English of <see cref="LabelZh"/>; given together with it.</summary>
+    public string? LabelEn { get; init; }
+}
 
 /// <summary>The amount of an eligible line: one decimal expression, rounded once to 分, half away from zero.</summary>
 public sealed record AmountRule(string Expression, string Rounding, int Decimals)

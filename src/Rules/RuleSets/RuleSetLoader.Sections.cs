@@ -434,6 +434,14 @@ public static partial class RuleSetLoader
             var expression = RequiredString(item, path, "expression", errors);
             var zh = RequiredString(item, path, "messageZh", errors);
             var en = RequiredString(item, path, "messageEn", errors);
+            var labelZh = OptionalString(item, path, "labelZh", errors);
+            var labelEn = OptionalString(item, path, "labelEn", errors);
+            if ((labelZh is null) != (labelEn is null) && !(item.TryGetProperty("labelZh", out _) && item.TryGetProperty("labelEn", out _)))
+            {
+                var missing = labelZh is null ? "labelZh" : "labelEn";
+                errors.Add($"{path}.{missing}", "labelZh（符合时的说明）与 labelEn 须同时给出", "labelZh and labelEn are given together");
+            }
+
             if (name is not null && !IdentifierPattern().IsMatch(name))
             {
                 errors.Add($"{path}.name", "规则名必须以大写字母开头，只含字母和数字", "a rule name must start with an uppercase letter and contain only letters and digits");
@@ -443,7 +451,7 @@ public static partial class RuleSetLoader
                 errors.Add($"{path}.name", $"规则名 {name} 重复", $"rule name {name} is used twice");
             }
 
-            rules.Add(new EligibilityRule(name ?? "", expression ?? "", zh ?? "", en ?? ""));
+            rules.Add(new EligibilityRule(name ?? "", expression ?? "", zh ?? "", en ?? "") { LabelZh = labelZh, LabelEn = labelEn });
         }
 
         return rules;

@@ -20,7 +20,7 @@ public static partial class RuleSetLoader
 
     private static readonly string[] TopLevelKeys = ["policyCode", "version", "name", "year", "basis", "facts", "tables", "eligibility", "amount", "examples", "notes", "crossChecks", "effectiveFrom"];
     private static readonly string[] FactKeys = ["name", "type", "from", "key", "keyLength", "labelZh", "minimum", "maximum", "maxLength", "personal", "compute", "match", "source"];
-    private static readonly string[] RuleKeys = ["name", "expression", "messageZh", "messageEn"];
+    private static readonly string[] RuleKeys = ["name", "expression", "messageZh", "messageEn", "labelZh", "labelEn"];
     private static readonly string[] AmountKeys = ["expression", "rounding", "decimals", "ceiling", "note"];
     private static readonly string[] NameKeys = ["zh-CN", "en"];
 

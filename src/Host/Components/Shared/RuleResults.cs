@@ -6,8 +6,9 @@ namespace OneCard.Host.Components.Shared;
 
 /// <summary>
 /// A line's rule results as a reader says them: "符合：…" / "不符合：…" / "规则故障：…", in the words of the rule set the line
-/// was evaluated under, never the rule's internal name. A rule set declares only what a failure means (messageZh); a passed
-/// rule therefore reads as the absence of that failure ("符合：无“身份证号无效”情形").
+/// was evaluated under, never the rule's internal name. A passed rule reads as its label, the condition met ("符合：身份证号有效");
+/// a rule set that gives no label (labelZh is optional, and published versions are never edited) shows it as the absence of
+/// its failure ("符合：无“身份证号无效”情形").
 /// </summary>
 public static class RuleResults
 {
@@ -28,7 +29,8 @@ public static class RuleResults
         if (fault is not null)
             return new(ruleName, $"规则故障：{fault}", TagColor.Magenta, false, true);
         if (passed)
-            return new(ruleName, failure is null ? "符合" : $"符合：无“{failure}”情形", TagColor.Green, true, false);
+            return new(ruleName, rule?.LabelZh is { } label ? $"符合：{label}" : failure is null ? "符合" : $"符合：无“{failure}”情形",
+                TagColor.Green, true, false);
         return new(ruleName, failure is null ? "不符合" : $"不符合：{failure}", TagColor.Red, false, false);
     }
 

@@ -1,9 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
+using OneCard.Testing;
 
 namespace OneCard.Host.IntegrationTests.Platform;
 
@@ -13,45 +11,20 @@ namespace OneCard.Host.IntegrationTests.Platform;
 /// </summary>
 public sealed class EmbeddedModeTests : IAsyncLifetime
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("onecard-embedded-").FullName;
-    private WebApplicationFactory<Program> app = null!;
+    private EmbeddedDemoHost host = null!;
 
     public Task InitializeAsync()
     {
-        app = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
-        {
-            builder.UseEnvironment("Embedded");
-            builder.UseSetting("Database:Provider", "Sqlite");
-            builder.UseSetting("Database:ConnectionString", $"Data Source={Path.Combine(folder, "onecard.db")}");
-            builder.UseSetting("Jobs:RunServer", "true");
-            builder.UseSetting("Jobs:SqlitePath", Path.Combine(folder, "onecard-jobs.db"));
-            builder.UseSetting("Demo:Seed", "true");
-            builder.UseSetting("Keys:PersonalDataEncryption", Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
-            builder.UseSetting("Keys:PersonalDataLookup", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-            builder.UseSetting("Keys:AuditChain", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-        });
-        _ = app.Server;
+        host = EmbeddedDemoHost.Start(runJobs: true);
         return Task.CompletedTask;
     }
 
-    private async Task<HttpClient> SignedInAsync(string userName)
-    {
-        var client = app.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true, AllowAutoRedirect = false });
-        (await client.PostAsJsonAsync("/api/auth/sign-in", new { userName, password = Demo.DemoData.Password })).EnsureSuccessStatusCode();
-        return client;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await app.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(folder, recursive: true);
-    }
+    public async Task DisposeAsync() => await host.DisposeAsync();
 
     [Fact]
     public async Task EmbeddedHost_ServesHealthOpenApiAndUi_WithACaseAtEveryStep()
     {
-        var client = app.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true, AllowAutoRedirect = false });
+        var client = host.Anonymous();
         // Degraded, not unhealthy, while the official calendar lacks next year (CalendarHealthCheck).
         var health = await client.GetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
@@ -68,12 +41,12 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         Assert.Equal(["CountyReview", "FinanceRecheck", "ObjectionReview", "Payment", "Publicity", "Publicized", "Rejected", "Returned", "SampleCheck",
             "TownshipReview", "Withdrawn"], steps.Distinct().Order().ToList());
         // Departments: the 民政 county reviewer sees only the 民政 case, the 农业农村 one only the seven others.
-        var civil = await SignedInAsync("reviewer.civil");
+        var civil = await host.SignInAsync("reviewer.civil");
         var civilCases = (await civil.GetFromJsonAsync<JsonElement>("/api/applications")).EnumerateArray().ToList();
         var civilCase = Assert.Single(civilCases);
         Assert.Equal("elderly-longevity-allowance", civilCase.GetProperty("policyCode").GetString());
         Assert.Equal("CountyReview", civilCase.GetProperty("step").GetString());
-        var agri = await SignedInAsync("reviewer");
+        var agri = await host.SignInAsync("reviewer");
         Assert.All((await agri.GetFromJsonAsync<JsonElement>("/api/applications")).EnumerateArray(),
             a => Assert.Equal("arable-land-protection", a.GetProperty("policyCode").GetString()));
         var notices = await client.GetFromJsonAsync<JsonElement>("/api/public/notices");

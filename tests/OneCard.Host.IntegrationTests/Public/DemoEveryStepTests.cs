@@ -4,10 +4,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Applications;
 using OneCard.Persistence;
-using System.Security.Cryptography;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using OneCard.Host.Platform;
+using OneCard.Testing;
 using OneCard.Workflows;
 using Xunit.Abstractions;
 
@@ -19,51 +16,23 @@ namespace OneCard.Host.IntegrationTests.Public;
 /// </summary>
 public sealed class DemoEveryStepTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    // The demo replays the clock (SeedableClock), so it runs on the host's real clock, as `dotnet run` does: embedded SQLite, like EmbeddedModeTests.
-    private readonly string folder = Directory.CreateTempSubdirectory("onecard-demo-").FullName;
-    private WebApplicationFactory<Program> app = null!;
+    // The demo replays the clock (SeedableClock), so it runs on the host's real clock, as `dotnet run` does: embedded SQLite.
+    private EmbeddedDemoHost host = null!;
     private TimeSpan seeding;
 
     public Task InitializeAsync()
     {
         var watch = Stopwatch.StartNew();
-        app = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
-        {
-            builder.UseEnvironment("Embedded");
-            builder.UseSetting("Database:Provider", "Sqlite");
-            builder.UseSetting("Database:ConnectionString", $"Data Source={Path.Combine(folder, "onecard.db")}");
-            builder.UseSetting("Jobs:RunServer", "false");
-            builder.UseSetting("Jobs:SqlitePath", Path.Combine(folder, "onecard-jobs.db"));
-            builder.UseSetting("Demo:Seed", "true");
-            builder.UseSetting("Keys:PersonalDataEncryption", Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
-            builder.UseSetting("Keys:PersonalDataLookup", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-            builder.UseSetting("Keys:AuditChain", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-        });
-        _ = app.Server;
+        host = EmbeddedDemoHost.Start(runJobs: false);
         seeding = watch.Elapsed;
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        await app.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(folder, recursive: true);
-    }
+    public async Task DisposeAsync() => await host.DisposeAsync();
 
-    private async Task<T> AsSystemAsync<T>(Func<IServiceProvider, Task<T>> work)
-    {
-        await using var scope = app.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<UserContext>().SetSystem();
-        return await work(scope.ServiceProvider);
-    }
+    private Task<T> AsSystemAsync<T>(Func<IServiceProvider, Task<T>> work) => host.AsSystemAsync(work);
 
-    private async Task<HttpClient> SignInAsync(string userName)
-    {
-        var client = app.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true, AllowAutoRedirect = false });
-        (await client.PostAsJsonAsync("/api/auth/sign-in", new { userName, password = Host.Demo.DemoData.Password })).EnsureSuccessStatusCode();
-        return client;
-    }
+    private Task<HttpClient> SignInAsync(string userName) => host.SignInAsync(userName);
 
     private static readonly (string Name, string RegionPrefix)[] Places = [("大孤家子镇", "210124101"), ("三面船镇", "210124102"), ("康平县", "210123")];
 
@@ -71,7 +40,7 @@ public sealed class DemoEveryStepTests(ITestOutputHelper output) : IAsyncLifetim
     public async Task Demo_HasACaseAtEveryStandardStep_AndTheNamedStepsInEveryPlace_AndWorkForClerk2AndReviewerKangping()
     {
         output.WriteLine($"host start with demo seeding: {seeding.TotalSeconds:0.0} s");
-        var standard = app.Services.GetRequiredService<WorkflowCatalog>().Latest("standard-subsidy");
+        var standard = host.App.Services.GetRequiredService<WorkflowCatalog>().Latest("standard-subsidy");
         var cases = await AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().WorkflowInstances.AsNoTracking()
             .Where(w => w.DefinitionId == "standard-subsidy").Select(w => new { w.SubjectId, w.RegionCode, w.Step }).ToListAsync());
         foreach (var c in cases.GroupBy(c => (c.RegionCode, c.Step)).OrderBy(g => g.Key)) output.WriteLine($"{c.Key.RegionCode} {c.Key.Step}: {c.Count()}");
@@ -101,7 +70,7 @@ public sealed class DemoEveryStepTests(ITestOutputHelper output) : IAsyncLifetim
     {
         int Count(OneCardDbContext db) => db.Applications.Count();
         var before = await AsSystemAsync(sp => Task.FromResult(Count(sp.GetRequiredService<OneCardDbContext>())));
-        await Host.Demo.DemoData.EnsureDemoCasesAsync(app.Services);
+        await Host.Demo.DemoData.EnsureDemoCasesAsync(host.App.Services);
         Assert.Equal(before, await AsSystemAsync(sp => Task.FromResult(Count(sp.GetRequiredService<OneCardDbContext>()))));
     }
 }

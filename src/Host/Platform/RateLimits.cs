@@ -32,14 +32,18 @@ public static class RateLimits
         }
         var signIn = Read("SignIn", 20, 60);
         var open = Read("Public", 120, 60);
-        var objections = Read("Objections", 20, 3600);
+        var objections = new ObjectionLimiter(Read("Objections", 20, 3600));
+        services.AddSingleton(objections);
+        services.AddScoped<ClientAddress>();
 
         services.AddRateLimiter(o =>
         {
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http => Classify(http.Request) switch
             {
                 Kind.SignIn => Partition("sign-in", http, signIn),
-                Kind.Objection => Partition("objection", http, objections),
+                // The objection form on the public page draws on the same per-address budget (ObjectionLimiter).
+                Kind.Objection => RateLimitPartition.Get($"objection|{http.Connection.RemoteIpAddress}",
+                    _ => objections.For(http.Connection.RemoteIpAddress)),
                 Kind.Public => Partition("public", http, open),
                 _ => RateLimitPartition.GetNoLimiter("none"),
             });
@@ -75,4 +79,52 @@ public static class RateLimits
             Window = TimeSpan.FromSeconds(limit.WindowSeconds),
             QueueLimit = 0,
         });
+}
+
+/// <summary>
+/// The per-address budget for objections (config <c>RateLimits:Objections</c>), one for both ways in: the API's middleware
+/// draws on it through <see cref="For"/>, the public notice page (a Blazor circuit, where no request passes the middleware)
+/// through <see cref="Acquire"/> with the address its circuit was opened from (<see cref="ClientAddress"/>).
+/// </summary>
+public sealed class ObjectionLimiter(WindowLimit limit) : IDisposable
+{
+    private readonly PartitionedRateLimiter<string> limiter = PartitionedRateLimiter.Create<string, string>(address =>
+        RateLimitPartition.GetFixedWindowLimiter(address, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = limit.PermitLimit,
+            Window = TimeSpan.FromSeconds(limit.WindowSeconds),
+            QueueLimit = 0,
+        }));
+
+    /// <summary>One objection's permit for <paramref name="address"/>; the caller refuses when the lease is not acquired.</summary>
+    public RateLimitLease Acquire(System.Net.IPAddress? address) => limiter.AttemptAcquire(Key(address));
+
+    /// <summary>What is left of one address's budget in the current window.</summary>
+    public RateLimiterStatistics? Statistics(System.Net.IPAddress? address) => limiter.GetStatistics(Key(address));
+
+    /// <summary>The budget of one address as a limiter the rate-limiting middleware can hold (it keeps no state of its own).</summary>
+    internal RateLimiter For(System.Net.IPAddress? address) => new OneAddress(limiter, Key(address));
+
+    private static string Key(System.Net.IPAddress? address) => address?.ToString() ?? "unknown";
+
+    public void Dispose() => limiter.Dispose();
+
+    private sealed class OneAddress(PartitionedRateLimiter<string> inner, string key) : RateLimiter
+    {
+        // Stateless: the middleware may drop and re-create it at will; the budget lives in the inner limiter.
+        public override TimeSpan? IdleDuration => TimeSpan.Zero;
+        public override RateLimiterStatistics? GetStatistics() => inner.GetStatistics(key);
+        protected override RateLimitLease AttemptAcquireCore(int permitCount) => inner.AttemptAcquire(key, permitCount);
+        protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken) =>
+            inner.AcquireAsync(key, permitCount, cancellationToken);
+    }
+}
+
+/// <summary>
+/// The client address of the current Blazor circuit: taken from the request that prerendered the page (after forwarded
+/// headers) and carried into the circuit as persisted component state (<c>Routes.razor</c>), which the server protects.
+/// </summary>
+public sealed class ClientAddress
+{
+    public System.Net.IPAddress? Value { get; set; }
 }

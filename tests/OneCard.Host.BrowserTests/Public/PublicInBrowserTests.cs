@@ -1,7 +1,10 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using OneCard.Host.Platform;
 using OneCard.Host.BrowserTests.Support;
 using OneCard.Testing;
 using Xunit.Abstractions;
@@ -14,6 +17,9 @@ namespace OneCard.Host.BrowserTests.Public;
 /// </summary>
 public sealed class PublicInBrowserTests(ITestOutputHelper output) : BrowserTest(output)
 {
+    /// <summary>OneCardApp's generous per-address limits (RateLimits:Objections:PermitLimit).</summary>
+    private const int ObjectionBudgetInTests = 100000;
+
     private string Url(string path) => new Uri(App.BaseAddress, path).ToString();
 
     private async Task<Guid> PublicityNoticeAsync()
@@ -70,6 +76,9 @@ public sealed class PublicInBrowserTests(ITestOutputHelper output) : BrowserTest
         await Button(phone, "提交异议").ClickAsync();
         await Assertions.Expect(phone.Locator("[data-testid=objection-error]")).ToContainTextAsync("您对第3条明细提出的异议正在处理中，请勿重复提交");
         Assert.Single((await DetailAsync("reviewer", caseId)).GetProperty("objections").EnumerateArray());
+        // Both submissions drew on the per-address objection budget of the address the page was opened from, as the API's do.
+        var left = App.Services.GetRequiredService<ObjectionLimiter>().Statistics(IPAddress.Loopback)?.CurrentAvailablePermits;
+        Assert.Equal(ObjectionBudgetInTests - 2, left);
         Output.WriteLine("receipt " + number);
     }
 

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OneCard.Host.Platform;
 using OneCard.Testing;
 
 namespace OneCard.Host.IntegrationTests.Platform;
@@ -69,6 +71,27 @@ public sealed class RateLimitTests : IAsyncLifetime
 
         // Reading notices has its own, looser limit.
         Assert.Equal(HttpStatusCode.OK, (await citizen.GetAsync("/api/public/notices")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ObjectionForm_OnThePublicPage_DrawsOnTheSameBudgetAsTheApi()
+    {
+        // The page's circuit asks ObjectionLimiter with the address it was opened from; the API's middleware draws on it too.
+        var clients = new ClientAddresses(app);
+        var limiter = clients.Services.GetRequiredService<ObjectionLimiter>();
+        var notice = Guid.NewGuid();
+        var api = clients.Client("198.51.100.20");
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, (await api.PostAsJsonAsync($"/api/public/notices/{notice}/objections",
+            new { lineNo = 1, text = "此户并未耕种", contact = "13800000001" })).StatusCode);
+        using (var page = limiter.Acquire(IPAddress.Parse("198.51.100.20"))) Assert.True(page.IsAcquired);
+
+        using (var third = limiter.Acquire(IPAddress.Parse("198.51.100.20"))) Assert.False(third.IsAcquired);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await api.PostAsJsonAsync($"/api/public/notices/{notice}/objections",
+            new { lineNo = 2, text = "此户并未耕种", contact = "13800000002" })).StatusCode);
+        // Another address keeps its own budget on both ways in.
+        using (var other = limiter.Acquire(IPAddress.Parse("198.51.100.21"))) Assert.True(other.IsAcquired);
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, (await clients.Client("198.51.100.21").PostAsJsonAsync($"/api/public/notices/{notice}/objections",
+            new { lineNo = 1, text = "此户并未耕种", contact = "13800000003" })).StatusCode);
     }
 
     [Fact]

@@ -20,6 +20,9 @@ internal sealed class ClientAddresses(OneCardApp app)
     private readonly WebApplicationFactory<Program> host =
         app.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<IStartupFilter, FromHeader>()));
 
+    /// <summary>The services of the host these clients reach (its own singletons, e.g. the objection limiter).</summary>
+    public IServiceProvider Services => host.Services;
+
     public HttpClient Client(string address)
     {
         var client = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });

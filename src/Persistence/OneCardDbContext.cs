@@ -137,6 +137,7 @@ public abstract partial class OneCardDbContext(DbContextOptions options) : DbCon
     {
         ConfigureInspections(modelBuilder);
         ConfigureHouseholds(modelBuilder);
+        ConfigureCorrections(modelBuilder);
         modelBuilder.Entity<Region>(e =>
         {
             e.HasKey(x => x.Code);

@@ -20,7 +20,7 @@ public sealed class ClaimLine
     public required string Name { get; init; }
     public required string IdNumberMasked { get; init; }
     /// <summary>The policy facts of the line (e.g. AreaMu, LandConverted) as JSON.</summary>
-    public required string FactsJson { get; init; }
+    public required string FactsJson { get; set; }
     /// <summary>The county-level area code (first 6 digits) read from the ID number at submission; with the birth date and
     /// gender below, the facts every <c>Fn</c> ID helper derives, kept so an impact run never decrypts an ID. Null on lines
     /// stored before these were kept (an impact run reports them as 无法测算).</summary>

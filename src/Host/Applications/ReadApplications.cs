@@ -183,8 +183,8 @@ public static class ReadApplications
                 await db.Objections.AsNoTracking().Where(o => o.ApplicationId == id).OrderBy(o => o.LodgedAt).ToListAsync(ct);
             var draw = await db.SampleDraws.AsNoTracking().SingleOrDefaultAsync(d => d.ApplicationId == id, ct);
             var step = workflows.Get(instance.DefinitionId, instance.DefinitionVersion).Step(instance.Step);
-            // The history is loaded with the instance: separation of duties reads it from there, not again.
-            var acts = instance.History.Select(e => CaseEngine.ToPriorAct(e.FromStep, e.ActorId)).ToList();
+            // Separation of duties reads the engine's history: the transitions, and the line corrections (更正明细) made in a step.
+            var acts = await engine.HistoryAsync(instance.Id, ct);
             var permitted = await engine.PermittedActionsAsync(instance, ct, acts);
             var lineActions = user.User is not null && step.Role is { } stepRole && !instance.IsFinal
                 && (await engine.RolesOnAsync(instance.PolicyCode, ct)).Contains(stepRole)

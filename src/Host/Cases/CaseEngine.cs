@@ -144,7 +144,10 @@ public sealed partial class CaseEngine(
     {
         var events = await db.WorkflowEvents.AsNoTracking().Where(e => e.InstanceId == instanceId)
             .Select(e => new { e.FromStep, e.ActorId }).ToListAsync(ct);
-        return [.. events.Select(e => ToPriorAct(e.FromStep, e.ActorId))];
+        // A clerk who corrected lines in a step (更正明细) acted in it, as whoever fired its transition did.
+        var corrections = await db.LineCorrections.AsNoTracking().Where(c => c.InstanceId == instanceId)
+            .Select(c => new { c.Step, c.CorrectedBy }).Distinct().ToListAsync(ct);
+        return [.. events.Select(e => ToPriorAct(e.FromStep, e.ActorId)), .. corrections.Select(c => new PriorAct(c.Step, c.CorrectedBy))];
     }
 
     /// <summary>

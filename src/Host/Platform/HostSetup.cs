@@ -90,6 +90,7 @@ public static class HostSetup
         services.AddRosterImports();
         services.AddScoped<RosterTemplate.Handler>();
         services.AddScoped<ReadApplications.Handler>();
+        services.AddLineCorrections();
         services.AddScoped<Inbox.Handler>();
         services.AddScoped<ClaimTask.Handler>();
         services.AddScoped<BulkApprove.Handler>();
@@ -201,6 +202,7 @@ public static class HostSetup
         api.MapAuth();
         api.MapSubmitApplication();
         api.MapReadApplications();
+        api.MapLineCorrections();
         api.MapInbox();
         api.MapClaimTask();
         api.MapBulkApprove();

@@ -16,7 +16,7 @@ internal sealed class DefinitionDraft
     {
         var steps = Steps.Select(s => new StepDefinition(
             s.Name!, s.Kind!.Value, s.Role, s.TimeLimit, s.RemindBefore, s.TitleZh!, s.TitleEn!,
-            s.OnEnter.AsReadOnly(), s.LineActions.AsReadOnly(), s.Parameters.AsReadOnly(), s.SeparateFrom.AsReadOnly(), s.Escalate, s.Branches.AsReadOnly())).ToList();
+            s.OnEnter.AsReadOnly(), s.LineActions.AsReadOnly(), s.Parameters.AsReadOnly(), s.SeparateFrom.AsReadOnly(), s.Escalate, s.Branches.AsReadOnly(), s.AllowsLineCorrections)).ToList();
         var transitions = Transitions.Select(t => new TransitionDefinition(
             t.From!, t.Action!, t.To!, t.Role, t.Guard, t.CommentRequired)).ToList();
         return new WorkflowDefinition(
@@ -42,6 +42,7 @@ internal sealed class StepDraft
     public List<string> SeparateFrom { get; set; } = [];
     public Escalation? Escalate { get; set; }
     public List<string> Branches { get; set; } = [];
+    public bool AllowsLineCorrections { get; set; }
 }
 
 /// <summary>A transition as read; see <see cref="DefinitionDraft"/>.</summary>

@@ -15,6 +15,8 @@ namespace OneCard.Workflows;
 /// they prepared what it checks; <see cref="WorkflowDefinition.Submission"/> names the case's submission. Empty for none.</param>
 /// <param name="Escalate">When and to whom an overdue task of this Human step, or a case still waiting in this System step, escalates; null for never.</param>
 /// <param name="Branches">For a <see cref="StepKind.Parallel"/> step: the Human steps whose tasks open together; empty otherwise.</param>
+/// <param name="AllowsLineCorrections">Whoever may act on this Human step may also correct the case's lines here (更正明细: edit a
+/// line's facts or replace lines from a new roster file); false where the definition does not say so.</param>
 public sealed record StepDefinition(
     string Name,
     StepKind Kind,
@@ -28,7 +30,8 @@ public sealed record StepDefinition(
     IReadOnlyDictionary<string, string> Parameters,
     IReadOnlyList<string> SeparateFrom,
     Escalation? Escalate = null,
-    IReadOnlyList<string>? Branches = null)
+    IReadOnlyList<string>? Branches = null,
+    bool AllowsLineCorrections = false)
 {
     /// <summary>The branch steps of a <see cref="StepKind.Parallel"/> step (empty for any other kind).</summary>
     public IReadOnlyList<string> Branches { get; init; } = Branches ?? [];

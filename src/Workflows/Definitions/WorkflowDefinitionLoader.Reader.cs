@@ -63,6 +63,7 @@ public static partial class WorkflowDefinitionLoader
                 SeparateFrom = NameList(e, "separateFrom"),
                 Escalate = ReadEscalation(e),
                 Branches = NameList(e, "branches"),
+                AllowsLineCorrections = e.TryGetProperty("allowsLineCorrections", out var c) && c.GetBoolean(),
             };
 
             if (draft.Name == WorkflowDefinition.Submission)
@@ -73,6 +74,11 @@ public static partial class WorkflowDefinitionLoader
             if (draft.Role == Actor.SystemRole)
             {
                 Error($"{path}.role", ReservedRole, "角色名 System 保留给系统。", "The role name System is reserved for the system actor.");
+            }
+
+            if (draft.AllowsLineCorrections && draft.Kind != StepKind.Human)
+            {
+                Error($"{path}.allowsLineCorrections", InvalidValue, "只有人工步骤可以允许更正明细。", "Only a Human step may allow line corrections.");
             }
 
             switch (draft.Kind)

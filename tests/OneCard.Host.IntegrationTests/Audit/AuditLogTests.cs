@@ -29,7 +29,7 @@ public sealed class AuditLogTests : IAsyncLifetime
         var submitted = entries.Single(e => e.Action == "ApplicationSubmitted");
         Assert.Equal("u-clerk", submitted.ActorId);
         Assert.Contains("arable-land-protection@2", submitted.DataJson);
-        Assert.Contains(entries, e => e.Action == "Transition" && e.ActorId == "u-reviewer" && e.DataJson.Contains("standard-subsidy@4"));
+        Assert.Contains(entries, e => e.Action == "Transition" && e.ActorId == "u-reviewer" && e.DataJson.Contains("standard-subsidy@5"));
         Assert.Contains(entries, e => e.Action == "SampleDrawn" && e.DataJson.Contains("seed"));
         Assert.Contains(entries, e => e.Action == "PaymentBatchCreated");
     }

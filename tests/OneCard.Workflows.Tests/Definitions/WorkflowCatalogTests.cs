@@ -15,7 +15,7 @@ public sealed class WorkflowCatalogTests : IDisposable
     {
         var all = Catalog.All;
 
-        Assert.Equal(["complaint-handling@1", "inspection-campaign@1", "inspection-item@1", "payment-batch@1", "payment-correction@1", "rule-set-approval@1", "standard-subsidy@1", "standard-subsidy@2", "standard-subsidy@3", "standard-subsidy@4"], all.Select(d => d.VersionKey).Order(StringComparer.Ordinal));
+        Assert.Equal(["complaint-handling@1", "inspection-campaign@1", "inspection-item@1", "payment-batch@1", "payment-correction@1", "rule-set-approval@1", "standard-subsidy@1", "standard-subsidy@2", "standard-subsidy@3", "standard-subsidy@4", "standard-subsidy@5"], all.Select(d => d.VersionKey).Order(StringComparer.Ordinal));
     }
 
     [Fact]

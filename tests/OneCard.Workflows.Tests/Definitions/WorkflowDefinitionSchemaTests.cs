@@ -21,6 +21,7 @@ public class WorkflowDefinitionSchemaTests
     [InlineData("standard-subsidy.v2.json")]
     [InlineData("standard-subsidy.v3.json")]
     [InlineData("standard-subsidy.v4.json")]
+    [InlineData("standard-subsidy.v5.json")]
     public void ShippedDefinition_IsValidAgainstThePublishedSchema(string file)
     {
         var schema = JsonSchema.FromText(PublishedSchema, new BuildOptions { SchemaRegistry = new SchemaRegistry() });

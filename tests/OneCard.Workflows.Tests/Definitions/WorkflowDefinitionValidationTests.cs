@@ -41,6 +41,20 @@ public class WorkflowDefinitionValidationTests
     }
 
     [Fact]
+    public void AllowsLineCorrections_IsReadFromAHumanStep_DefaultsToFalse_AndIsRefusedLocatedOnAFinalStep()
+    {
+        var minimal = Fixture("valid-minimal.json");
+        Assert.False(WorkflowDefinitionLoader.Load(minimal, "m.json").Step("Review").AllowsLineCorrections);
+
+        var allowed = minimal.Replace("\"titleEn\": \"Review\" }", "\"titleEn\": \"Review\", \"allowsLineCorrections\": true }", StringComparison.Ordinal);
+        Assert.True(WorkflowDefinitionLoader.Load(allowed, "m.json").Step("Review").AllowsLineCorrections);
+
+        var onFinal = minimal.Replace("\"titleEn\": \"Done\" }", "\"titleEn\": \"Done\", \"allowsLineCorrections\": true }", StringComparison.Ordinal);
+        var error = Assert.Single(WorkflowDefinitionLoader.Validate(onFinal, "m.json"));
+        Assert.Equal(("$.steps[1].allowsLineCorrections", InvalidValue), (error.Path, error.Code));
+    }
+
+    [Fact]
     public void Validate_ReportsOnlyTheUnknownStep_WhenRestIsValid()
     {
         var errors = WorkflowDefinitionLoader.Validate(Fixture("unknown-step-in-transition.json"), "f.json");

@@ -140,7 +140,6 @@ public class SeparationOfDutiesTests
     {
         var v3 = Catalog.Get("standard-subsidy", 3);
         var v4 = Catalog.Get("standard-subsidy", 4);
-        Assert.Same(v4, Catalog.Latest("standard-subsidy"));
         Assert.Equal(v3.Transitions, v4.Transitions);
         foreach (var (three, four) in v3.Steps.Zip(v4.Steps, (a, b) => (a, b)))
         {
@@ -157,5 +156,18 @@ public class SeparationOfDutiesTests
         Assert.Equal(["CountyReview"], v4.PreparedBy("SampleCheck", "u-reviewer", history));
         Assert.Empty(v4.PreparedBy("ObjectionReview", "u-reviewer", history));
         Assert.Empty(v3.PreparedBy("CountyReview", "u-both", history));
+    }
+
+    [Fact]
+    public void Version5_AllowsLineCorrectionsInReturnedAndTownshipReviewOnly_AndKeepsVersion4sTransitionsAndSeparation()
+    {
+        var v4 = Catalog.Get("standard-subsidy", 4);
+        var v5 = Catalog.Get("standard-subsidy", 5);
+        Assert.Same(v5, Catalog.Latest("standard-subsidy"));
+        Assert.Equal(v4.Transitions, v5.Transitions);
+        Assert.Equal(v4.Steps.Select(s => (s.Name, string.Join(",", s.SeparateFrom), string.Join(",", s.LineActions))),
+            v5.Steps.Select(s => (s.Name, string.Join(",", s.SeparateFrom), string.Join(",", s.LineActions))));
+        Assert.Equal(["TownshipReview", "Returned"], v5.Steps.Where(s => s.AllowsLineCorrections).Select(s => s.Name));
+        Assert.DoesNotContain(v4.Steps, s => s.AllowsLineCorrections);
     }
 }

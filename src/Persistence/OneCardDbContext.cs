@@ -573,6 +573,7 @@ public abstract partial class OneCardDbContext(DbContextOptions options) : DbCon
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.UserName).IsUnique();
             e.Property(x => x.DepartmentCode).HasMaxLength(32);
+            e.Property(x => x.PreferredLanguage).HasMaxLength(User.MaxLanguageLength);
         });
         // roles (issue 7 item 2): a user holds a set of roles, one row per grant; a role is held at most once.
         modelBuilder.Entity<User>().Ignore(x => x.RoleNames);

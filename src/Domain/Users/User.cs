@@ -99,6 +99,14 @@ public sealed class User
     public string? DepartmentCode { get; set; }
     public required string PasswordHash { get; set; }
 
+    public const int MaxLanguageLength = 8;
+
+    /// <summary>
+    /// The language the user chose in the header ("zh-CN" or "en"), remembered across browsers and sign-ins; null: none chosen
+    /// (the browser's culture cookie, else Chinese).
+    /// </summary>
+    public string? PreferredLanguage { get; set; }
+
     /// <summary>The names of the roles held, in <see cref="Users.Roles.Human"/> order (a stable order for claims and headers).</summary>
     public IReadOnlyList<string> RoleNames => Users.Roles.Ordered(Roles.Select(r => r.Role));
 

@@ -85,9 +85,9 @@ public static class Auth
 
     /// <summary>The one answer to a refused sign-in: the same for a wrong password and an unknown name.</summary>
     public static ProblemHttpResult Refused(SignInOutcome outcome) => outcome.LockedUntil is { } until
-        ? TypedResults.Problem(title: "登录失败次数过多，该账户已暂时锁定，请稍后再试", statusCode: StatusCodes.Status401Unauthorized,
+        ? TypedResults.Problem(title: Resources.Ui.T("Problem.SignInLocked"), statusCode: StatusCodes.Status401Unauthorized,
             extensions: new Dictionary<string, object?> { ["code"] = "SignInLocked", ["lockedUntil"] = until })
-        : TypedResults.Problem(title: "用户名或密码错误", statusCode: StatusCodes.Status401Unauthorized,
+        : TypedResults.Problem(title: Resources.Ui.T("Problem.SignInFailed"), statusCode: StatusCodes.Status401Unauthorized,
             extensions: new Dictionary<string, object?> { ["code"] = "SignInFailed" });
 
     public static void MapAuth(this RouteGroupBuilder api)

@@ -16,17 +16,15 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
         {
             OneCardException e => (StatusFor(e.Kind), e.Code, e.MessageZh, e.MessageEn),
             WorkflowException e => (StatusCodes.Status409Conflict, e.Code, WorkflowMessageZh(e.Code), e.Message),
-            DbUpdateConcurrencyException => (StatusCodes.Status409Conflict, "CaseChanged",
-                "该案件已被他人处理，请刷新后重试", "The case was changed by someone else; reload and try again."),
+            DbUpdateConcurrencyException => (StatusCodes.Status409Conflict, "CaseChanged", Zh("Problem.CaseChanged"), En("Problem.CaseChanged")),
             // A value too large for its column is bad data that validation missed, not a concurrent change.
             DbUpdateException { InnerException: System.Data.Common.DbException { SqlState: NumericOutOfRange } }
                 or System.Data.Common.DbException { SqlState: NumericOutOfRange } or OverflowException => (StatusCodes.Status422UnprocessableEntity,
-                "ValueOutOfRange", "数值超出可保存的范围，请核实数据", "A value is out of the range that can be stored."),
-            DbUpdateException => (StatusCodes.Status409Conflict, "Conflict",
-                "数据已被并发修改或与已有记录冲突，请刷新后重试", "The data changed concurrently or conflicts with an existing record."),
+                "ValueOutOfRange", Zh("Problem.ValueOutOfRange"), En("Problem.ValueOutOfRange")),
+            DbUpdateException => (StatusCodes.Status409Conflict, "Conflict", Zh("Problem.Conflict"), En("Problem.Conflict")),
             // Over the endpoint's body limit (Kestrel or form reading): the endpoint's own message, in Chinese.
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => TooLarge(http),
-            BadHttpRequestException e => (StatusCodes.Status400BadRequest, "BadRequest", "请求格式错误：" + e.Message, e.Message),
+            BadHttpRequestException e => (StatusCodes.Status400BadRequest, "BadRequest", Zh("Problem.BadRequest") + e.Message, En("Problem.BadRequest") + e.Message),
             _ => (0, "", "", ""),
         };
         if (status == 0) return false;
@@ -44,7 +42,12 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
         // The middleware clears the endpoint before handlers run; its feature keeps it.
         (http.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? http.GetEndpoint())?.Metadata.GetMetadata<RequestTooLargeProblem>()?.Problem is { } p
             ? (StatusCodes.Status413PayloadTooLarge, p.Code, p.MessageZh, p.MessageEn)
-            : (StatusCodes.Status413PayloadTooLarge, "RequestTooLarge", "请求内容过大，超过允许的上限", "The request body is too large.");
+            : (StatusCodes.Status413PayloadTooLarge, "RequestTooLarge", Zh("Problem.RequestTooLarge"), En("Problem.RequestTooLarge"));
+
+    private static readonly System.Globalization.CultureInfo ChineseCulture = System.Globalization.CultureInfo.GetCultureInfo(Language.Chinese);
+    private static readonly System.Globalization.CultureInfo EnglishCulture = System.Globalization.CultureInfo.GetCultureInfo(Language.English);
+    private static string Zh(string key) => Resources.Ui.T(key, ChineseCulture);
+    private static string En(string key) => Resources.Ui.T(key, EnglishCulture);
 
     private static int StatusFor(ErrorKind kind) => kind switch
     {
@@ -54,29 +57,68 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
         _ => StatusCodes.Status422UnprocessableEntity,
     };
 
-    internal static string WorkflowMessageZh(string code) => code switch
-    {
-        "TransitionNotAllowed" => "当前环节不允许该操作",
-        "RoleNotPermitted" => "您的角色无权执行该操作",
-        "GuardFailed" => "办理条件尚未满足",
-        "CommentRequired" => "该操作须填写意见",
-        "SeparationOfDuties" => "您已办理本案件的前序环节，按职责分离规定不能办理本环节",
-        "GuardsAmbiguous" => "流程定义有歧义：多个去向同时满足条件，请联系管理员",
-        "UnknownStep" => "流程环节不存在",
-        "DefinitionNotFound" => "流程定义不存在",
-        _ => "流程错误：" + code,
-    };
+    internal static string WorkflowMessageZh(string code) => WorkflowMessage(code, ChineseCulture);
+
+    /// <summary>A workflow refusal in <paramref name="culture"/> (Workflow.* in the resources; an unknown code is named).</summary>
+    internal static string WorkflowMessage(string code, System.Globalization.CultureInfo culture) =>
+        Resources.Ui.Resources.GetString("Workflow." + code, culture)
+        ?? string.Format(culture, Resources.Ui.T("Workflow.Other", culture), code);
 }
 
 /// <summary>Endpoint metadata: the problem to answer when the request body is over the endpoint's size limit (413).</summary>
 public sealed record RequestTooLargeProblem(OneCardException Problem);
 
-/// <summary>Chinese first: English only when the request asks for it.</summary>
+/// <summary>
+/// The request's language, one decision for the UI and the API: the signed-in user's remembered preference (the
+/// <see cref="Claim"/> carried from <c>User.PreferredLanguage</c>), then the culture cookie the header's switch sets, then — for
+/// the API and other machine paths only — Accept-Language, then Chinese. Request localization applies it (HostSetup), so
+/// resources, AntDesign's own texts and problem titles all follow it.
+/// </summary>
 public static class Language
 {
-    public static bool PrefersEnglish(HttpContext http)
+    public const string Chinese = "zh-CN";
+    public const string English = "en";
+    public static readonly IReadOnlyList<string> Supported = [Chinese, English];
+
+    /// <summary>The claim carrying the signed-in user's preferred language (absent: none chosen).</summary>
+    public const string Claim = "onecard:lang";
+
+    /// <summary>A supported language for a tag people or browsers write ("en-US", "zh", "zh-Hans-CN"), or null.</summary>
+    public static string? Normalize(string? tag)
     {
-        var accept = http.Request.Headers.AcceptLanguage.ToString();
-        return accept.StartsWith("en", StringComparison.OrdinalIgnoreCase);
+        var t = tag?.Trim();
+        if (string.IsNullOrEmpty(t)) return null;
+        if (t.Equals("en", StringComparison.OrdinalIgnoreCase) || t.StartsWith("en-", StringComparison.OrdinalIgnoreCase)) return English;
+        if (t.Equals("zh", StringComparison.OrdinalIgnoreCase) || t.StartsWith("zh-", StringComparison.OrdinalIgnoreCase)) return Chinese;
+        return null;
     }
+
+    public static string Resolve(HttpContext http)
+    {
+        if (Normalize(http.User.FindFirst(Claim)?.Value) is { } preferred) return preferred;
+        if (http.Request.Cookies[Microsoft.AspNetCore.Localization.CookieRequestCultureProvider.DefaultCookieName] is { } cookie
+            && Microsoft.AspNetCore.Localization.CookieRequestCultureProvider.ParseCookieValue(cookie) is { UICultures: [var ui, ..] }
+            && Normalize(ui.Value) is { } chosen)
+            return chosen;
+        // Not for the UI (nor its circuit, /_blazor): a browser's own language does not switch the pages from Chinese.
+        if (ForMachines(http.Request.Path) && FromAcceptLanguage(http) is { } accepted) return accepted;
+        return Chinese;
+    }
+
+    /// <summary>The supported language the Accept-Language header ranks highest (by quality, then order), or null.</summary>
+    private static string? FromAcceptLanguage(HttpContext http)
+    {
+        var ranked = http.Request.GetTypedHeaders().AcceptLanguage;
+        return ranked.Select((value, index) => (value, index)).Where(x => x.value.Quality is not 0)
+            .OrderByDescending(x => x.value.Quality ?? 1).ThenBy(x => x.index)
+            .Select(x => Normalize(x.value.Value.Value)).FirstOrDefault(l => l is not null);
+    }
+
+    private static bool ForMachines(PathString path) =>
+        path.StartsWithSegments("/api") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/health") || path.StartsWithSegments("/hangfire");
+
+    public static bool PrefersEnglish(HttpContext http) => Resolve(http) == English;
+
+    /// <summary>The title of a zh/en pair in the request's language.</summary>
+    public static string Pick(HttpContext http, string zh, string en) => PrefersEnglish(http) && !string.IsNullOrWhiteSpace(en) ? en : zh;
 }

@@ -120,6 +120,8 @@ public static class HostSetup
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<CalendarHealthCheck>("working-day-calendar");
         services.AddAntiforgery();
+        // Ui.resx (Chinese, neutral) and Ui.en.resx: IStringLocalizer<Resources.Ui> for components.
+        services.AddLocalization();
 
         var jobs = config.GetSection("Jobs");
         services.AddHangfire(h =>
@@ -189,6 +191,8 @@ public static class HostSetup
             if (CurrentUser.From(http.User) is { } user) http.RequestServices.GetRequiredService<UserContext>().SetUser(user);
             await next();
         });
+        // After authentication: the signed-in user's remembered language comes first (Languages.cs, Language.Resolve).
+        app.UseOneCardLanguages();
         app.UseAuthorization();
         app.UseAntiforgery();
 
@@ -200,6 +204,7 @@ public static class HostSetup
 
         var api = app.MapGroup("/api").RequireAuthorization();
         api.MapAuth();
+        api.MapLanguageApi();
         api.MapSubmitApplication();
         api.MapReadApplications();
         api.MapLineCorrections();

@@ -5,13 +5,13 @@ namespace OneCard.Host.Platform;
 /// <summary>Problem details written from middleware (no endpoint ran), in the shape Errors.cs gives endpoints.</summary>
 public static class Problems
 {
-    /// <summary>OneCard's problem shape: the status, the title in the request's language, a stable <c>code</c>.</summary>
+    /// <summary>OneCard's problem shape: the status, the title in the request's language (<see cref="Language.Resolve"/>), a stable <c>code</c>.</summary>
     public static ProblemDetails Create(HttpContext http, int status, string code, string zh, string en)
     {
         var details = new ProblemDetails
         {
             Status = status,
-            Title = Language.PrefersEnglish(http) ? en : zh,
+            Title = Language.Pick(http, zh, en),
             Type = $"https://onecard.example/problems/{code}",
         };
         details.Extensions["code"] = code;

@@ -74,7 +74,8 @@ public sealed class SignInService(OneCardDbContext db, IPasswordHasher<User> has
         var session = new UserSession { Id = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)), UserId = user.Id, CreatedAt = now };
         db.UserSessions.Add(session);
         await db.SaveChangesAsync(ct);
-        return new SignInOutcome(new CurrentUser(user.Id, user.UserName, user.DisplayName, user.RoleNames, user.RegionCode, user.Organisation, user.DepartmentCode), session.Id, null);
+        return new SignInOutcome(new CurrentUser(user.Id, user.UserName, user.DisplayName, user.RoleNames, user.RegionCode, user.Organisation, user.DepartmentCode,
+            Language.Normalize(user.PreferredLanguage)), session.Id, null);
     }
 
     /// <summary>Whether the session a cookie names is still open (not signed out).</summary>

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Localization;
 using OneCard.Host.Components;
 using OneCard.Host.Components.Account;
 using OneCard.Host.Components.Shared;
@@ -24,13 +23,8 @@ public static class Ui
 
     public static WebApplication MapOneCardUi(this WebApplication app)
     {
-        // Chinese first: zh-CN unless the browser asks for English. AntDesign takes its component
-        // locale (empty tables, pagination, modal buttons) from the current UI culture.
-        string[] cultures = ["zh-CN", "en-US"];
-        var localization = new RequestLocalizationOptions().SetDefaultCulture(cultures[0]).AddSupportedCultures(cultures).AddSupportedUICultures(cultures);
-        localization.RequestCultureProviders = [new AcceptLanguageHeaderRequestCultureProvider()];
-        app.UseRequestLocalization(localization);
-
+        // The culture is set earlier, after authentication (Languages.UseOneCardLanguages). AntDesign takes its component
+        // locale (empty tables, pagination, modal buttons) from the current UI culture: zh-CN, or en (its en-US texts).
         app.MapStaticAssets();
         app.MapAccount();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -10,8 +10,9 @@ namespace OneCard.Host.Platform;
 /// The department whose policies the user's department-bound roles handle (every role but finance and administrator);
 /// null: across departments.
 /// </param>
+/// <param name="PreferredLanguage">The language the user chose ("zh-CN", "en"); null: none (see <see cref="Language.Resolve"/>).</param>
 public sealed record CurrentUser(string Id, string UserName, string DisplayName, IReadOnlyList<string> Roles, string RegionCode, string? Organisation,
-    string? DepartmentCode = null)
+    string? DepartmentCode = null, string? PreferredLanguage = null)
 {
     /// <summary>Compatibility for callers written when a user had one role: a user holding exactly <paramref name="role"/>.</summary>
     public CurrentUser(string id, string userName, string displayName, string role, string regionCode, string? organisation, string? departmentCode = null)
@@ -54,7 +55,8 @@ public sealed record CurrentUser(string Id, string UserName, string DisplayName,
         var roles = Domain.Users.Roles.Ordered(principal.FindAll(ClaimTypes.Role).Select(c => c.Value));
         if (roles.Count == 0) throw new InvalidOperationException($"Claim {ClaimTypes.Role} is missing.");
         return new CurrentUser(Get(ClaimTypes.NameIdentifier), Get(ClaimTypes.Name), Get(Claims.DisplayName), roles,
-            Get(Claims.Region), principal.FindFirstValue(Claims.Organisation), principal.FindFirstValue(Claims.Department));
+            Get(Claims.Region), principal.FindFirstValue(Claims.Organisation), principal.FindFirstValue(Claims.Department),
+            Language.Normalize(principal.FindFirstValue(Language.Claim)));
     }
 
     public IEnumerable<Claim> ToClaims()
@@ -66,6 +68,7 @@ public sealed record CurrentUser(string Id, string UserName, string DisplayName,
         yield return new Claim(Claims.Region, RegionCode);
         if (Organisation is not null) yield return new Claim(Claims.Organisation, Organisation);
         if (DepartmentCode is not null) yield return new Claim(Claims.Department, DepartmentCode);
+        if (PreferredLanguage is not null) yield return new Claim(Language.Claim, PreferredLanguage);
     }
 
     public static class Claims

@@ -21,7 +21,15 @@ public static class AccountEndpoints
             if (outcome.User is null)
                 return Results.LocalRedirect($"~/login?failed={(outcome.LockedUntil is null ? "1" : "locked")}&userName={Uri.EscapeDataString(userName ?? "")}&returnUrl={Uri.EscapeDataString(LocalOr(returnUrl))}");
             await Auth.SignInAsync(http, outcome.User, outcome.SessionId!);
+            // The remembered language follows the user to this browser (and stays on its login page after signing out).
+            if (outcome.User.PreferredLanguage is { } language) Languages.SetCookie(http, language);
             return Results.LocalRedirect("~" + LocalOr(returnUrl));
+        });
+        // The header's (and the login page's) language switch: remember, set the cookie, reload the page it came from.
+        account.MapPost("/language", async ([FromForm] string? lang, [FromForm] string? returnUrl, HttpContext http, CancellationToken ct) =>
+        {
+            if (Language.Normalize(lang) is { } language) await Languages.ChooseAsync(http, language, ct);
+            return Results.LocalRedirect("~" + LocalPath(returnUrl));
         });
         account.MapPost("/sign-out", async (HttpContext http) =>
         {
@@ -29,6 +37,10 @@ public static class AccountEndpoints
             return Results.LocalRedirect("~/login");
         });
     }
+
+    /// <summary>Only a local path is followed after switching the language (no open redirect); the login page may be it.</summary>
+    private static string LocalPath(string? returnUrl) =>
+        returnUrl is { Length: > 0 } url && url[0] == '/' && (url.Length == 1 || url[1] is not ('/' or '\\')) ? url : "/";
 
     /// <summary>Only a local path is followed after sign-in (no open redirect).</summary>
     private static string LocalOr(string? returnUrl) =>

@@ -1,3 +1,4 @@
+using OneCard.Host.Resources;
 using OneCard.Workflows;
 
 namespace OneCard.Host.Components.Shared;
@@ -19,11 +20,11 @@ public static class CaseActionTexts
         var targets = rows.Select(t => t.To).Distinct().Select(to => definition!.Steps.FirstOrDefault(s => s.Name == to)).OfType<StepDefinition>().ToList();
         var consequence = targets switch
         {
-            [] => $"确定{name}？此操作不可撤销。",
-            [{ IsFinal: true } end] => $"{name}后案件将结束（{end.TitleZh}），不能再办理。",
-            [var next] => $"{name}后案件将转“{next.TitleZh}”。",
-            _ => $"{name}后案件将视条件转{string.Join("或", targets.Select(t => $"“{t.TitleZh}”"))}。",
+            [] => Ui.F("Confirm.Irreversible", name),
+            [{ IsFinal: true } end] => Ui.F("Confirm.Ends", name, Ui.Pick(end.TitleZh, end.TitleEn)),
+            [var next] => Ui.F("Confirm.Next", name, Ui.Pick(next.TitleZh, next.TitleEn)),
+            _ => Ui.F("Confirm.Either", name, string.Join(Ui.T("Confirm.Or"), targets.Select(t => Ui.F("Confirm.Quoted", Ui.Pick(t.TitleZh, t.TitleEn))))),
         };
-        return new($"确认{name}", consequence, rows.Any(t => t.CommentRequired));
+        return new(Ui.F("Confirm.Title", name), consequence, rows.Any(t => t.CommentRequired));
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using OneCard.Host.Resources;
 using OneCard.Workflows;
 
 namespace OneCard.Host.Components.Shared;
@@ -20,20 +21,27 @@ public static class DueDates
         return local.TimeOfDay == TimeSpan.Zero ? day.AddDays(-1) : day;
     }
 
-    /// <summary>"12月9日（星期三）"; with the year ("2027年1月4日（星期一）") when it is not the year of <paramref name="now"/>.</summary>
+    private static readonly CultureInfo EnglishDates = CultureInfo.GetCultureInfo("en-GB");
+
+    /// <summary>
+    /// "12月9日（星期三）"; with the year ("2027年1月4日（星期一）") when it is not the year of <paramref name="now"/>.
+    /// In English: "Wed 9 Dec" ("Mon 4 Jan 2027").
+    /// </summary>
     public static string Day(DateTimeOffset dueAt, DateTimeOffset now)
     {
         var day = LastDay(dueAt);
         var year = now.ToOffset(WorkingDayCalendar.Offset).Year;
+        if (Ui.English)
+            return day.ToString(day.Year == year ? "ddd d MMM" : "ddd d MMM yyyy", EnglishDates);
         var text = day.Year == year
             ? string.Create(CultureInfo.InvariantCulture, $"{day.Month}月{day.Day}日")
             : string.Create(CultureInfo.InvariantCulture, $"{day.Year}年{day.Month}月{day.Day}日");
         return $"{text}（{Weekdays[(int)day.DayOfWeek]}）";
     }
 
-    /// <summary>"12月9日（星期三）内办结", or "—" when the step has no time limit.</summary>
-    public static string Text(DateTimeOffset? dueAt, DateTimeOffset now) => dueAt is { } due ? Day(due, now) + "内办结" : "—";
+    /// <summary>"12月9日（星期三）内办结" ("due by Wed 9 Dec"), or "—" when the step has no time limit.</summary>
+    public static string Text(DateTimeOffset? dueAt, DateTimeOffset now) => dueAt is { } due ? Ui.F("Due.By", Day(due, now)) : "—";
 
-    /// <summary>The exact instant, for a tooltip: "截止时间 2026-12-10 00:00（北京时间）".</summary>
-    public static string Exact(DateTimeOffset? dueAt) => dueAt is null ? "" : $"截止时间 {Show.ChinaTime(dueAt)}（北京时间）";
+    /// <summary>The exact instant, for a tooltip: "截止时间 2026-12-10 00:00（北京时间）" ("Deadline 2026-12-10 00:00 (China time)").</summary>
+    public static string Exact(DateTimeOffset? dueAt) => dueAt is null ? "" : Ui.F("Due.Exact", Show.ChinaTime(dueAt));
 }

@@ -9,7 +9,11 @@ namespace OneCard.Host.Components.Shared;
 /// </summary>
 public static class MainPath
 {
-    public sealed record Item(string Step, string TitleZh, bool IsFinal);
+    public sealed record Item(string Step, string TitleZh, bool IsFinal, string TitleEn = "")
+    {
+        /// <summary>The step's title in the current UI culture.</summary>
+        public string Title => Resources.Ui.Pick(TitleZh, TitleEn);
+    }
 
     public static IReadOnlyList<Item> Of(WorkflowDefinition definition, string currentStep, string? cameFrom = null)
     {
@@ -27,7 +31,7 @@ public static class MainPath
                 path = current.IsFinal ? [.. path.Take(at), currentStep] : [.. path.Take(at), currentStep, .. path.Skip(at)];
             }
         }
-        return [.. path.Select(name => definition.Steps.First(s => s.Name == name)).Select(s => new Item(s.Name, s.TitleZh, s.IsFinal))];
+        return [.. path.Select(name => definition.Steps.First(s => s.Name == name)).Select(s => new Item(s.Name, s.TitleZh, s.IsFinal, s.TitleEn))];
     }
 
     private static List<string> Shortest(WorkflowDefinition definition)

@@ -1,66 +1,61 @@
 using AntDesign;
 using OneCard.Domain.Users;
+using OneCard.Host.Resources;
 
 namespace OneCard.Host.Components.Shared;
 
-/// <summary>Chinese names of roles, workflow actions and line outcomes as the UI shows them.</summary>
+/// <summary>
+/// Names of roles, workflow actions and line outcomes as the UI shows them, in the current UI culture (Ui.resx, Ui.en.resx).
+/// <see cref="Zh"/> is always Chinese: for texts the server stores or sends (notices, audit, refusals).
+/// </summary>
 public static class RoleNames
 {
-    public static string Zh(string role) => role switch
-    {
-        Roles.TownshipClerk => "乡镇（街道）经办人",
-        Roles.CountyReviewer => "县级主管部门审核人",
-        Roles.Inspector => "现场核查人员",
-        Roles.FinanceReviewer => "财政复核人员",
-        Roles.Supervisor => "监管人员",
-        Roles.Administrator => "系统管理员",
-        Roles.PolicyOfficer => "政策管理员",
-        Roles.System => "系统",
-        _ => role,
-    };
+    /// <summary>The role's name in the current UI culture ("乡镇（街道）经办人" / "Township clerk"); an unknown role as itself.</summary>
+    public static string Name(string role) => Ui.Resources.GetString("Role." + role, System.Globalization.CultureInfo.CurrentUICulture) ?? role;
 
-    public static string Action(string action) => action switch
-    {
-        "Approve" => "通过",
-        "Return" => "退回",
-        "Reject" => "驳回",
-        "Complete" => "办结",
-        "Resubmit" => "重新提交",
-        "Withdraw" => "撤回",
-        "Submit" => "提交",
-        "PublicityEnded" => "公示期满",
-        "BankResultsReconciled" => "回盘对账完成",
-        _ => action,
-    };
+    /// <summary>The role's Chinese name, whatever the culture.</summary>
+    public static string Zh(string role) => Ui.Resources.GetString("Role." + role, Chinese) ?? role;
+
+    private static readonly System.Globalization.CultureInfo Chinese = System.Globalization.CultureInfo.GetCultureInfo("zh-CN");
+
+    /// <summary>A workflow action's name ("通过" / "Approve"); an unknown one as itself.</summary>
+    public static string Action(string action) => Ui.Resources.GetString("Action." + action, System.Globalization.CultureInfo.CurrentUICulture) ?? action;
 
     /// <summary>Actions that need a comment; the server enforces it too (CommentRequired).</summary>
     public static bool NeedsComment(string action) => action is "Return" or "Reject";
 
     public static (string Text, TagColor Color) Outcome(string outcome) => outcome switch
     {
-        "Eligible" => ("符合", TagColor.Green),
-        "Ineligible" => ("不符合", TagColor.Orange),
-        "Faulted" => ("规则故障", TagColor.Magenta),
-        "Rejected" => ("已驳回", TagColor.Red),
-        "Instructed" => ("已下发", TagColor.Blue),
-        "Paid" => ("已发放", TagColor.Cyan),
-        "Failed" => ("退票", TagColor.Volcano),
+        "Eligible" => (Ui.T("Outcome.Eligible"), TagColor.Green),
+        "Ineligible" => (Ui.T("Outcome.Ineligible"), TagColor.Orange),
+        "Faulted" => (Ui.T("Outcome.Faulted"), TagColor.Magenta),
+        "Rejected" => (Ui.T("Outcome.Rejected"), TagColor.Red),
+        "Instructed" => (Ui.T("Outcome.Instructed"), TagColor.Blue),
+        "Paid" => (Ui.T("Outcome.Paid"), TagColor.Cyan),
+        "Failed" => (Ui.T("Outcome.Failed"), TagColor.Volcano),
         _ => (outcome, TagColor.Default),
     };
 
     public static string Sample(string? result) => result switch
     {
-        "Pending" => "待核查",
-        "Passed" => "合格",
-        "Failed" => "不合格",
+        "Pending" => Ui.T("Sample.Pending"),
+        "Passed" => Ui.T("Sample.Passed"),
+        "Failed" => Ui.T("Sample.Failed"),
         _ => "",
     };
 
     public static string Objection(string status) => status switch
     {
-        "Open" => "待处理",
-        "Upheld" => "成立",
-        "Dismissed" => "不成立",
+        "Open" => Ui.T("Objection.Open"),
+        "Upheld" => Ui.T("Objection.Upheld"),
+        "Dismissed" => Ui.T("Objection.Dismissed"),
         _ => status,
     };
+}
+
+/// <summary>Departments as the UI names them, in the current UI culture; an unknown code as itself.</summary>
+public static class Departments
+{
+    public static string Name(string? code) => code is null ? ""
+        : Ui.Resources.GetString("Department." + code, System.Globalization.CultureInfo.CurrentUICulture) ?? code;
 }

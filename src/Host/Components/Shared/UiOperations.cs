@@ -34,6 +34,15 @@ public sealed class UiOperations(IServiceScopeFactory scopes, AuthenticationStat
         return await work(scope.ServiceProvider);
     }
 
+    /// <summary>The message of a domain or workflow error in the current UI culture, or null for anything unexpected (rethrow it).</summary>
+    public static string? Error(Exception exception) => exception switch
+    {
+        OneCardException e => Resources.Ui.Pick(e.MessageZh, e.MessageEn),
+        WorkflowException e => ProblemExceptionHandler.WorkflowMessage(e.Code, System.Globalization.CultureInfo.CurrentUICulture),
+        DbUpdateConcurrencyException => Resources.Ui.T("Problem.CaseChanged"),
+        _ => null,
+    };
+
     /// <summary>The Chinese message of a domain or workflow error, or null for anything unexpected (rethrow it).</summary>
     public static string? ErrorZh(Exception exception) => exception switch
     {

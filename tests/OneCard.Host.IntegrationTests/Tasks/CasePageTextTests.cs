@@ -9,6 +9,7 @@ namespace OneCard.Host.IntegrationTests.Tasks;
 /// Unit tests of how the case pages say things (issue 10 item 4): a time limit as its last day, rule results by their
 /// Chinese words, the confirmation of an action from the definition, the step bar's main path.
 /// </summary>
+[UseCulture("zh-CN")]
 public sealed class CasePageTextTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 1, 2, 0, 0, TimeSpan.Zero);

@@ -10,6 +10,7 @@ namespace OneCard.Host.IntegrationTests.Tasks;
 /// Issue 10 item 4: a passed rule reads as its label ("符合：身份证号有效") where the rule set gives one, and the policy editor
 /// keeps, edits and writes the label pair.
 /// </summary>
+[UseCulture("zh-CN")]
 public sealed class RuleResultLabelTests
 {
     private static readonly EligibilityRule Labelled = new("ValidIdNumber", "Fn.IsValidIdNumber(IdNumber, AsOf)", "身份证号无效", "The ID number is invalid")

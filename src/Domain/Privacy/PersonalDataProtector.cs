@@ -9,7 +9,8 @@ namespace OneCard.Domain.Privacy;
 /// <summary>SM4 field encryption + SM3-HMAC blind index for personal data at rest (GB/T 39786 §8.4).</summary>
 /// <remarks>
 /// Thread-safe: the keys are read-only after construction and every call builds its own cipher or MAC, so one
-/// instance can be a singleton; a <see cref="Decryptor"/> from <see cref="CreateDecryptor"/> is for one thread. Ciphertext is base64 of <c>version (1 byte, = 1) | nonce (12 bytes) | SM4-GCM
+/// instance can be a singleton; a <see cref="Decryptor"/>, <see cref="Encryptor"/> or <see cref="LookupHasher"/> from its
+/// <c>Create…</c> method is for one thread (it keeps its key schedule and buffers across values). Ciphertext is base64 of <c>version (1 byte, = 1) | nonce (12 bytes) | SM4-GCM
 /// ciphertext + 16-byte tag</c>; the version byte is also authenticated as associated data. Random 96-bit nonces
 /// stay safe up to about 2^32 encryptions per key; rotate the key well before that.
 /// </remarks>
@@ -106,6 +107,77 @@ public sealed class PersonalDataProtector
     /// where <see cref="Decrypt"/> pays the SM4 key schedule and the GCM hash table on every call.
     /// </summary>
     public Decryptor CreateDecryptor() => new(_encryptionKey);
+
+    /// <summary>
+    /// An encryptor for many values on one thread (a roster chunk's IDs and accounts): it sets the SM4 key schedule and the GCM
+    /// hash table up once, where <see cref="Encrypt"/> pays them on every call. Every value still gets a fresh random nonce.
+    /// </summary>
+    public Encryptor CreateEncryptor() => new(_encryptionKey);
+
+    /// <summary>A blind-index hasher for many values on one thread: one HMAC-SM3 keyed once, reset after each value.</summary>
+    public LookupHasher CreateLookupHasher() => new(_lookupKey);
+
+    /// <summary>Encrypts like <see cref="Encrypt"/>, one value after another; not thread-safe, one per worker.</summary>
+    public sealed class Encryptor
+    {
+        private readonly GcmBlockCipher _cipher = new(new SM4Engine());
+        private KeyParameter? _key;
+        private byte[] _plain = new byte[128];
+
+        internal Encryptor(KeyParameter key) => _key = key;
+
+        /// <summary>SM4-GCM under a fresh random nonce (the same format as <see cref="PersonalDataProtector.Encrypt"/>).</summary>
+        public string Encrypt(string plaintext)
+        {
+            ArgumentNullException.ThrowIfNull(plaintext);
+            var max = Sm3Hmac.StrictUtf8.GetMaxByteCount(plaintext.Length);
+            if (_plain.Length < max) _plain = new byte[max];
+            var length = Sm3Hmac.StrictUtf8.GetBytes(plaintext, _plain);
+            try
+            {
+                Span<byte> buffer = stackalloc byte[HeaderSize + 256 + TagSize];
+                var output = length <= 256 ? buffer[..(HeaderSize + length + TagSize)] : new byte[HeaderSize + length + TagSize];
+                output[0] = FormatVersion;
+                // A fresh random nonce per value, in a new array: GCM refuses a nonce equal to the previous one.
+                var nonce = new byte[NonceSize];
+                RandomNumberGenerator.Fill(nonce);
+                nonce.CopyTo(output[1..]);
+                // The key goes in on the first value only: a null key keeps the schedule and the hash table.
+                _cipher.Init(true, new AeadParameters(_key, TagSize * 8, nonce, AssociatedData));
+                _key = null;
+                var written = _cipher.ProcessBytes(_plain.AsSpan(0, length), output[HeaderSize..]);
+                _cipher.DoFinal(output[(HeaderSize + written)..]);
+                return Convert.ToBase64String(output);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(_plain.AsSpan(0, length));
+            }
+        }
+    }
+
+    /// <summary>Computes <see cref="PersonalDataProtector.LookupHash"/>, one value after another; not thread-safe, one per worker.</summary>
+    public sealed class LookupHasher
+    {
+        private readonly Org.BouncyCastle.Crypto.Macs.HMac _mac = new(new Org.BouncyCastle.Crypto.Digests.SM3Digest());
+        private byte[] _data = new byte[128];
+
+        internal LookupHasher(KeyParameter key) => _mac.Init(key);
+
+        /// <summary>HMAC-SM3 of the UTF-8 value as lowercase hex (the same as <see cref="PersonalDataProtector.LookupHash"/>).</summary>
+        public string LookupHash(string value)
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            var max = Sm3Hmac.StrictUtf8.GetMaxByteCount(value.Length);
+            if (_data.Length < max) _data = new byte[max];
+            var length = Sm3Hmac.StrictUtf8.GetBytes(value, _data);
+            // DoFinal resets the MAC to its keyed initial state, ready for the next value.
+            _mac.BlockUpdate(_data, 0, length);
+            Span<byte> result = stackalloc byte[32];
+            _mac.DoFinal(result);
+            return Convert.ToHexStringLower(result);
+        }
+    }
 
     /// <summary>Decrypts what <see cref="Encrypt"/> produced, one value after another; not thread-safe, one per worker.</summary>
     public sealed class Decryptor

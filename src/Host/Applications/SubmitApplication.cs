@@ -248,9 +248,15 @@ public static class SubmitApplication
             try
             {
                 var directory = await Banks.BeneficiaryAccounts.DirectoryAsync(db, ct);
-                await foreach (var chunk in ready.Reader.ReadAllAsync(ct))
-                    using (Phases.StartActivity("SubmitApplication.StoreChunk"))
-                        await StoreChunkAsync(chunk, bulk, directory, applicationId, clerk.Id, number, now, ct);
+                while (true)
+                {
+                    // The storing task's wait for the next chunk (the preparing task is the slower one when this grows).
+                    using (Phases.StartActivity("SubmitApplication.WaitForChunk"))
+                        if (!await ready.Reader.WaitToReadAsync(ct)) break;
+                    while (ready.Reader.TryRead(out var chunk))
+                        using (Phases.StartActivity("SubmitApplication.StoreChunk"))
+                            await StoreChunkAsync(chunk, bulk, directory, applicationId, clerk.Id, number, now, ct);
+                }
                 await preparing; // its exception, if any (an unreadable file…), surfaces here
             }
             catch
@@ -325,6 +331,8 @@ public static class SubmitApplication
         private async Task Prepare(IEnumerable<ClaimInput> inputs, ClaimValidator.Pass pass, RuleSet ruleSet, Application application, int chunkSize,
             bool acceptValid, LineErrors errors, Totals totals, DateTimeOffset now, ChannelWriter<Chunk> ready, CancellationToken ct)
         {
+            // The whole preparing task: what its named phases leave over is reading and validating the rows.
+            using var whole = Phases.StartActivity("SubmitApplication.Prepare");
             try
             {
                 var pending = new List<ValidClaim>(Math.Min(chunkSize, 1 << 16));
@@ -341,11 +349,15 @@ public static class SubmitApplication
                     {
                         // The ID number's blind index, before evaluation: the key of the registry facts and of the beneficiary upsert.
                         var hashes = new string[pending.Count];
-                        Parallel.For(0, pending.Count, Parallelism(pending.Count), i => hashes[i] = protector.LookupHash(pending[i].Id.Normalized!));
+                        using (Phases.StartActivity("SubmitApplication.Hash"))
+                            Parallel.For(0, pending.Count, Parallelism(pending.Count), protector.CreateLookupHasher,
+                                (i, _, hasher) => { hashes[i] = hasher.LookupHash(pending[i].Id.Normalized!); return hasher; }, _ => { });
                         if (factsDb is not null) hashes = await AddRegistryFactsAsync(factsDb, ruleSet, pending, hashes, errors, ct);
                         if (pending.Count > 0 && !Stopped()
                             && PrepareChunk(pending, hashes, ruleSet, application, acceptValid, errors, totals, ref nextLineNo, now) is { } chunk)
-                            await ready.WriteAsync(chunk, ct);
+                            // The preparing task's wait for room (the storing task is the slower one when this grows).
+                            using (Phases.StartActivity("SubmitApplication.WaitToSend"))
+                                await ready.WriteAsync(chunk, ct);
                     }
                     pending.Clear();
                 }
@@ -404,16 +416,20 @@ public static class SubmitApplication
             var claims = new ValidClaim[keep.Count];
             var accountHashes = new string[keep.Count];
             using (Phases.StartActivity("SubmitApplication.Protect"))
-                Parallel.For(0, keep.Count, Parallelism(keep.Count), k =>
-                {
-                    var i = keep[k];
-                    var claim = pending[i];
-                    claims[k] = claim;
-                    candidates[k] = NewBeneficiary(claim, hashes[i], now);
-                    accountHashes[k] = protector.LookupHash(claim.BankAccount);
-                    // The beneficiary's id is known only once stored (a known person keeps theirs): set by the storing task.
-                    lines[k] = NewLine(application, firstLineNo + k, claim, evaluations[i], Guid.Empty);
-                });
+                // An encryptor and a hasher per worker: the SM4 key schedule, the GCM table and the keyed HMAC are set up once
+                // per worker and chunk, not twice per line.
+                Parallel.For(0, keep.Count, Parallelism(keep.Count), () => (Encryptor: protector.CreateEncryptor(), Hasher: protector.CreateLookupHasher()),
+                    (k, _, worker) =>
+                    {
+                        var i = keep[k];
+                        var claim = pending[i];
+                        claims[k] = claim;
+                        candidates[k] = NewBeneficiary(claim, hashes[i], now, worker.Encryptor);
+                        accountHashes[k] = worker.Hasher.LookupHash(claim.BankAccount);
+                        // The beneficiary's id is known only once stored (a known person keeps theirs): set by the storing task.
+                        lines[k] = NewLine(application, firstLineNo + k, claim, evaluations[i], Guid.Empty);
+                        return worker;
+                    }, _ => { });
             foreach (var line in lines)
             {
                 totals.Stored++;
@@ -457,18 +473,28 @@ public static class SubmitApplication
         private async Task StoreChunkAsync(Chunk chunk, bool bulk, Domain.Payments.AgentBankNames.Directory directory, Guid applicationId, string clerkId, string number,
             DateTimeOffset now, CancellationToken ct)
         {
-            var beneficiaryIds = bulk
-                ? await RosterStore.UpsertBeneficiariesAsync(db, chunk.Candidates, ct)
-                : await UpsertBeneficiariesAsync(chunk.Candidates, ct);
-            for (var k = 0; k < chunk.Lines.Length; k++) chunk.Lines[k].BeneficiaryId = beneficiaryIds[chunk.Candidates[k].IdNumberHash];
+            Dictionary<string, Guid> beneficiaryIds;
+            using (Phases.StartActivity("SubmitApplication.StoreBeneficiaries"))
+                beneficiaryIds = bulk
+                    ? await RosterStore.UpsertBeneficiariesAsync(db, chunk.Candidates, ct)
+                    : await UpsertBeneficiariesAsync(chunk.Candidates, ct);
+            // A person new to the registry is stored under the candidate's own id; a known one keeps theirs.
+            var created = new HashSet<Guid>();
+            for (var k = 0; k < chunk.Lines.Length; k++)
+                if ((chunk.Lines[k].BeneficiaryId = beneficiaryIds[chunk.Candidates[k].IdNumberHash]) == chunk.Candidates[k].Id)
+                    created.Add(chunk.Candidates[k].Id);
             // banks (issue 8): each beneficiary's one-card account as this submission names it, with its history.
-            await Banks.BeneficiaryAccounts.RecordAsync(db, protector,
+            using (Phases.StartActivity("SubmitApplication.StoreAccounts"))
+                await Banks.BeneficiaryAccounts.RecordAsync(db, protector,
                 chunk.Claims.Select((v, k) => new Banks.BeneficiaryAccounts.Submitted(chunk.Lines[k].BeneficiaryId, v.RegionCode, v.BankAccount,
                     chunk.Candidates[k].BankAccountCipher!, chunk.Candidates[k].BankAccountMasked!, v.Name, v.BankName, v.AccountType, chunk.AccountHashes[k])).ToList(),
-                "Roster", applicationId, clerkId, $"申报 {number}", now, bulk, ct, directory);
-            if (bulk) await RosterStore.InsertClaimLinesAsync(db, chunk.Lines, ct);
-            else db.ClaimLines.AddRange(chunk.Lines);
-            await db.SaveChangesAsync(ct);
+                "Roster", applicationId, clerkId, $"申报 {number}", now, bulk, ct, directory, created);
+            using (Phases.StartActivity("SubmitApplication.StoreLines"))
+            {
+                if (bulk) await RosterStore.InsertClaimLinesAsync(db, chunk.Lines, ct);
+                else db.ClaimLines.AddRange(chunk.Lines);
+                await db.SaveChangesAsync(ct);
+            }
             db.ChangeTracker.Clear();
         }
 
@@ -476,12 +502,12 @@ public static class SubmitApplication
         private static ParallelOptions Parallelism(int count) => new() { MaxDegreeOfParallelism = count < 2_048 ? 1 : Environment.ProcessorCount };
 
         /// <summary>The beneficiary a line would create: keyed hash, encrypted ID and account, masked forms.</summary>
-        private Beneficiary NewBeneficiary(ValidClaim claim, string idNumberHash, DateTimeOffset now) => new()
+        private static Beneficiary NewBeneficiary(ValidClaim claim, string idNumberHash, DateTimeOffset now, PersonalDataProtector.Encryptor encryptor) => new()
         {
-            Id = Guid.CreateVersion7(), IdNumberHash = idNumberHash, IdNumberCipher = protector.Encrypt(claim.Id.Normalized!),
+            Id = Guid.CreateVersion7(), IdNumberHash = idNumberHash, IdNumberCipher = encryptor.Encrypt(claim.Id.Normalized!),
             IdNumberMasked = Masking.IdNumber(claim.Id.Normalized), Name = claim.Name, BirthDate = claim.Id.BirthDate!.Value,
             IsMale = claim.Id.Gender == Domain.Identity.Gender.Male, RegionCode = claim.RegionCode, IdAreaCode = claim.Id.AreaCode,
-            BankAccountCipher = protector.Encrypt(claim.BankAccount), BankAccountMasked = Masking.BankAccount(claim.BankAccount),
+            BankAccountCipher = encryptor.Encrypt(claim.BankAccount), BankAccountMasked = Masking.BankAccount(claim.BankAccount),
             BankName = claim.BankName, CreatedAt = now, UpdatedAt = now,
         };
 

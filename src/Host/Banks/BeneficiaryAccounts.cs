@@ -38,23 +38,28 @@ public static class BeneficiaryAccounts
 
     public static async Task<Recorded> RecordAsync(OneCardDbContext db, PersonalDataProtector protector, IReadOnlyList<Submitted> lines,
         string source, Guid? sourceId, string actorId, string? reason, DateTimeOffset now, bool bulk, CancellationToken ct,
-        AgentBankNames.Directory? directory = null)
+        AgentBankNames.Directory? directory = null, IReadOnlySet<Guid>? created = null)
     {
         if (lines.Count == 0) return new Recorded(0, 0);
         // A roster stored chunk by chunk reads the bank directory once and passes it to every chunk.
         directory ??= await DirectoryAsync(db, ct);
         var current = new Dictionary<Guid, BeneficiaryAccount>();
-        foreach (var chunk in lines.Select(l => l.BeneficiaryId).Chunk(5000))
+        // Beneficiaries this transaction has just created (`created`, the roster pipeline knows them) have no account yet: not looked up.
+        foreach (var chunk in lines.Select(l => l.BeneficiaryId).Where(id => created?.Contains(id) != true).Chunk(5000))
             foreach (var a in await db.BeneficiaryAccounts.IgnoreQueryFilters().AsNoTracking()
                          .Where(a => chunk.Contains(a.BeneficiaryId) && a.ValidTo == null).ToListAsync(ct))
                 current[a.BeneficiaryId] = a;
 
-        var added = new List<BeneficiaryAccount>();
+        var added = new List<BeneficiaryAccount>(lines.Count);
         var closing = new List<Guid>();
+        // A roster names a handful of banks over and over: each distinct text is matched once.
+        var matched = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var line in lines)
         {
             current.TryGetValue(line.BeneficiaryId, out var now0);
-            var bank = directory.Match(line.BankName)
+            string? match = null;
+            if (line.BankName is { } text && !matched.TryGetValue(text, out match)) matched[text] = match = directory.Match(text);
+            var bank = match
                        ?? (string.IsNullOrWhiteSpace(line.BankName) && now0 is not null ? now0.AgentBankCode : NoBank);
             var hash = line.AccountHash ?? protector.LookupHash(line.Account);
             if (now0 is not null && now0.AgentBankCode == bank && now0.HolderName == line.Holder && now0.Type == line.Type

@@ -65,6 +65,9 @@ public sealed class CrossCheckFacts(RuleEvaluator evaluator, PersonalDataProtect
             var line = lines[i];
             var (outcome, amount) = (line.Outcome, line.Amount);
             Reevaluate.Handler.Apply(line, evaluations[i]);
+            // The check's result becomes part of the line's stored facts, so a later re-evaluation (another version, the impact
+            // run) reads it as it was evaluated here rather than the false it was submitted with.
+            db.Entry(line).Property(l => l.FactsJson).CurrentValue = WithFacts(line.FactsJson, read.Select(r => (r.Fact, (bool)facts[i][r.Fact]!)));
             if (outcome == LineOutcome.Eligible) { application.EligibleCount--; application.PayableAmount -= amount ?? 0m; }
             if (line.Outcome == LineOutcome.Eligible) { application.EligibleCount++; application.PayableAmount += line.Amount ?? 0m; }
             if (outcome != line.Outcome || amount != line.Amount)
@@ -96,6 +99,18 @@ public sealed class CrossCheckFacts(RuleEvaluator evaluator, PersonalDataProtect
         await db.SaveChangesAsync(ct);
         return changes;
     }
+
+    /// <summary>The stored facts JSON with the given boolean facts set (added or replaced); every other fact is kept as it was.</summary>
+    internal static string WithFacts(string factsJson, IEnumerable<(string Name, bool Value)> values)
+    {
+        var stored = System.Text.Json.Nodes.JsonNode.Parse(factsJson) as System.Text.Json.Nodes.JsonObject ?? [];
+        foreach (var (name, value) in values) stored[name] = value;
+        return stored.ToJsonString(FactsJsonOptions);
+    }
+
+    // As the submission writes FactsJson (SubmitApplication): Chinese text unescaped.
+    private static readonly System.Text.Json.JsonSerializerOptions FactsJsonOptions =
+        new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static string OutcomeZh(LineOutcome outcome) => outcome switch
     {

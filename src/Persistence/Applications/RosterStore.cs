@@ -58,21 +58,21 @@ public static class RosterStore
         {
             foreach (var b in candidates)
             {
-                await writer.StartRowAsync(ct);
-                await writer.WriteAsync(b.Id, NpgsqlDbType.Uuid, ct);
-                await writer.WriteAsync(b.IdNumberHash, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(b.IdNumberCipher, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(b.IdNumberMasked, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(b.Name, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(b.BirthDate, NpgsqlDbType.Date, ct);
-                await writer.WriteAsync(b.IsMale, NpgsqlDbType.Boolean, ct);
-                await writer.WriteAsync(b.RegionCode, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(b.BankAccountCipher, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(b.BankAccountMasked, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(b.BankName, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(b.CreatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
-                await writer.WriteAsync(b.UpdatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
-                await writer.WriteAsync(b.IdAreaCode, NpgsqlDbType.Text, ct);
+                writer.StartRow();
+                writer.Write(b.Id, NpgsqlDbType.Uuid);
+                writer.Write(b.IdNumberHash, NpgsqlDbType.Text);
+                writer.Write(b.IdNumberCipher, NpgsqlDbType.Text);
+                writer.Write(b.IdNumberMasked, NpgsqlDbType.Text);
+                writer.Write(b.Name, NpgsqlDbType.Text);
+                writer.Write(b.BirthDate, NpgsqlDbType.Date);
+                writer.Write(b.IsMale, NpgsqlDbType.Boolean);
+                writer.Write(b.RegionCode, NpgsqlDbType.Text);
+                writer.Write(b.BankAccountCipher, NpgsqlDbType.Text);
+                writer.Write(b.BankAccountMasked, NpgsqlDbType.Text);
+                writer.Write(b.BankName, NpgsqlDbType.Text);
+                writer.Write(b.CreatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+                writer.Write(b.UpdatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+                writer.Write(b.IdAreaCode, NpgsqlDbType.Text);
             }
             await writer.CompleteAsync(ct);
         }
@@ -102,32 +102,32 @@ public static class RosterStore
         await using var writer = await connection.BeginBinaryImportAsync($"COPY \"ClaimLines\" ({columns}) FROM STDIN (FORMAT BINARY)", ct);
         foreach (var l in lines)
         {
-            await writer.StartRowAsync(ct);
-            await writer.WriteAsync(l.Id, NpgsqlDbType.Uuid, ct);
-            await writer.WriteAsync(l.ApplicationId, NpgsqlDbType.Uuid, ct);
-            await writer.WriteAsync(l.LineNo, NpgsqlDbType.Integer, ct);
-            await writer.WriteAsync(l.BeneficiaryId, NpgsqlDbType.Uuid, ct);
-            await writer.WriteAsync(l.RegionCode, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(l.PolicyCode, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(l.Period, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(l.Name, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(l.IdNumberMasked, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(l.FactsJson, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(l.Amount, NpgsqlDbType.Numeric, ct);
-            await writer.WriteAsync(l.Outcome.ToString(), NpgsqlDbType.Varchar, ct);
-            await writer.WriteAsync(l.ReasonZh, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(l.ReasonEn, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(l.RuleResultsJson, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(l.RuleSetKey, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(l.WarningsJson, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(l.Sampled, NpgsqlDbType.Boolean, ct);
-            await writer.WriteAsync(l.SampleResult?.ToString(), NpgsqlDbType.Varchar, ct);
-            await writer.WriteAsync(l.SampleNote, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(l.SampleCheckedBy, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(l.SampleCheckedAt?.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
-            await writer.WriteAsync(l.IdAreaCode, NpgsqlDbType.Varchar, ct);
-            await writer.WriteAsync(l.IdBirthDate, NpgsqlDbType.Date, ct);
-            await writer.WriteAsync(l.IdIsMale, NpgsqlDbType.Boolean, ct);
+            writer.StartRow();
+            writer.Write(l.Id, NpgsqlDbType.Uuid);
+            writer.Write(l.ApplicationId, NpgsqlDbType.Uuid);
+            writer.Write(l.LineNo, NpgsqlDbType.Integer);
+            writer.Write(l.BeneficiaryId, NpgsqlDbType.Uuid);
+            writer.Write(l.RegionCode, NpgsqlDbType.Text);
+            writer.Write(l.PolicyCode, NpgsqlDbType.Text);
+            writer.Write(l.Period, NpgsqlDbType.Text);
+            writer.Write(l.Name, NpgsqlDbType.Text);
+            writer.Write(l.IdNumberMasked, NpgsqlDbType.Text);
+            writer.Write(l.FactsJson, NpgsqlDbType.Text);
+            writer.Write(l.Amount, NpgsqlDbType.Numeric);
+            writer.Write(l.Outcome.ToString(), NpgsqlDbType.Varchar);
+            writer.Write(l.ReasonZh, NpgsqlDbType.Text);
+            writer.Write(l.ReasonEn, NpgsqlDbType.Text);
+            writer.Write(l.RuleResultsJson, NpgsqlDbType.Text);
+            writer.Write(l.RuleSetKey, NpgsqlDbType.Text);
+            writer.Write(l.WarningsJson, NpgsqlDbType.Text);
+            writer.Write(l.Sampled, NpgsqlDbType.Boolean);
+            writer.Write(l.SampleResult?.ToString(), NpgsqlDbType.Varchar);
+            writer.Write(l.SampleNote, NpgsqlDbType.Text);
+            writer.Write(l.SampleCheckedBy, NpgsqlDbType.Text);
+            writer.Write(l.SampleCheckedAt?.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+            writer.Write(l.IdAreaCode, NpgsqlDbType.Varchar);
+            writer.Write(l.IdBirthDate, NpgsqlDbType.Date);
+            writer.Write(l.IdIsMale, NpgsqlDbType.Boolean);
         }
         return await writer.CompleteAsync(ct);
     }

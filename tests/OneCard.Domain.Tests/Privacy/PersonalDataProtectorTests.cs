@@ -200,4 +200,37 @@ public class PersonalDataProtectorTests
             Assert.Equal(64, protector.LookupHash(text).Length);
         });
     }
+    [Fact]
+    public void Encryptor_WritesValueAfterValue_ThatDecryptReads_AcrossLengths_WithFreshNonces()
+    {
+        var protector = Create();
+        var encryptor = protector.CreateEncryptor();
+        // Short and long (over the 256-byte stack buffer), ASCII and Chinese, the same text twice in a row.
+        var texts = new[] { "11010519491231002X", "11010519491231002X", "", "张三", new string('户', 200), "6222020200112233445" };
+        var ciphers = texts.Select(encryptor.Encrypt).ToList();
+
+        Assert.Equal(texts, ciphers.Select(protector.Decrypt));
+        Assert.NotEqual(ciphers[0], ciphers[1]);
+        var nonces = ciphers.Select(c => Convert.ToHexString(Convert.FromBase64String(c), 1, 12)).ToList();
+        Assert.Equal(nonces.Count, nonces.Distinct().Count());
+        Assert.All(ciphers, c => Assert.Equal(PersonalDataProtector.FormatVersion, Convert.FromBase64String(c)[0]));
+    }
+
+    [Fact]
+    public void Encryptor_OfAnotherKey_IsNotReadable()
+    {
+        var other = new PersonalDataProtector(Enumerable.Range(0x41, 16).Select(i => (byte)i).ToArray(), LookupKey);
+
+        Assert.Throws<CryptographicException>(() => Create().Decrypt(other.CreateEncryptor().Encrypt("11010519491231002X")));
+    }
+
+    [Fact]
+    public void LookupHasher_GivesLookupHash_ValueAfterValue()
+    {
+        var protector = Create();
+        var hasher = protector.CreateLookupHasher();
+        var values = new[] { "11010519491231002X", "11010519491231002X", "", "张三", new string('户', 300), "6222020200112233445" };
+
+        Assert.Equal(values.Select(protector.LookupHash), values.Select(hasher.LookupHash));
+    }
 }

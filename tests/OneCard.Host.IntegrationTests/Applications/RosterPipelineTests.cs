@@ -152,6 +152,30 @@ public abstract class RosterPipelineTests(bool sqlite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Pipeline_TotalOverflowFoundAfterTheLastRow_RollsEverythingBack()
+    {
+        // v1 of the demo policy has no area bound and no ceiling (v2 added them): put v2 out of force, then two lines of the last
+        // chunk each compute an amount that fits the money column (≈ 7.7e13) while the roster's total (≈ 1.5e14) does not.
+        await app.AsSystemAsync(async sp =>
+        {
+            await sp.GetRequiredService<OneCardDbContext>().RuleSets.Where(r => r.VersionKey == DemoData.PolicyCode + "@2")
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.EffectiveFrom, new DateOnly(2099, 1, 1)));
+            await sp.GetRequiredService<Host.RuleSets.RuleSetStore>().ReloadAsync(CancellationToken.None);
+            return 0;
+        });
+        var csv = Csv((row, line) => row is 10 or 11 ? line.Replace(line.Split(',')[5], "900000000000", StringComparison.Ordinal) : line);
+        var before = await CountAsync();
+
+        var outcome = await SubmitAsync(csv, RosterImportMode.AcceptValid);
+
+        Assert.Null(outcome.Result);
+        var overflow = Assert.Single(outcome.Errors);
+        Assert.Equal("TotalOutOfRange", overflow.Code);
+        Assert.Equal(11, overflow.Row);
+        Assert.Equal(before, await CountAsync());
+    }
+
+    [Fact]
     public async Task Pipeline_ImportRerunAfterItsCaseCommitted_MakesNoSecondCase()
     {
         var csv = Csv();

@@ -236,6 +236,9 @@ public abstract class HouseholdTests(bool sqlite) : IAsyncLifetime
         Assert.Null(lines[1].Amount);
         Assert.Equal("大数据比对发现申报人已死亡，不再享受低保（社会救助暂行办法第13条）", lines[1].ReasonZh);
         Assert.Contains("\"NotDeceased\"", lines[1].RuleResultsJson);
+        // The check's result is written back to the line's stored facts (a later re-evaluation reads it true); the other line's stays false.
+        Assert.True(JsonDocument.Parse(lines[1].FactsJson).RootElement.GetProperty("Deceased").GetBoolean());
+        Assert.False(JsonDocument.Parse(lines[0].FactsJson).RootElement.GetProperty("Deceased").GetBoolean());
         Assert.Equal((1, 1600m), (application.EligibleCount, application.PayableAmount));
         var hit = Assert.Single(hits);
         Assert.Equal((CrossCheckKind.Deceased, 2, HitDecision.SettledByRule), (hit.Check, hit.LineNo, hit.Decision));

@@ -76,6 +76,7 @@ internal static class PaymentsBench
             // Where (a)'s time goes: the same rows read through EF as the writer reads them, then also unsealed — no CSV, no file.
             var (read, unseal) = await ReadStagesAsync(app, batchId);
             Console.WriteLine($"    of which: reading the rows through EF {read:F2} s; reading and unsealing each account {unseal:F2} s (the rest: CSV, SM4-CBC + HMAC-SM3 on a second core, file)");
+            await ProfileGenerationAsync(app, batchId, bankFile);
 
             // The bank's answer (untimed): the demo bank opens the file with the agreement's keys and fails 1 line in 1,000.
             var resultFile = Path.Combine(work, "results.bank");
@@ -97,14 +98,18 @@ internal static class PaymentsBench
             // (B) COPY … FROM + one UPDATE, rolled back; then (b) the import.
             var copyFrom = await CopyFromAndUpdateAsync(app.ConnectionString, batchId, lines);
             watch.Restart();
+            IReadOnlyList<(string Phase, TimeSpan Elapsed)> phases = [];
             var summary = await AsFinanceAsync(app, async h =>
             {
                 await using var file = File.OpenRead(resultFile);
                 var (s, errors) = await h.ImportResultsAsync(batchId, file, CancellationToken.None);
                 if (errors.Count > 0) throw new InvalidOperationException("Import refused: " + string.Join("; ", errors.Take(5).Select(BankFiles.Describe)));
+                phases = h.Phases.ToList();
                 return s!;
             });
             var import = watch.Elapsed.TotalSeconds;
+            Console.WriteLine("    (b) by phase: " + string.Join("; ", phases.Select(p => $"{p.Phase} {p.Elapsed.TotalSeconds:F2} s")));
+            await ProfileImportAsync(app, batchId, resultFile);
             Console.WriteLine($"(b) import {import:F2} s = {lines / import:N0} lines/s; (B) COPY FROM + UPDATE {copyFrom:F2} s; (b)/(B) {import / copyFrom:F2}x");
             if (summary.Applied != lines || summary.BatchStatus != "Reconciled")
                 throw new InvalidOperationException($"Import applied {summary.Applied} of {lines}, batch {summary.BatchStatus}.");
@@ -123,6 +128,112 @@ internal static class PaymentsBench
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    private static double Seconds(Action work)
+    {
+        var watch = Stopwatch.StartNew();
+        work();
+        return watch.Elapsed.TotalSeconds;
+    }
+
+    private static (BankFileKeys Keys, BankFileFormat Format) KeysAndFormat(OneCardApp app, Guid batchId)
+    {
+        using var scope = app.Services.CreateScope();
+        scope.ServiceProvider.GetRequiredService<UserContext>().SetSystem();
+        var db = scope.ServiceProvider.GetRequiredService<OneCardDbContext>();
+        var batch = db.PaymentBatches.AsNoTracking().Single(b => b.Id == batchId);
+        var agreement = db.BankAgreements.AsNoTracking().Single(a => a.Id == batch.AgreementId);
+        return (BankFileKeys.For(agreement, scope.ServiceProvider.GetRequiredService<PersonalDataProtector>()),
+            scope.ServiceProvider.GetRequiredService<BankFormatCatalog>().Get(agreement.FileFormat));
+    }
+
+    private static byte[] OpenClear(string path, BankFileKeys keys, out double verify, out double decrypt)
+    {
+        using var file = File.OpenRead(path);
+        var (_, iv, headerLength) = BankFileEnvelope.ReadHeader(file);
+        var ok = false;
+        verify = Seconds(() => ok = BankFileEnvelope.Verify(file, headerLength, keys));
+        if (!ok) throw new InvalidOperationException("The file does not verify.");
+        var clear = new MemoryStream();
+        decrypt = Seconds(() =>
+        {
+            using var stream = BankFileEnvelope.OpenRead(file, headerLength, iv, keys);
+            stream.CopyTo(clear, 1 << 16);
+        });
+        return clear.ToArray();
+    }
+
+    /// <summary>
+    /// (a)'s phases one by one, each alone on one core (the writer overlaps them on two): CSV with and without the formula
+    /// neutralising, from rows already read and unsealed; SM4-CBC of the clear CSV (BouncyCastle's <c>SM4Engine</c> and the
+    /// T-table <see cref="Sm4"/>); HMAC-SM3 of the ciphertext; writing the file.
+    /// </summary>
+    private static async Task ProfileGenerationAsync(OneCardApp app, Guid batchId, string bankFile)
+    {
+        var (keys, format) = KeysAndFormat(app, batchId);
+        var clear = OpenClear(bankFile, keys, out var verify, out var decrypt);
+        var rows = new List<string[]>();
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<UserContext>().SetSystem();
+            var db = scope.ServiceProvider.GetRequiredService<OneCardDbContext>();
+            var decryptor = scope.ServiceProvider.GetRequiredService<PersonalDataProtector>().CreateDecryptor();
+            await foreach (var r in db.PaymentInstructions.AsNoTracking().Where(i => i.BatchId == batchId).OrderBy(i => i.Seq)
+                               .Select(i => new { i.Seq, i.PayeeName, i.AccountCipher, i.Amount, i.PolicyCode, i.Period }).AsAsyncEnumerable())
+                rows.Add([r.Seq.ToString(CultureInfo.InvariantCulture), r.PayeeName, decryptor.Decrypt(r.AccountCipher), r.Amount.ToString("0.00", CultureInfo.InvariantCulture), r.PolicyCode, r.Period]);
+        }
+        double Csv(bool neutralise) => Seconds(() =>
+        {
+            using var text = new StreamWriter(Stream.Null, BankFileSetup.EncodingOf(format), 1 << 16);
+            using var csv = new CsvHelper.CsvWriter(text, BankFileSetup.CsvConfig(format));
+            foreach (var row in rows)
+            {
+                foreach (var cell in row) csv.WriteField(neutralise ? BankCsv.Neutralise(cell) : cell);
+                csv.NextRecord();
+            }
+        });
+        var csvPlain = Csv(neutralise: false);
+        var csvNeutralised = Csv(neutralise: true);
+        var padded = new byte[(clear.Length / 16 + 1) * 16];
+        clear.CopyTo(padded, 0);
+        var bc = Seconds(() =>
+        {
+            var cbc = new Org.BouncyCastle.Crypto.Modes.CbcBlockCipher(new Org.BouncyCastle.Crypto.Engines.SM4Engine());
+            cbc.Init(true, new Org.BouncyCastle.Crypto.Parameters.ParametersWithIV(new Org.BouncyCastle.Crypto.Parameters.KeyParameter(keys.EncryptionKey), new byte[16]));
+            var output = new byte[16];
+            for (var at = 0; at < padded.Length; at += 16) cbc.ProcessBlock(padded, at, output, 0);
+        });
+        var table = Seconds(() => new Sm4(keys.EncryptionKey, forEncryption: true).EncryptCbc(new byte[16], padded, new byte[padded.Length]));
+        var mac = Seconds(() =>
+        {
+            var hmac = new Org.BouncyCastle.Crypto.Macs.HMac(new Org.BouncyCastle.Crypto.Digests.SM3Digest());
+            hmac.Init(new Org.BouncyCastle.Crypto.Parameters.KeyParameter(keys.SigningKey));
+            hmac.BlockUpdate(padded, 0, padded.Length);
+            hmac.DoFinal(new byte[32], 0);
+        });
+        var path = bankFile + ".copy";
+        var write = Seconds(() => File.WriteAllBytes(path, padded));
+        File.Delete(path);
+        Console.WriteLine($"    (a) phases alone ({clear.Length / 1e6:F1} MB of CSV): CSV {csvPlain:F2} s, with formula neutralising {csvNeutralised:F2} s; " +
+                          $"SM4-CBC BouncyCastle SM4Engine {bc:F2} s, T-table Sm4 {table:F2} s; HMAC-SM3 {mac:F2} s; write the file {write:F2} s; " +
+                          $"(the bank side: verify {verify:F2} s, decrypt {decrypt:F2} s)");
+    }
+
+    /// <summary>(b)'s file phases alone: verify, decrypt, parse (the reader's rows, no checks).</summary>
+    private static Task ProfileImportAsync(OneCardApp app, Guid batchId, string resultFile)
+    {
+        var (keys, format) = KeysAndFormat(app, batchId);
+        var clear = OpenClear(resultFile, keys, out var verify, out var decrypt);
+        var count = 0;
+        var parse = Seconds(() =>
+        {
+            var (reader, errors) = BankResultReader.Open(new MemoryStream(clear), format);
+            if (reader is null) throw new InvalidOperationException(string.Join("; ", errors.Select(BankFiles.Describe)));
+            using (reader) foreach (var _ in reader.Rows()) count++;
+        });
+        Console.WriteLine($"    (b) file phases alone: verify HMAC-SM3 {verify:F2} s; decrypt SM4-CBC {decrypt:F2} s; parse {count:N0} rows {parse:F2} s");
+        return Task.CompletedTask;
     }
 
     /// <summary>Reading the batch's rows as <c>BankFileWriter</c> does, alone and with each account unsealed: (a)'s cost split.</summary>

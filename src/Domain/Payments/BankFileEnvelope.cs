@@ -4,10 +4,7 @@ using System.Text;
 using OneCard.Domain.Privacy;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Digests;
-using Org.BouncyCastle.Crypto.Engines;
 using Org.BouncyCastle.Crypto.Macs;
-using Org.BouncyCastle.Crypto.Modes;
-using Org.BouncyCastle.Crypto.Paddings;
 using Org.BouncyCastle.Crypto.Parameters;
 
 namespace OneCard.Domain.Payments;
@@ -45,7 +42,8 @@ public sealed class BankEnvelopeException(string code, string messageZh, string 
 /// SM4-CBC-PKCS7(csv) | HMAC-SM3(signing key, header bytes | ciphertext) (32 bytes)
 /// </code>
 /// The header is in clear so a file names its batch and key version before it is opened; the MAC covers it (encrypt then MAC),
-/// so no header field can be changed either. Writing streams (nothing is held but one cipher block); reading needs a seekable
+/// so no header field can be changed either. SM4 is the T-table <see cref="Sm4"/>, CBC over 64 KiB at a time. Writing streams
+/// (nothing is held but one 64 KiB buffer); reading needs a seekable
 /// stream (the upload is spooled to disk): the MAC is checked over the whole file before a single byte is decrypted.
 /// </summary>
 public static class BankFileEnvelope
@@ -74,8 +72,7 @@ public static class BankFileEnvelope
         var mac = Mac(keys);
         mac.BlockUpdate(headerBytes);
         output.Write(headerBytes);
-        var cipher = Cipher(forEncryption: true, keys, iv);
-        return new EncryptingStream(output, cipher, mac);
+        return new EncryptingStream(output, Cipher(forEncryption: true, keys), (byte[])iv.Clone(), mac);
     }
 
     /// <summary>Reads the clear header; the stream is left after the blank line.</summary>
@@ -146,7 +143,7 @@ public static class BankFileEnvelope
     public static Stream OpenRead(Stream file, int headerLength, byte[] iv, BankFileKeys keys)
     {
         file.Position = headerLength;
-        return new DecryptingStream(file, file.Length - MacSize - headerLength, Cipher(forEncryption: false, keys, iv));
+        return new DecryptingStream(file, file.Length - MacSize - headerLength, Cipher(forEncryption: false, keys), (byte[])iv.Clone());
     }
 
     private static BankEnvelopeException Invalid(string code, string zh, string en) => new(code, zh, en);
@@ -160,17 +157,19 @@ public static class BankFileEnvelope
         return mac;
     }
 
-    private static PaddedBufferedBlockCipher Cipher(bool forEncryption, BankFileKeys keys, byte[] iv)
+    private static Sm4 Cipher(bool forEncryption, BankFileKeys keys)
     {
         if (keys.EncryptionKey.Length != 16) throw new CryptographicException("The SM4 key must be 16 bytes.");
-        var cipher = new PaddedBufferedBlockCipher(new CbcBlockCipher(new SM4Engine()), new Pkcs7Padding());
-        cipher.Init(forEncryption, new ParametersWithIV(new KeyParameter(keys.EncryptionKey), iv));
-        return cipher;
+        return new Sm4(keys.EncryptionKey, forEncryption);
     }
 
-    private sealed class EncryptingStream(Stream output, IBufferedCipher cipher, IMac mac) : Stream
+    private const int ChunkSize = 1 << 16;
+
+    /// <summary>SM4-CBC with PKCS#7 padding, streaming: whole blocks are encrypted as they come, the tail waits for the next write or the end.</summary>
+    private sealed class EncryptingStream(Stream output, Sm4 cipher, byte[] iv, IMac mac) : Stream
     {
-        private byte[] buffer = new byte[81920 + 32];
+        private readonly byte[] buffer = new byte[ChunkSize];
+        private int held;
         private bool finished;
 
         public override void Write(byte[] data, int offset, int count) => Write(data.AsSpan(offset, count));
@@ -179,10 +178,11 @@ public static class BankFileEnvelope
         {
             while (data.Length > 0)
             {
-                var chunk = data[..Math.Min(data.Length, 81920)];
-                var n = cipher.ProcessBytes(chunk, buffer);
-                Emit(n);
-                data = data[chunk.Length..];
+                var take = Math.Min(data.Length, buffer.Length - held);
+                data[..take].CopyTo(buffer.AsSpan(held));
+                held += take;
+                data = data[take..];
+                if (held == buffer.Length) Emit(buffer.Length);
             }
         }
 
@@ -190,11 +190,14 @@ public static class BankFileEnvelope
 
         public override Task WriteAsync(byte[] data, int offset, int count, CancellationToken ct) { Write(data.AsSpan(offset, count)); return Task.CompletedTask; }
 
+        /// <summary>Encrypts, signs and writes the first <paramref name="n"/> bytes (whole blocks) of the buffer.</summary>
         private void Emit(int n)
         {
-            if (n == 0) return;
+            var span = buffer.AsSpan(0, n);
+            cipher.EncryptCbc(iv, span, span);
             mac.BlockUpdate(buffer, 0, n);
             output.Write(buffer, 0, n);
+            held = 0;
         }
 
         protected override void Dispose(bool disposing)
@@ -202,7 +205,11 @@ public static class BankFileEnvelope
             if (disposing && !finished)
             {
                 finished = true;
-                Emit(cipher.DoFinal(buffer, 0));
+                // PKCS#7: 1 to 16 bytes, each the count (a full block when the content is whole blocks). The buffer's size
+                // is a multiple of 16 and it was emitted when full, so the padding fits.
+                var pad = Sm4.BlockSize - held % Sm4.BlockSize;
+                buffer.AsSpan(held, pad).Fill((byte)pad);
+                Emit(held + pad);
                 var tag = new byte[MacSize];
                 mac.DoFinal(tag, 0);
                 output.Write(tag);
@@ -222,13 +229,13 @@ public static class BankFileEnvelope
         public override void SetLength(long v) => throw new NotSupportedException();
     }
 
-    private sealed class DecryptingStream(Stream input, long cipherLength, IBufferedCipher cipher) : Stream
+    /// <summary>SM4-CBC decryption of a known length of ciphertext; the last block's PKCS#7 padding is checked and removed.</summary>
+    private sealed class DecryptingStream(Stream input, long cipherLength, Sm4 cipher, byte[] iv) : Stream
     {
-        private readonly byte[] inBuffer = new byte[81920];
-        private readonly byte[] outBuffer = new byte[81920 + 32];
+        private readonly byte[] buffer = new byte[ChunkSize];
         private int outStart, outEnd;
+        private readonly bool wholeBlocks = cipherLength > 0 && cipherLength % Sm4.BlockSize == 0;
         private long remaining = cipherLength;
-        private bool done;
 
         public override int Read(byte[] data, int offset, int count) => Read(data.AsSpan(offset, count));
 
@@ -236,22 +243,24 @@ public static class BankFileEnvelope
         {
             while (outStart == outEnd)
             {
-                if (done) return 0;
+                if (!wholeBlocks) throw new CryptographicException("The ciphertext is not whole blocks.");
+                if (remaining == 0) return 0;
+                var want = (int)Math.Min(buffer.Length, remaining);
+                input.ReadExactly(buffer, 0, want);
+                remaining -= want;
+                cipher.DecryptCbc(iv, buffer.AsSpan(0, want), buffer.AsSpan(0, want));
                 outStart = 0;
+                outEnd = want;
                 if (remaining == 0)
                 {
-                    try { outEnd = cipher.DoFinal(outBuffer, 0); }
-                    catch (InvalidCipherTextException e) { throw new CryptographicException("Bad padding.", e); }
-                    done = true;
-                    continue;
+                    int pad = buffer[want - 1];
+                    if (pad is < 1 or > Sm4.BlockSize || buffer.AsSpan(want - pad, pad).ContainsAnyExcept((byte)pad))
+                        throw new CryptographicException("Bad padding.");
+                    outEnd = want - pad;
                 }
-                var n = input.Read(inBuffer, 0, (int)Math.Min(inBuffer.Length, remaining));
-                if (n == 0) throw new EndOfStreamException();
-                remaining -= n;
-                outEnd = cipher.ProcessBytes(inBuffer, 0, n, outBuffer, 0);
             }
             var take = Math.Min(data.Length, outEnd - outStart);
-            outBuffer.AsSpan(outStart, take).CopyTo(data);
+            buffer.AsSpan(outStart, take).CopyTo(data);
             outStart += take;
             return take;
         }

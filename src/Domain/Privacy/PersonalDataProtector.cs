@@ -120,7 +120,7 @@ public sealed class PersonalDataProtector
     /// <summary>Encrypts like <see cref="Encrypt"/>, one value after another; not thread-safe, one per worker.</summary>
     public sealed class Encryptor
     {
-        private readonly GcmBlockCipher _cipher = new(new SM4Engine());
+        private readonly GcmBlockCipher _cipher = new(new Sm4());
         private KeyParameter? _key;
         private byte[] _plain = new byte[128];
 
@@ -182,7 +182,7 @@ public sealed class PersonalDataProtector
     /// <summary>Decrypts what <see cref="Encrypt"/> produced, one value after another; not thread-safe, one per worker.</summary>
     public sealed class Decryptor
     {
-        private readonly GcmBlockCipher _cipher = new(new SM4Engine());
+        private readonly GcmBlockCipher _cipher = new(new Sm4());
         private KeyParameter? _key;
         private byte[] _data = new byte[128];
         private byte[] _plain = new byte[128];
@@ -249,7 +249,7 @@ public sealed class PersonalDataProtector
 
     private GcmBlockCipher CreateCipher(bool forEncryption, byte[] nonce)
     {
-        var cipher = new GcmBlockCipher(new SM4Engine());
+        var cipher = new GcmBlockCipher(new Sm4());
         cipher.Init(forEncryption, new AeadParameters(_encryptionKey, TagSize * 8, nonce, AssociatedData));
         return cipher;
     }

@@ -1,3 +1,4 @@
+using OneCard.Domain.Privacy;
 using System.Security.Cryptography;
 using System.Text;
 using FsCheck.Xunit;

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Parameters;
 
-namespace OneCard.Domain.Payments;
+namespace OneCard.Domain.Privacy;
 
 /// <summary>
 /// SM4 (GB/T 32907-2016) with T-tables: each round's S-box and linear transform L are one lookup in each of four 256-entry

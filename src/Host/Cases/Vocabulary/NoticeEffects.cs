@@ -22,9 +22,7 @@ public sealed class StartPublicity(OneCardDbContext db, PublicNoticeWriter notic
         var application = await context.ApplicationAsync(db, ct);
         application.PublicityStartsAt = result.At;
         application.PublicityEndsAt = result.Deadline?.DueAt;
-        var lines = await db.ClaimLines.AsNoTracking().Where(l => l.ApplicationId == application.Id && l.Outcome == LineOutcome.Eligible)
-            .OrderBy(l => l.LineNo).ToListAsync(ct);
-        await notices.AddAsync(application, NoticeKind.Publicity, result.At, result.Deadline?.DueAt, lines, "拟发放", ct);
+        await notices.AddAsync(application, NoticeKind.Publicity, result.At, result.Deadline?.DueAt, LineOutcome.Eligible, "拟发放", ct);
     }
 }
 
@@ -38,24 +36,33 @@ public sealed class Publish(OneCardDbContext db, PublicNoticeWriter notices) : I
     {
         var result = context.Result;
         var application = await context.ApplicationAsync(db, ct);
-        var lines = await db.ClaimLines.AsNoTracking().Where(l => l.ApplicationId == application.Id && l.Outcome == LineOutcome.Paid)
-            .OrderBy(l => l.LineNo).ToListAsync(ct);
-        await notices.AddAsync(application, NoticeKind.Publication, result.At, null, lines, "已发放", ct);
+        await notices.AddAsync(application, NoticeKind.Publication, result.At, null, LineOutcome.Paid, "已发放", ct);
     }
 }
 
 /// <summary>Writes a masked public notice (公示 or 公开) of a case once.</summary>
 public sealed class PublicNoticeWriter(OneCardDbContext db, AuditWriter audit, UserContext user, IRuleSets ruleSets, RegionDirectory regions)
 {
+    /// <summary>Posts the notice of the case's lines with <paramref name="outcome"/>, once.</summary>
+    /// <remarks>
+    /// A province-wide case publishes a million lines: it reads only the columns a notice shows, with each person's masked
+    /// account joined in the same query (not whole lines and then their beneficiaries by a list of ids). The case's own lines:
+    /// whoever moved the case may see it, so the region filters are not needed here (the beneficiary may be registered elsewhere).
+    /// </remarks>
     public async Task AddAsync(Application application, NoticeKind kind, DateTimeOffset at, DateTimeOffset? objectionsCloseAt,
-        IReadOnlyList<ClaimLine> lines, string statusZh, CancellationToken ct)
+        LineOutcome outcome, string statusZh, CancellationToken ct)
     {
         if (await db.PublicNotices.AnyAsync(n => n.ApplicationId == application.Id && n.Kind == kind, ct)) return;
 
         var ruleSet = ruleSets.Get(application.PolicyCode, RuleSetVersionKey.Parse(application.RuleSetKey).Version);
-        var beneficiaryIds = lines.Select(l => l.BeneficiaryId).ToList();
-        var accounts = await db.Beneficiaries.IgnoreQueryFilters().Where(b => beneficiaryIds.Contains(b.Id))
-            .ToDictionaryAsync(b => b.Id, b => b.BankAccountMasked, ct);
+        var lines = await (
+                from l in db.ClaimLines.IgnoreQueryFilters()
+                where l.ApplicationId == application.Id && l.Outcome == outcome
+                join b in db.Beneficiaries.IgnoreQueryFilters() on l.BeneficiaryId equals b.Id into people
+                from b in people.DefaultIfEmpty()
+                orderby l.LineNo
+                select new Shown(l.LineNo, l.Name, l.IdNumberMasked, b == null ? null : b.BankAccountMasked, l.FactsJson, l.Amount))
+            .AsNoTracking().ToListAsync(ct);
         var notice = new PublicNotice
         {
             Id = Guid.CreateVersion7(), ApplicationId = application.Id, Kind = kind, RegionCode = application.RegionCode,
@@ -66,7 +73,7 @@ public sealed class PublicNoticeWriter(OneCardDbContext db, AuditWriter audit, U
         {
             Id = Guid.CreateVersion7(), NoticeId = notice.Id, LineNo = line.LineNo,
             NameMasked = Masking.Name(line.Name), IdNumberMasked = line.IdNumberMasked,
-            AccountMasked = accounts.GetValueOrDefault(line.BeneficiaryId), Quantity = QuantityOf(line),
+            AccountMasked = line.AccountMasked, Quantity = QuantityOf(line.FactsJson),
             Amount = line.Amount ?? 0m, StatusZh = statusZh,
         }).ToList();
         if (db.IsPostgres)
@@ -85,11 +92,14 @@ public sealed class PublicNoticeWriter(OneCardDbContext db, AuditWriter audit, U
     }
 
     /// <summary>The quantity a notice shows (e.g. 面积 in mu): the first number among the line's supplied facts.</summary>
-    private static decimal? QuantityOf(ClaimLine line)
+    private static decimal? QuantityOf(string factsJson)
     {
-        using var facts = JsonDocument.Parse(line.FactsJson);
+        using var facts = JsonDocument.Parse(factsJson);
         foreach (var p in facts.RootElement.EnumerateObject())
             if (p.Value.ValueKind == JsonValueKind.Number) return p.Value.GetDecimal();
         return null;
     }
+
+    /// <summary>What a notice shows of one line.</summary>
+    private sealed record Shown(int LineNo, string Name, string IdNumberMasked, string? AccountMasked, string FactsJson, decimal? Amount);
 }

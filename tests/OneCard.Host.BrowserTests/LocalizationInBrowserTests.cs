@@ -12,23 +12,8 @@ namespace OneCard.Host.BrowserTests;
 /// Only elements marked as data (<c>data-l10n="data"</c>: people's names, place names) or as a language's own name
 /// (<c>data-l10n="autonym"</c>: the switch's 中文) may hold Chinese, and the test lists what it left out.
 /// </summary>
-public sealed partial class LocalizationInBrowserTests(ITestOutputHelper output) : BrowserTest(output)
+public sealed class LocalizationInBrowserTests(ITestOutputHelper output) : BrowserTest(output)
 {
-    [GeneratedRegex(@"[\u3000-\u303F\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\uFF00-\uFFEF]")]
-    private static partial Regex Cjk();
-
-    /// <summary>The page's visible text (document.body.innerText) with the marked elements hidden (innerText skips hidden text).</summary>
-    private const string VisibleUiText = """
-        () => {
-          const style = document.createElement('style');
-          style.textContent = '[data-l10n] { visibility: hidden !important; }';
-          document.head.appendChild(style);
-          try { return document.body.innerText; } finally { style.remove(); }
-        }
-        """;
-
-    private const string MarkedTexts = "() => [...document.querySelectorAll('[data-l10n]')].map(e => e.getAttribute('data-l10n') + ': ' + e.innerText)";
-
     [Fact]
     public async Task Clerk_SwitchesToEnglish_InboxWithTasksShowsNoChinese_RememberedPerUser_AndSwitchesBack()
     {
@@ -61,23 +46,11 @@ public sealed partial class LocalizationInBrowserTests(ITestOutputHelper output)
         await WaitUntilInteractiveAsync(page, "待办任务");
         await Assertions.Expect(page.Locator("[data-testid=task-total]")).ToHaveTextAsync("共 2 个任务");
         await Assertions.Expect(page.Locator("tr.ant-table-row").First).ToContainTextAsync("乡镇审核");
-        var chinese = await page.EvaluateAsync<string>(VisibleUiText);
+        var chinese = await page.EvaluateAsync<string>(EnglishPages.VisibleUiText);
         Assert.Contains("待办任务", chinese);
         Assert.Contains("退出", chinese);
         Assert.Equal("zh-CN", await page.EvaluateAsync<string>("() => document.documentElement.lang"));
     }
 
-    private async Task AssertNoChineseAsync(IPage page)
-    {
-        var text = await page.EvaluateAsync<string>(VisibleUiText);
-        var marked = await page.EvaluateAsync<string[]>(MarkedTexts);
-        Output.WriteLine("left out as data or a language's own name: " + string.Join(" | ", marked));
-        Assert.Contains("Inbox", text);
-        Assert.Contains("Sign out", text);
-        var chinese = text.Split('\n').Where(line => Cjk().IsMatch(line)).ToList();
-        Assert.True(chinese.Count == 0, "Chinese on the English inbox: " + string.Join(" | ", chinese));
-        // What was left out is few and is data (names, places) or the way back to Chinese — never the page's own words.
-        Assert.All(marked, m => Assert.Matches("^(data|autonym): ", m));
-        Assert.Contains(marked, m => m == "autonym: 中文");
-    }
+    private Task AssertNoChineseAsync(IPage page) => EnglishPages.AssertNoChineseAsync(page, Output, "Inbox");
 }

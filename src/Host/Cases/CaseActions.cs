@@ -46,7 +46,8 @@ public static class CaseActions
             var now = time.GetUtcNow();
             var tasks = await db.Tasks.AsNoTracking().Where(t => t.InstanceId == instance.Id && t.Status == CaseTaskStatus.Open)
                 .OrderBy(t => t.CreatedAt).ThenBy(t => t.Step).ToListAsync(ct);
-            var acts = instance.History.Select(e => CaseEngine.ToPriorAct(e.FromStep, e.ActorId)).ToList();
+            // The acts as separation of duties reads them, line corrections included, so no action is offered that the runner refuses.
+            var acts = await engine.HistoryAsync(instance.Id, ct);
             return new CaseView(instance.SubjectKind, instance.SubjectId, instance.Reference, instance.RegionCode, definition.DefinitionId,
                 definition.TitleZh, definition.Version, step.Name, step.TitleZh, step.Kind, instance.StepDueAt, instance.IsFinal,
                 [.. tasks.Select(t => new TaskView(t.Step, definition.FindStep(t.Step)?.TitleZh ?? t.Step, t.Role, t.DueAt, t.DueAt <= now))],

@@ -230,7 +230,7 @@ public sealed partial class CaseEngine
 
     /// <summary>
     /// One statement per batch: locks the cases in id order (two bulk runs over overlapping cases wait for each other
-    /// instead of deadlocking) and reads each task with its case and the case's history (separation of duties, next seq).
+    /// instead of deadlocking) and reads each task with its case and the case's history (separation of duties, with line corrections as acts; next seq).
     /// The ids come from the caller's scoped query, so the region scope has already been applied.
     /// </summary>
     private async Task<List<(BatchTask Task, WorkflowInstance Instance)>> ReadBatchAsync(Guid[] taskIds, CancellationToken ct)
@@ -240,13 +240,18 @@ public sealed partial class CaseEngine
             SELECT t."Id", t."Status", t."Step", t."AssigneeId",
                    i."Id", i."SubjectKind", i."SubjectId", i."Reference", i."PolicyCode", i."RegionCode",
                    i."DefinitionId", i."DefinitionVersion", i."Step", i."IsFinal", i."Revision",
-                   coalesce(h.seq, 0), coalesce(h.from_steps, '{}'), coalesce(h.actors, '{}')
+                   coalesce(h.seq, 0), coalesce(h.from_steps, '{}'), coalesce(h.actors, '{}'),
+                   coalesce(c.steps, '{}'), coalesce(c.actors, '{}')
             FROM unnest(@ids) AS u(id)
             JOIN "Tasks" t ON t."Id" = u.id
             JOIN "WorkflowInstances" i ON i."Id" = t."InstanceId"
             LEFT JOIN LATERAL (
                 SELECT max(e."Seq") AS seq, array_agg(e."FromStep" ORDER BY e."Seq") AS from_steps, array_agg(e."ActorId" ORDER BY e."Seq") AS actors
                 FROM "WorkflowEvents" e WHERE e."InstanceId" = i."Id") h ON true
+            -- Who corrected lines in which step (更正明细) acted in it, as HistoryAsync counts them for the single path.
+            LEFT JOIN LATERAL (
+                SELECT array_agg(d."Step") AS steps, array_agg(d."CorrectedBy") AS actors
+                FROM (SELECT DISTINCT x."Step", x."CorrectedBy" FROM "LineCorrections" x WHERE x."InstanceId" = i."Id") d) c ON true
             ORDER BY i."Id"
             FOR UPDATE OF i
             """, connection, db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction);
@@ -257,8 +262,11 @@ public sealed partial class CaseEngine
         {
             var fromSteps = reader.GetFieldValue<string[]>(16);
             var actors = reader.GetFieldValue<string[]>(17);
-            var history = new PriorAct[fromSteps.Length];
-            for (var k = 0; k < history.Length; k++) history[k] = ToPriorAct(fromSteps[k], actors[k]);
+            var correctedIn = reader.GetFieldValue<string[]>(18);
+            var correctors = reader.GetFieldValue<string[]>(19);
+            var history = new PriorAct[fromSteps.Length + correctedIn.Length];
+            for (var k = 0; k < fromSteps.Length; k++) history[k] = ToPriorAct(fromSteps[k], actors[k]);
+            for (var k = 0; k < correctedIn.Length; k++) history[fromSteps.Length + k] = new PriorAct(correctedIn[k], correctors[k]);
             var task = new BatchTask(reader.GetGuid(0), Enum.Parse<CaseTaskStatus>(reader.GetString(1)), reader.GetString(2),
                 reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt32(15), history);
             var instance = new WorkflowInstance

@@ -111,6 +111,9 @@ public static class Inbox
                        // Separation of duties: not a task whose step checks something this user prepared on this case.
                        where !db.WorkflowEvents.Any(e => e.InstanceId == t.InstanceId && e.ActorId == me.Id
                                                          && separated.Contains(i.DefinitionId + "@" + i.DefinitionVersion.ToString() + "|" + t.Step + "|" + e.FromStep))
+                       // …nor one whose step checks a step in which this user corrected the case's lines (更正明细 is acting in it).
+                       where !db.LineCorrections.Any(c => c.InstanceId == t.InstanceId && c.CorrectedBy == me.Id
+                                                          && separated.Contains(i.DefinitionId + "@" + i.DefinitionVersion.ToString() + "|" + t.Step + "|" + c.Step))
                        join a in db.Applications.AsNoTracking() on t.SubjectId equals a.Id into apps
                        from a in apps.DefaultIfEmpty()
                        join u in db.Users.AsNoTracking() on t.AssigneeId equals u.Id into users

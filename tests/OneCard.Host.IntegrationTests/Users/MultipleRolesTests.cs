@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using OneCard.Domain.Cases;
 using OneCard.Domain.Users;
 using OneCard.Host.Demo;
 using OneCard.Persistence;
@@ -112,6 +113,36 @@ public sealed class MultipleRolesTests : IAsyncLifetime
         // Another clerk of the township may.
         await driver.ActAsync(own, "clerk.review", "Approve");
         Assert.Equal("CountyReview", await driver.StepAsync(own));
+    }
+
+    [Fact]
+    public async Task CorrectingLines_IsActingInTheStep_ForTheInboxTheCasePageAndBulkApproval_AsForASingleApproval()
+    {
+        // clerk.county corrects a line of a returned case (更正明细 in 退回修改); the submitting clerk resubmits; the township approves.
+        var id = await driver.SubmitAsync();
+        await driver.ActAsync(id, "clerk.review", "Return", "第2条请核实");
+        var corrected = await (await driver.As("clerk.county")).PutAsJsonAsync($"/api/applications/{id}/lines/2/facts",
+            new { facts = new Dictionary<string, object> { ["LandConverted"] = "否" } });
+        Assert.Equal(HttpStatusCode.OK, corrected.StatusCode);
+        await driver.ActAsync(id, "clerk", "Resubmit");
+        await driver.ActAsync(id, "clerk.review", "Approve");
+        Assert.Equal("CountyReview", await driver.StepAsync(id));
+
+        // The county review checks 退回修改 (separateFrom): the corrector holds the county reviewer's role but acted in it.
+        Assert.DoesNotContain(await InboxAsync("clerk.county"), t => t.ApplicationId == id);
+        Assert.Empty((await driver.GetAsync(id, "clerk.county")).GetProperty("permittedActions").EnumerateArray());
+        Assert.Equal((HttpStatusCode.Conflict, "SeparationOfDuties"), await TryActAsync(id, "clerk.county", "Approve"));
+        var task = await app.AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().Tasks
+            .Where(t => t.SubjectId == id && t.Step == "CountyReview" && t.Status == CaseTaskStatus.Open).Select(t => t.Id).SingleAsync());
+        var bulk = await (await (await driver.As("clerk.county")).PostAsJsonAsync("/api/tasks/bulk", new { taskIds = new[] { task }, action = "Approve" }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((0, 1), (bulk.GetProperty("succeeded").GetInt32(), bulk.GetProperty("failed").GetInt32()));
+        Assert.Equal("SeparationOfDuties", bulk.GetProperty("tasks")[0].GetProperty("code").GetString());
+        Assert.Equal("CountyReview", await driver.StepAsync(id));
+
+        // A county reviewer who corrected nothing may.
+        await driver.ActAsync(id, "reviewer", "Approve");
+        Assert.Equal("SampleCheck", await driver.StepAsync(id));
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public static class Repayments
     public sealed record Request(Guid? ApplicationId);
     public sealed record CreatedBatch(Guid Id, string BatchNo, Guid ApplicationId, string AgentBankCode, int LineCount, decimal TotalAmount);
     /// <summary>A correction left awaiting, and why (located: its reference and the reason).</summary>
-    public sealed record Skipped(Guid CorrectionId, string Reference, string Code, string MessageZh);
+    public sealed record Skipped(Guid CorrectionId, string Reference, string Code, string MessageZh, string MessageEn);
     public sealed record Result(IReadOnlyList<CreatedBatch> Batches, IReadOnlyList<Skipped> Skipped);
 
     public static void MapRepayments(this RouteGroupBuilder api)
@@ -65,14 +65,16 @@ public static class Repayments
                 var application = applications[c.ApplicationId];
                 if (!accounts.TryGetValue(c.BeneficiaryId, out var account))
                 {
-                    skipped.Add(new Skipped(c.Id, c.Reference, "NoCurrentAccount", $"退票更正 {c.Reference}：该对象无在册一卡通账户，不能再次支付"));
+                    skipped.Add(new Skipped(c.Id, c.Reference, "NoCurrentAccount", $"退票更正 {c.Reference}：该对象无在册一卡通账户，不能再次支付",
+                        $"Returned payment {c.Reference}: the beneficiary has no OneCard account on record, so it cannot be paid again."));
                     continue;
                 }
                 var agreement = agreements.FirstOrDefault(a => a.AgentBankCode == account.AgentBankCode && a.Covers(c.PolicyCode, application.RegionCode, today));
                 if (agreement is null)
                 {
                     skipped.Add(new Skipped(c.Id, c.Reference, "NoCoveringAgreement",
-                        $"退票更正 {c.Reference}：开户银行 {account.AgentBankCode} 与 {application.RegionCode} 无覆盖政策 {c.PolicyCode} 的有效代发协议，不能再次支付"));
+                        $"退票更正 {c.Reference}：开户银行 {account.AgentBankCode} 与 {application.RegionCode} 无覆盖政策 {c.PolicyCode} 的有效代发协议，不能再次支付",
+                        $"Returned payment {c.Reference}: bank {account.AgentBankCode} has no active agreement with {application.RegionCode} covering policy {c.PolicyCode}, so it cannot be paid again."));
                     continue;
                 }
                 payable.Add((c, account, agreement));

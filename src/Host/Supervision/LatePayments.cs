@@ -85,7 +85,7 @@ public static class LatePayments
             {
                 var step = workflows.Get(r.DefinitionId, r.DefinitionVersion).Step(r.Step);
                 return new Item(r.Id, r.BatchNo, CaseLinks.For(SubjectKinds.PaymentBatch, r.Id), r.AgentBankCode, names.GetValueOrDefault(r.AgentBankCode, r.AgentBankCode),
-                    r.RegionCode, regions.FullName(r.RegionCode), r.Kind.ToString(), r.Step, step.TitleZh, r.LineCount, r.TotalAmount, r.ReleasedAt,
+                    r.RegionCode, regions.FullName(r.RegionCode), r.Kind.ToString(), r.Step, Resources.Ui.Pick(step.TitleZh, step.TitleEn), r.LineCount, r.TotalAmount, r.ReleasedAt,
                     r.DueAt, r.MarkedLateAt, Math.Round((now - r.DueAt).TotalHours, 1), WorkingDaysLate(r.DueAt, now),
                     step.Escalate is { } e ? calendar.After(r.DueAt, e.After) : null, r.StepEscalatedAt);
             }).ToList();
@@ -99,9 +99,10 @@ public static class LatePayments
             calendar.WorkingDaysBetween(WorkingDayCalendar.LocalDate(due).AddDays(-1), WorkingDayCalendar.LocalDate(now));
     }
 
-    /// <summary>The bank names by code, for the codes given.</summary>
+    /// <summary>The bank names by code, for the codes given, in the current UI culture (the Chinese name when no English one is registered).</summary>
     internal static async Task<Dictionary<string, string>> BankNamesAsync(OneCardDbContext db, IReadOnlyCollection<string> codes, CancellationToken ct) =>
-        await db.AgentBanks.AsNoTracking().Where(b => codes.Contains(b.Code)).ToDictionaryAsync(b => b.Code, b => b.NameZh, StringComparer.Ordinal, ct);
+        (await db.AgentBanks.AsNoTracking().Where(b => codes.Contains(b.Code)).Select(b => new { b.Code, b.NameZh, b.NameEn }).ToListAsync(ct))
+            .ToDictionary(b => b.Code, b => Resources.Ui.Pick(b.NameZh, b.NameEn), StringComparer.Ordinal);
 
     /// <summary>
     /// The region prefix a request narrows to, refused (located, in Chinese) when the code is unknown or outside the user's

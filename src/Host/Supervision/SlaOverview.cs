@@ -72,7 +72,7 @@ public static class SlaOverview
                     var child = children.GetValueOrDefault(k) ?? regions.Find(region.ChildCode(k));
                     var code = child?.Code ?? k;
                     var isSelf = code == region.Code;
-                    var name = isSelf ? "（本级）" : child?.Name ?? k;
+                    var name = isSelf ? Resources.Ui.T("Supervision.Sla.Self") : child?.Name ?? k;
                     return new RegionRow(code, name, !isSelf && child is not null, Merge(openByRegion, doneByRegion, k));
                 })
                 .OrderByDescending(r => r.Figures.Overdue).ThenByDescending(r => r.Figures.Open).ThenBy(r => r.Code, StringComparer.Ordinal).ToList();
@@ -86,16 +86,18 @@ public static class SlaOverview
                 })
                 .OrderByDescending(r => r.Figures.Overdue).ThenByDescending(r => r.Figures.Open).ThenBy(r => r.Step, StringComparer.Ordinal).ToList();
 
-            var policies = await db.Policies.AsNoTracking().Select(p => new Option(p.Code, p.NameZh)).ToListAsync(ct);
+            // Names in the current UI culture: the page (and the API) show them as the user reads.
+            var policies = (await db.Policies.AsNoTracking().Select(p => new { p.Code, p.NameZh, p.NameEn }).ToListAsync(ct))
+                .Select(p => new Option(p.Code, Resources.Ui.Pick(p.NameZh, p.NameEn))).ToList();
             var policyRows = openByPolicy.Keys.Union(doneByPolicy.Keys).Select(k => new PolicyRow(k == "" ? null : k,
-                    k == "" ? "（无政策）" : policies.FirstOrDefault(p => p.Value == k)?.Label ?? k, Merge(openByPolicy, doneByPolicy, k)))
+                    k == "" ? Resources.Ui.T("Supervision.Sla.NoPolicy") : policies.FirstOrDefault(p => p.Value == k)?.Label ?? k, Merge(openByPolicy, doneByPolicy, k)))
                 .OrderByDescending(r => r.Figures.Overdue).ThenByDescending(r => r.Figures.Open).ToList();
 
             var total = regionRows.Aggregate(Figures.None, (sum, r) => sum.Plus(r.Figures));
             var stepOptions = workflows.All.SelectMany(d => d.Steps.Where(s => s.Kind == StepKind.Human))
                 .DistinctBy(s => s.Name).Select(s => new Option(s.Name, StepTitles.Of(workflows, s.Name))).ToList();
             var definitionOptions = workflows.All.GroupBy(d => d.DefinitionId)
-                .Select(g => new Option(g.Key, g.MaxBy(d => d.Version)!.TitleZh)).ToList();
+                .Select(g => g.MaxBy(d => d.Version)!).Select(d => new Option(d.DefinitionId, Resources.Ui.Pick(d.TitleZh, d.TitleEn))).ToList();
             return new Overview(region.Code, region.Name, region.Level.ToString(), Path(region.Code, me), scope.From, scope.To, scope.Now,
                 scope.DueSoonBefore, total, regionRows, stepRows, policyRows, policies, stepOptions, definitionOptions);
         }

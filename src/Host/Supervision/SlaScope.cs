@@ -118,9 +118,10 @@ public sealed class SlaScope
     }
 }
 
-/// <summary>Titles for steps across every loaded definition (the latest version that has the step names it).</summary>
+/// <summary>Titles for steps across every loaded definition (the latest version that has the step names it), in the current UI culture.</summary>
 public static class StepTitles
 {
     public static string Of(WorkflowCatalog catalog, string step) =>
-        catalog.All.OrderByDescending(d => d.Version).Select(d => d.FindStep(step)).FirstOrDefault(s => s is not null)?.TitleZh ?? step;
+        catalog.All.OrderByDescending(d => d.Version).Select(d => d.FindStep(step)).FirstOrDefault(s => s is not null) is { } found
+            ? Resources.Ui.Pick(found.TitleZh, found.TitleEn) : step;
 }

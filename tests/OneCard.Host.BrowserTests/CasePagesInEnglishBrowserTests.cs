@@ -43,7 +43,7 @@ public sealed class CasePagesInEnglishBrowserTests(ITestOutputHelper output) : B
         var hits = page.Locator("[data-testid=crosscheck-hits] tr.ant-table-row");
         await Assertions.Expect(hits).ToHaveCountAsync(1);
         await Assertions.Expect(hits).ToContainTextAsync("Deceased");
-        var li = page.Locator(".case-lines tr.ant-table-row", new() { HasText = "李四" });
+        var li = page.Locator(".case-lines tr.ant-table-row", new() { HasText = "李四" }).First;
         await Assertions.Expect(li).ToContainTextAsync("Not eligible");
         await li.Locator(".ant-table-row-expand-icon").ClickAsync();
         var details = page.Locator(".line-details");

@@ -92,7 +92,8 @@ public sealed class CasePagesInEnglishBrowserTests(ITestOutputHelper output) : B
         await Button(objections, "Select all open (1)").ClickAsync();
         await Button(objections, "Resolve selected objections (1)").ClickAsync();
         await Assertions.Expect(objections.Locator("[data-testid=objection-confirm]")).ToHaveTextAsync("1 objection(s) will be resolved (concerning line(s) 1).");
-        await EnglishPages.AssertNoChineseAsync(objections, Output, "Dismiss the objection", "Uphold the objection");
+        await Assertions.Expect(objections.Locator(".ant-modal-content")).ToContainTextAsync("Dismiss the objection");
+        await EnglishPages.AssertNoChineseAsync(objections, Output, "Publicity objections");
         await ShotAsync(objections, "case-objections-english.png");
 
         // The roster upload page, and the import's result page (a roster refused as a whole).

@@ -18,7 +18,8 @@ public static class ReadApplications
     public sealed record Summary(Guid Id, string Number, string PolicyCode, string Period, string RegionCode, string RegionName,
         string Step, string StepTitle, DateTimeOffset SubmittedAt, int LineCount, int EligibleCount, decimal PayableAmount, bool IsFinal);
     public sealed record LineView(Guid Id, int LineNo, string Name, string IdNumberMasked, JsonElement Facts, decimal? Amount, string Outcome,
-        string? ReasonZh, JsonElement RuleResults, string RuleSetKey, JsonElement? Warnings, bool Sampled, string? SampleResult, string? SampleNote);
+        string? ReasonZh, JsonElement RuleResults, string RuleSetKey, JsonElement? Warnings, bool Sampled, string? SampleResult, string? SampleNote,
+        string? ReasonEn = null);
     /// <param name="ActorName">Who acted, as people read it ("钱审核（大孤家子镇）", 系统).</param>
     public sealed record EventView(int Seq, string FromStep, string Action, string ToStep, string ActorId, DateTimeOffset At, string? Comment, string? ActorName = null);
     public sealed record ObjectionView(Guid Id, int? LineNo, string Text, DateTimeOffset LodgedAt, string Status, string? Resolution, string? ContactMasked = null);
@@ -195,7 +196,7 @@ public static class ReadApplications
                 instance.StepDueAt is { } due && due <= time.GetUtcNow() && !instance.IsFinal, permitted, lineActions, application.PublicityEndsAt,
                 lines.Select(l => new LineView(l.Id, l.LineNo, l.Name, l.IdNumberMasked, Parse(l.FactsJson), l.Amount, l.Outcome.ToString(), l.ReasonZh,
                     Parse(l.RuleResultsJson), l.RuleSetKey, l.WarningsJson is null ? null : Parse(l.WarningsJson), l.Sampled, l.SampleResult?.ToString(),
-                    l.SampleNote)).ToList(),
+                    l.SampleNote, l.ReasonEn)).ToList(),
                 instance.History.Where(_ => !inspector).OrderBy(h => h.Seq).Select(h => new EventView(h.Seq, h.FromStep, h.Action, h.ToStep, h.ActorId, h.At, h.Comment,
                     names.GetValueOrDefault(h.ActorId, h.ActorId))).ToList(),
                 objections.Select(o => new ObjectionView(o.Id, o.LineNo, o.Text, o.LodgedAt, o.Status.ToString(), o.Resolution, o.ContactMasked)).ToList(),

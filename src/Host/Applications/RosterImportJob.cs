@@ -33,17 +33,17 @@ public sealed class RosterImportJob(IServiceScopeFactory scopes, TimeProvider ti
         if (import.ApplicationId is not null)
         {
             // The case was committed by an earlier run that died before marking the import: only mark it now.
-            await FinishAsync(import, RosterImportStatus.Succeeded, "完成", null, null, ct);
+            await FinishAsync(import, RosterImportStatus.Succeeded, RosterImports.Phases.Done, null, null, ct);
             return;
         }
         if (await UploaderAsync(import.UploadedBy, ct) is not { } uploader)
         {
-            await FinishAsync(import, RosterImportStatus.Failed, "失败", "上传人的账号已不存在，无法代其提交申报", null, ct);
+            await FinishAsync(import, RosterImportStatus.Failed, RosterImports.Phases.Failed, "上传人的账号已不存在，无法代其提交申报", null, ct);
             return;
         }
         if (import.SpoolPath is null || !File.Exists(import.SpoolPath))
         {
-            await FinishAsync(import, RosterImportStatus.Failed, "失败", "上传的文件已不在暂存目录，请重新上传", null, ct);
+            await FinishAsync(import, RosterImportStatus.Failed, RosterImports.Phases.Failed, "上传的文件已不在暂存目录，请重新上传", null, ct);
             return;
         }
 
@@ -63,21 +63,21 @@ public sealed class RosterImportJob(IServiceScopeFactory scopes, TimeProvider ti
             if (outcome.Result is null)
             {
                 var message = $"花名册被整体退回：{outcome.Errors.Rows}行共{outcome.Errors.Total}处错误，未保存任何申报数据";
-                await FinishAsync(import, RosterImportStatus.Refused, "已退回", message, refusals, ct, outcome.ReportId, outcome.Errors.Rows, outcome.LineCount);
+                await FinishAsync(import, RosterImportStatus.Refused, RosterImports.Phases.Refused, message, refusals, ct, outcome.ReportId, outcome.Errors.Rows, outcome.LineCount);
                 return;
             }
-            await FinishAsync(import, RosterImportStatus.Succeeded, "完成", null, null, ct, rowsRead: outcome.LineCount);
+            await FinishAsync(import, RosterImportStatus.Succeeded, RosterImports.Phases.Done, null, null, ct, rowsRead: outcome.LineCount);
         }
         catch (OneCardException e) when (e.Code == "RosterImportAlreadySubmitted")
         {
             await pump.StopAsync();
-            await FinishAsync(import, RosterImportStatus.Succeeded, "完成", null, null, ct);
+            await FinishAsync(import, RosterImportStatus.Succeeded, RosterImports.Phases.Done, null, null, ct);
         }
         catch (OneCardException e)
         {
             // The file or the submission as a whole was refused (unreadable file, no rule set in force…): located, final.
             await pump.StopAsync();
-            await FinishAsync(import, RosterImportStatus.Refused, "已退回", e.MessageZh, null, ct);
+            await FinishAsync(import, RosterImportStatus.Refused, RosterImports.Phases.Refused, e.MessageZh, null, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -85,7 +85,7 @@ public sealed class RosterImportJob(IServiceScopeFactory scopes, TimeProvider ti
             log.LogError(e, "Roster import {ImportId} failed on attempt {Attempt}", import.Id, import.Attempts);
             if (import.Attempts >= MaxAttempts)
             {
-                await FinishAsync(import, RosterImportStatus.Failed, "失败", "处理失败（系统错误），请稍后重新上传或联系管理员", null, ct);
+                await FinishAsync(import, RosterImportStatus.Failed, RosterImports.Phases.Failed, "处理失败（系统错误），请稍后重新上传或联系管理员", null, ct);
                 return;
             }
             // Back to the queue for Hangfire's retry, which claims it again.
@@ -93,7 +93,7 @@ public sealed class RosterImportJob(IServiceScopeFactory scopes, TimeProvider ti
             scope.ServiceProvider.GetRequiredService<UserContext>().SetSystem();
             await scope.ServiceProvider.GetRequiredService<OneCardDbContext>().RosterImports
                 .Where(i => i.Id == import.Id && i.Status == RosterImportStatus.Running)
-                .ExecuteUpdateAsync(u => u.SetProperty(i => i.Status, RosterImportStatus.Queued).SetProperty(i => i.Phase, "出错，等待重试"), CancellationToken.None);
+                .ExecuteUpdateAsync(u => u.SetProperty(i => i.Status, RosterImportStatus.Queued).SetProperty(i => i.Phase, RosterImports.Phases.Retrying), CancellationToken.None);
             throw;
         }
     }

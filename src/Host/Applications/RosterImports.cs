@@ -21,6 +21,12 @@ public static class RosterImports
 {
     public sealed record Queued(Guid Id, string StatusUrl);
 
+    /// <summary>The phases the job stores (in Chinese, as the import's record); the page names them in the current language.</summary>
+    public static class Phases
+    {
+        public const string Waiting = "排队等候处理", Done = "完成", Refused = "已退回", Failed = "失败", Retrying = "出错，等待重试";
+    }
+
     public sealed record View(Guid Id, string FileName, string PolicyCode, string Period,
         [property: JsonConverter(typeof(JsonStringEnumConverter<RosterImportMode>))] RosterImportMode Mode,
         [property: JsonConverter(typeof(JsonStringEnumConverter<RosterImportStatus>))] RosterImportStatus Status, string Phase,
@@ -95,7 +101,7 @@ public static class RosterImports
             {
                 Id = upload.Id, UploadedBy = clerk.Id, RegionCode = clerk.RegionCode, PolicyCode = policyCode, Period = period, Mode = importMode,
                 FileName = LineErrors.Echo(upload.FileName, RosterImport.MaxFileNameLength - 1), SizeBytes = upload.Size, Sha256 = upload.Sha256,
-                SpoolPath = upload.Path, Status = RosterImportStatus.Queued, Phase = "排队等候处理", TotalBytes = upload.Size, CreatedAt = time.GetUtcNow(),
+                SpoolPath = upload.Path, Status = RosterImportStatus.Queued, Phase = Phases.Waiting, TotalBytes = upload.Size, CreatedAt = time.GetUtcNow(),
             };
             db.RosterImports.Add(import);
             await db.SaveChangesAsync(ct);

@@ -23,10 +23,11 @@ namespace OneCard.Host.Applications;
 public static class RosterTemplate
 {
     /// <summary>One column of a roster: its header, what it holds, its bounds, whether a value is required.</summary>
-    public sealed record Column(string Header, string TypeZh, string? BoundsZh, bool Required, string? FactName);
+    /// <param name="Header">The column's header: the template's, in Chinese in either language (the roster is a Chinese document).</param>
+    public sealed record Column(string Header, string TypeZh, string? BoundsZh, bool Required, string? FactName, string TypeEn = "", string? BoundsEn = null);
 
     /// <summary>A policy a clerk may submit today, with the rule set version in force.</summary>
-    public sealed record Choice(string PolicyCode, string NameZh, string DepartmentZh, string RuleSetKey);
+    public sealed record Choice(string PolicyCode, string NameZh, string DepartmentZh, string RuleSetKey, string? NameEn = null, string? DepartmentCode = null);
 
     /// <summary>A Luhn-valid account number for the example row (not a real account).</summary>
     public const string ExampleAccount = "6217990000000000006";
@@ -46,14 +47,20 @@ public static class RosterTemplate
         var region = ruleSet.Facts.FirstOrDefault(f => f.Name == "RegionCode");
         List<Column> columns =
         [
-            new(ClaimValidator.Columns.Name, "文字", $"最多{ClaimValidator.MaxNameLength}个字符", true, null),
-            new(ClaimValidator.Columns.IdNumber, "文字", "18位居民身份证号（末位可为X）", true, id?.Name),
-            new(ClaimValidator.Columns.RegionCode, "文字", "9位乡镇（街道）代码，须为本申报所在乡镇", true, region?.Name),
-            new(ClaimValidator.Columns.BankAccount, "文字", "银行卡号或社保卡金融账号（数字）", true, null),
-            new(ClaimValidator.Columns.BankName, "文字", $"最多{ClaimValidator.MaxBankNameLength}个字符", false, null),
-            new(AccountTypes.Column, "文字", "社保卡或银行卡（留空即银行卡）", false, null),
+            new(ClaimValidator.Columns.Name, "文字", $"最多{ClaimValidator.MaxNameLength}个字符", true, null,
+                "Text", $"At most {ClaimValidator.MaxNameLength} characters"),
+            new(ClaimValidator.Columns.IdNumber, "文字", "18位居民身份证号（末位可为X）", true, id?.Name,
+                "Text", "18-digit resident ID number (the last may be X)"),
+            new(ClaimValidator.Columns.RegionCode, "文字", "9位乡镇（街道）代码，须为本申报所在乡镇", true, region?.Name,
+                "Text", "9-digit township code, the township of this application"),
+            new(ClaimValidator.Columns.BankAccount, "文字", "银行卡号或社保卡金融账号（数字）", true, null,
+                "Text", "Bank card number or social security card account number (digits)"),
+            new(ClaimValidator.Columns.BankName, "文字", $"最多{ClaimValidator.MaxBankNameLength}个字符", false, null,
+                "Text", $"At most {ClaimValidator.MaxBankNameLength} characters"),
+            new(AccountTypes.Column, "文字", "社保卡或银行卡（留空即银行卡）", false, null,
+                "Text", "SocialSecurityCard or BankCard (blank is a bank card)"),
         ];
-        columns.AddRange(SuppliedFacts(ruleSet).Select(f => new Column(FactValues.Label(f), TypeZh(f.Type), BoundsZh(f), true, f.Name)));
+        columns.AddRange(SuppliedFacts(ruleSet).Select(f => new Column(FactValues.Label(f), TypeZh(f.Type), BoundsZh(f), true, f.Name, TypeEn(f.Type), BoundsEn(f))));
         return columns;
     }
 
@@ -66,6 +73,32 @@ public static class RosterTemplate
         FactType.Bool => "是/否",
         FactType.Date => "日期",
         _ => type.ToString(),
+    };
+
+    /// <summary>The English of <see cref="TypeZh"/>.</summary>
+    public static string TypeEn(FactType type) => type switch
+    {
+        FactType.String => "Text",
+        FactType.Decimal => "Number",
+        FactType.Int => "Whole number",
+        FactType.Bool => "Yes/no",
+        FactType.Date => "Date",
+        _ => type.ToString(),
+    };
+
+    private static string? BoundsEn(FactDefinition fact) => fact.Type switch
+    {
+        FactType.String => $"At most {fact.MaxLength} characters",
+        FactType.Decimal or FactType.Int => (fact.Minimum, fact.Maximum) switch
+        {
+            ({ } min, { } max) => $"{min} to {max}",
+            ({ } min, null) => $"At least {min}",
+            (null, { } max) => $"At most {max}",
+            _ => null,
+        },
+        FactType.Bool => "Yes or no",
+        FactType.Date => "e.g. 2026-06-30, 2026/6/30 or 20260630",
+        _ => null,
     };
 
     private static string? BoundsZh(FactDefinition fact) => fact.Type switch
@@ -161,12 +194,13 @@ public static class RosterTemplate
             var department = user.Required.DepartmentCode;
             var policies = await db.Policies.AsNoTracking()
                 .Where(p => department == null || p.DepartmentCode == department)
-                .OrderBy(p => p.Code).Select(p => new { p.Code, p.NameZh, p.DepartmentCode }).ToListAsync(ct);
+                .OrderBy(p => p.Code).Select(p => new { p.Code, p.NameZh, p.NameEn, p.DepartmentCode }).ToListAsync(ct);
             var today = Today;
             return [.. policies
                 .Select(p => (Policy: p, RuleSet: ruleSets.EffectiveOn(p.Code, today)))
                 .Where(p => p.RuleSet is not null)
-                .Select(p => new Choice(p.Policy.Code, p.Policy.NameZh, DepartmentCodes.Zh(p.Policy.DepartmentCode), p.RuleSet!.VersionKey))];
+                .Select(p => new Choice(p.Policy.Code, p.Policy.NameZh, DepartmentCodes.Zh(p.Policy.DepartmentCode), p.RuleSet!.VersionKey,
+                    p.Policy.NameEn, p.Policy.DepartmentCode))];
         }
 
         /// <summary>The rule set of <paramref name="policyCode"/> in force today; a located Chinese refusal otherwise.</summary>

@@ -1,12 +1,14 @@
 using System.Text.Json;
 using AntDesign;
+using OneCard.Host.Resources;
 using OneCard.Rules.RuleSets;
 
 namespace OneCard.Host.Components.Shared;
 
 /// <summary>
-/// A line's rule results as a reader says them: "符合：…" / "不符合：…" / "规则故障：…", in the words of the rule set the line
-/// was evaluated under, never the rule's internal name. A passed rule reads as its label, the condition met ("符合：身份证号有效");
+/// A line's rule results as a reader says them: "符合：…" / "不符合：…" / "规则故障：…" (in English "Met: …" / "Not met: …" /
+/// "Rule fault: …"), in the words of the rule set the line was evaluated under (its labelEn/messageEn in English), never the
+/// rule's internal name. A passed rule reads as its label, the condition met ("符合：身份证号有效");
 /// a rule set that gives no label (labelZh is optional, and published versions are never edited) shows it as the absence of
 /// its failure ("符合：无“身份证号无效”情形").
 /// </summary>
@@ -20,19 +22,23 @@ public static class RuleResults
         var name = Text(result, "RuleName") ?? "";
         var passed = result.TryGetProperty("Passed", out var p) && p.ValueKind == JsonValueKind.True;
         var rule = ruleSet?.Eligibility.FirstOrDefault(r => r.Name == name);
-        return Describe(name, passed, Text(result, "MessageZh"), Text(result, "Fault"), rule);
+        return Describe(name, passed, Text(result, "MessageZh"), Text(result, "Fault"), rule, Text(result, "MessageEn"));
     }
 
-    public static Row Describe(string ruleName, bool passed, string? messageZh, string? fault, EligibilityRule? rule)
+    public static Row Describe(string ruleName, bool passed, string? messageZh, string? fault, EligibilityRule? rule, string? messageEn = null)
     {
-        var failure = Trim(messageZh ?? rule?.MessageZh);
+        // The rule's own words in the current language (labelEn, messageEn in English); its Chinese where the rule set gives no English.
+        var failure = Ui.English ? Trim(messageEn ?? NonEmpty(rule?.MessageEn)) ?? Trim(messageZh ?? rule?.MessageZh) : Trim(messageZh ?? rule?.MessageZh);
+        var label = Ui.English ? NonEmpty(rule?.LabelEn) ?? rule?.LabelZh : rule?.LabelZh;
         if (fault is not null)
-            return new(ruleName, $"规则故障：{fault}", TagColor.Magenta, false, true);
+            return new(ruleName, Ui.F("RuleResult.Fault", fault), TagColor.Magenta, false, true);
         if (passed)
-            return new(ruleName, rule?.LabelZh is { } label ? $"符合：{label}" : failure is null ? "符合" : $"符合：无“{failure}”情形",
-                TagColor.Green, true, false);
-        return new(ruleName, failure is null ? "不符合" : $"不符合：{failure}", TagColor.Red, false, false);
+            return new(ruleName, label is not null ? Ui.F("RuleResult.Passed", label)
+                : failure is null ? Ui.T("RuleResult.PassedTag") : Ui.F("RuleResult.PassedAbsent", failure), TagColor.Green, true, false);
+        return new(ruleName, failure is null ? Ui.T("RuleResult.FailedTag") : Ui.F("RuleResult.Failed", failure), TagColor.Red, false, false);
     }
+
+    private static string? NonEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 
     /// <summary>All results of a line, in the stored order.</summary>
     public static IReadOnlyList<Row> DescribeAll(JsonElement results, RuleSet? ruleSet) =>

@@ -323,6 +323,11 @@ internal static class PaymentsBench
             });
         // The five real instructions stay; the clones make up the rest.
         var extra = lines - await Scalar<int>(connection, """SELECT count(*)::int FROM "PaymentInstructions" WHERE "BatchId" = @batch""", batchId, 0);
+        if (Environment.GetEnvironmentVariable("BENCH_FILLFACTOR") is { } ff)
+        {
+            await using var alter = new NpgsqlCommand($"ALTER TABLE \"ClaimLines\" SET (fillfactor = {int.Parse(ff, CultureInfo.InvariantCulture)})", connection);
+            await alter.ExecuteNonQueryAsync();
+        }
         await using var cmd = new NpgsqlCommand($"""
             {beneficiary}
             {line}

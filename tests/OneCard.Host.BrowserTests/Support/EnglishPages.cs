@@ -14,11 +14,14 @@ public static partial class EnglishPages
     [GeneratedRegex(@"[\u3000-\u303F\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\uFF00-\uFFEF]")]
     private static partial Regex Cjk();
 
-    /// <summary>The page's visible text (document.body.innerText) with the marked elements hidden (innerText skips hidden text).</summary>
+    /// <summary>
+    /// The page's visible text (document.body.innerText) with the marked elements hidden (innerText skips hidden text); a marked
+    /// drop-down is taken out of the rendering, since innerText lists a select's options whatever their visibility.
+    /// </summary>
     public const string VisibleUiText = """
         () => {
           const style = document.createElement('style');
-          style.textContent = '[data-l10n] { visibility: hidden !important; }';
+          style.textContent = '[data-l10n] { visibility: hidden !important; } select[data-l10n] { display: none !important; }';
           document.head.appendChild(style);
           try { return document.body.innerText; } finally { style.remove(); }
         }

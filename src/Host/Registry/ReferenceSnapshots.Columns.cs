@@ -46,7 +46,7 @@ public static partial class ReferenceSnapshots
             IdColumn, NameColumn,
             new(Columns.HouseholdRegion, true, "户籍所在地区代码（6位县级或9位乡镇代码），须为本快照地区内的有效代码",
                 "Region code of the registered residence (6-digit county or 9-digit township), a valid code within the snapshot's region"),
-            new(Columns.HouseholdStatus, false, "正常、注销或死亡；留空视为未知", "正常 (normal), 注销 (cancelled) or 死亡 (deceased); empty means unknown"),
+            new(Columns.HouseholdStatus, false, "正常、注销或死亡；留空视为未知", "Normal, cancelled or deceased, written in Chinese as the registry writes them (see the template); empty means unknown"),
         ]),
         new(ReferenceKind.Deaths, "死亡火化", "卫健、民政殡葬或公安户籍注销",
         [

@@ -44,7 +44,7 @@ public static class Campaigns
     /// </summary>
     public sealed record Reproduction(bool Consistent, string Verdict, string Message, long Seed, string Algorithm, int RecordedPopulation,
         bool RecordedPopulationIntact, bool SampleReproduced, IReadOnlyList<Guid> DrawnNotRedrawn, IReadOnlyList<Guid> RedrawnNotDrawn,
-        int CurrentPopulation, bool PopulationUnchanged, IReadOnlyList<Guid> Added, IReadOnlyList<Guid> Removed);
+        int CurrentPopulation, bool PopulationUnchanged, IReadOnlyList<Guid> Added, IReadOnlyList<Guid> Removed, string MessageEn);
 
     public static string KindZh(CampaignKind k) => k == CampaignKind.PostPayment ? "事后专项核查" : "事中随机抽查";
 
@@ -261,17 +261,29 @@ public static class Campaigns
             var unchanged = added.Count == 0 && removed.Count == 0 && StratifiedDraw.PopulationHash(current) == c.PopulationSha256;
 
             var parts = new List<string>();
+            var partsEn = new List<string>();
             parts.Add(sampleSame
                 ? $"按记录的种子 {c.Seed} 在记录的总体（{recorded.Count} 条）上重抽，样本与原抽样相同（{drawn.Count} 条）"
                 : $"按记录的种子 {c.Seed} 重抽的样本与原抽样不同：原抽样有而重抽没有 {drawnNotRedrawn.Count} 条，重抽有而原抽样没有 {redrawnNotDrawn.Count} 条");
-            if (!intact) parts.Add($"记录的总体与抽样时的摘要不符（抽样时 {c.PopulationCount} 条，现存 {recorded.Count} 条）");
+            partsEn.Add(sampleSame
+                ? $"redrawn with the recorded seed {c.Seed} from the recorded population ({recorded.Count}), the sample is the original one ({drawn.Count})"
+                : $"redrawn with the recorded seed {c.Seed}, the sample differs: {drawnNotRedrawn.Count} drawn then but not now, {redrawnNotDrawn.Count} drawn now but not then");
+            if (!intact)
+            {
+                parts.Add($"记录的总体与抽样时的摘要不符（抽样时 {c.PopulationCount} 条，现存 {recorded.Count} 条）");
+                partsEn.Add($"the recorded population no longer matches its digest at the draw ({c.PopulationCount} then, {recorded.Count} now)");
+            }
             parts.Add(unchanged
                 ? $"按原条件重新筛选的总体与记录相同（{current.Count} 条）"
                 : $"按原条件重新筛选的总体已变化：新增 {added.Count} 条，减少 {removed.Count} 条（现 {current.Count} 条，记录 {recorded.Count} 条）");
+            partsEn.Add(unchanged
+                ? $"the population selected again by the recorded criteria is the recorded one ({current.Count})"
+                : $"the population selected again by the recorded criteria has changed: {added.Count} added, {removed.Count} removed ({current.Count} now, {recorded.Count} recorded)");
             var consistent = sampleSame && intact && unchanged;
             var verdict = consistent ? "一致" : "不一致";
             return new Reproduction(consistent, verdict, $"{verdict}：{string.Join("；", parts)}。", c.Seed, c.Algorithm, recorded.Count, intact, sampleSame,
-                drawnNotRedrawn, redrawnNotDrawn, current.Count, unchanged, added, removed);
+                drawnNotRedrawn, redrawnNotDrawn, current.Count, unchanged, added, removed,
+                $"{(consistent ? "Consistent" : "Inconsistent")}: {string.Join("; ", partsEn)}.");
         }
 
         private static OneCardException Invalid(string code, string zh, string en) => new(ErrorKind.Invalid, code, zh, en);

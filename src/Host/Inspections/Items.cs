@@ -29,7 +29,10 @@ public static class Items
         string StratumName, Guid ApplicationId, string? ApplicationNo, Guid? ClaimLineId, int? LineNo, string? NameMasked, string? PolicyCode, string? Period,
         decimal? Amount, IReadOnlyList<ChecklistEntry> Checklist, string Finding, string FindingZh, string? FindingText, string? Inspector,
         DateTimeOffset? FindingAt, DateTimeOffset? ClosedAt, IReadOnlyList<AttachmentView> Attachments, IReadOnlyList<string> MissingEvidence,
-        bool CanEdit, CaseActions.CaseView Case);
+        bool CanEdit, CaseActions.CaseView Case, IReadOnlyList<string> MissingEvidenceEn, string CampaignKind);
+
+    /// <summary>One thing that stands between the inspector and finishing, in Chinese and English.</summary>
+    public sealed record MissingPiece(string Zh, string En);
     public sealed record ChecklistUpdate(IReadOnlyList<ChecklistMark>? Entries);
     public sealed record ChecklistMark(string? Key, bool Checked, string? Note);
     public sealed record FindingUpdate(string? Finding, string? Text);
@@ -77,8 +80,8 @@ public static class Items
                 catch (Workflows.WorkflowException e) when (e.Code == Workflows.WorkflowErrorCodes.GuardFailed && e.UnmetGuards.Contains(nameof(InspectionEvidenceComplete)))
                 {
                     // The guard says only "not yet"; the inspector needs to know what is missing.
-                    var missing = await h.MissingEvidenceAsync(id, ct);
-                    throw new OneCardException(ErrorKind.Invalid, "EvidenceIncomplete", "核查记录不完整，不能提交：" + string.Join("；", missing), "The evidence is incomplete.");
+                    var missing = await h.MissingAsync(id, ct);
+                    throw EvidenceIncomplete(missing.Select(m => m.Zh), missing.Select(m => m.En));
                 }
                 return TypedResults.Ok(await h.GetAsync(id, ct));
             })
@@ -89,13 +92,30 @@ public static class Items
     }
 
     /// <summary>What stands between the inspector and finishing, each located; empty when the evidence is complete.</summary>
-    public static async Task<IReadOnlyList<string>> MissingEvidenceAsync(OneCardDbContext db, Guid itemId, CancellationToken ct)
+    public static async Task<IReadOnlyList<string>> MissingEvidenceAsync(OneCardDbContext db, Guid itemId, CancellationToken ct) =>
+        [.. (await MissingAsync(db, itemId, ct)).Select(m => m.Zh)];
+
+    /// <summary>The refusal to submit an item whose evidence is incomplete, naming what is missing.</summary>
+    public static OneCardException EvidenceIncomplete(IEnumerable<string> missingZh, IEnumerable<string> missingEn) =>
+        new(ErrorKind.Invalid, "EvidenceIncomplete", "核查记录不完整，不能提交：" + string.Join("；", missingZh),
+            "The evidence is incomplete: " + string.Join("; ", missingEn));
+
+    /// <summary>An entry's label in English (the item stores the Chinese one it started with), from the UI resources.</summary>
+    public static string ChecklistLabelEn(ChecklistEntry entry) =>
+        Resources.Ui.Resources.GetString("Inspection.Checklist." + entry.Key, English) ?? entry.Label;
+
+    private static readonly System.Globalization.CultureInfo English = System.Globalization.CultureInfo.GetCultureInfo("en");
+
+    /// <summary>What is missing, in Chinese and English.</summary>
+    public static async Task<IReadOnlyList<MissingPiece>> MissingAsync(OneCardDbContext db, Guid itemId, CancellationToken ct)
     {
         var item = await db.InspectionItems.IgnoreQueryFilters().AsNoTracking().SingleAsync(i => i.Id == itemId, ct);
-        var missing = Checklist.Unchecked(item.ChecklistJson).Select(e => $"检查项“{e.Label}”未勾选").ToList();
-        if (!await db.InspectionAttachments.AnyAsync(a => a.ItemId == itemId, ct)) missing.Add("附件：至少上传一份证明材料（PDF、JPEG 或 PNG）");
-        if (item.Finding == Finding.None) missing.Add("核查结论：未选择“属实”或“不属实”");
-        if (string.IsNullOrWhiteSpace(item.FindingText)) missing.Add("核查情况说明：未填写");
+        var missing = Checklist.Unchecked(item.ChecklistJson)
+            .Select(e => new MissingPiece($"检查项“{e.Label}”未勾选", $"checklist entry \"{ChecklistLabelEn(e)}\" is not ticked")).ToList();
+        if (!await db.InspectionAttachments.AnyAsync(a => a.ItemId == itemId, ct))
+            missing.Add(new("附件：至少上传一份证明材料（PDF、JPEG 或 PNG）", "attachments: upload at least one document (PDF, JPEG or PNG)"));
+        if (item.Finding == Finding.None) missing.Add(new("核查结论：未选择“属实”或“不属实”", "finding: neither \"confirmed\" nor \"not confirmed\" is chosen"));
+        if (string.IsNullOrWhiteSpace(item.FindingText)) missing.Add(new("核查情况说明：未填写", "explanation of the finding: not filled in"));
         return missing;
     }
 
@@ -110,7 +130,7 @@ public static class Items
             if (!await db.InspectionItems.AnyAsync(i => i.Id == id, ct)) throw NotFound();
         }
 
-        public Task<IReadOnlyList<string>> MissingEvidenceAsync(Guid id, CancellationToken ct) => Items.MissingEvidenceAsync(db, id, ct);
+        public Task<IReadOnlyList<MissingPiece>> MissingAsync(Guid id, CancellationToken ct) => Items.MissingAsync(db, id, ct);
 
         public async Task<Detail> GetAsync(Guid id, CancellationToken ct)
         {
@@ -124,11 +144,13 @@ public static class Items
             var attachments = await db.InspectionAttachments.AsNoTracking().Where(a => a.ItemId == id).OrderBy(a => a.UploadedAt)
                 .Select(a => new AttachmentView(a.Id, a.FileName, a.ContentType, a.Size, a.Sha256, a.UploadedBy, a.UploadedAt)).ToListAsync(ct);
             var view = await cases.GetAsync(Subject(id), ct);
+            var missing = await MissingAsync(id, ct);
             return new Detail(item.Id, item.Reference, campaign.Id, campaign.Number, campaign.Title, Campaigns.KindZh(campaign.Kind), item.Stratum,
                 regions.FullName(item.Stratum), item.ApplicationId, application.Number, item.ClaimLineId, line?.LineNo,
                 line is null ? null : Masking.Name(line.Name), item.PolicyCode, line?.Period ?? application.Period, line?.Amount,
                 Checklist.Parse(item.ChecklistJson), item.Finding.ToString(), Campaigns.FindingZh(item.Finding), item.FindingText, item.Inspector,
-                item.FindingAt, item.ClosedAt, attachments, await MissingEvidenceAsync(id, ct), await CanEditAsync(id, ct), view);
+                item.FindingAt, item.ClosedAt, attachments, [.. missing.Select(m => m.Zh)], await CanEditAsync(id, ct), view,
+                [.. missing.Select(m => m.En)], campaign.Kind.ToString());
         }
 
         /// <summary>Whether the user may change the evidence now: the case is in a step whose role is the inspector's and the user may act in it.</summary>

@@ -28,6 +28,9 @@ public static class PublicNotices
 
     public const string NotStarted = "未开始", Open = "公示中", Ended = "公示期满", Published = "已公开";
 
+    /// <summary>The kind as the notice views carry it (the API's Chinese value): 公示 (with objections) or 公开.</summary>
+    public const string PublicityKind = "公示", PublicationKind = "公开";
+
     /// <summary>A notice's status on <paramref name="now"/>, from its dates.</summary>
     public static string StatusOf(PublicNotice n, DateTimeOffset now) =>
         n.Kind != NoticeKind.Publicity ? Published
@@ -55,7 +58,7 @@ public static class PublicNotices
     private static NoticeSummary Summarize(PublicNotice n, DateTimeOffset now)
     {
         var status = StatusOf(n, now);
-        return new(n.Id, n.Kind == NoticeKind.Publicity ? "公示" : "公开", n.RegionName,
+        return new(n.Id, n.Kind == NoticeKind.Publicity ? PublicityKind : PublicationKind, n.RegionName,
             n.PolicyNameZh, n.Period, n.PublishedAt, n.ObjectionsCloseAt, n.LineCount, n.TotalAmount, status, status == Open);
     }
 

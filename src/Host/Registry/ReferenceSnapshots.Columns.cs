@@ -29,48 +29,51 @@ public static partial class ReferenceSnapshots
         public const string Account = "账号";
     }
 
-    /// <summary>One column of a kind's file: its header, whether it must be there (and filled), what it holds.</summary>
-    public sealed record ColumnSpec(string Header, bool Required, string DescriptionZh);
+    /// <summary>One column of a kind's file: its header (the input format, Chinese in both languages), whether it must be there (and filled), what it holds.</summary>
+    public sealed record ColumnSpec(string Header, bool Required, string DescriptionZh, string DescriptionEn);
 
     /// <summary>What a kind is called and which columns its file has, in template order.</summary>
     public sealed record KindSpec(ReferenceKind Kind, string NameZh, string SourceHintZh, IReadOnlyList<ColumnSpec> Columns);
 
-    private static readonly ColumnSpec IdColumn = new(Columns.IdNumber, true, "18位公民身份号码，按 GB 11643 校验；只保存其加密哈希（盲索引），不保存号码本身");
-    private static readonly ColumnSpec NameColumn = new(Columns.Name, false, "可有可无，便于人工核对；不保存");
+    private static readonly ColumnSpec IdColumn = new(Columns.IdNumber, true, "18位公民身份号码，按 GB 11643 校验；只保存其加密哈希（盲索引），不保存号码本身",
+        "The 18-character citizen ID number, checked by GB 11643; only its keyed hash (blind index) is stored, never the number");
+    private static readonly ColumnSpec NameColumn = new(Columns.Name, false, "可有可无，便于人工核对；不保存", "Optional, for checking by eye; not stored");
 
     public static readonly IReadOnlyList<KindSpec> Kinds =
     [
         new(ReferenceKind.HouseholdRegistry, "户籍", "公安户籍",
         [
             IdColumn, NameColumn,
-            new(Columns.HouseholdRegion, true, "户籍所在地区代码（6位县级或9位乡镇代码），须为本快照地区内的有效代码"),
-            new(Columns.HouseholdStatus, false, "正常、注销或死亡；留空视为未知"),
+            new(Columns.HouseholdRegion, true, "户籍所在地区代码（6位县级或9位乡镇代码），须为本快照地区内的有效代码",
+                "Region code of the registered residence (6-digit county or 9-digit township), a valid code within the snapshot's region"),
+            new(Columns.HouseholdStatus, false, "正常、注销或死亡；留空视为未知", "Normal, cancelled or deceased, written in Chinese as the registry writes them (see the template); empty means unknown"),
         ]),
         new(ReferenceKind.Deaths, "死亡火化", "卫健、民政殡葬或公安户籍注销",
         [
             IdColumn, NameColumn,
-            new(Columns.DeathDate, true, "如 2026-06-30、2026/6/30 或 20260630，不晚于数据截止日期"),
-            new(Columns.CremationSite, false, "火化地点，供审核人员查看"),
-            new(Columns.Remark, false, "备注，供审核人员查看"),
+            new(Columns.DeathDate, true, "如 2026-06-30、2026/6/30 或 20260630，不晚于数据截止日期", "e.g. 2026-06-30, 2026/6/30 or 20260630, not after the data's as-of date"),
+            new(Columns.CremationSite, false, "火化地点，供审核人员查看", "Place of cremation, for reviewers"),
+            new(Columns.Remark, false, "备注，供审核人员查看", "Remark, for reviewers"),
         ]),
         new(ReferenceKind.StateFunded, "财政供养人员", "编制、财政部门",
         [
             IdColumn, NameColumn,
-            new(Columns.Employer, true, "单位名称，供审核人员查看"),
-            new(Columns.Hired, true, "入职日期"),
-            new(Columns.Left, false, "离职日期，在职留空；不早于入职日期"),
-            new(Columns.EmployerRegion, false, "单位所在地区代码"),
+            new(Columns.Employer, true, "单位名称，供审核人员查看", "Employer's name, for reviewers"),
+            new(Columns.Hired, true, "入职日期", "Date hired"),
+            new(Columns.Left, false, "离职日期，在职留空；不早于入职日期", "Date left, empty while employed; not before the date hired"),
+            new(Columns.EmployerRegion, false, "单位所在地区代码", "Region code of the employer"),
         ]),
         new(ReferenceKind.PolicyRecipients, "其他政策享受人员", "其他政策的主管部门或系统",
         [
             IdColumn, NameColumn,
-            new(Columns.Period, true, "享受的期次，如 2026 或 2026-06"),
-            new(Columns.Region, false, "享受地地区代码"),
+            new(Columns.Period, true, "享受的期次，如 2026 或 2026-06", "Period received, e.g. 2026 or 2026-06"),
+            new(Columns.Region, false, "享受地地区代码", "Region code where it was received"),
         ]),
         new(ReferenceKind.AccountHolders, "一卡通账户开户信息", "代发银行或社保卡发卡机构",
         [
             IdColumn, NameColumn,
-            new(Columns.Account, true, "账号（12至19位数字）；只保存其加密哈希，不保存账号本身；持有人为身份证号所指的人"),
+            new(Columns.Account, true, "账号（12至19位数字）；只保存其加密哈希，不保存账号本身；持有人为身份证号所指的人",
+                "Account number (12 to 19 digits); only its keyed hash is stored, never the number; the holder is the person of the ID number"),
         ]),
     ];
 

@@ -27,15 +27,22 @@ public static class TownshipLedger
 {
     public sealed record Query(string? Policy, string? Period, string? Township);
 
+    /// <param name="Payment">The last instruction's state (<c>None</c>, <c>Pending</c>, <c>Succeeded</c>, <c>Failed</c>) and
+    /// <paramref name="Attempt"/> its attempt: what <paramref name="PaymentZh"/> says, for the page to name in its culture.</param>
+    /// <param name="Publicity">How far the line was published (<c>Published</c>, <c>Publicised</c>, <c>None</c>), as <paramref name="PublicityZh"/> says.</param>
     public sealed record Line(Guid ApplicationId, string ApplicationNumber, int LineNo, string Name, string NameMasked, string IdNumberMasked,
-        string Facts, decimal? Amount, string Outcome, string OutcomeZh, string PaymentZh, string? AccountMasked, string PublicityZh);
+        string Facts, decimal? Amount, string Outcome, string OutcomeZh, string PaymentZh, string? AccountMasked, string PublicityZh,
+        string Payment, int Attempt, string Publicity);
 
-    /// <summary>One way the published or instructed facts differ from the ledger, located by application and line.</summary>
-    public sealed record Difference(string Where, string Field, string Ledger, string Other, string MessageZh);
+    /// <summary>One way the published or instructed facts differ from the ledger, located by application and line (in Chinese and English).</summary>
+    public sealed record Difference(string Where, string Field, string Ledger, string Other, string MessageZh, string WhereEn, string FieldEn, string MessageEn);
+
+    /// <summary>The value of a side that has no such line.</summary>
+    public const string None = "（无）";
 
     public sealed record Ledger(string PolicyCode, string PolicyNameZh, string Period, string TownshipCode, string TownshipName,
         IReadOnlyList<Line> Lines, int LineCount, decimal Total, decimal PaidTotal, int NoticesChecked, int InstructionsChecked,
-        IReadOnlyList<Difference> Differences)
+        IReadOnlyList<Difference> Differences, string? PolicyNameEn = null)
     {
         public bool Consistent => Differences.Count == 0;
     }
@@ -103,19 +110,20 @@ public static class TownshipLedger
             {
                 instructions.TryGetValue(l.Id, out var paid);
                 var last = paid?[^1];
-                var publicity = published.Contains((l.ApplicationId, NoticeKind.Publication, l.LineNo)) ? "已公开"
-                    : published.Contains((l.ApplicationId, NoticeKind.Publicity, l.LineNo)) ? "已公示"
-                    : "未公示";
+                var (publicity, publicityZh) = published.Contains((l.ApplicationId, NoticeKind.Publication, l.LineNo)) ? ("Published", "已公开")
+                    : published.Contains((l.ApplicationId, NoticeKind.Publicity, l.LineNo)) ? ("Publicised", "已公示")
+                    : ("None", "未公示");
                 return new Line(l.ApplicationId, applications[l.ApplicationId], l.LineNo, l.Name, Masking.Name(l.Name), l.IdNumberMasked,
-                    FactsText(l), l.Amount, l.Outcome.ToString(), OutcomeZh(l.Outcome), PaymentZh(last), last?.AccountMasked, publicity);
+                    FactsText(l), l.Amount, l.Outcome.ToString(), OutcomeZh(l.Outcome), PaymentZh(last), last?.AccountMasked, publicityZh,
+                    last?.Status.ToString() ?? "None", last?.Attempt ?? 0, publicity);
             }).ToList();
 
             var differences = Check(lines, applications, notices, instructions);
-            var policyName = ruleSets.EffectiveOn(policy, WorkingDayCalendar.LocalDate(time.GetUtcNow()))?.Name.Zh
-                             ?? lines.Select(l => Name(l.RuleSetKey)).FirstOrDefault() ?? policy;
+            var effective = ruleSets.EffectiveOn(policy, WorkingDayCalendar.LocalDate(time.GetUtcNow()));
+            var policyName = effective?.Name.Zh ?? lines.Select(l => Name(l.RuleSetKey)).FirstOrDefault() ?? policy;
             return new Ledger(policy, policyName, period, township, regions.FullName(township), views, views.Count,
                 lines.Sum(l => l.Amount ?? 0m), instructions.Values.SelectMany(i => i).Where(i => i.Status == PaymentStatus.Succeeded).Sum(i => i.Amount),
-                notices.Count, instructions.Values.Sum(i => i.Count), differences);
+                notices.Count, instructions.Values.Sum(i => i.Count), differences, effective?.Name.En);
         }
 
         /// <summary>The ledger as a workbook, written to a temporary file that the response deletes when sent.</summary>
@@ -156,47 +164,57 @@ public static class TownshipLedger
             {
                 var number = applications[notice.ApplicationId];
                 var kindZh = notice.Kind == NoticeKind.Publicity ? "公示" : "公开";
-                var where = $"{number} {kindZh}";
+                var kindEn = notice.Kind == NoticeKind.Publicity ? "publicity notice" : "publication";
+                var (where, whereEn) = ($"{number} {kindZh}", $"{number} {kindEn}");
                 if (notice.LineCount != notice.Lines.Count)
                     differences.Add(new(where, "行数", notice.Lines.Count.ToString(CultureInfo.InvariantCulture), notice.LineCount.ToString(CultureInfo.InvariantCulture),
-                        $"{kindZh}公告载明 {notice.LineCount} 行，实有 {notice.Lines.Count} 行"));
+                        $"{kindZh}公告载明 {notice.LineCount} 行，实有 {notice.Lines.Count} 行",
+                        whereEn, "Lines", $"The {kindEn} states {notice.LineCount} lines but has {notice.Lines.Count}"));
                 var sum = notice.Lines.Sum(l => l.Amount);
                 if (notice.TotalAmount != sum)
-                    differences.Add(new(where, "合计", Money(sum), Money(notice.TotalAmount), $"{kindZh}公告载明合计 {Money(notice.TotalAmount)} 元，各行之和为 {Money(sum)} 元"));
+                    differences.Add(new(where, "合计", Money(sum), Money(notice.TotalAmount), $"{kindZh}公告载明合计 {Money(notice.TotalAmount)} 元，各行之和为 {Money(sum)} 元",
+                        whereEn, "Total", $"The {kindEn} states a total of ¥{Money(notice.TotalAmount)}; its lines add up to ¥{Money(sum)}"));
                 foreach (var shown in notice.Lines.OrderBy(l => l.LineNo))
                 {
-                    var at = $"{where} 第{shown.LineNo}行";
+                    var (at, atEn) = ($"{where} 第{shown.LineNo}行", $"{whereEn} line {shown.LineNo}");
                     if (!byKey.TryGetValue((notice.ApplicationId, shown.LineNo), out var line))
                     {
-                        differences.Add(new(at, "行", "（无）", shown.NameMasked, $"{kindZh}中的第{shown.LineNo}行在底册中不存在"));
+                        differences.Add(new(at, "行", None, shown.NameMasked, $"{kindZh}中的第{shown.LineNo}行在底册中不存在",
+                            atEn, "Line", $"Line {shown.LineNo} of the {kindEn} is not in the ledger"));
                         continue;
                     }
                     var masked = Masking.Name(line.Name);
                     if (shown.NameMasked != masked)
-                        differences.Add(new(at, "姓名", masked, shown.NameMasked, $"{kindZh}姓名“{shown.NameMasked}”与底册“{masked}”不一致"));
+                        differences.Add(new(at, "姓名", masked, shown.NameMasked, $"{kindZh}姓名“{shown.NameMasked}”与底册“{masked}”不一致",
+                            atEn, "Name", $"The name on the {kindEn} differs from the ledger's"));
                     if (shown.IdNumberMasked != line.IdNumberMasked)
-                        differences.Add(new(at, "身份证号", line.IdNumberMasked, shown.IdNumberMasked, $"{kindZh}身份证号“{shown.IdNumberMasked}”与底册“{line.IdNumberMasked}”不一致"));
+                        differences.Add(new(at, "身份证号", line.IdNumberMasked, shown.IdNumberMasked, $"{kindZh}身份证号“{shown.IdNumberMasked}”与底册“{line.IdNumberMasked}”不一致",
+                            atEn, "ID number", $"The ID number on the {kindEn} ({shown.IdNumberMasked}) differs from the ledger's ({line.IdNumberMasked})"));
                     if (shown.Amount != (line.Amount ?? 0m))
-                        differences.Add(new(at, "金额", Money(line.Amount ?? 0m), Money(shown.Amount), $"{kindZh}金额 {Money(shown.Amount)} 元与底册 {Money(line.Amount ?? 0m)} 元不一致"));
+                        differences.Add(new(at, "金额", Money(line.Amount ?? 0m), Money(shown.Amount), $"{kindZh}金额 {Money(shown.Amount)} 元与底册 {Money(line.Amount ?? 0m)} 元不一致",
+                            atEn, "Amount", $"The {kindEn}'s amount ¥{Money(shown.Amount)} differs from the ledger's ¥{Money(line.Amount ?? 0m)}"));
                 }
                 var listed = notice.Lines.Select(l => l.LineNo).ToHashSet();
                 var expected = lines.Where(l => l.ApplicationId == notice.ApplicationId && (notice.Kind == NoticeKind.Publicity
                     ? l.Outcome is LineOutcome.Eligible or LineOutcome.Instructed or LineOutcome.Paid or LineOutcome.Failed
                     : l.Outcome == LineOutcome.Paid));
                 foreach (var missing in expected.Where(l => !listed.Contains(l.LineNo)))
-                    differences.Add(new($"{where} 第{missing.LineNo}行", "行", Masking.Name(missing.Name), "（无）",
-                        $"底册第{missing.LineNo}行（{OutcomeZh(missing.Outcome)}）未列入{kindZh}"));
+                    differences.Add(new($"{where} 第{missing.LineNo}行", "行", Masking.Name(missing.Name), None,
+                        $"底册第{missing.LineNo}行（{OutcomeZh(missing.Outcome)}）未列入{kindZh}",
+                        $"{whereEn} line {missing.LineNo}", "Line", $"Ledger line {missing.LineNo} ({missing.Outcome}) is not on the {kindEn}"));
             }
             foreach (var line in lines)
             {
                 if (!instructions.TryGetValue(line.Id, out var paid)) continue;
                 var first = paid[0];
-                var at = $"{applications[line.ApplicationId]} 第{line.LineNo}行 支付指令";
+                var (at, atEn) = ($"{applications[line.ApplicationId]} 第{line.LineNo}行 支付指令", $"{applications[line.ApplicationId]} line {line.LineNo} payment instruction");
                 if (first.Amount != (line.Amount ?? 0m))
-                    differences.Add(new(at, "金额", Money(line.Amount ?? 0m), Money(first.Amount), $"支付指令金额 {Money(first.Amount)} 元与底册 {Money(line.Amount ?? 0m)} 元不一致"));
+                    differences.Add(new(at, "金额", Money(line.Amount ?? 0m), Money(first.Amount), $"支付指令金额 {Money(first.Amount)} 元与底册 {Money(line.Amount ?? 0m)} 元不一致",
+                        atEn, "Amount", $"The payment instruction's amount ¥{Money(first.Amount)} differs from the ledger's ¥{Money(line.Amount ?? 0m)}"));
                 if (paid.Count == 1 && Masking.Name(first.PayeeName) != Masking.Name(line.Name))
                     differences.Add(new(at, "姓名", Masking.Name(line.Name), Masking.Name(first.PayeeName),
-                        $"支付指令收款人“{Masking.Name(first.PayeeName)}”与底册“{Masking.Name(line.Name)}”不一致"));
+                        $"支付指令收款人“{Masking.Name(first.PayeeName)}”与底册“{Masking.Name(line.Name)}”不一致",
+                        atEn, "Name", "The payment instruction's payee differs from the ledger's name"));
             }
             return differences;
         }

@@ -70,7 +70,7 @@ public sealed class PolicyPagesInEnglishBrowserTests(ITestOutputHelper output) :
         })
         {
             await page.GetByRole(AriaRole.Tab, new() { Name = tab }).ClickAsync();
-            await Assertions.Expect(page.GetByText(words[0], new() { Exact = false }).First).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator(".ant-tabs-tabpane-active").GetByText(words[0], new() { Exact = false }).First).ToBeVisibleAsync();
             await EnglishPages.AssertNoChineseAsync(page, Output, words);
         }
         await ShotAsync(page, "rule-set-editor-english.png");

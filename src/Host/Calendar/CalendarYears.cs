@@ -45,8 +45,8 @@ public static class CalendarYears
 
     /// <summary>422 listing every problem, each located by field.</summary>
     public static ProblemHttpResult Problems(IReadOnlyList<HolidayNoticeError> errors) => TypedResults.Problem(
-        title: $"录入被拒绝：共{errors.Count}处错误，未保存任何数据",
-        detail: string.Join("；", errors.Select(e => e.MessageZh)),
+        title: Resources.Ui.F("Admin.Calendar.Refused", errors.Count),
+        detail: string.Join(Resources.Ui.T("Admin.Calendar.Separator"), errors.Select(e => Resources.Ui.Pick(e.MessageZh, e.MessageEn))),
         statusCode: StatusCodes.Status422UnprocessableEntity,
         extensions: new Dictionary<string, object?>
         {

@@ -40,18 +40,26 @@ public static class UserAdmin
         users.MapGet("", async Task<Ok<IReadOnlyList<UserView>>> ([AsParameters] Query query, Handler handler, CancellationToken ct) =>
                 TypedResults.Ok(await handler.ListAsync(query, ct)))
             .WithName("ListUsers").WithSummary("Users of the administrator's region with their roles (filters: text, region, department, role)");
-        users.MapPost("/{id}/roles", async Task<Results<Ok<UserView>, ProblemHttpResult>> (string id, GrantRequest body, Handler handler, CancellationToken ct) =>
-                Answer(await handler.GrantAsync(id, body.Role, ct)))
+        users.MapPost("/{id}/roles", async Task<Results<Ok<UserView>, ProblemHttpResult>> (string id, GrantRequest body, Handler handler, HttpContext http, CancellationToken ct) =>
+                Answer(http, await handler.GrantAsync(id, body.Role, ct)))
             .WithName("GrantUserRole").WithSummary("Grant a role (administrators; audited)");
-        users.MapDelete("/{id}/roles/{role}", async Task<Results<Ok<UserView>, ProblemHttpResult>> (string id, string role, Handler handler, CancellationToken ct) =>
-                Answer(await handler.RevokeAsync(id, role, ct)))
+        users.MapDelete("/{id}/roles/{role}", async Task<Results<Ok<UserView>, ProblemHttpResult>> (string id, string role, Handler handler, HttpContext http, CancellationToken ct) =>
+                Answer(http, await handler.RevokeAsync(id, role, ct)))
             .WithName("RevokeUserRole").WithSummary("Revoke a role (administrators; audited; never the last one)");
     }
 
-    private static Results<Ok<UserView>, ProblemHttpResult> Answer(Outcome outcome) => outcome.Refusal is { } r
-        ? TypedResults.Problem(title: r.MessageZh, statusCode: r.Status, type: $"https://onecard.example/problems/{r.Code}",
-            extensions: new Dictionary<string, object?> { ["code"] = r.Code, ["field"] = r.Field, ["messageEn"] = r.MessageEn })
-        : TypedResults.Ok(outcome.User!);
+    /// <summary>A refusal as OneCard's problem shape (<see cref="Problems.Create"/>: the title in the request's language), with its field.</summary>
+    private static Results<Ok<UserView>, ProblemHttpResult> Answer(HttpContext http, Outcome outcome)
+    {
+        if (outcome.Refusal is not { } r) return TypedResults.Ok(outcome.User!);
+        var problem = Problems.Create(http, r.Status, r.Code, r.MessageZh, r.MessageEn);
+        problem.Extensions["field"] = r.Field;
+        problem.Extensions["messageEn"] = r.MessageEn;
+        return TypedResults.Problem(problem);
+    }
+
+    /// <summary>A role's English name ("County reviewer") for the English half of a refusal.</summary>
+    private static string En(string role) => Resources.Ui.Resources.GetString("Role." + role, System.Globalization.CultureInfo.GetCultureInfo(Language.English)) ?? role;
 
     /// <summary>The use cases; the API and the administrator's page both call them.</summary>
     public sealed class Handler(OneCardDbContext db, UserContext user, RegionDirectory regions, AuditWriter audit, TimeProvider time)
@@ -80,22 +88,22 @@ public static class UserAdmin
             if (string.IsNullOrEmpty(role) || !Roles.Human.Contains(role))
                 return Refused(StatusCodes.Status422UnprocessableEntity, "RoleUnknown",
                     $"角色“{role}”不存在，可授予的角色：{string.Join("、", Roles.Human.Select(r => $"{r}（{RoleNames.Zh(r)}）"))}",
-                    $"Role '{role}' does not exist; grantable roles: {string.Join(", ", Roles.Human)}.");
+                    $"Role '{role}' does not exist; grantable roles: {string.Join(", ", Roles.Human.Select(r => $"{r} ({En(r)})"))}.");
 
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var target = await LoadAsync(admin, userId, ct);
             if (target.Holds(role))
                 return Refused(StatusCodes.Status409Conflict, "RoleAlreadyHeld", $"用户 {target.UserName}（{target.DisplayName}）已持有角色“{RoleNames.Zh(role)}”",
-                    $"User {target.UserName} already holds {role}.");
+                    $"User {target.UserName} ({target.DisplayName}) already holds the role \"{En(role)}\".");
             if (Roles.NeedingDepartment.Contains(role) && target.DepartmentCode is null)
                 return Refused(StatusCodes.Status422UnprocessableEntity, "RoleNeedsDepartment",
                     $"角色“{RoleNames.Zh(role)}”只办理本部门政策的案件，用户 {target.UserName}（{target.DisplayName}）未归属任何部门，不能授予；请先为其设定所属部门",
-                    $"Role {role} handles one department's cases; user {target.UserName} belongs to no department.");
+                    $"The role \"{En(role)}\" handles only its department's cases, and user {target.UserName} ({target.DisplayName}) belongs to no department; set their department first.");
 
             if (Roles.IncompatibleWith(target.RoleNames, role) is { } held)
                 return Refused(StatusCodes.Status409Conflict, "IncompatibleRoles",
                     $"用户 {target.UserName}（{target.DisplayName}）已持有角色“{RoleNames.Zh(held)}”，与“{RoleNames.Zh(role)}”是不相容岗位（经办、县级审核、现场核查、财政复核相互制约，不能由一人兼任），不能授予",
-                    $"User {target.UserName} holds {held}, which is incompatible with {role} (the case's checking roles are held by different people).");
+                    $"User {target.UserName} ({target.DisplayName}) holds \"{En(held)}\", which is incompatible with \"{En(role)}\" (clerk, county reviewer, field inspector and finance reviewer check one another and cannot be one person).");
 
             var before = target.RoleNames;
             target.Grant(role, admin.Id, time.GetUtcNow());
@@ -112,15 +120,15 @@ public static class UserAdmin
             var grant = target.Roles.SingleOrDefault(r => r.Role == role);
             if (grant is null)
                 return Refused(StatusCodes.Status404NotFound, "RoleNotHeld", $"用户 {target.UserName}（{target.DisplayName}）未持有角色“{RoleNames.Zh(role)}”",
-                    $"User {target.UserName} does not hold {role}.");
+                    $"User {target.UserName} ({target.DisplayName}) does not hold the role \"{En(role)}\".");
             if (target.Roles.Count == 1)
                 return Refused(StatusCodes.Status409Conflict, "LastRole",
                     $"“{RoleNames.Zh(role)}”是用户 {target.UserName}（{target.DisplayName}）唯一的角色，不能撤销（每个用户至少持有一个角色；如需停用账户请另行处理）",
-                    $"{role} is the only role of user {target.UserName}; a user keeps at least one.");
+                    $"\"{En(role)}\" is the only role of user {target.UserName} ({target.DisplayName}) and cannot be revoked (every user keeps at least one role; disable the account separately if needed).");
             if (target.Id == admin.Id && role == Roles.Administrator)
                 return Refused(StatusCodes.Status409Conflict, "OwnAdministrator",
                     "不能撤销自己的“系统管理员”角色（以免无人可以管理角色），请由另一位系统管理员办理",
-                    "An administrator cannot revoke their own Administrator role.");
+                    "You cannot revoke your own Administrator role (so that someone can always manage roles); ask another administrator.");
 
             var before = target.RoleNames;
             target.Roles.Remove(grant);

@@ -96,8 +96,8 @@ public static class PolicyLists
 
     /// <summary>422 listing every problem, each located by field.</summary>
     public static ProblemHttpResult Problems(IReadOnlyList<PolicyListError> errors) => TypedResults.Problem(
-        title: $"清单未保存：共{errors.Count}处错误",
-        detail: string.Join("；", errors.Select(e => e.MessageZh)),
+        title: Resources.Ui.F("Policy.Problem", errors.Count),
+        detail: string.Join(Resources.Ui.T("Policy.Separator"), errors.Select(e => Resources.Ui.Pick(e.MessageZh, e.MessageEn))),
         statusCode: StatusCodes.Status422UnprocessableEntity,
         extensions: new Dictionary<string, object?>
         {

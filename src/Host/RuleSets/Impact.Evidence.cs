@@ -28,7 +28,7 @@ public static partial class Impact
     }
 
     /// <summary>The evidence of one submission: the runs on <see cref="Sha256"/>, or why none was needed (<see cref="ExemptZh"/>).</summary>
-    public sealed record Evidence(string Sha256, IReadOnlyList<EvidenceRun> Runs, string? ExemptZh);
+    public sealed record Evidence(string Sha256, IReadOnlyList<EvidenceRun> Runs, string? ExemptZh, string? ExemptEn = null);
 
     public static string SourceName(string source) => source == UploadSource ? "上传花名册" : "已存明细";
 
@@ -59,7 +59,8 @@ public static partial class Impact
             return (null, new OneCardException(ErrorKind.Invalid, "ImpactRunMissing",
                 $"规则集 {record.VersionKey} 尚未运行影响测算，不能提交：请先在“影响测算”页对已存申报明细运行测算（或上传花名册测算），测算结果将作为审批依据",
                 $"{record.VersionKey} has no impact run on its content; run the impact bench before submitting."));
-        return (new Evidence(record.Sha256, [], $"补贴政策 {record.PolicyCode} 尚无任何已存申报明细（首个版本，或从未申报），没有可测算的历史数据，未附影响测算"), null);
+        return (new Evidence(record.Sha256, [], $"补贴政策 {record.PolicyCode} 尚无任何已存申报明细（首个版本，或从未申报），没有可测算的历史数据，未附影响测算",
+            $"Policy {record.PolicyCode} has no stored lines yet (a first version, or never applied for): there is no history to run an impact on, so none is attached."), null);
     }
 
     /// <summary>The evidence a submission records; refuses (422, Chinese, saying what to do) when there is none and there could be.</summary>

@@ -33,14 +33,15 @@ public static class RuleSetAdmin
     public sealed record VersionSummary(string PolicyCode, int Version, string VersionKey, string Status, string StatusZh,
         string StoredStatus, DateOnly EffectiveFrom, string Sha256, Guid? CaseId, string? AuthorId, string? SubmittedBy,
         string? ApprovedBy, DateTimeOffset RegisteredAt);
-    public sealed record PolicyRuleSets(string PolicyCode, string NameZh, int? EffectiveVersion, IReadOnlyList<VersionSummary> Versions);
+    public sealed record PolicyRuleSets(string PolicyCode, string NameZh, int? EffectiveVersion, IReadOnlyList<VersionSummary> Versions, string? NameEn = null);
     public sealed record HistoryEntry(DateTimeOffset At, string ActorId, string Action, string FromStep, string ToStep, string? Comment);
     /// <summary>
     /// A version with its approval. <c>Evidence</c>: for a draft, what a submission now would record (null with
     /// <c>EvidenceMissingZh</c> saying what to do when it would be refused); after submission, what was recorded.
     /// </summary>
     public sealed record VersionDetail(VersionSummary Version, string NameZh, string Json, string? Step, string? StepTitle,
-        IReadOnlyList<string> PermittedActions, IReadOnlyList<HistoryEntry> History, Impact.Evidence? Evidence = null, string? EvidenceMissingZh = null);
+        IReadOnlyList<string> PermittedActions, IReadOnlyList<HistoryEntry> History, Impact.Evidence? Evidence = null, string? EvidenceMissingZh = null,
+        string? NameEn = null, string? EvidenceMissingEn = null);
     public sealed record Drafted(string VersionKey, Guid CaseId, string Status, DateOnly EffectiveFrom, string Sha256);
     public sealed record Located(string Path, string Message, string MessageEn);
 
@@ -122,10 +123,10 @@ public static class RuleSetAdmin
         }
     }
 
-    /// <summary>422 with every located error: title and detail in Chinese, and the list as <c>errors</c>.</summary>
+    /// <summary>422 with every located error: title and detail in the request's language, and the list as <c>errors</c>.</summary>
     public static ProblemHttpResult Problem(IReadOnlyList<Located> errors) => TypedResults.Problem(
-        title: $"规则集有{errors.Count}处错误，未保存",
-        detail: string.Join("；", errors.Take(20).Select(e => $"【{e.Path}】{e.Message}")),
+        title: Resources.Ui.F("RuleSet.Problem", errors.Count),
+        detail: string.Join(Resources.Ui.T("RuleSet.ListSeparator"), errors.Take(20).Select(e => Resources.Ui.F("RuleSet.Edit.At", e.Path) + Resources.Ui.Pick(e.Message, e.MessageEn))),
         statusCode: StatusCodes.Status422UnprocessableEntity,
         extensions: new Dictionary<string, object?>
         {
@@ -207,7 +208,7 @@ public static class RuleSetAdmin
             return [.. records.GroupBy(r => r.PolicyCode).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
             {
                 var versions = g.OrderByDescending(r => r.Version).Select(r => Summary(r, g, today)).ToList();
-                return new PolicyRuleSets(g.Key, NameOf(g.Key), store.EffectiveOn(g.Key, today)?.Version, versions);
+                return new PolicyRuleSets(g.Key, NameOf(g.Key), store.EffectiveOn(g.Key, today)?.Version, versions, NameEnOf(g.Key));
             })];
         }
 
@@ -225,10 +226,11 @@ public static class RuleSetAdmin
                 ? await Impact.FindEvidenceAsync(db, record, ct) : (Impact.ReadEvidence(record.EvidenceJson), null);
             if (record.CaseId is not { } caseId)
                 return new VersionDetail(summary, NameOf(policy, version), record.Json, null, null, [],
-                    [new HistoryEntry(record.RegisteredAt, record.AuthorId ?? Roles.System, "Seed", "", "", "随程序发布的规则集文件（rules/）登记为生效版本")]);
+                    [new HistoryEntry(record.RegisteredAt, record.AuthorId ?? Roles.System, "Seed", "", "", "随程序发布的规则集文件（rules/）登记为生效版本")], NameEn: NameEnOf(policy, version));
             var view = await cases.GetAsync(new CaseSubject(SubjectKinds.RuleSet, caseId), ct);
             return new VersionDetail(summary, NameOf(policy, version), record.Json, view.Step, view.StepTitle, view.PermittedActions,
-                [.. view.History.Select(h => new HistoryEntry(h.At, h.ActorId, h.Action, h.FromStep, h.ToStep, h.Comment))], evidence, missing?.MessageZh);
+                [.. view.History.Select(h => new HistoryEntry(h.At, h.ActorId, h.Action, h.FromStep, h.ToStep, h.Comment))], evidence, missing?.MessageZh,
+                NameEnOf(policy, version), missing?.MessageEn);
         }
 
         /// <summary>The version whose approval case is <paramref name="caseId"/> (the generic case page's rule set panel).</summary>
@@ -328,6 +330,10 @@ public static class RuleSetAdmin
         private string NameOf(string policy, int? version = null) =>
             (version is { } v ? store.All.FirstOrDefault(r => r.PolicyCode == policy && r.Version == v) : null)?.Name.Zh
             ?? store.All.LastOrDefault(r => r.PolicyCode == policy)?.Name.Zh ?? policy;
+
+        private string? NameEnOf(string policy, int? version = null) =>
+            (version is { } v ? store.All.FirstOrDefault(r => r.PolicyCode == policy && r.Version == v) : null)?.Name.En
+            ?? store.All.LastOrDefault(r => r.PolicyCode == policy)?.Name.En;
 
         private static VersionSummary Summary(RuleSetRecord r, IEnumerable<RuleSetRecord> siblings, DateOnly today)
         {

@@ -83,10 +83,10 @@ public sealed partial class RuleSetForm
         name = (name ?? "").Trim();
         if (NameProblem(name) is { } problem) return (null, problem);
         var key = Fact(keyFact);
-        if (key is null) return (null, $"分档依据“{keyFact}”不是已声明的事实（已声明：{string.Join("、", FactNames)}）");
-        if (key.Type is not ("int" or "decimal")) return (null, $"分档依据 {key.Name} 是 {key.Type}，须是 int 或 decimal 事实");
+        if (key is null) return (null, Resources.Ui.F("RuleSet.Form.TierKeyUnknown", keyFact, string.Join(Resources.Ui.T("RuleSet.Form.Separator"), FactNames)));
+        if (key.Type is not ("int" or "decimal")) return (null, Resources.Ui.F("RuleSet.Form.TierKeyType", key.Name, key.Type));
         var table = new TableForm { Name = $"tiers.{name}" };
-        if (Tables.Any(t => t.Name == table.Name)) return (null, $"表 {table.Name} 已存在");
+        if (Tables.Any(t => t.Name == table.Name)) return (null, Resources.Ui.F("RuleSet.Form.TableExists", table.Name));
         table.Rows.Add(new TableRow { Key = "0", Value = "0" });
         var fact = new FactRow { Name = name, Type = "decimal", LabelZh = labelZh ?? "", From = table.Name, Key = key.Name, Match = "floor" };
         Facts.Add(fact);
@@ -105,9 +105,9 @@ public sealed partial class RuleSetForm
     {
         name = (name ?? "").Trim();
         if (NameProblem(name) is { } problem) return (null, problem);
-        if (regionDigits is not (2 or 4 or 6)) return (null, "地区层级须是省（2 位）、市（4 位）或县（6 位）");
-        if (Fact("RegionCode") is null) return (null, "按地区查标准需要事实 RegionCode（地区代码）");
-        if (Fact(dateFact) is not { Type: "date" }) return (null, $"年度取自的日期“{dateFact}”不是已声明的 date 事实");
+        if (regionDigits is not (2 or 4 or 6)) return (null, Resources.Ui.T("RuleSet.Form.RegionDigits"));
+        if (Fact("RegionCode") is null) return (null, Resources.Ui.T("RuleSet.Form.NeedsRegionCode"));
+        if (Fact(dateFact) is not { Type: "date" }) return (null, Resources.Ui.F("RuleSet.Form.YearDate", dateFact));
         var regionName = regionDigits switch { 6 => "County", 4 => "City", _ => "Province" };
         var region = new FactRow { Name = regionName, Type = "string", LabelZh = regionDigits switch { 6 => "县", 4 => "市", _ => "省" } };
         region.Compute = regionDigits == 6 ? "Fn.County(RegionCode)" : $"RegionCode.Substring(0, {regionDigits})";
@@ -116,10 +116,10 @@ public sealed partial class RuleSetForm
         foreach (var wanted in new[] { region, year })
         {
             if (Fact(wanted.Name) is { } existing && (existing.Compute != wanted.Compute || existing.Type != wanted.Type))
-                return (null, $"已有事实 {wanted.Name}，但它不是“{wanted.Compute}”，请改名或删除后再添加");
+                return (null, Resources.Ui.F("RuleSet.Form.FactClash", wanted.Name, wanted.Compute));
         }
         var table = new TableForm { Name = $"standards.{name}" };
-        if (Tables.Any(t => t.Name == table.Name)) return (null, $"表 {table.Name} 已存在");
+        if (Tables.Any(t => t.Name == table.Name)) return (null, Resources.Ui.F("RuleSet.Form.TableExists", table.Name));
         foreach (var wanted in new[] { region, year })
             if (Fact(wanted.Name) is null) Facts.Add(wanted);
         var fact = new FactRow { Name = name, Type = "decimal", LabelZh = labelZh ?? "", From = table.Name, Key = $"{regionName}, Year" };
@@ -131,8 +131,8 @@ public sealed partial class RuleSetForm
     private string? NameProblem(string name)
     {
         if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[A-Z][A-Za-z0-9]{0,63}$"))
-            return $"事实名“{name}”须以大写字母开头，只含字母和数字";
-        return Fact(name) is not null ? $"事实名 {name} 已存在" : null;
+            return Resources.Ui.F("RuleSet.Form.FactName", name);
+        return Fact(name) is not null ? Resources.Ui.F("RuleSet.Form.FactExists", name) : null;
     }
 
     /// <summary>A tier amount (分档金额) over its lookup fact and table: each row is 下限 (the table key) → 金额 (the value).</summary>
@@ -161,7 +161,7 @@ public sealed partial class RuleSetForm
         }
 
         /// <summary>What the tiers mean, in words (shown beside the builder): “Age ≥ 80 → 100；Age ≥ 90 → 200”.</summary>
-        public string Describe() => string.Join("；", Table.Rows.Where(r => Bound(r.Key) is not null).OrderBy(r => Bound(r.Key))
+        public string Describe(string separator = "；") => string.Join(separator, Table.Rows.Where(r => Bound(r.Key) is not null).OrderBy(r => Bound(r.Key))
             .Select(r => $"{KeyFact} ≥ {r.Key} → {r.Value}"));
 
         /// <summary>The lookup as the rule set writes it (for experts).</summary>
@@ -255,9 +255,9 @@ public sealed partial class RuleSetForm
         private static string? Add(List<string> keys, string key, string fact)
         {
             key = (key ?? "").Trim();
-            if (key.Length == 0) return $"请填写 {fact} 的值";
-            if (key.Contains('|', StringComparison.Ordinal)) return $"{fact} 的值不能含“|”";
-            if (keys.Contains(key)) return $"{fact} = {key} 已在表中";
+            if (key.Length == 0) return Resources.Ui.F("RuleSet.Form.KeyMissing", fact);
+            if (key.Contains('|', StringComparison.Ordinal)) return Resources.Ui.F("RuleSet.Form.KeyBar", fact);
+            if (keys.Contains(key)) return Resources.Ui.F("RuleSet.Form.KeyTaken", fact, key);
             keys.Add(key);
             return null;
         }

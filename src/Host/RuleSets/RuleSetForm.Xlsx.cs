@@ -24,16 +24,16 @@ public sealed partial class RuleSetForm
             var bound = Cell(cells, "A");
             var value = Cell(cells, "B");
             if (bound.Length == 0 && value.Length == 0 && !Extra(cells, "A", "B")) continue;
-            if (Extra(cells, "A", "B")) errors.Add($"第 {line} 行：只能有两列（A 下限，B 金额），C 列及以后应为空");
-            if (bound.Length == 0) errors.Add($"第 {line} 行 A 列（下限）：为空");
+            if (Extra(cells, "A", "B")) errors.Add(Resources.Ui.F("RuleSet.Xlsx.TierColumns", line));
+            if (bound.Length == 0) errors.Add(Resources.Ui.F("RuleSet.Xlsx.BoundEmpty", line));
             else if (!decimal.TryParse(bound, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var b))
-                errors.Add($"第 {line} 行 A 列（下限）：“{bound}”不是数字（档位下限，如 80）");
-            else if (bounds.TryGetValue(b, out var first)) errors.Add($"第 {line} 行 A 列（下限）：{bound} 与第 {first} 行重复");
+                errors.Add(Resources.Ui.F("RuleSet.Xlsx.BoundNumber", line, bound));
+            else if (bounds.TryGetValue(b, out var first)) errors.Add(Resources.Ui.F("RuleSet.Xlsx.BoundTwice", line, bound, first));
             else bounds[b] = line;
-            if (ValueProblem(value, valueType) is { } why) errors.Add($"第 {line} 行 B 列（金额）：{why}");
+            if (ValueProblem(value, valueType) is { } why) errors.Add(Resources.Ui.F("RuleSet.Xlsx.Amount", line, why));
             rows.Add(new TableRow { Key = bound, Value = value });
         }
-        if (errors.Count == 0 && rows.Count == 0) errors.Add("工作表没有数据行（第 1 行为表头，从第 2 行起每行一个下限和金额）");
+        if (errors.Count == 0 && rows.Count == 0) errors.Add(Resources.Ui.T("RuleSet.Xlsx.NoTierRows"));
         return errors.Count > 0 ? ([], errors) : (rows, errors);
     }
 
@@ -47,19 +47,19 @@ public sealed partial class RuleSetForm
         var (sheet, open) = OpenSheet(xlsx);
         if (open is not null) return (null, [open]);
         var errors = new List<string>();
-        if (sheet.Count == 0) return (null, ["工作表是空的（第 1 行从 B 列起为列键，A 列从第 2 行起为行键）"]);
+        if (sheet.Count == 0) return (null, [Resources.Ui.T("RuleSet.Xlsx.EmptyGrid")]);
         var header = sheet[0];
         var columns = new List<(string Letter, string Key)>();
         foreach (var letter in header.Keys.Where(k => k != "A").OrderBy(ColumnNumber))
         {
             var key = Cell(header, letter);
             if (key.Length == 0) continue;
-            if (key.Contains('|', StringComparison.Ordinal)) errors.Add($"第 1 行 {letter} 列（{columnFact}）：“{key}”不能含“|”");
+            if (key.Contains('|', StringComparison.Ordinal)) errors.Add(Resources.Ui.F("RuleSet.Xlsx.ColumnBar", letter, columnFact, key));
             else if (columns.FirstOrDefault(c => c.Key == key) is { Letter: not null } twice)
-                errors.Add($"第 1 行 {letter} 列（{columnFact}）：{key} 与 {twice.Letter} 列重复");
+                errors.Add(Resources.Ui.F("RuleSet.Xlsx.ColumnTwice", letter, columnFact, key, twice.Letter));
             else columns.Add((letter, key));
         }
-        if (columns.Count == 0) errors.Add($"第 1 行：从 B 列起应是 {columnFact} 的值（列键），实为空");
+        if (columns.Count == 0) errors.Add(Resources.Ui.F("RuleSet.Xlsx.NoColumns", columnFact));
         var rows = new List<string>();
         var cells = new Dictionary<string, string>(StringComparer.Ordinal);
         var rowLines = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -70,21 +70,21 @@ public sealed partial class RuleSetForm
             var key = Cell(row, "A");
             var filled = row.Keys.Where(k => k != "A" && Cell(row, k).Length > 0).ToList();
             if (key.Length == 0 && filled.Count == 0) continue;
-            if (key.Length == 0) { errors.Add($"第 {line} 行 A 列（{rowFact}）：为空"); continue; }
-            if (key.Contains('|', StringComparison.Ordinal)) { errors.Add($"第 {line} 行 A 列（{rowFact}）：“{key}”不能含“|”"); continue; }
-            if (rowLines.TryGetValue(key, out var first)) { errors.Add($"第 {line} 行 A 列（{rowFact}）：{key} 与第 {first} 行重复"); continue; }
+            if (key.Length == 0) { errors.Add(Resources.Ui.F("RuleSet.Xlsx.RowEmpty", line, rowFact)); continue; }
+            if (key.Contains('|', StringComparison.Ordinal)) { errors.Add(Resources.Ui.F("RuleSet.Xlsx.RowBar", line, rowFact, key)); continue; }
+            if (rowLines.TryGetValue(key, out var first)) { errors.Add(Resources.Ui.F("RuleSet.Xlsx.RowTwice", line, rowFact, key, first)); continue; }
             rowLines[key] = line;
             rows.Add(key);
             foreach (var letter in filled.OrderBy(ColumnNumber))
             {
                 var value = Cell(row, letter);
                 var column = columns.FirstOrDefault(c => c.Letter == letter).Key;
-                if (column is null) errors.Add($"第 {line} 行 {letter} 列：该列第 1 行没有 {columnFact} 的值，单元格“{value}”无处可放");
-                else if (ValueProblem(value, valueType) is { } why) errors.Add($"第 {line} 行 {letter} 列（{key} × {column}）：{why}");
+                if (column is null) errors.Add(Resources.Ui.F("RuleSet.Xlsx.CellNoColumn", line, letter, columnFact, value));
+                else if (ValueProblem(value, valueType) is { } why) errors.Add(Resources.Ui.F("RuleSet.Xlsx.Cell", line, letter, key, column, why));
                 else cells[GridForm.KeyOf(key, column)] = value;
             }
         }
-        if (errors.Count == 0 && rows.Count == 0) errors.Add($"工作表没有数据行（A 列从第 2 行起为 {rowFact} 的值）");
+        if (errors.Count == 0 && rows.Count == 0) errors.Add(Resources.Ui.F("RuleSet.Xlsx.NoGridRows", rowFact));
         return errors.Count > 0 ? (null, errors) : (new GridImport(rows, [.. columns.Select(c => c.Key)], cells), errors);
     }
 
@@ -100,7 +100,7 @@ public sealed partial class RuleSetForm
         }
         catch (Exception e) when (e is InvalidDataException or IOException or InvalidOperationException or ArgumentException or NotSupportedException)
         {
-            return ([], $"文件不是有效的 xlsx 工作簿：{e.Message}");
+            return ([], Resources.Ui.F("RuleSet.Xlsx.NotXlsx", e.Message));
         }
     }
 
@@ -110,13 +110,13 @@ public sealed partial class RuleSetForm
     private static int ColumnNumber(string letters) => letters.Aggregate(0, (n, c) => (n * 26) + (c - 'A' + 1));
 
     /// <summary>Why <paramref name="value"/> cannot be a table value of <paramref name="type"/>, or null when it can.</summary>
-    private static string? ValueProblem(string value, string type) => value.Length == 0 ? "为空"
+    private static string? ValueProblem(string value, string type) => value.Length == 0 ? Resources.Ui.T("RuleSet.Xlsx.Empty")
         : type switch
         {
-            "decimal" when !JsonNumber().IsMatch(value) => $"“{value}”不是数字",
-            "int" when !int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) => $"“{value}”不是整数",
-            "bool" when value is not ("true" or "false") => $"“{value}”应为 true 或 false",
-            "date" when !DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) => $"“{value}”不是 yyyy-MM-dd 日期",
+            "decimal" when !JsonNumber().IsMatch(value) => Resources.Ui.F("RuleSet.Xlsx.NotNumber", value),
+            "int" when !int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) => Resources.Ui.F("RuleSet.Xlsx.NotInteger", value),
+            "bool" when value is not ("true" or "false") => Resources.Ui.F("RuleSet.Xlsx.NotBool", value),
+            "date" when !DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) => Resources.Ui.F("RuleSet.Xlsx.NotDate", value),
             _ => null,
         };
 }

@@ -42,9 +42,9 @@ public sealed partial class RuleSetForm
         }
         catch (JsonException e)
         {
-            throw new FormatException($"规则集不是有效的 JSON：{e.Message}", e);
+            throw new FormatException(Resources.Ui.F("RuleSet.Form.NotJson", e.Message), e);
         }
-        if (parsed is not JsonObject root) throw new FormatException("规则集必须是 JSON 对象");
+        if (parsed is not JsonObject root) throw new FormatException(Resources.Ui.T("RuleSet.Form.NotObject"));
 
         var form = new RuleSetForm(root)
         {
@@ -137,13 +137,13 @@ public sealed partial class RuleSetForm
             var value = Cell(cells, "B");
             if (key.Length == 0 && value.Length == 0) continue;
             if (Extra(cells, "A", "B"))
-                errors.Add($"第 {line} 行：只能有两列（A 键，B 值），C 列及以后应为空");
-            if (key.Length == 0) errors.Add($"第 {line} 行：A 列（键）为空");
-            else if (!keys.Add(key)) errors.Add($"第 {line} 行：键“{key}”重复");
-            if (value.Length == 0) errors.Add($"第 {line} 行：B 列（值）为空");
+                errors.Add(Resources.Ui.F("RuleSet.Xlsx.TableColumns", line));
+            if (key.Length == 0) errors.Add(Resources.Ui.F("RuleSet.Xlsx.KeyEmpty", line));
+            else if (!keys.Add(key)) errors.Add(Resources.Ui.F("RuleSet.Xlsx.KeyTwice", line, key));
+            if (value.Length == 0) errors.Add(Resources.Ui.F("RuleSet.Xlsx.ValueEmpty", line));
             rows.Add(new TableRow { Key = key, Value = value });
         }
-        if (errors.Count == 0 && rows.Count == 0) errors.Add("工作表没有数据行（第 1 行为表头，从第 2 行起每行一个键和值）");
+        if (errors.Count == 0 && rows.Count == 0) errors.Add(Resources.Ui.T("RuleSet.Xlsx.NoTableRows"));
         return errors.Count > 0 ? ([], errors) : (rows, errors);
     }
 

@@ -17,6 +17,7 @@ namespace OneCard.Host.IntegrationTests.RuleSets;
 /// xlsx import of tiers and grids with located errors, and example lines edited per fact. Each builder writes what the
 /// loader accepts and reads back into the same builder; a shape no builder writes stays raw.
 /// </summary>
+[UseCulture("zh-CN")]
 public sealed class RuleSetBuildersTests
 {
     private static string Shipped(string file) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "rules", file));

@@ -18,6 +18,7 @@ namespace OneCard.Host.IntegrationTests.RuleSets;
 /// builder writes expressions the gate accepts for each operator and helper; whatever is typed, the save goes through the
 /// drafts handler, which refuses a hostile expression at its place.
 /// </summary>
+[UseCulture("zh-CN")]
 public sealed class RuleSetFormTests
 {
     private static string RulesDirectory => Path.Combine(AppContext.BaseDirectory, "rules");

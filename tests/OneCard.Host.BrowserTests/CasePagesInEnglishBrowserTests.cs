@@ -34,7 +34,7 @@ public sealed class CasePagesInEnglishBrowserTests(ITestOutputHelper output) : B
 
         // A returned case with a cross-check hit: its clerk sees lines, rule results, history, hits and may correct lines.
         var (id, number) = await SubmitAsync(Claims.FiveLines());
-        await HitAsync(id, 1, CrossCheckKind.Deceased, "死亡火化数据（辽宁省民政厅，截至2026-02-28）第17行：2026-01-02 死亡，早于期次结束",
+        await AddCrossCheckHitAsync(id, 1, CrossCheckKind.Deceased, "死亡火化数据（辽宁省民政厅，截至2026-02-28）第17行：2026-01-02 死亡，早于期次结束",
             "Deaths data (Liaoning civil affairs, to 2026-02-28) row 17: died 2026-01-02, before the period ended");
         await ActAsync("clerk.review", id, "Return", "第2条的耕地用途有误，请核实");
         var page = await OpenCaseAsync("clerk", id);
@@ -143,19 +143,6 @@ public sealed class CasePagesInEnglishBrowserTests(ITestOutputHelper output) : B
         var client = await App.SignInAsync(user);
         Assert.Equal(HttpStatusCode.NoContent, (await client.PutAsJsonAsync("/api/auth/language", new { language = "en" })).StatusCode);
     }
-
-    private Task HitAsync(Guid applicationId, int lineNo, CrossCheckKind check, string reasonZh, string reasonEn) => App.AsSystemAsync(async sp =>
-    {
-        var db = sp.GetRequiredService<OneCardDbContext>();
-        var line = await db.ClaimLines.SingleAsync(l => l.ApplicationId == applicationId && l.LineNo == lineNo);
-        db.CrossCheckHits.Add(new CrossCheckHit
-        {
-            Id = Guid.CreateVersion7(), ApplicationId = applicationId, ClaimLineId = line.Id, LineNo = lineNo, RegionCode = line.RegionCode,
-            PolicyCode = line.PolicyCode, Period = line.Period, Check = check, ReasonZh = reasonZh, ReasonEn = reasonEn, RunId = Guid.CreateVersion7(),
-            FoundAt = App.Clock.GetUtcNow(),
-        });
-        return await db.SaveChangesAsync();
-    });
 
     /// <summary>A complaint case in 大孤家子镇 at its first step (受理), which the county reviewer takes.</summary>
     private Task<Guid> StartComplaintAsync() => App.AsSystemAsync(async sp =>

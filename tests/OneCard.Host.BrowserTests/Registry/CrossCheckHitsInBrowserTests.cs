@@ -1,9 +1,6 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using OneCard.Domain.Registry;
 using OneCard.Host.BrowserTests.Support;
-using OneCard.Persistence;
 using OneCard.Testing;
 using Xunit.Abstractions;
 
@@ -13,25 +10,12 @@ namespace OneCard.Host.BrowserTests.Registry;
 /// keeps another only once a comment is written, runs the checks again — and then the case may be approved.</summary>
 public sealed class CrossCheckHitsInBrowserTests(ITestOutputHelper output) : BrowserTest(output)
 {
-    private Task HitAsync(Guid applicationId, int lineNo, CrossCheckKind check, string reasonZh) => App.AsSystemAsync(async sp =>
-    {
-        var db = sp.GetRequiredService<OneCardDbContext>();
-        var line = await db.ClaimLines.SingleAsync(l => l.ApplicationId == applicationId && l.LineNo == lineNo);
-        db.CrossCheckHits.Add(new CrossCheckHit
-        {
-            Id = Guid.CreateVersion7(), ApplicationId = applicationId, ClaimLineId = line.Id, LineNo = lineNo, RegionCode = line.RegionCode,
-            PolicyCode = line.PolicyCode, Period = line.Period, Check = check, ReasonZh = reasonZh, ReasonEn = reasonZh, RunId = Guid.CreateVersion7(),
-            FoundAt = App.Clock.GetUtcNow(),
-        });
-        return await db.SaveChangesAsync();
-    });
-
     [Fact]
     public async Task TownshipReviewer_RejectsOneLine_KeepsAnotherWithAComment_ThenApproves()
     {
         var (id, _) = await SubmitAsync(Claims.FiveLines());
-        await HitAsync(id, 1, CrossCheckKind.Deceased, "死亡火化数据（辽宁省民政厅，截至2026-02-28）第17行：2026-01-02 死亡，早于期次结束");
-        await HitAsync(id, 3, CrossCheckKind.StateFunded, "财政供养人员数据（沈阳市财政局，截至2026-02-28）第5行：法库县某事业单位，2019-07-01 起在编，与期次重叠");
+        await AddCrossCheckHitAsync(id, 1, CrossCheckKind.Deceased, "死亡火化数据（辽宁省民政厅，截至2026-02-28）第17行：2026-01-02 死亡，早于期次结束");
+        await AddCrossCheckHitAsync(id, 3, CrossCheckKind.StateFunded, "财政供养人员数据（沈阳市财政局，截至2026-02-28）第5行：法库县某事业单位，2019-07-01 起在编，与期次重叠");
 
         var page = await OpenCaseAsync("clerk.review", id);
         var panel = page.Locator("[data-testid=crosscheck-hits]");

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using OneCard.Domain.Cases;
@@ -134,6 +135,21 @@ public abstract class BrowserTest(ITestOutputHelper output) : IAsyncLifetime
     }
 
     /// <summary>The case as the API shows it to <paramref name="userName"/>.</summary>
+    /// <summary>Records a cross-check hit on a line as a run would (the reviewer then decides it on the case page).</summary>
+    protected Task AddCrossCheckHitAsync(Guid applicationId, int lineNo, OneCard.Domain.Registry.CrossCheckKind check, string reasonZh, string? reasonEn = null) =>
+        App.AsSystemAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<OneCard.Persistence.OneCardDbContext>();
+            var line = await db.ClaimLines.SingleAsync(l => l.ApplicationId == applicationId && l.LineNo == lineNo);
+            db.CrossCheckHits.Add(new OneCard.Domain.Registry.CrossCheckHit
+            {
+                Id = Guid.CreateVersion7(), ApplicationId = applicationId, ClaimLineId = line.Id, LineNo = lineNo, RegionCode = line.RegionCode,
+                PolicyCode = line.PolicyCode, Period = line.Period, Check = check, ReasonZh = reasonZh, ReasonEn = reasonEn ?? reasonZh,
+                RunId = Guid.CreateVersion7(), FoundAt = App.Clock.GetUtcNow(),
+            });
+            return await db.SaveChangesAsync();
+        });
+
     protected async Task<JsonElement> DetailAsync(string userName, Guid id) =>
         await (await App.SignInAsync(userName)).GetFromJsonAsync<JsonElement>($"/api/applications/{id}");
 

@@ -42,13 +42,4 @@ public sealed class UiOperations(IServiceScopeFactory scopes, AuthenticationStat
         DbUpdateConcurrencyException => Resources.Ui.T("Problem.CaseChanged"),
         _ => null,
     };
-
-    /// <summary>The Chinese message of a domain or workflow error, or null for anything unexpected (rethrow it).</summary>
-    public static string? ErrorZh(Exception exception) => exception switch
-    {
-        OneCardException e => e.MessageZh,
-        WorkflowException e => ProblemExceptionHandler.WorkflowMessageZh(e.Code),
-        DbUpdateConcurrencyException => "该案件已被他人处理，请刷新后重试",
-        _ => null,
-    };
 }

@@ -116,6 +116,8 @@ public sealed class PolicyPagesInEnglishBrowserTests(ITestOutputHelper output) :
         await rows.First.Locator("[data-testid=grant]").ClickAsync();
         var modal = page.Locator(".ant-modal-content");
         await Assertions.Expect(modal).ToContainTextAsync("Grant user reviewer.kangping");
+        // The title renders with the dialog's opening; wait for it before reading the page's text.
+        await Assertions.Expect(modal.Locator(".ant-modal-title")).ToHaveTextAsync("Confirm granting the role");
         await EnglishPages.AssertNoChineseAsync(page, Output, "Users and roles", "Grant a role", "Confirm granting the role", "Supervisor");
         await Button(modal, "OK").ClickAsync();
         await Assertions.Expect(modal).ToHaveCountAsync(0);

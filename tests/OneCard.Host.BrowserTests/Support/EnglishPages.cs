@@ -48,6 +48,14 @@ public static partial class EnglishPages
 
     private static async Task<string> AssertNoChineseCoreAsync(IPage page, ITestOutputHelper output, string[] expected)
     {
+        // The page's own signal that it is ready: every expected word is visible. A dialog's text is in the DOM before the
+        // dialog is shown (Playwright's text assertions read textContent, innerText only what is rendered), so wait for it.
+        try
+        {
+            await page.WaitForFunctionAsync("words => words.every(w => document.body.innerText.includes(w))", expected,
+                new() { Timeout = BrowserTest.Patience });
+        }
+        catch (TimeoutException) { } // the assertions below name the missing word
         var text = await page.EvaluateAsync<string>(VisibleUiText);
         var marked = await page.EvaluateAsync<string[]>(MarkedTexts);
         output.WriteLine($"{page.Url}: left out as data or a language's own name: " + string.Join(" | ", marked));

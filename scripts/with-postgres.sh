@@ -23,8 +23,6 @@ free_port() {
   done
   echo "with-postgres: no free port found" >&2; return 1
 }
-port=$(free_port)
-
 cleanup() {
   as_pg "$PGBIN/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$dir"
@@ -33,9 +31,23 @@ trap cleanup EXIT INT TERM
 
 as_pg "$PGBIN/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
 # Durability is switched off: this cluster lives for one test run and is thrown away.
-as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o \
-  "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
-  start >/dev/null
+# The port is free when chosen but may be taken before the server binds it (tests start hosts on ports of their own):
+# then the server says so in its log and another port is tried. Any other failure is reported with the server's log.
+for attempt in 1 2 3; do
+  port=$(free_port)
+  if as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 300 -o \
+    "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    start >/dev/null; then
+    break
+  fi
+  if [ "$attempt" -lt 3 ] && grep -q "could not bind\|Address already in use" "$dir/server.log"; then
+    echo "with-postgres: port $port was taken before the server bound it; trying another" >&2
+    continue
+  fi
+  echo "with-postgres: PostgreSQL did not start on port $port; its log:" >&2
+  tail -n 20 "$dir/server.log" >&2
+  exit 2
+done
 echo "with-postgres: PostgreSQL 15 on 127.0.0.1:$port (data in $dir)" >&2
 
 export ONECARD_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Include Error Detail=true"

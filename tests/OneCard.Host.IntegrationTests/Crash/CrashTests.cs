@@ -145,7 +145,9 @@ public sealed class CrashTests(ITestOutputHelper output)
                 var finishedFirst = await Task.WhenAny(all, Task.Delay(killAfter)) == all;
                 if (finishedFirst) window = Math.Max(20, (int)(sent.ElapsedMilliseconds * 1.2));
                 await host.KillAsync();
-                try { await all.WaitAsync(TimeSpan.FromMinutes(1)); } catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException) { }
+                // A request the kill cut off fails however it was cut: before its answer (HttpRequestException), while a JSON body
+                // was being read from the stream (an IOException: HttpIOException), or as an error status (InvalidOperationException).
+                try { await all.WaitAsync(TimeSpan.FromMinutes(1)); } catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException or InvalidOperationException) { }
                 await host.DisposeAsync();
                 host = null;
 
@@ -181,10 +183,13 @@ public sealed class CrashTests(ITestOutputHelper output)
                                  + $"sweep and checks done in {(phases.Elapsed - started).TotalSeconds:0.0} s; {outcome.Note}");
             }
         }
-        catch
+        catch (Exception e)
         {
             if (host is not null) output.WriteLine(host.Log);
             try { output.WriteLine(await jobs.JobReportAsync()); } catch (NpgsqlException) { }
+            // Last, so that a report cut to its tail still says why the lane stopped (the message may carry a host's whole log).
+            var why = e.ToString();
+            output.WriteLine($"lane {lane} stopped after {outcomes.Count} seeds: {(why.Length > 3000 ? why[..3000] + " …" : why)}");
             throw;
         }
         finally
@@ -219,7 +224,7 @@ public sealed class CrashTests(ITestOutputHelper output)
         {
             CrashDriver.Answer? answer = null;
             try { answer = await request(); }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
+            catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException) { }
             lock (answers) answers.Add((what, answer));
             return answer;
         }

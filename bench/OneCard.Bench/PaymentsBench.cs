@@ -328,6 +328,12 @@ internal static class PaymentsBench
             await using var alter = new NpgsqlCommand($"ALTER TABLE \"ClaimLines\" SET (fillfactor = {int.Parse(ff, CultureInfo.InvariantCulture)})", connection);
             await alter.ExecuteNonQueryAsync();
         }
+        // The migration sets 60 (room for HOT updates); BENCH_FILLFACTOR overrides it for an experiment.
+        await using (var fill = new NpgsqlCommand("""
+            SELECT coalesce((SELECT option_value FROM pg_options_to_table(c.reloptions) WHERE option_name = 'fillfactor'), '100')
+            FROM pg_class c WHERE c.relname = 'ClaimLines'
+            """, connection))
+            Console.WriteLine($"setup: ClaimLines fillfactor {await fill.ExecuteScalarAsync()}");
         await using var cmd = new NpgsqlCommand($"""
             {beneficiary}
             {line}

@@ -195,6 +195,8 @@ namespace OneCard.Persistence.Migrations.Postgres
                     b.HasIndex("PolicyCode", "Period", "BeneficiaryId");
 
                     b.ToTable("ClaimLines");
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 60);
                 });
 
             modelBuilder.Entity("OneCard.Domain.Applications.LineCorrection", b =>

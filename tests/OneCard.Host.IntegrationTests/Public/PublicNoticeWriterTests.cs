@@ -1,0 +1,82 @@
+using Microsoft.EntityFrameworkCore;
+using OneCard.Domain.Applications;
+using OneCard.Domain.Privacy;
+using OneCard.Domain.Publications;
+using OneCard.Host.Cases.Vocabulary;
+using OneCard.Persistence;
+using OneCard.Testing;
+
+namespace OneCard.Host.IntegrationTests.Public;
+
+/// <summary>
+/// A notice's lines mask names and read quantities as <see cref="Masking.Name"/> and the rule "the first number among the
+/// facts" say: compound surnames, one- and two-character names, characters outside the BMP, untrimmed and blank names, and
+/// facts in the order they were written. A rewrite of the notice writer (set-based SQL was measured and was slower than COPY,
+/// bench/PAYMENTS.md) must keep these.
+/// </summary>
+public sealed class PublicNoticeWriterTests : IAsyncLifetime
+{
+    private OneCardApp app = null!;
+    private CaseDriver driver = null!;
+
+    public async Task InitializeAsync() { app = await OneCardApp.StartAsync(); driver = new CaseDriver(app); }
+    public async Task DisposeAsync() => await app.DisposeAsync();
+
+    [Fact]
+    public async Task NoticeLines_MaskNamesAndReadQuantities_AsTheMaskingAndFactsRulesSay()
+    {
+        var id = await driver.DriveToAsync("Publicity", [
+            CaseDriver.Line("欧阳修", CaseDriver.Id("21012419800101001"), 12.5m),
+            CaseDriver.Line("司马相如", CaseDriver.Id("21012419800101002"), 3m),
+            CaseDriver.Line("欧阳", CaseDriver.Id("21012419800101003"), 4.75m),
+            CaseDriver.Line("李", CaseDriver.Id("21012419800101004"), 1m),
+            CaseDriver.Line("𠀀𠀁三", CaseDriver.Id("21012419800101005"), 2m),
+            CaseDriver.Line("张三", CaseDriver.Id("21012419800101006"), 8m),
+        ]);
+        var names = new[] { "欧阳修", "司马相如", "欧阳", "李", "𠀀𠀁三", "张三" };
+        // What the publicity step wrote through the real effect.
+        var (written, lines) = await NoticeAsync(id);
+        Assert.Equal(["欧阳*", "司马*", "欧*", "*", "𠀀*", "张*"], written.Select(l => l.NameMasked));
+        Assert.Equal(names.Select(Masking.Name), written.Select(l => l.NameMasked));
+        Assert.Equal([12.5m, 3m, 4.75m, 1m, 2m, 8m], written.Select(l => l.Quantity));
+        Assert.All(written, l => Assert.Equal("拟发放", l.StatusZh));
+        Assert.Equal(lines.Select(l => (l.LineNo, l.IdNumberMasked, l.Amount ?? 0m)), written.Select(l => (l.LineNo, l.IdNumberMasked, l.Amount)));
+        Assert.All(written, l => Assert.False(string.IsNullOrEmpty(l.AccountMasked)));
+
+        // Stored names and facts the API would not produce: untrimmed, blank, and facts whose first number a jsonb key order would not put first.
+        await app.AsSystemAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<OneCardDbContext>();
+            await db.Database.ExecuteSqlAsync($"""UPDATE "ClaimLines" SET "Name" = '  王五 ' WHERE "ApplicationId" = {id} AND "LineNo" = 6""");
+            await db.Database.ExecuteSqlAsync($"""UPDATE "ClaimLines" SET "Name" = ' ' WHERE "ApplicationId" = {id} AND "LineNo" = 4""");
+            await db.Database.ExecuteSqlAsync($$"""UPDATE "ClaimLines" SET "FactsJson" = '{"Note":"x","LongerKeyFirst":7.25,"A":3}' WHERE "ApplicationId" = {{id}} AND "LineNo" = 1""");
+            await db.Database.ExecuteSqlAsync($$"""UPDATE "ClaimLines" SET "FactsJson" = '{"Note":"x","Converted":false}' WHERE "ApplicationId" = {{id}} AND "LineNo" = 2""");
+            await db.Database.ExecuteSqlAsync($$"""UPDATE "ClaimLines" SET "FactsJson" = '{"Area":10.50}' WHERE "ApplicationId" = {{id}} AND "LineNo" = 3""");
+            await db.PublicNotices.Where(n => n.ApplicationId == id).SelectMany(n => n.Lines).ExecuteDeleteAsync();
+            await db.PublicNotices.Where(n => n.ApplicationId == id).ExecuteDeleteAsync();
+            var application = await db.Applications.IgnoreQueryFilters().SingleAsync(a => a.Id == id);
+            // As a step effect does: inside the transaction that also holds its audit entry.
+            await using var tx = await db.Database.BeginTransactionAsync();
+            await sp.GetRequiredService<PublicNoticeWriter>().AddAsync(application, NoticeKind.Publicity, app.Clock.GetUtcNow(), null, LineOutcome.Eligible, "拟发放", default);
+            await db.SaveChangesAsync();
+            await tx.CommitAsync();
+            return 0;
+        });
+        (written, lines) = await NoticeAsync(id);
+        Assert.Equal(lines.Select(l => Masking.Name(l.Name)), written.Select(l => l.NameMasked));
+        Assert.Equal(["欧阳*", "司马*", "欧*", "", "𠀀*", "王*"], written.Select(l => l.NameMasked));
+        Assert.Equal([7.25m, null, 10.5m, 1m, 2m, 8m], written.Select(l => l.Quantity));
+
+        var notice = await app.AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().PublicNotices.SingleAsync(n => n.ApplicationId == id));
+        Assert.Equal((6, lines.Sum(l => l.Amount ?? 0m)), (notice.LineCount, notice.TotalAmount));
+    }
+
+    private Task<(List<PublicNoticeLine> Written, List<ClaimLine> Lines)> NoticeAsync(Guid id) => app.AsSystemAsync(async sp =>
+    {
+        var db = sp.GetRequiredService<OneCardDbContext>();
+        var written = await db.PublicNotices.Where(n => n.ApplicationId == id && n.Kind == NoticeKind.Publicity).SelectMany(n => n.Lines)
+            .OrderBy(l => l.LineNo).AsNoTracking().ToListAsync();
+        var lines = await db.ClaimLines.IgnoreQueryFilters().Where(l => l.ApplicationId == id).OrderBy(l => l.LineNo).AsNoTracking().ToListAsync();
+        return (written, lines);
+    });
+}

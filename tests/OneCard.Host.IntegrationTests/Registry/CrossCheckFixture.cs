@@ -83,12 +83,12 @@ public sealed class CrossCheckFixture : IAsyncDisposable
         return JsonDocument.Parse(body).RootElement.GetProperty("id").GetGuid();
     }
 
-    /// <summary>The blind index of an ID number, as the host keys beneficiaries and snapshot rows.</summary>
+    /// <summary>The blind index of an ID number or an account number, as the host keys beneficiaries, accounts and snapshot rows.</summary>
     public string Hash(string idNumber) => App.Services.GetRequiredService<PersonalDataProtector>().LookupHash(idNumber);
 
     /// <summary>A row of a snapshot, keyed by the person's ID number.</summary>
     public sealed record Row(string IdNumber, int RowNo, string? RegionCode = null, bool? Alive = null, DateOnly? EventDate = null,
-        DateOnly? EndDate = null, string? PolicyCode = null, string? Period = null, string? Detail = null);
+        DateOnly? EndDate = null, string? PolicyCode = null, string? Period = null, string? Detail = null, string? Account = null);
 
     /// <summary>Inserts a snapshot and its rows directly (the import is another helper's); <paramref name="replaced"/> marks it replaced.</summary>
     public Task<Guid> SnapshotAsync(ReferenceKind kind, string region, string source, DateOnly asOf, IReadOnlyList<Row> rows,
@@ -109,6 +109,7 @@ public sealed class CrossCheckFixture : IAsyncDisposable
                 {
                     SnapshotId = id, RowNo = r.RowNo, IdNumberHash = Hash(r.IdNumber), RegionCode = r.RegionCode, Alive = r.Alive, EventDate = r.EventDate,
                     EndDate = r.EndDate, PolicyCode = r.PolicyCode, Period = r.Period, Detail = r.Detail,
+                    AccountHash = r.Account is null ? null : Hash(r.Account),
                 });
             await db.SaveChangesAsync();
             return id;

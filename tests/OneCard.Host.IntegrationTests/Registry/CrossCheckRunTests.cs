@@ -5,6 +5,8 @@ using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Registry;
 using OneCard.Host.Registry;
 using OneCard.Persistence;
+using OneCard.Persistence.Audit;
+using OneCard.Rules.RuleSets;
 using OneCard.Testing;
 using static OneCard.Host.IntegrationTests.Registry.CrossCheckFixture;
 
@@ -147,6 +149,67 @@ public abstract class CrossCheckRunTests(bool sqlite) : IAsyncLifetime
         // Outside the clerk's township the case does not exist for them.
         Assert.Equal(HttpStatusCode.NotFound, otherClerk.StatusCode);
         Assert.Equal(HttpStatusCode.OK, ownClerk.StatusCode);
+    }
+
+    /// <summary>
+    /// AccountHolderMismatch, which no shipped rule set configures yet: run under the case's own rule set with that check added.
+    /// Every line here is paid to the same account. The account-holders snapshot names a stranger and 甲 as its holders (a joint
+    /// account): 甲's line is not flagged (the snapshot also names them), 乙's is, with the masked account and the snapshot's row.
+    /// A snapshot of another county is not read.
+    /// </summary>
+    [Fact]
+    public async Task AccountHolderMismatch_FlagsTheLinePaidToAnAccountHeldBySomeoneElse_NotAHolderNamedWithThem()
+    {
+        var holder = Claims.Id("21012419600101111");
+        var notHolder = Claims.Id("21012419600101222");
+        var stranger = Claims.Id("21012419600101333");
+        await f.SnapshotAsync(ReferenceKind.AccountHolders, "210124", "邮储银行法库县支行", new DateOnly(2026, 2, 28),
+            [new(stranger, 2, Account: Claims.Account, Detail: "开户人 王某"), new(holder, 3, Account: Claims.Account)]);
+        await f.SnapshotAsync(ReferenceKind.AccountHolders, "210123", "邮储银行康平县支行", new DateOnly(2026, 2, 28),
+            [new(stranger, 2, Account: Claims.Account)]);
+        var id = await f.SubmitAsync("clerk.civil", "2026", Line("甲", holder), Line("乙", notHolder));
+        Assert.Empty(await f.HitsAsync(id));
+
+        var run = await f.App.AsSystemAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<OneCardDbContext>();
+            var ruleSets = sp.GetRequiredService<IRuleSets>();
+            var key = await db.Applications.IgnoreQueryFilters().Where(a => a.Id == id).Select(a => a.RuleSetKey).SingleAsync();
+            var (policy, version) = RuleSetVersionKey.Parse(key);
+            var checks = new WithCheck(ruleSets, ruleSets.Get(policy, version), """{"check": "AccountHolderMismatch", "note": "发放账户须为本人账户。"}""");
+            await using var tx = await db.Database.BeginTransactionAsync();
+            var done = await new CrossChecks(checks, sp.GetRequiredService<AuditWriter>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<CrossCheckFacts>())
+                .RunAsync(db, id, CrossChecks.OnDemand, "u-test", default);
+            await tx.CommitAsync();
+            return done;
+        });
+
+        var hit = Assert.Single(await f.HitsAsync(id));
+        Assert.Equal((2, CrossCheckKind.AccountHolderMismatch, 2), (hit.LineNo, hit.Check, hit.SnapshotRowNo));
+        Assert.Equal($"一卡通账户开户数据（邮储银行法库县支行，截至2026-02-28）第2行：发放账户（{Domain.Privacy.Masking.BankAccount(Claims.Account)}）登记的开户人不是本人（开户人 王某）", hit.ReasonZh);
+        Assert.Contains("AccountHolderMismatch", run.ChecksJson);
+        Assert.Equal((2, 1, 1), (run.LinesChecked, run.Hits, run.NewHits));
+    }
+
+    /// <summary>The rule sets, with one version's cross-checks extended by <paramref name="check"/> (its JSON, loaded as policy staff would write it).</summary>
+    private sealed class WithCheck(IRuleSets inner, RuleSet extended, string check) : IRuleSets
+    {
+        private readonly RuleSet replaced = Load(extended, check);
+
+        private static RuleSet Load(RuleSet ruleSet, string check)
+        {
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "rules", $"{ruleSet.PolicyCode}.v{ruleSet.Version}.json")))!;
+            json["crossChecks"] ??= new System.Text.Json.Nodes.JsonArray();
+            json["crossChecks"]!.AsArray().Add(System.Text.Json.Nodes.JsonNode.Parse(check));
+            return RuleSetLoader.Load(json.ToJsonString(), $"{ruleSet.PolicyCode}.v{ruleSet.Version}.json + {check}");
+        }
+
+        public RuleSet Get(string policyCode, int version) =>
+            policyCode == replaced.PolicyCode && version == replaced.Version ? replaced : inner.Get(policyCode, version);
+
+        public RuleSet? EffectiveOn(string policyCode, DateOnly date) => inner.EffectiveOn(policyCode, date);
+
+        public IReadOnlyList<RuleSet> All => inner.All;
     }
 }
 

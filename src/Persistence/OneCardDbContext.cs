@@ -219,8 +219,9 @@ public abstract partial class OneCardDbContext(DbContextOptions options) : DbCon
             // A claim line is updated through its life (review outcome, sample result, instruction, the bank's result), a
             // province-wide batch a million at a time. With full pages every update writes a new row version elsewhere and a
             // new entry into each of the five indexes; with room on the page it stays a heap-only (HOT) update, as outcome and
-            // reasons are in no index (bench/PAYMENTS.md: the bank results' update 2.06–2.65× the baseline at 100, 1.28–1.65×
-            // at 50–60). The price is a table about 1.6× larger, much of which an update round would take as dead rows anyway.
+            // reasons are in no index (bench/PAYMENTS.md, 100,000 lines: the bank results' update 4.20× its baseline at 100,
+            // 1.98× and 1.93× at 60 in one series). The price is a table about 1.6× larger, much of which an update round would
+            // take as dead rows anyway.
             if (IsPostgres) e.HasStorageParameter("fillfactor", 60);
             e.Property(x => x.Amount).HasPrecision(18, 2);
             e.Property(x => x.Outcome).HasConversion<string>().HasMaxLength(16);

@@ -192,16 +192,16 @@ public abstract class CrossCheckRunTests(bool sqlite) : IAsyncLifetime
     }
 
     /// <summary>The rule sets, with one version's cross-checks extended by <paramref name="check"/> (its JSON, loaded as policy staff would write it).</summary>
-    private sealed class WithCheck(IRuleSets inner, RuleSet extended, string check) : IRuleSets
+    private sealed class WithCheck(IRuleSets inner, RuleSet original, string check) : IRuleSets
     {
-        private readonly RuleSet replaced = Load(extended, check);
+        private readonly RuleSet replaced = Load(original, check);
 
         private static RuleSet Load(RuleSet ruleSet, string check)
         {
-            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "rules", $"{ruleSet.PolicyCode}.v{ruleSet.Version}.json")))!;
+            var json = System.Text.Json.Nodes.JsonNode.Parse(ruleSet.Json)!;
             json["crossChecks"] ??= new System.Text.Json.Nodes.JsonArray();
             json["crossChecks"]!.AsArray().Add(System.Text.Json.Nodes.JsonNode.Parse(check));
-            return RuleSetLoader.Load(json.ToJsonString(), $"{ruleSet.PolicyCode}.v{ruleSet.Version}.json + {check}");
+            return RuleSetLoader.Load(json.ToJsonString(), $"{ruleSet.Source} + {check}");
         }
 
         public RuleSet Get(string policyCode, int version) =>

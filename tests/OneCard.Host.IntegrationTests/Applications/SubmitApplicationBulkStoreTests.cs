@@ -9,6 +9,7 @@ using OneCard.Host.Applications;
 using OneCard.Host.Demo;
 using OneCard.Host.Platform;
 using OneCard.Persistence;
+using OneCard.Persistence.Applications;
 using OneCard.Testing;
 
 namespace OneCard.Host.IntegrationTests.Applications;
@@ -89,6 +90,61 @@ public sealed class SubmitApplicationBulkStoreTests
         Assert.Equal(before.Lines, after.Lines);
         Assert.Equal(before.Cases, after.Cases);
         Assert.Equal(before.Audit, after.Audit);
+    }
+
+    [Fact]
+    public async Task BeneficiaryStore_WaitsForAPersonAnotherSubmissionStoresMeanwhile_AndUpdatesThem()
+    {
+        await using var app = await OneCardApp.StartAsync();
+        var at = app.Clock.GetUtcNow();
+        // Submission A stores person X and has not committed when submission B, naming X and Y, looks them up: to B both are new.
+        await using var scopeA = app.Services.CreateAsyncScope();
+        var dbA = scopeA.ServiceProvider.GetRequiredService<OneCardDbContext>();
+        await using var transactionA = await dbA.Database.BeginTransactionAsync();
+        var storedByA = await RosterStore.UpsertBeneficiariesAsync(dbA, [Person("hash-x", "甲", at)], CancellationToken.None);
+
+        await using var scopeB = app.Services.CreateAsyncScope();
+        var dbB = scopeB.ServiceProvider.GetRequiredService<OneCardDbContext>();
+        await using var transactionB = await dbB.Database.BeginTransactionAsync();
+        var xFromB = Person("hash-x", "乙", at.AddHours(1));
+        var y = Person("hash-y", "丙", at.AddHours(1));
+        var storing = RosterStore.UpsertBeneficiariesAsync(dbB, [xFromB, y], CancellationToken.None);
+
+        // B's copy of X waits on A's uncommitted row in the unique index; A commits, B's copy fails there and B's chunk goes
+        // by the upsert, which finds X as A stored it.
+        await WaitForALockWaitAsync(app.ConnectionString, storing);
+        await transactionA.CommitAsync();
+        var storedByB = await storing;
+        await transactionB.CommitAsync();
+
+        Assert.Equal(storedByA["hash-x"], storedByB["hash-x"]);
+        Assert.Equal(y.Id, storedByB["hash-y"]);
+        var stored = await app.AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().Beneficiaries.IgnoreQueryFilters().AsNoTracking()
+            .OrderBy(b => b.IdNumberHash).ToListAsync());
+        Assert.Equal(["hash-x", "hash-y"], stored.Select(b => b.IdNumberHash));
+        Assert.Equal((storedByA["hash-x"], "乙", at, at.AddHours(1)), (stored[0].Id, stored[0].Name, stored[0].CreatedAt, stored[0].UpdatedAt));
+        Assert.Equal(("丙", y.Id), (stored[1].Name, stored[1].Id));
+    }
+
+    private static Domain.Beneficiaries.Beneficiary Person(string hash, string name, DateTimeOffset at) => new()
+    {
+        Id = Guid.CreateVersion7(), IdNumberHash = hash, IdNumberCipher = "cipher-" + hash, IdNumberMasked = "2102**********0011", Name = name,
+        BirthDate = new DateOnly(1960, 1, 1), IsMale = true, RegionCode = DemoData.Township, CreatedAt = at, UpdatedAt = at,
+    };
+
+    /// <summary>Until a backend of the test's database waits for a lock (or <paramref name="storing"/> ended, which fails the test).</summary>
+    private static async Task WaitForALockWaitAsync(string connectionString, Task storing)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var waiting = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", connection);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        while ((long)(await waiting.ExecuteScalarAsync(timeout.Token))! == 0)
+        {
+            Assert.False(storing.IsCompleted, "B's store ended without waiting for A's row: " + storing.Exception?.GetBaseException().Message);
+            await Task.Delay(20, timeout.Token);
+        }
     }
 
     private static IReadOnlyList<ClaimInput> FirstRoster()

@@ -217,6 +217,21 @@ public class PersonalDataProtectorTests
     }
 
     [Fact]
+    public void Encryptor_DrawsADistinctNonce_ForEveryValue_AcrossItsNonceRefills()
+    {
+        var protector = Create();
+        var encryptor = protector.CreateEncryptor();
+        // 600 values: the encryptor draws nonces 256 at a time, so this crosses two refills.
+        var texts = Enumerable.Range(0, 600).Select(i => $"2102831960010{i:D5}").ToList();
+        var ciphers = texts.Select(encryptor.Encrypt).ToList();
+
+        Assert.Equal(texts, ciphers.Select(protector.Decrypt));
+        var nonces = ciphers.Select(c => Convert.ToHexString(Convert.FromBase64String(c), 1, 12)).ToList();
+        Assert.Equal(600, nonces.Distinct().Count());
+        Assert.DoesNotContain(new string('0', 24), nonces);
+    }
+
+    [Fact]
     public void Encryptor_OfAnotherKey_IsNotReadable()
     {
         var other = new PersonalDataProtector(Enumerable.Range(0x41, 16).Select(i => (byte)i).ToArray(), LookupKey);

@@ -117,6 +117,7 @@ public static class PipelineBench
             Console.WriteLine($"{"    of which storing chunks (overlaps the CPU work)",-52} {split.GetValueOrDefault("StoreChunk"),8:F2}");
             Console.WriteLine($"{"    of which rules (preparing task)",-52} {split.GetValueOrDefault("Evaluate"),8:F2}");
             Console.WriteLine($"{"    of which blind index + SM4 + rows (preparing task)",-52} {split.GetValueOrDefault("Protect"),8:F2}");
+            Console.WriteLine($"{"    of which ANALYZE of the new rows (before 3)",-52} {split.GetValueOrDefault("Analyze"),8:F2}");
             Console.WriteLine($"{"3 cross-checks (大数据比对), in the case's transaction",-52} {split.GetValueOrDefault("CrossChecks"),8:F2}");
             Console.WriteLine($"{"4 sample draw (set-based)",-52} {drawSeconds,8:F2}");
             Console.WriteLine($"{"total",-52} {totalSeconds,8:F2}   target ≤ 60 s: {(totalSeconds <= 60 ? "met" : "NOT met")}");

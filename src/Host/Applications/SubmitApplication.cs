@@ -169,6 +169,9 @@ public static class SubmitApplication
         /// <summary>Lines per chunk when the caller names none: measured by <c>bench/run.sh roster</c> (bench/REGISTRY.md).</summary>
         public const int DefaultChunkSize = 10_000;
 
+        /// <summary>From this many stored lines a roster's tables are analysed before its cross-checks (PostgreSQL).</summary>
+        public const int AnalyzeFromLines = 20_000;
+
         /// <summary>Chunks made ready while one is being stored: the CPU work of the next overlaps the COPY of this one.</summary>
         private const int ChunksInFlight = 1;
 
@@ -302,6 +305,13 @@ public static class SubmitApplication
             }
             // issue 9: the rule set's cross-checks (大数据比对), set-based over the stored lines, inside this transaction.
             options?.Progress?.Invoke(CrossChecking, lineCount, roster?.TotalBytes ?? 0);
+            if (db.IsPostgres && totals.Stored >= AnalyzeFromLines)
+                using (Phases.StartActivity("SubmitApplication.Analyze"))
+                    // The planner's statistics predate this roster (its rows are not committed, so autovacuum cannot see them): it
+                    // would take the application's lines for a few thousand and probe the registry once per line. ANALYZE in this
+                    // transaction counts the transaction's own rows. Its lock on the tables is held to the commit, which the
+                    // audit entry above already serialises between submissions.
+                    await db.Database.ExecuteSqlRawAsync("ANALYZE \"ClaimLines\", \"Beneficiaries\", \"BeneficiaryAccounts\"", ct);
             using (Phases.StartActivity("SubmitApplication.CrossChecks"))
                 await crossChecks.RunAsync(db, applicationId, Registry.CrossChecks.Submission, clerk.Id, ct);
             if (options?.ImportId is { } claimedImport)
@@ -418,7 +428,8 @@ public static class SubmitApplication
             using (Phases.StartActivity("SubmitApplication.Protect"))
                 // An encryptor and a hasher per worker: the SM4 key schedule, the GCM table and the keyed HMAC are set up once
                 // per worker and chunk, not twice per line.
-                Parallel.For(0, keep.Count, Parallelism(keep.Count), () => (Encryptor: protector.CreateEncryptor(), Hasher: protector.CreateLookupHasher()),
+                Parallel.For(0, keep.Count, Parallelism(keep.Count),
+                    () => (Encryptor: protector.CreateEncryptor(), Hasher: protector.CreateLookupHasher(), RuleResults: new RuleResultsJson(Json)),
                     (k, _, worker) =>
                     {
                         var i = keep[k];
@@ -427,7 +438,7 @@ public static class SubmitApplication
                         candidates[k] = NewBeneficiary(claim, hashes[i], now, worker.Encryptor);
                         accountHashes[k] = worker.Hasher.LookupHash(claim.BankAccount);
                         // The beneficiary's id is known only once stored (a known person keeps theirs): set by the storing task.
-                        lines[k] = NewLine(application, firstLineNo + k, claim, evaluations[i], Guid.Empty);
+                        lines[k] = NewLine(application, firstLineNo + k, claim, evaluations[i], Guid.Empty, worker.RuleResults);
                         return worker;
                     }, _ => { });
             foreach (var line in lines)
@@ -511,7 +522,8 @@ public static class SubmitApplication
             BankName = claim.BankName, CreatedAt = now, UpdatedAt = now,
         };
 
-        private static ClaimLine NewLine(Application application, int lineNo, ValidClaim claim, ClaimEvaluation evaluation, Guid beneficiaryId)
+        private static ClaimLine NewLine(Application application, int lineNo, ValidClaim claim, ClaimEvaluation evaluation, Guid beneficiaryId,
+            RuleResultsJson ruleResults)
         {
             var (outcome, zh, en) = evaluation.Outcome switch
             {
@@ -529,7 +541,7 @@ public static class SubmitApplication
                 // The facts an ID number gives the rules, kept once here so an impact run never decrypts (see Impact.cs).
                 IdAreaCode = claim.Id.AreaCode, IdBirthDate = claim.Id.BirthDate, IdIsMale = claim.Id.Gender == Domain.Identity.Gender.Male,
                 Amount = evaluation.Outcome == EvaluationOutcome.Eligible ? evaluation.Amount : null, Outcome = outcome,
-                ReasonZh = zh, ReasonEn = en, RuleResultsJson = JsonSerializer.Serialize(evaluation.Rules, Json),
+                ReasonZh = zh, ReasonEn = en, RuleResultsJson = ruleResults.Write(evaluation.Rules),
                 RuleSetKey = evaluation.RuleSetVersionKey,
                 WarningsJson = claim.Warnings.Count == 0 ? null : JsonSerializer.Serialize(claim.Warnings, Json),
             };

@@ -59,13 +59,16 @@ public static class RosterBench
 
             using var phases = new PhaseRecorder();
             double pipelineSeconds;
+            string pipelineCpu;
             var exported = new Dictionary<string, string>();
             await using (var app = await OneCardApp.StartAsync(settings: Settings()))
             {
                 RosterCsv.ResetPeakWorkingSet();
+                var cpu = new CpuMeter();
                 var watch = Stopwatch.StartNew();
                 var outcome = await SubmitAsync(app, csv, chunk, phases);
                 pipelineSeconds = watch.Elapsed.TotalSeconds;
+                pipelineCpu = cpu.Report();
                 if (outcome.Result?.LineCount != lines) throw new InvalidOperationException($"Not every line was stored: {(outcome.Errors.Count > 0 ? outcome.Errors[0] : null)}");
                 Console.WriteLine($"(a) pipeline: {pipelineSeconds:F2} s, peak working set during it {RosterCsv.Mib(RosterCsv.PeakWorkingSet())}");
                 await using var connection = new NpgsqlConnection(app.ConnectionString);
@@ -86,6 +89,7 @@ public static class RosterBench
                 await using var connection = new NpgsqlConnection(app.ConnectionString);
                 await connection.OpenAsync();
                 await CopyInAsync(connection, "Applications", exported["Applications"]); // the one case row, not timed
+                var cpu = new CpuMeter();
                 var watch = Stopwatch.StartNew();
                 await using (var tx = await connection.BeginTransactionAsync())
                 {
@@ -94,6 +98,7 @@ public static class RosterBench
                 }
                 copySeconds = watch.Elapsed.TotalSeconds;
                 Console.WriteLine($"(b) raw binary COPY of the same rows: {copySeconds:F2} s");
+                Console.WriteLine($"CPU during (a): {pipelineCpu}; during (b): {cpu.Report()} ({Environment.ProcessorCount} cores)");
             }
 
             Console.WriteLine();

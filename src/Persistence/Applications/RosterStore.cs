@@ -42,65 +42,47 @@ public static class RosterStore
     /// account and update time come from <paramref name="candidates"/>. Returns each hash's stored id.
     /// </summary>
     /// <remarks>
-    /// The hashes must be distinct (a roster names each person once). The people no stored row knows are copied straight into
-    /// <c>Beneficiaries</c>, each row written once; the known ones go through a staging table and <c>INSERT … ON CONFLICT DO
-    /// UPDATE</c>, which locks their rows. A person another submission stores between the look-up and the copy makes the copy
-    /// wait for that transaction and then fail on the unique index: the copy is rolled back to its savepoint and the whole
-    /// chunk goes by the upsert instead, so concurrent submissions naming the same person still serialise and both succeed.
+    /// The hashes must be distinct (a roster names each person once). Every candidate goes through the staging table and
+    /// <c>INSERT … ON CONFLICT DO UPDATE</c>, which waits for and then updates a person another submission is storing meanwhile.
+    /// Copying new people straight into <c>Beneficiaries</c> under a savepoint per chunk, with the upsert as the fallback on a
+    /// unique violation, was tried and withdrawn: a million-line roster would hold a hundred subtransactions, past the 64
+    /// PostgreSQL caches per backend, and every other session's snapshot would then look up <c>pg_subtrans</c>; its gain was
+    /// within the benchmark's noise (bench/REGISTRY.md).
     /// </remarks>
     public static async Task<Dictionary<string, Guid>> UpsertBeneficiariesAsync(
         OneCardDbContext db, IReadOnlyList<Beneficiary> candidates, CancellationToken ct)
     {
         var connection = OpenConnection(db);
         EnsureMatchesModel(db, typeof(Beneficiary), BeneficiaryColumns);
-        var known = new HashSet<string>(StringComparer.Ordinal);
-        await using (var probe = new NpgsqlCommand("""SELECT "IdNumberHash" FROM "Beneficiaries" WHERE "IdNumberHash" = ANY(@hashes)""", connection))
-        {
-            probe.Parameters.Add(new NpgsqlParameter<string[]>("hashes", candidates.Select(c => c.IdNumberHash).ToArray()));
-            await using var reader = await probe.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) known.Add(reader.GetString(0));
-        }
-
-        var ids = new Dictionary<string, Guid>(candidates.Count, StringComparer.Ordinal);
-        IReadOnlyList<Beneficiary> upsert = known.Count == 0 ? [] : candidates.Where(c => known.Contains(c.IdNumberHash)).ToList();
-        var fresh = known.Count == 0 ? candidates : candidates.Where(c => !known.Contains(c.IdNumberHash)).ToList();
-        if (fresh.Count > 0)
-        {
-            var transaction = db.Database.CurrentTransaction!;
-            await transaction.CreateSavepointAsync(FreshSavepoint, ct);
-            try
-            {
-                await CopyBeneficiariesAsync(connection, "\"Beneficiaries\"", fresh, ct);
-                await transaction.ReleaseSavepointAsync(FreshSavepoint, ct);
-                foreach (var b in fresh) ids[b.IdNumberHash] = b.Id;
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
-            {
-                await transaction.RollbackToSavepointAsync(FreshSavepoint, ct);
-                upsert = candidates;
-            }
-        }
-        if (upsert.Count > 0)
-            foreach (var (hash, id) in await UpsertThroughStagingAsync(connection, upsert, ct))
-                ids[hash] = id;
-        if (ids.Count != candidates.Count)
-            throw new InvalidOperationException($"The beneficiary upsert returned {ids.Count} rows for {candidates.Count} candidates; hashes must be distinct.");
-        return ids;
-    }
-
-    /// <summary>The savepoint around the copy of new people (released when it succeeds).</summary>
-    private const string FreshSavepoint = "roster_fresh_beneficiaries";
-
-    private static async Task<List<(string Hash, Guid Id)>> UpsertThroughStagingAsync(NpgsqlConnection connection, IReadOnlyList<Beneficiary> candidates,
-        CancellationToken ct)
-    {
         // A session-private staging table, gone at the end of the transaction whichever way it ends; a roster stored chunk by
         // chunk reuses it (emptied per chunk) instead of making one per chunk.
         const string staging = "roster_beneficiaries_staging";
         var columns = string.Join(", ", BeneficiaryColumns.Select(Quote));
         await ExecuteAsync(connection,
             $"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE \"Beneficiaries\" INCLUDING DEFAULTS) ON COMMIT DROP; TRUNCATE {staging}", ct);
-        await CopyBeneficiariesAsync(connection, staging, candidates, ct);
+
+        await using (var writer = await connection.BeginBinaryImportAsync($"COPY {staging} ({columns}) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var b in candidates)
+            {
+                writer.StartRow();
+                writer.Write(b.Id, NpgsqlDbType.Uuid);
+                writer.Write(b.IdNumberHash, NpgsqlDbType.Text);
+                writer.Write(b.IdNumberCipher, NpgsqlDbType.Text);
+                writer.Write(b.IdNumberMasked, NpgsqlDbType.Text);
+                writer.Write(b.Name, NpgsqlDbType.Text);
+                writer.Write(b.BirthDate, NpgsqlDbType.Date);
+                writer.Write(b.IsMale, NpgsqlDbType.Boolean);
+                writer.Write(b.RegionCode, NpgsqlDbType.Text);
+                writer.Write(b.BankAccountCipher, NpgsqlDbType.Text);
+                writer.Write(b.BankAccountMasked, NpgsqlDbType.Text);
+                writer.Write(b.BankName, NpgsqlDbType.Text);
+                writer.Write(b.CreatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+                writer.Write(b.UpdatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+                writer.Write(b.IdAreaCode, NpgsqlDbType.Text);
+            }
+            await writer.CompleteAsync(ct);
+        }
 
         var updates = string.Join(", ", BeneficiaryUpdatedColumns.Select(c => $"{Quote(c)} = EXCLUDED.{Quote(c)}"));
         await using var upsert = new NpgsqlCommand(
@@ -109,35 +91,13 @@ public static class RosterStore
             ON CONFLICT ("IdNumberHash") DO UPDATE SET {updates}
             RETURNING "Id", "IdNumberHash"
             """, connection);
-        var ids = new List<(string, Guid)>(candidates.Count);
-        await using var reader = await upsert.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) ids.Add((reader.GetString(1), reader.GetGuid(0)));
+        var ids = new Dictionary<string, Guid>(candidates.Count, StringComparer.Ordinal);
+        await using (var reader = await upsert.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct))
+                ids[reader.GetString(1)] = reader.GetGuid(0);
+        if (ids.Count != candidates.Count)
+            throw new InvalidOperationException($"The beneficiary upsert returned {ids.Count} rows for {candidates.Count} candidates; hashes must be distinct.");
         return ids;
-    }
-
-    private static async Task CopyBeneficiariesAsync(NpgsqlConnection connection, string table, IReadOnlyList<Beneficiary> rows, CancellationToken ct)
-    {
-        var columns = string.Join(", ", BeneficiaryColumns.Select(Quote));
-        await using var writer = await connection.BeginBinaryImportAsync($"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)", ct);
-        foreach (var b in rows)
-        {
-            writer.StartRow();
-            writer.Write(b.Id, NpgsqlDbType.Uuid);
-            writer.Write(b.IdNumberHash, NpgsqlDbType.Text);
-            writer.Write(b.IdNumberCipher, NpgsqlDbType.Text);
-            writer.Write(b.IdNumberMasked, NpgsqlDbType.Text);
-            writer.Write(b.Name, NpgsqlDbType.Text);
-            writer.Write(b.BirthDate, NpgsqlDbType.Date);
-            writer.Write(b.IsMale, NpgsqlDbType.Boolean);
-            writer.Write(b.RegionCode, NpgsqlDbType.Text);
-            writer.Write(b.BankAccountCipher, NpgsqlDbType.Text);
-            writer.Write(b.BankAccountMasked, NpgsqlDbType.Text);
-            writer.Write(b.BankName, NpgsqlDbType.Text);
-            writer.Write(b.CreatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-            writer.Write(b.UpdatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-            writer.Write(b.IdAreaCode, NpgsqlDbType.Text);
-        }
-        await writer.CompleteAsync(ct);
     }
 
     /// <summary>Inserts claim lines; their application and beneficiaries must already be written in this transaction.</summary>

@@ -110,8 +110,8 @@ public sealed class SubmitApplicationBulkStoreTests
         var y = Person("hash-y", "丙", at.AddHours(1));
         var storing = RosterStore.UpsertBeneficiariesAsync(dbB, [xFromB, y], CancellationToken.None);
 
-        // B's copy of X waits on A's uncommitted row in the unique index; A commits, B's copy fails there and B's chunk goes
-        // by the upsert, which finds X as A stored it.
+        // B's insert of X waits on A's uncommitted row in the unique index; A commits, and B updates X as A stored it. A faster
+        // store that copies new people straight in must keep this (the unique index would refuse B's copy).
         await WaitForALockWaitAsync(app.ConnectionString, storing);
         await transactionA.CommitAsync();
         var storedByB = await storing;

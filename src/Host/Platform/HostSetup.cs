@@ -124,11 +124,22 @@ public static class HostSetup
         services.AddLocalization();
 
         var jobs = config.GetSection("Jobs");
+        // This host's own job storage. AddHangfire would register JobStorage.Current, a process-wide global that the configuration
+        // below sets: a second host starting in the same process (tests and specs run many) can overwrite it between this host's
+        // configuration and the read, and this host's jobs then go to the other host's database (a spec's case action failed
+        // with "database does not exist" once that host had dropped its database). Registered first, so AddHangfire's TryAdd
+        // keeps it; resolving it runs the configuration (IGlobalConfiguration), which sets the storage captured here.
+        JobStorage? storage = null;
+        services.AddSingleton(sp =>
+        {
+            sp.GetRequiredService<IGlobalConfiguration>();
+            return storage ?? throw new InvalidOperationException("Hangfire's configuration set no job storage.");
+        });
         services.AddHangfire(h =>
         {
             h.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
             if (database.Provider == DatabaseProvider.Postgres)
-                h.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(database.ConnectionString), new PostgreSqlStorageOptions
+                storage = h.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(database.ConnectionString), new PostgreSqlStorageOptions
                 {
                     SchemaName = "hangfire",
                     InvisibilityTimeout = TimeSpan.FromMinutes(5),
@@ -139,9 +150,9 @@ public static class HostSetup
                     // behind; after this it counts as stale. The default, 10 minutes, stopped every sweep for that long (the
                     // crash test found it). Taking over is safe: every job is re-entrant and its effects exactly-once.
                     DistributedLockTimeout = TimeSpan.FromMinutes(1),
-                });
+                }).Entry;
             else
-                h.UseSQLiteStorage(jobs["SqlitePath"] ?? "onecard-jobs.db");
+                storage = h.UseSQLiteStorage(jobs["SqlitePath"] ?? "onecard-jobs.db").Entry;
         });
         if (jobs.GetValue("RunServer", true))
             services.AddHangfireServer((sp, o) =>

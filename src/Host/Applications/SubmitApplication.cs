@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using OneCard.Domain;
 using OneCard.Domain.Applications;
 using OneCard.Domain.Beneficiaries;
 using OneCard.Domain.Cases;
@@ -429,7 +430,8 @@ public static class SubmitApplication
                 // An encryptor and a hasher per worker: the SM4 key schedule, the GCM table and the keyed HMAC are set up once
                 // per worker and chunk, not twice per line.
                 Parallel.For(0, keep.Count, Parallelism(keep.Count),
-                    () => (Encryptor: protector.CreateEncryptor(), Hasher: protector.CreateLookupHasher(), RuleResults: new RuleResultsJson(Json)),
+                    () => (Encryptor: protector.CreateEncryptor(), Hasher: protector.CreateLookupHasher(), RuleResults: new RuleResultsJson(Json),
+                        Facts: new FactsJson(Json)),
                     (k, _, worker) =>
                     {
                         var i = keep[k];
@@ -438,9 +440,9 @@ public static class SubmitApplication
                         candidates[k] = NewBeneficiary(claim, hashes[i], now, worker.Encryptor);
                         accountHashes[k] = worker.Hasher.LookupHash(claim.BankAccount);
                         // The beneficiary's id is known only once stored (a known person keeps theirs): set by the storing task.
-                        lines[k] = NewLine(application, firstLineNo + k, claim, evaluations[i], Guid.Empty, worker.RuleResults);
+                        lines[k] = NewLine(application, firstLineNo + k, claim, evaluations[i], Guid.Empty, worker.RuleResults, worker.Facts);
                         return worker;
-                    }, _ => { });
+                    }, worker => worker.Facts.Dispose());
             foreach (var line in lines)
             {
                 totals.Stored++;
@@ -515,7 +517,7 @@ public static class SubmitApplication
         /// <summary>The beneficiary a line would create: keyed hash, encrypted ID and account, masked forms.</summary>
         private static Beneficiary NewBeneficiary(ValidClaim claim, string idNumberHash, DateTimeOffset now, PersonalDataProtector.Encryptor encryptor) => new()
         {
-            Id = Guid.CreateVersion7(), IdNumberHash = idNumberHash, IdNumberCipher = encryptor.Encrypt(claim.Id.Normalized!),
+            Id = RowIds.Next(), IdNumberHash = idNumberHash, IdNumberCipher = encryptor.Encrypt(claim.Id.Normalized!),
             IdNumberMasked = Masking.IdNumber(claim.Id.Normalized), Name = claim.Name, BirthDate = claim.Id.BirthDate!.Value,
             IsMale = claim.Id.Gender == Domain.Identity.Gender.Male, RegionCode = claim.RegionCode, IdAreaCode = claim.Id.AreaCode,
             BankAccountCipher = encryptor.Encrypt(claim.BankAccount), BankAccountMasked = Masking.BankAccount(claim.BankAccount),
@@ -523,7 +525,7 @@ public static class SubmitApplication
         };
 
         private static ClaimLine NewLine(Application application, int lineNo, ValidClaim claim, ClaimEvaluation evaluation, Guid beneficiaryId,
-            RuleResultsJson ruleResults)
+            RuleResultsJson ruleResults, FactsJson facts)
         {
             var (outcome, zh, en) = evaluation.Outcome switch
             {
@@ -535,9 +537,9 @@ public static class SubmitApplication
             };
             return new ClaimLine
             {
-                Id = Guid.CreateVersion7(), ApplicationId = application.Id, LineNo = lineNo, BeneficiaryId = beneficiaryId,
+                Id = RowIds.Next(), ApplicationId = application.Id, LineNo = lineNo, BeneficiaryId = beneficiaryId,
                 RegionCode = claim.RegionCode, PolicyCode = application.PolicyCode, Period = application.Period, Name = claim.Name,
-                IdNumberMasked = Masking.IdNumber(claim.Id.Normalized), FactsJson = FactsJson(claim.Facts),
+                IdNumberMasked = Masking.IdNumber(claim.Id.Normalized), FactsJson = facts.Write(claim.Facts),
                 // The facts an ID number gives the rules, kept once here so an impact run never decrypts (see Impact.cs).
                 IdAreaCode = claim.Id.AreaCode, IdBirthDate = claim.Id.BirthDate, IdIsMale = claim.Id.Gender == Domain.Identity.Gender.Male,
                 Amount = evaluation.Outcome == EvaluationOutcome.Eligible ? evaluation.Amount : null, Outcome = outcome,
@@ -577,9 +579,6 @@ public static class SubmitApplication
             }
             return ids;
         }
-
-        private static string FactsJson(IReadOnlyDictionary<string, object?> facts) =>
-            JsonSerializer.Serialize(facts.Where(f => f.Key is not ("IdNumber" or "RegionCode" or "AsOf")).ToDictionary(f => f.Key, f => f.Value), Json);
     }
 
     /// <summary>The largest amount (and total) stored: well inside numeric(18,2) and SQLite's scaled 64-bit integer (9.2e14).</summary>

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
+using OneCard.Domain;
 using OneCard.Domain.Applications;
 using OneCard.Domain.Cases;
 using OneCard.Domain.Errors;
@@ -163,7 +164,7 @@ public sealed partial class CaseEngine
                 }
                 events.Add(new WorkflowEvent
                 {
-                    Id = Guid.CreateVersion7(), InstanceId = instance.Id, Seq = task.LastSeq + 1,
+                    Id = RowIds.Next(), InstanceId = instance.Id, Seq = task.LastSeq + 1,
                     FromStep = result.FromStep, Action = result.Action, ToStep = result.ToStep, ActorId = me.Id, At = result.At, Comment = comment,
                 });
                 drafts.Add(new AuditWriter.Draft(me.Id, "Transition", instance.SubjectKind, instance.SubjectId.ToString(), instance.RegionCode,

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using OneCard.Domain;
 using OneCard.Domain.Cases;
 using OneCard.Domain.Inspections;
 using OneCard.Host.Cases;
@@ -99,7 +100,7 @@ public sealed class DrawInspectionSample(OneCardDbContext db, AuditWriter audit,
                 var (applicationId, policyCode) = lines[key];
                 var item = new InspectionItem
                 {
-                    Id = Guid.CreateVersion7(), CampaignId = campaign.Id, Seq = ++seq, Reference = $"{campaign.Number}-{seq:000}", SampledKey = key,
+                    Id = RowIds.Next(), CampaignId = campaign.Id, Seq = ++seq, Reference = $"{campaign.Number}-{seq:000}", SampledKey = key,
                     ClaimLineId = campaign.Kind == CampaignKind.PostPayment ? key : null, ApplicationId = applicationId, Stratum = stratum.Stratum,
                     PolicyCode = policyCode, ChecklistJson = checklist, Finding = Finding.None, CreatedAt = now,
                 };

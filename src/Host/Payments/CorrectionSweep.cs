@@ -1,5 +1,6 @@
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
+using OneCard.Domain;
 using OneCard.Domain.Cases;
 using OneCard.Domain.Notices;
 using OneCard.Domain.Payments;
@@ -85,7 +86,7 @@ public sealed class CorrectionSweep(IServiceScopeFactory scopes, ILogger<Correct
             var batch = await db.PaymentBatches.IgnoreQueryFilters().AsNoTracking().SingleAsync(b => b.Id == instruction.BatchId, ct);
             var correction = new PaymentCorrection
             {
-                Id = Guid.CreateVersion7(), Reference = $"TP-{batch.BatchNo}-{instruction.Seq}", OriginalInstructionId = instruction.Id,
+                Id = RowIds.Next(), Reference = $"TP-{batch.BatchNo}-{instruction.Seq}", OriginalInstructionId = instruction.Id,
                 LatestInstructionId = instruction.Id, ClaimLineId = instruction.ClaimLineId, BeneficiaryId = instruction.BeneficiaryId,
                 ApplicationId = batch.ApplicationId, RegionCode = instruction.RegionCode, PolicyCode = instruction.PolicyCode, Period = instruction.Period,
                 Amount = instruction.Amount, AgentBankCode = instruction.AgentBankCode ?? batch.AgentBankCode, BankReason = instruction.BankMessage ?? "",
@@ -177,12 +178,12 @@ public sealed class CorrectionSweep(IServiceScopeFactory scopes, ILogger<Correct
                 banks.GetValueOrDefault(bank, bank), i.AccountMasked, i.ResultAt ?? now);
             var message = new OutboxMessage
             {
-                Id = Guid.CreateVersion7(), Channel = OutboxChannels.Sms, Recipient = BeneficiaryRecipient(i.BeneficiaryId), Text = text, CreatedAt = now,
+                Id = RowIds.Next(), Channel = OutboxChannels.Sms, Recipient = BeneficiaryRecipient(i.BeneficiaryId), Text = text, CreatedAt = now,
             };
             db.OutboxMessages.Add(message);
             db.PaymentNotices.Add(new PaymentNotice
             {
-                Id = Guid.CreateVersion7(), InstructionId = i.Id, BeneficiaryId = i.BeneficiaryId, RegionCode = i.RegionCode, PolicyCode = i.PolicyCode,
+                Id = RowIds.Next(), InstructionId = i.Id, BeneficiaryId = i.BeneficiaryId, RegionCode = i.RegionCode, PolicyCode = i.PolicyCode,
                 Period = i.Period, Amount = i.Amount, AgentBankCode = bank, AccountMasked = i.AccountMasked, Text = text, OutboxMessageId = message.Id, CreatedAt = now,
             });
         }

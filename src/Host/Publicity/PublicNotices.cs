@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using OneCard.Domain;
 using OneCard.Domain.Applications;
 using OneCard.Domain.Errors;
 using OneCard.Domain.Privacy;
@@ -137,7 +138,7 @@ public static class PublicNotices
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var objection = new Objection
             {
-                Id = Guid.CreateVersion7(), ApplicationId = notice.ApplicationId, RegionCode = notice.RegionCode, LineNo = body.LineNo,
+                Id = RowIds.Next(), ApplicationId = notice.ApplicationId, RegionCode = notice.RegionCode, LineNo = body.LineNo,
                 Text = text, ContactMasked = Masking.Phone(contact), ContactHash = contactHash, ContactCipher = protector.Encrypt(contact),
                 ReceiptNo = receiptNo, LodgedAt = now, Status = ObjectionStatus.Open,
             };

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using OneCard.Domain;
 using OneCard.Domain.Beneficiaries;
 using OneCard.Domain.Identity;
 using OneCard.Domain.Privacy;
@@ -140,7 +141,7 @@ public static partial class Households
                 }
                 var person = new Beneficiary
                 {
-                    Id = Guid.CreateVersion7(now), IdNumberHash = hash, IdNumberCipher = protector.Encrypt(row.Id.Normalized!),
+                    Id = RowIds.Next(now), IdNumberHash = hash, IdNumberCipher = protector.Encrypt(row.Id.Normalized!),
                     IdNumberMasked = Masking.IdNumber(row.Id.Normalized), Name = row.Name, BirthDate = row.Id.BirthDate!.Value,
                     IsMale = row.Id.Gender == Gender.Male, IdAreaCode = row.Id.AreaCode, RegionCode = code, CreatedAt = now, UpdatedAt = now,
                 };
@@ -161,7 +162,7 @@ public static partial class Households
                 {
                     household = new Household
                     {
-                        Id = Guid.CreateVersion7(now), Number = g.Key, CountyCode = county, TownshipCode = code, RegionCode = g.First().RegionCode,
+                        Id = RowIds.Next(now), Number = g.Key, CountyCode = county, TownshipCode = code, RegionCode = g.First().RegionCode,
                         UpdatedBy = actor, CreatedAt = now,
                     };
                     db.Households.Add(household);
@@ -174,7 +175,7 @@ public static partial class Households
                 foreach (var (row, person) in members)
                     db.HouseholdMembers.Add(new HouseholdMember
                     {
-                        Id = Guid.CreateVersion7(now), HouseholdId = household.Id, BeneficiaryId = person.Id, Relation = row.Relation, TownshipCode = code,
+                        Id = RowIds.Next(now), HouseholdId = household.Id, BeneficiaryId = person.Id, Relation = row.Relation, TownshipCode = code,
                     });
             }
             await db.SaveChangesAsync(ct);

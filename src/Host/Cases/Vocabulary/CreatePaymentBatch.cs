@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using OneCard.Domain;
 using OneCard.Domain.Applications;
 using OneCard.Domain.Cases;
 using OneCard.Domain.Payments;
@@ -110,7 +111,7 @@ public sealed class CreatePaymentBatch(OneCardDbContext db, AuditWriter audit, U
             line.Outcome = LineOutcome.Instructed;
             group.Add(new PaymentInstruction
             {
-                Id = Guid.CreateVersion7(), BatchId = batchIds[key], Seq = group.Count + 1, ClaimLineId = line.Id,
+                Id = RowIds.Next(), BatchId = batchIds[key], Seq = group.Count + 1, ClaimLineId = line.Id,
                 BeneficiaryId = line.BeneficiaryId, RegionCode = line.RegionCode, PolicyCode = line.PolicyCode, Period = line.Period,
                 Amount = line.Amount ?? 0m, PayeeName = account.HolderName, AccountCipher = account.AccountCipher,
                 AccountMasked = account.AccountMasked, AgentBankCode = account.AgentBankCode, AccountType = account.Type, Status = PaymentStatus.Pending,

@@ -8,14 +8,18 @@ namespace OneCard.Host.Applications;
 
 /// <summary>
 /// The refused rows of a roster as it streams past: each with its cells as read and every reason. Rows arrive one at a
-/// time, so only the current row's cells are held until a reason names it; at most <see cref="Keep"/> rows are kept (the
-/// counts on the import stay exact), so a hostile file of a million bad rows cannot fill the host.
+/// time, so only the current row's cells are held until a reason names it — and the rows of the chunk being prepared, which
+/// a reason found later still names (a household the registry does not know, an amount out of range): the submission holds
+/// each row it keeps for the chunk (<see cref="HoldCurrent"/>) and lets them go once the chunk is sent (<see cref="Release"/>).
+/// At most <see cref="Keep"/> rows are kept (the counts on the import stay exact), so a hostile file of a million bad rows
+/// cannot fill the host.
 /// </summary>
 public sealed class RefusedRows(IReadOnlyList<string> headers, int keep = RefusedRows.DefaultKeep)
 {
     public const int DefaultKeep = 100_000;
 
     private readonly Dictionary<int, Entry> rows = [];
+    private readonly Dictionary<int, RosterRow> held = [];
     private RosterRow? current;
     private (int Row, string[] Values)? raw;
 
@@ -24,6 +28,15 @@ public sealed class RefusedRows(IReadOnlyList<string> headers, int keep = Refuse
 
     /// <summary>The row the reader just handed on: a reason for it takes its cells from here.</summary>
     public void Current(RosterRow row) => current = row;
+
+    /// <summary>Keeps the current row's cells until <see cref="Release"/>: it is in the chunk being prepared.</summary>
+    public void HoldCurrent()
+    {
+        if (current is { } c) held[c.Row] = c;
+    }
+
+    /// <summary>Lets the held rows go (their chunk was sent, or refused).</summary>
+    public void Release() => held.Clear();
 
     /// <summary>A row the reader itself refused (bad quotes, short, long): its raw values in column order.</summary>
     public void Cells(int row, IReadOnlyList<string> values) => raw = (row, values.ToArray());
@@ -45,8 +58,8 @@ public sealed class RefusedRows(IReadOnlyList<string> headers, int keep = Refuse
     private string[] CellsOf(int row)
     {
         if (raw is { } r && r.Row == row) return r.Values;
-        if (current is { } c && c.Row == row) return headers.Select(h => c.Cells.TryGetValue(h, out var v) ? v : "").ToArray();
-        return [];
+        var source = current is { } c && c.Row == row ? c : held.GetValueOrDefault(row);
+        return source is null ? [] : headers.Select(h => source.Cells.TryGetValue(h, out var v) ? v : "").ToArray();
     }
 
     /// <summary>The kept rows as stored records of <paramref name="importId"/>, in row order.</summary>

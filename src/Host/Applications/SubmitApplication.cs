@@ -371,12 +371,15 @@ public static class SubmitApplication
                                 await ready.WriteAsync(chunk, ct);
                     }
                     pending.Clear();
+                    errors.Refusals?.Release();
                 }
                 foreach (var input in inputs)
                 {
                     ct.ThrowIfCancellationRequested();
                     if (pass.Next(input) is not { } claim || Stopped()) continue;
                     pending.Add(claim);
+                    // A reason found later in the chunk (registry facts, the amount) still gives the row's cells.
+                    errors.Refusals?.HoldCurrent();
                     if (pending.Count >= chunkSize) await Flush();
                 }
                 await Flush();

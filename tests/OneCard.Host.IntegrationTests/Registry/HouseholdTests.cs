@@ -197,6 +197,38 @@ public abstract class HouseholdTests(bool sqlite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RosterImport_AcceptingTheValidPart_RefusesAMembersRow_WithItsCellsAsRead_ThoughTheRegistryFoundItAfterTheRowWasRead()
+    {
+        await ImportAsync(Csv($"H001,张大,{HeadA},户主,", $"H001,李二,{SpouseA},配偶,", $"H001,张小,{ChildA},子女,"));
+        var roster = string.Join("\r\n",
+            "姓名,身份证号,地区代码,银行账号,开户银行,是否农村低保,家庭月人均收入（元）,家庭财产是否符合当地规定,是否连续3次无正当理由拒绝介绍的工作",
+            $"李二,{SpouseA},{Township},{Claims.Account},邮储银行法库县支行,是,0,是,否",
+            $"张大,{HeadA},{Township},{Claims.Account},邮储银行法库县支行,是,0,是,否") + "\r\n";
+        var client = await app.SignInAsync("clerk.civil");
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(Encoding.UTF8.GetBytes(roster)) { Headers = { ContentType = new MediaTypeHeaderValue("text/csv") } }, "file", "低保花名册.csv" },
+            { new StringContent("minimum-living-allowance"), "policyCode" },
+            { new StringContent("2027-01"), "period" },
+            { new StringContent("AcceptValid"), "mode" },
+        };
+        var queued = await client.PostAsync("/api/roster-imports", form);
+        Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
+        var id = (await queued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+
+        await app.Services.GetRequiredService<Host.Applications.RosterImportJob>().RunAsync(id, CancellationToken.None);
+
+        var refused = await app.AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().RosterImportRefusedRows.Where(r => r.ImportId == id).ToListAsync());
+        var row = Assert.Single(refused);
+        // The registry answers for the whole chunk after both rows were read: the refused row's cells are still its own.
+        Assert.Equal(2, row.Row);
+        Assert.Equal(["李二", SpouseA, Township, Claims.Account, "邮储银行法库县支行", "是", "0", "是", "否"], JsonSerializer.Deserialize<string[]>(row.CellsJson)!);
+        Assert.Contains("不是已登记家庭的户主", row.ReasonsZh, StringComparison.Ordinal);
+        var names = await app.AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().ClaimLines.Select(l => l.Name).ToListAsync());
+        Assert.Equal(["张大"], names);
+    }
+
+    [Fact]
     public async Task ADeceasedHeadsLine_IsMadeIneligibleByTheRule_TotalsMove_AndTheHitIsSettledSoTheGateIsOpen()
     {
         await ImportAsync(Csv($"H001,张大,{HeadA},户主,", $"H001,李二,{SpouseA},配偶,", $"H002,王老,{HeadB},户主,"));

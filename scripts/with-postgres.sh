@@ -3,6 +3,9 @@
 # removes the cluster afterwards — also when the command fails or is interrupted.
 # The command sees ONECARD_TEST_POSTGRES, a connection string to the cluster's "postgres" database;
 # tests create a database of their own on it.
+# For a diagnosis: WITH_POSTGRES_OPTIONS adds server options (e.g. "-c session_preload_libraries=auto_explain
+# -c auto_explain.log_min_duration=2s -c auto_explain.log_analyze=on"), and WITH_POSTGRES_LOG names a file the server's
+# log is copied to before the cluster is removed.
 set -euo pipefail
 
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
@@ -25,6 +28,7 @@ free_port() {
 }
 cleanup() {
   as_pg "$PGBIN/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+  if [ -n "${WITH_POSTGRES_LOG:-}" ] && [ -f "$dir/server.log" ]; then cp "$dir/server.log" "$WITH_POSTGRES_LOG" || true; fi
   rm -rf "$dir"
 }
 trap cleanup EXIT INT TERM
@@ -36,7 +40,7 @@ as_pg "$PGBIN/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF
 for attempt in 1 2 3; do
   port=$(free_port)
   if as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 300 -o \
-    "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 ${WITH_POSTGRES_OPTIONS:-}" \
     start >/dev/null; then
     break
   fi

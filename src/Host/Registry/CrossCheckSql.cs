@@ -59,12 +59,33 @@ internal sealed class CrossCheckSql(bool postgres)
     public string? Count(CrossCheckConfig check) => postgres ? null : $"SELECT count(*) FROM ({Candidates(check)}) c";
 
     // The application's lines still payable or undecided, with the person's blind index.
-    private const string Lines = """
-        (SELECT cl."Id" AS "LineId", cl."LineNo" AS "LineNo", cl."RegionCode" AS "RegionCode", cl."PolicyCode" AS "PolicyCode",
-                cl."Period" AS "Period", cl."BeneficiaryId" AS "BeneficiaryId", b."IdNumberHash" AS "IdNumberHash"
-         FROM "ClaimLines" cl JOIN "Beneficiaries" b ON b."Id" = cl."BeneficiaryId"
-         WHERE cl."ApplicationId" = @app AND cl."Outcome" IN ('Eligible', 'Faulted'))
+    private const string LinesSelect = """
+        SELECT cl."Id" AS "LineId", cl."LineNo" AS "LineNo", cl."RegionCode" AS "RegionCode", cl."PolicyCode" AS "PolicyCode",
+               cl."Period" AS "Period", cl."BeneficiaryId" AS "BeneficiaryId", b."IdNumberHash" AS "IdNumberHash"
+        FROM "ClaimLines" cl JOIN "Beneficiaries" b ON b."Id" = cl."BeneficiaryId"
         """;
+
+    private const string LinesQuery = LinesSelect + """
+        WHERE cl."ApplicationId" = @app AND cl."Outcome" IN ('Eligible', 'Faulted')
+        """;
+
+    /// <summary>The temporary table of <see cref="LinesQuery"/> on PostgreSQL (dropped at commit).</summary>
+    private const string LinesTable = "cross_check_lines";
+
+    /// <summary>
+    /// PostgreSQL: the application's lines with their blind index, gathered once for all checks of a run and analysed (see
+    /// <see cref="CrossChecks.RunAsync"/>). Each check used to read the lines and look every person up again, and at a million
+    /// lines the planner, taking a line's region test against a snapshot for a selective join, joined lines to snapshots first
+    /// and looked each person up once per snapshot (bench/REGISTRY.md, the cross-checks' plans). Null on SQLite.
+    /// </summary>
+    public string? GatherLines => postgres
+        // The columns' types from the query itself (CREATE TABLE AS takes no parameters, so the rows come by INSERT).
+        ? $"DROP TABLE IF EXISTS {LinesTable}; CREATE TEMP TABLE {LinesTable} ON COMMIT DROP AS {LinesSelect} WHERE FALSE; "
+          + $"INSERT INTO {LinesTable} {LinesQuery}; ANALYZE {LinesTable}"
+        : null;
+
+    // What each check reads as its lines `l`.
+    private string Lines => postgres ? LinesTable : $"({LinesQuery})";
 
     /// <summary>
     /// The significant digits of a snapshot's region, as <c>RegionScope.For</c> gives them: the import stores a directory code

@@ -72,6 +72,8 @@ public sealed class CrossChecks(IRuleSets ruleSets, AuditWriter audit, TimeProvi
             ["app"] = sql.Id(applicationId), ["run"] = sql.Id(run.Id), ["now"] = sql.Instant(now), ["township"] = application.RegionCode,
             ["first"] = sql.Date(period.First), ["last"] = sql.Date(period.Last),
         };
+        if (checks.Count > 0 && sql.GatherLines is { } gather)
+            await ExecuteAsync(db, gather, parameters, ct);
         foreach (var check in checks)
         {
             var (found, added) = await ExecuteAsync(db, sql.Insert(check), sql.Count(check), Parameters(parameters, check), ct);
@@ -109,42 +111,49 @@ public sealed class CrossChecks(IRuleSets ruleSets, AuditWriter audit, TimeProvi
         _ => [],
     };
 
+    private static async Task ExecuteAsync(OneCardDbContext db, string statements, IReadOnlyDictionary<string, object> parameters, CancellationToken ct)
+    {
+        await using var command = await CommandAsync(db, statements, parameters, ct);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
     // One statement on PostgreSQL (the insert and its count of matches); on SQLite the count, then the insert.
     private static async Task<(int Found, int Added)> ExecuteAsync(OneCardDbContext db, string insert, string? count,
         IReadOnlyDictionary<string, object> parameters, CancellationToken ct)
     {
-        var connection = db.Database.GetDbConnection();
-        if (connection.State != System.Data.ConnectionState.Open) await connection.OpenAsync(ct);
-        DbCommand Command(string text)
-        {
-            var command = connection.CreateCommand();
-            command.CommandText = text;
-            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            // A province-wide roster is a million lines against millions of rows: no 30-second default.
-            command.CommandTimeout = 600;
-            foreach (var (name, value) in parameters)
-            {
-                var p = command.CreateParameter();
-                p.ParameterName = name;
-                p.Value = value;
-                command.Parameters.Add(p);
-            }
-            return command;
-        }
-
         if (count is null)
         {
-            await using var both = Command(insert);
+            await using var both = await CommandAsync(db, insert, parameters, ct);
             await using var reader = await both.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
             return (Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture));
         }
 
-        await using var counting = Command(count);
+        await using var counting = await CommandAsync(db, count, parameters, ct);
         var found = Convert.ToInt32(await counting.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
-        await using var inserting = Command(insert);
+        await using var inserting = await CommandAsync(db, insert, parameters, ct);
         var added = await inserting.ExecuteNonQueryAsync(ct);
         return (found, added);
+    }
+
+    /// <summary>A command on the context's connection, in its transaction, with the run's parameters.</summary>
+    private static async Task<DbCommand> CommandAsync(OneCardDbContext db, string text, IReadOnlyDictionary<string, object> parameters, CancellationToken ct)
+    {
+        var connection = db.Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Open) await connection.OpenAsync(ct);
+        var command = connection.CreateCommand();
+        command.CommandText = text;
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        // A province-wide roster is a million lines against millions of rows: no 30-second default.
+        command.CommandTimeout = 600;
+        foreach (var (name, value) in parameters)
+        {
+            var p = command.CreateParameter();
+            p.ParameterName = name;
+            p.Value = value;
+            command.Parameters.Add(p);
+        }
+        return command;
     }
 }
 

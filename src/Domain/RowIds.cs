@@ -36,8 +36,7 @@ public static class RowIds
         next += RandomBytesPerId;
         // The fields as Guid.CreateVersion7 sets them: a = the top 32 bits of the time, b = its low 16, c = version 7 and 12
         // random bits, d = the 10 variant and 6 random bits, then 6 random bytes.
-        var id = new Guid((int)(milliseconds >> 16), (short)milliseconds, (short)(0x7000 | ((r[0] << 8 | r[1]) & 0x0FFF)),
+        return new Guid((int)(milliseconds >> 16), (short)milliseconds, (short)(0x7000 | ((r[0] << 8 | r[1]) & 0x0FFF)),
             (byte)(0x80 | (r[2] & 0x3F)), r[3], r[4], r[5], r[6], r[7], r[8], r[9]);
-        return id;
     }
 }

@@ -65,7 +65,7 @@ internal sealed class CrossCheckSql(bool postgres)
         FROM "ClaimLines" cl JOIN "Beneficiaries" b ON b."Id" = cl."BeneficiaryId"
         """;
 
-    private const string LinesQuery = LinesSelect + """
+    private const string LinesQuery = LinesSelect + "\n" + """
         WHERE cl."ApplicationId" = @app AND cl."Outcome" IN ('Eligible', 'Faulted')
         """;
 

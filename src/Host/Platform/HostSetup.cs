@@ -135,8 +135,10 @@ public static class HostSetup
             sp.GetRequiredService<IGlobalConfiguration>();
             return storage ?? throw new InvalidOperationException("Hangfire's configuration set no job storage.");
         });
-        services.AddHangfire(h =>
+        services.AddHangfire((sp, h) =>
         {
+            // Hangfire's log provider is process-wide: one that outlives this host (see HangfireLogs).
+            h.UseLogProvider(new HangfireLogs(sp.GetRequiredService<ILoggerFactory>()));
             h.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
             if (database.Provider == DatabaseProvider.Postgres)
                 storage = h.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(database.ConnectionString), new PostgreSqlStorageOptions

@@ -42,6 +42,31 @@ public sealed class JobStorageTests
         }
     }
 
+    [Fact]
+    public async Task AHostsJobClient_IsMadeAndEnqueues_AfterTheHostThatConfiguredHangfireLastHasStopped()
+    {
+        var folder = Directory.CreateTempSubdirectory("onecard-joblogs-").FullName;
+        try
+        {
+            await using var first = Build(folder, "first");
+            var second = Build(folder, "second");
+            first.Services.GetRequiredService<IGlobalConfiguration>();
+            // The second host configures Hangfire last (its log provider is now the process's), then stops: its logger factory is disposed.
+            second.Services.GetRequiredService<IGlobalConfiguration>();
+            await second.DisposeAsync();
+
+            // The first host's job client is made only now (as at a request's first enqueue); with Hangfire's own provider this threw
+            // ObjectDisposedException for the second host's logger factory.
+            var client = first.Services.GetRequiredService<IBackgroundJobClient>();
+            client.Enqueue(() => NothingJob.Run());
+            Assert.Equal(1, first.Services.GetRequiredService<JobStorage>().GetMonitoringApi().EnqueuedCount("default"));
+        }
+        finally
+        {
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { } // SQLite may still hold a file briefly
+        }
+    }
+
     /// <summary>A job that does nothing (never run here: no job server).</summary>
     public static class NothingJob
     {

@@ -17,9 +17,6 @@ public static class RowIds
     [ThreadStatic] private static byte[]? random;
     [ThreadStatic] private static int next;
 
-    /// <summary>A version 7 id stamped with the current time.</summary>
-    public static Guid Next() => Next(DateTimeOffset.UtcNow);
-
     /// <summary>A version 7 id stamped with <paramref name="at"/> (which must not be before 1970).</summary>
     public static Guid Next(DateTimeOffset at)
     {

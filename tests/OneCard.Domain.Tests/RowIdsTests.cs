@@ -5,9 +5,10 @@ public class RowIdsTests
     [Fact]
     public void Next_IsVersion7WithTheRfcVariant()
     {
+        var at = new DateTimeOffset(2026, 12, 6, 7, 30, 0, TimeSpan.Zero);
         for (var i = 0; i < 1_000; i++)
         {
-            var id = RowIds.Next();
+            var id = RowIds.Next(at.AddMilliseconds(i));
             Assert.Equal(7, id.Version);
             // RFC 9562's variant: the top two bits of byte 8 are 10 (Guid.Variant reports the top three or four bits).
             Assert.Equal(0b10, id.ToByteArray(bigEndian: true)[8] >> 6);
@@ -31,7 +32,7 @@ public class RowIdsTests
     public void Next_IdsAreDistinct_AcrossRefillsAndThreads()
     {
         // 4 threads × 2,000 ids: each thread crosses seven refills of its 256-id buffer, all at the same millisecond.
-        var at = DateTimeOffset.UtcNow;
+        var at = new DateTimeOffset(2026, 12, 6, 7, 30, 0, TimeSpan.Zero);
         var ids = new System.Collections.Concurrent.ConcurrentBag<Guid>();
         Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, _ =>
         {

@@ -86,7 +86,7 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
         {
             (this.validator, this.applicationRegion, this.errors) = (validator, applicationRegion, errors);
             // households (issue 9): a fact with a registry source is not a column (RegistryFacts adds it).
-            inputFacts = ruleSet.Facts.Where(f => f.IsFromRoster && f.Name is not ("IdNumber" or "RegionCode" or "AsOf")).ToList();
+            inputFacts = ruleSet.Facts.Where(f => f.IsFromRoster && !FactsJson.IsOwnColumn(f.Name)).ToList();
         }
 
         /// <summary>How many lines were handed to <see cref="Next"/>.</summary>
@@ -244,7 +244,7 @@ public sealed class ClaimValidator(IReadOnlySet<string> knownRegionCodes, DateOn
         var present = headers.ToHashSet(StringComparer.Ordinal);
         var required = new List<string> { Columns.Name, Columns.IdNumber, Columns.RegionCode, Columns.BankAccount };
         // households (issue 9): registry-sourced facts are no columns.
-        foreach (var fact in ruleSet.Facts.Where(f => f.IsFromRoster && f.Name is not ("IdNumber" or "RegionCode" or "AsOf")))
+        foreach (var fact in ruleSet.Facts.Where(f => f.IsFromRoster && !FactsJson.IsOwnColumn(f.Name)))
             if (!present.Contains(fact.Name)) required.Add(fact.LabelZh ?? fact.Name);
         var hint = encodingZh is null ? "" : $"（{encodingZh}；如表头显示为乱码，请在 Excel 中另存为“CSV UTF-8”后重试）";
         foreach (var column in required.Where(c => !present.Contains(c)))

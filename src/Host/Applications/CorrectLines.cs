@@ -349,7 +349,7 @@ public static class CorrectLines
                 if (line.Outcome == LineOutcome.Eligible) { application.EligibleCount++; application.PayableAmount += line.Amount ?? 0m; }
                 db.LineCorrections.Add(new LineCorrection
                 {
-                    Id = RowIds.Next(), ApplicationId = application.Id, InstanceId = instance.Id, ClaimLineId = line.Id, LineNo = line.LineNo,
+                    Id = RowIds.Next(now), ApplicationId = application.Id, InstanceId = instance.Id, ClaimLineId = line.Id, LineNo = line.LineNo,
                     RegionCode = application.RegionCode, PolicyCode = application.PolicyCode, Step = instance.Step, Source = source,
                     CorrectedBy = me.Id, CorrectedAt = now, NameMasked = Masking.Name(line.Name), IdNumberMasked = line.IdNumberMasked,
                     ChangesJson = JsonSerializer.Serialize(changes, Json), OutcomeBefore = outcomeBefore, OutcomeAfter = line.Outcome,

@@ -443,7 +443,7 @@ public static class SubmitApplication
                         candidates[k] = NewBeneficiary(claim, hashes[i], now, worker.Encryptor);
                         accountHashes[k] = worker.Hasher.LookupHash(claim.BankAccount);
                         // The beneficiary's id is known only once stored (a known person keeps theirs): set by the storing task.
-                        lines[k] = NewLine(application, firstLineNo + k, claim, evaluations[i], Guid.Empty, worker.RuleResults, worker.Facts);
+                        lines[k] = NewLine(application, firstLineNo + k, claim, evaluations[i], Guid.Empty, worker.RuleResults, worker.Facts, now);
                         return worker;
                     }, worker => worker.Facts.Dispose());
             foreach (var line in lines)
@@ -520,7 +520,7 @@ public static class SubmitApplication
         /// <summary>The beneficiary a line would create: keyed hash, encrypted ID and account, masked forms.</summary>
         private static Beneficiary NewBeneficiary(ValidClaim claim, string idNumberHash, DateTimeOffset now, PersonalDataProtector.Encryptor encryptor) => new()
         {
-            Id = RowIds.Next(), IdNumberHash = idNumberHash, IdNumberCipher = encryptor.Encrypt(claim.Id.Normalized!),
+            Id = RowIds.Next(now), IdNumberHash = idNumberHash, IdNumberCipher = encryptor.Encrypt(claim.Id.Normalized!),
             IdNumberMasked = Masking.IdNumber(claim.Id.Normalized), Name = claim.Name, BirthDate = claim.Id.BirthDate!.Value,
             IsMale = claim.Id.Gender == Domain.Identity.Gender.Male, RegionCode = claim.RegionCode, IdAreaCode = claim.Id.AreaCode,
             BankAccountCipher = encryptor.Encrypt(claim.BankAccount), BankAccountMasked = Masking.BankAccount(claim.BankAccount),
@@ -528,7 +528,7 @@ public static class SubmitApplication
         };
 
         private static ClaimLine NewLine(Application application, int lineNo, ValidClaim claim, ClaimEvaluation evaluation, Guid beneficiaryId,
-            RuleResultsJson ruleResults, FactsJson facts)
+            RuleResultsJson ruleResults, FactsJson facts, DateTimeOffset now)
         {
             var (outcome, zh, en) = evaluation.Outcome switch
             {
@@ -540,7 +540,7 @@ public static class SubmitApplication
             };
             return new ClaimLine
             {
-                Id = RowIds.Next(), ApplicationId = application.Id, LineNo = lineNo, BeneficiaryId = beneficiaryId,
+                Id = RowIds.Next(now), ApplicationId = application.Id, LineNo = lineNo, BeneficiaryId = beneficiaryId,
                 RegionCode = claim.RegionCode, PolicyCode = application.PolicyCode, Period = application.Period, Name = claim.Name,
                 IdNumberMasked = Masking.IdNumber(claim.Id.Normalized), FactsJson = facts.Write(claim.Facts),
                 // The facts an ID number gives the rules, kept once here so an impact run never decrypts (see Impact.cs).

@@ -69,7 +69,7 @@ public static class BeneficiaryAccounts
             if (now0 is not null) closing.Add(line.BeneficiaryId);
             added.Add(new BeneficiaryAccount
             {
-                Id = RowIds.Next(), BeneficiaryId = line.BeneficiaryId, RegionCode = line.RegionCode, AgentBankCode = bank,
+                Id = RowIds.Next(now), BeneficiaryId = line.BeneficiaryId, RegionCode = line.RegionCode, AgentBankCode = bank,
                 AccountCipher = line.Cipher, AccountMasked = line.Masked, AccountHash = hash, HolderName = line.Holder, Type = line.Type,
                 ValidFrom = now, Source = source, SourceId = sourceId, ChangedBy = actorId,
                 Reason = bank == NoBank && !string.IsNullOrWhiteSpace(line.BankName) ? $"开户银行“{Trim(line.BankName!)}”未匹配到登记的代发银行" : reason,

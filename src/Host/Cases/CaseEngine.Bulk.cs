@@ -164,7 +164,7 @@ public sealed partial class CaseEngine
                 }
                 events.Add(new WorkflowEvent
                 {
-                    Id = RowIds.Next(), InstanceId = instance.Id, Seq = task.LastSeq + 1,
+                    Id = RowIds.Next(result.At), InstanceId = instance.Id, Seq = task.LastSeq + 1,
                     FromStep = result.FromStep, Action = result.Action, ToStep = result.ToStep, ActorId = me.Id, At = result.At, Comment = comment,
                 });
                 drafts.Add(new AuditWriter.Draft(me.Id, "Transition", instance.SubjectKind, instance.SubjectId.ToString(), instance.RegionCode,

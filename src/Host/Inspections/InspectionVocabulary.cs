@@ -100,7 +100,7 @@ public sealed class DrawInspectionSample(OneCardDbContext db, AuditWriter audit,
                 var (applicationId, policyCode) = lines[key];
                 var item = new InspectionItem
                 {
-                    Id = RowIds.Next(), CampaignId = campaign.Id, Seq = ++seq, Reference = $"{campaign.Number}-{seq:000}", SampledKey = key,
+                    Id = RowIds.Next(now), CampaignId = campaign.Id, Seq = ++seq, Reference = $"{campaign.Number}-{seq:000}", SampledKey = key,
                     ClaimLineId = campaign.Kind == CampaignKind.PostPayment ? key : null, ApplicationId = applicationId, Stratum = stratum.Stratum,
                     PolicyCode = policyCode, ChecklistJson = checklist, Finding = Finding.None, CreatedAt = now,
                 };

@@ -84,13 +84,14 @@ public sealed class CorrectionSweep(IServiceScopeFactory scopes, ILogger<Correct
             var instruction = await db.PaymentInstructions.IgnoreQueryFilters().AsNoTracking().SingleAsync(i => i.Id == instructionId, ct);
             if (await db.PaymentCorrections.IgnoreQueryFilters().AnyAsync(c => c.OriginalInstructionId == instructionId, ct)) return false;
             var batch = await db.PaymentBatches.IgnoreQueryFilters().AsNoTracking().SingleAsync(b => b.Id == instruction.BatchId, ct);
+            var now = sp.GetRequiredService<TimeProvider>().GetUtcNow();
             var correction = new PaymentCorrection
             {
-                Id = RowIds.Next(), Reference = $"TP-{batch.BatchNo}-{instruction.Seq}", OriginalInstructionId = instruction.Id,
+                Id = RowIds.Next(now), Reference = $"TP-{batch.BatchNo}-{instruction.Seq}", OriginalInstructionId = instruction.Id,
                 LatestInstructionId = instruction.Id, ClaimLineId = instruction.ClaimLineId, BeneficiaryId = instruction.BeneficiaryId,
                 ApplicationId = batch.ApplicationId, RegionCode = instruction.RegionCode, PolicyCode = instruction.PolicyCode, Period = instruction.Period,
                 Amount = instruction.Amount, AgentBankCode = instruction.AgentBankCode ?? batch.AgentBankCode, BankReason = instruction.BankMessage ?? "",
-                Attempts = 1, Status = CorrectionStatus.Verifying, OpenedAt = sp.GetRequiredService<TimeProvider>().GetUtcNow(),
+                Attempts = 1, Status = CorrectionStatus.Verifying, OpenedAt = now,
             };
             db.PaymentCorrections.Add(correction);
             await sp.GetRequiredService<AuditWriter>().AppendAsync(db, Actor.System.UserId, "PaymentCorrectionOpened", SubjectKinds.PaymentCorrection,
@@ -178,12 +179,12 @@ public sealed class CorrectionSweep(IServiceScopeFactory scopes, ILogger<Correct
                 banks.GetValueOrDefault(bank, bank), i.AccountMasked, i.ResultAt ?? now);
             var message = new OutboxMessage
             {
-                Id = RowIds.Next(), Channel = OutboxChannels.Sms, Recipient = BeneficiaryRecipient(i.BeneficiaryId), Text = text, CreatedAt = now,
+                Id = RowIds.Next(now), Channel = OutboxChannels.Sms, Recipient = BeneficiaryRecipient(i.BeneficiaryId), Text = text, CreatedAt = now,
             };
             db.OutboxMessages.Add(message);
             db.PaymentNotices.Add(new PaymentNotice
             {
-                Id = RowIds.Next(), InstructionId = i.Id, BeneficiaryId = i.BeneficiaryId, RegionCode = i.RegionCode, PolicyCode = i.PolicyCode,
+                Id = RowIds.Next(now), InstructionId = i.Id, BeneficiaryId = i.BeneficiaryId, RegionCode = i.RegionCode, PolicyCode = i.PolicyCode,
                 Period = i.Period, Amount = i.Amount, AgentBankCode = bank, AccountMasked = i.AccountMasked, Text = text, OutboxMessageId = message.Id, CreatedAt = now,
             });
         }

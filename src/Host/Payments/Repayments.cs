@@ -92,7 +92,7 @@ public static class Repayments
                     var previous = latest[c.LatestInstructionId];
                     var instruction = new PaymentInstruction
                     {
-                        Id = RowIds.Next(), BatchId = batchId, Seq = instructions.Count + 1, ClaimLineId = c.ClaimLineId, BeneficiaryId = c.BeneficiaryId,
+                        Id = RowIds.Next(now), BatchId = batchId, Seq = instructions.Count + 1, ClaimLineId = c.ClaimLineId, BeneficiaryId = c.BeneficiaryId,
                         RegionCode = previous.RegionCode, PolicyCode = c.PolicyCode, Period = c.Period, Amount = c.Amount, PayeeName = account.HolderName,
                         AccountCipher = account.AccountCipher, AccountMasked = account.AccountMasked, AgentBankCode = account.AgentBankCode,
                         AccountType = account.Type, Attempt = previous.Attempt + 1, OriginalInstructionId = c.OriginalInstructionId, Status = PaymentStatus.Pending,

@@ -138,7 +138,7 @@ public static class PublicNotices
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var objection = new Objection
             {
-                Id = RowIds.Next(), ApplicationId = notice.ApplicationId, RegionCode = notice.RegionCode, LineNo = body.LineNo,
+                Id = RowIds.Next(now), ApplicationId = notice.ApplicationId, RegionCode = notice.RegionCode, LineNo = body.LineNo,
                 Text = text, ContactMasked = Masking.Phone(contact), ContactHash = contactHash, ContactCipher = protector.Encrypt(contact),
                 ReceiptNo = receiptNo, LodgedAt = now, Status = ObjectionStatus.Open,
             };

@@ -111,7 +111,7 @@ public sealed class CreatePaymentBatch(OneCardDbContext db, AuditWriter audit, U
             line.Outcome = LineOutcome.Instructed;
             group.Add(new PaymentInstruction
             {
-                Id = RowIds.Next(), BatchId = batchIds[key], Seq = group.Count + 1, ClaimLineId = line.Id,
+                Id = RowIds.Next(result.At), BatchId = batchIds[key], Seq = group.Count + 1, ClaimLineId = line.Id,
                 BeneficiaryId = line.BeneficiaryId, RegionCode = line.RegionCode, PolicyCode = line.PolicyCode, Period = line.Period,
                 Amount = line.Amount ?? 0m, PayeeName = account.HolderName, AccountCipher = account.AccountCipher,
                 AccountMasked = account.AccountMasked, AgentBankCode = account.AgentBankCode, AccountType = account.Type, Status = PaymentStatus.Pending,

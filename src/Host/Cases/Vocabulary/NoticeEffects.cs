@@ -72,7 +72,7 @@ public sealed class PublicNoticeWriter(OneCardDbContext db, AuditWriter audit, U
         };
         var noticeLines = lines.Select(line => new PublicNoticeLine
         {
-            Id = RowIds.Next(), NoticeId = notice.Id, LineNo = line.LineNo,
+            Id = RowIds.Next(at), NoticeId = notice.Id, LineNo = line.LineNo,
             NameMasked = Masking.Name(line.Name), IdNumberMasked = line.IdNumberMasked,
             AccountMasked = line.AccountMasked, Quantity = QuantityOf(line.FactsJson),
             Amount = line.Amount ?? 0m, StatusZh = statusZh,

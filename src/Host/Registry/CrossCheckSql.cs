@@ -14,7 +14,7 @@ namespace OneCard.Host.Registry;
 /// Parameters: <c>@app</c> (application), <c>@run</c>, <c>@now</c>, <c>@township</c> (the application's township code),
 /// <c>@first</c>/<c>@last</c> (the period's first and last day), <c>@p0…</c> (the policies an ExclusivePolicy check excludes).
 /// </remarks>
-internal sealed class CrossCheckSql(bool postgres)
+internal sealed class CrossCheckSql(bool postgres, IReadOnlyDictionary<ReferenceKind, IReadOnlyList<Guid>> snapshots)
 {
     public object Id(Guid id) => postgres ? id : id.ToString().ToUpperInvariant();
 
@@ -137,45 +137,75 @@ internal sealed class CrossCheckSql(bool postgres)
         WHERE u.rn = 1
         """;
 
-    private const string LineColumns = """l."LineId", l."LineNo", l."RegionCode", l."PolicyCode", l."Period" """;
+    private static string LineColumns(string l) => $"""{l}."LineId", {l}."LineNo", {l}."RegionCode", {l}."PolicyCode", {l}."Period" """;
+
+    /// <summary>
+    /// The line's records in the current snapshots of <paramref name="kind"/> the run reads, as one row per line and record
+    /// (the line's columns, then the record's, its own region, policy and period renamed), with <paramref name="where"/>'s
+    /// conditions on <c>l</c> and <c>r</c>; a SELECT to be put in parentheses as a FROM item, or joined by <see cref="Union"/>.
+    /// </summary>
+    /// <remarks>
+    /// On PostgreSQL behind an <c>OFFSET 0</c> fence, so the records are matched to the lines before the snapshots are joined:
+    /// the planner takes a line's region test against a snapshot for a selective join and, given the chance, joins every line to
+    /// every snapshot first and looks the person up once per pair (bench/REGISTRY.md, the cross-checks' plans). Inside the fence
+    /// it sees the lines' true count and the records' own statistics (a registry's deceased are few), and chooses its join on them.
+    /// </remarks>
+    private string Records(ReferenceKind kind, string where) => $"""
+        SELECT l."LineId", l."LineNo", l."RegionCode", l."PolicyCode", l."Period", l."IdNumberHash",
+               r."SnapshotId", r."RowNo", r."EventDate", r."EndDate", r."Alive", r."Detail",
+               r."RegionCode" AS "RecordRegionCode", r."PolicyCode" AS "RecordPolicyCode", r."Period" AS "RecordPeriod"
+        FROM {Lines} l JOIN "ReferenceRecords" r ON r."IdNumberHash" = l."IdNumberHash"
+        WHERE {SnapshotIn(kind)} {where}{(postgres ? "\nOFFSET 0" : "")}
+        """;
+
+    // PostgreSQL needs each fenced branch in parentheses; SQLite refuses parentheses around a compound SELECT's members.
+    private string Union(params string[] selects) =>
+        string.Join("\nUNION ALL\n", postgres ? selects.Select(s => $"({s})") : selects);
+
+    // The record's snapshot is one the run reads of this kind (nothing matches when there is none).
+    private string SnapshotIn(ReferenceKind kind) =>
+        snapshots.TryGetValue(kind, out var ids) && ids.Count > 0
+            ? $"""r."SnapshotId" IN ({string.Join(", ", ids.Select((_, i) => $"@s{kind}{i}"))})"""
+            : "1 = 0";
+
+    /// <summary>The snapshot ids as the parameters <see cref="Records"/> names them.</summary>
+    public IEnumerable<KeyValuePair<string, object>> SnapshotParameters() =>
+        snapshots.SelectMany(k => k.Value.Select((id, i) => new KeyValuePair<string, object>($"s{k.Key}{i}", Id(id))));
 
     private string Candidates(CrossCheckConfig check) => check.Check switch
     {
         CrossCheckKind.Deceased => FirstPerLine($"""
-            SELECT {LineColumns}, s."Id" AS "SnapshotId", r."RowNo" AS "RowNo", {NullId} AS "OtherLineId",
-                {SourceZh("s", "r")} || CASE WHEN s."Kind" = 'Deaths' THEN COALESCE(CAST(r."EventDate" AS TEXT), '日期不详') || ' 死亡，早于期次结束'
+            SELECT {LineColumns("m")}, s."Id" AS "SnapshotId", m."RowNo" AS "RowNo", {NullId} AS "OtherLineId",
+                {SourceZh("s", "m")} || CASE WHEN s."Kind" = 'Deaths' THEN COALESCE(CAST(m."EventDate" AS TEXT), '日期不详') || ' 死亡，早于期次结束'
                                           ELSE '户籍状态为已死亡（注销）' END AS "ReasonZh",
-                {SourceEn("s", "r")} || CASE WHEN s."Kind" = 'Deaths' THEN 'died ' || COALESCE(CAST(r."EventDate" AS TEXT), 'on an unknown date') || ', before the end of the period'
+                {SourceEn("s", "m")} || CASE WHEN s."Kind" = 'Deaths' THEN 'died ' || COALESCE(CAST(m."EventDate" AS TEXT), 'on an unknown date') || ', before the end of the period'
                                           ELSE 'registered as deceased' END AS "ReasonEn",
-                CASE WHEN s."Kind" = 'Deaths' THEN 0 ELSE 1 END AS k1, COALESCE(CAST(r."EventDate" AS TEXT), '') AS k2, r."RowNo" AS k3
-            FROM {Lines} l
-            JOIN "ReferenceRecords" r ON r."IdNumberHash" = l."IdNumberHash"
-            JOIN "ReferenceSnapshots" s ON s."Id" = r."SnapshotId"
-            WHERE {Covers("s", "l")}
-              AND ((s."Kind" = 'Deaths' AND (r."EventDate" IS NULL OR r."EventDate" <= @last)) OR (s."Kind" = 'HouseholdRegistry' AND r."Alive" = FALSE))
+                CASE WHEN s."Kind" = 'Deaths' THEN 0 ELSE 1 END AS k1, COALESCE(CAST(m."EventDate" AS TEXT), '') AS k2, m."RowNo" AS k3
+            FROM ({Union(Records(ReferenceKind.Deaths, """AND (r."EventDate" IS NULL OR r."EventDate" <= @last)"""),
+                         Records(ReferenceKind.HouseholdRegistry, """AND r."Alive" = FALSE"""))}) m
+            JOIN "ReferenceSnapshots" s ON s."Id" = m."SnapshotId"
+            WHERE {Covers("s", "m")}
             """, "v.k1, v.k2, v.k3"),
 
         // Registered (户籍) outside the line's county (the first 6 digits of its region code) in a current registry covering
         // the line, and not registered inside it in any: a person absent from the registry is not flagged (a snapshot may be partial).
         CrossCheckKind.NotResident => FirstPerLine($"""
-            SELECT {LineColumns}, s."Id" AS "SnapshotId", r."RowNo" AS "RowNo", {NullId} AS "OtherLineId",
-                {SourceZh("s", "r")} || '户籍登记在 ' || r."RegionCode" || '，不在本县（' || substr(l."RegionCode", 1, 6) || '）' AS "ReasonZh",
-                {SourceEn("s", "r")} || 'registered in ' || r."RegionCode" || ', outside the county ' || substr(l."RegionCode", 1, 6) AS "ReasonEn",
-                0 AS k1, '' AS k2, r."RowNo" AS k3
-            FROM {Lines} l
-            JOIN "ReferenceRecords" r ON r."IdNumberHash" = l."IdNumberHash"
-            JOIN "ReferenceSnapshots" s ON s."Id" = r."SnapshotId"
-            WHERE s."Kind" = 'HouseholdRegistry' AND {Covers("s", "l")}
-              AND r."RegionCode" IS NOT NULL AND substr(r."RegionCode", 1, 6) <> substr(l."RegionCode", 1, 6)
+            SELECT {LineColumns("m")}, s."Id" AS "SnapshotId", m."RowNo" AS "RowNo", {NullId} AS "OtherLineId",
+                {SourceZh("s", "m")} || '户籍登记在 ' || m."RecordRegionCode" || '，不在本县（' || substr(m."RegionCode", 1, 6) || '）' AS "ReasonZh",
+                {SourceEn("s", "m")} || 'registered in ' || m."RecordRegionCode" || ', outside the county ' || substr(m."RegionCode", 1, 6) AS "ReasonEn",
+                0 AS k1, '' AS k2, m."RowNo" AS k3
+            FROM ({Records(ReferenceKind.HouseholdRegistry, """AND r."RegionCode" IS NOT NULL AND substr(r."RegionCode", 1, 6) <> substr(l."RegionCode", 1, 6)""")}) m
+            JOIN "ReferenceSnapshots" s ON s."Id" = m."SnapshotId"
+            WHERE {Covers("s", "m")}
               AND NOT EXISTS (SELECT 1 FROM "ReferenceRecords" r2 JOIN "ReferenceSnapshots" s2 ON s2."Id" = r2."SnapshotId"
-                  WHERE r2."IdNumberHash" = l."IdNumberHash" AND s2."Kind" = 'HouseholdRegistry' AND {Covers("s2", "l")}
-                    AND substr(r2."RegionCode", 1, 6) = substr(l."RegionCode", 1, 6))
+                  WHERE r2."IdNumberHash" = m."IdNumberHash" AND s2."Kind" = 'HouseholdRegistry' AND {Covers("s2", "m")}
+                    AND substr(r2."RegionCode", 1, 6) = substr(m."RegionCode", 1, 6))
             """, "v.k1, v.k2, v.k3"),
 
         // Another township's OneCard line of the same policy and period (a re-submission in the same township is not this check's),
         // or a recipients snapshot row of the same policy and period paid outside this township.
         CrossCheckKind.ClaimedElsewhere => FirstPerLine($"""
-            SELECT {LineColumns}, {NullId} AS "SnapshotId", CAST(NULL AS INTEGER) AS "RowNo", o."Id" AS "OtherLineId",
+            SELECT {LineColumns("l")}, {NullId} AS "SnapshotId", CAST(NULL AS INTEGER) AS "RowNo", o."Id" AS "OtherLineId",
                 '同一政策同一期次已在其他乡镇（' || {RegionName("a.\"RegionCode\"")} || '）申报：申报编号 ' || a."Number" || ' 第' || CAST(o."LineNo" AS TEXT) || '行' AS "ReasonZh",
                 'Claimed for the same policy and period in another township (' || a."RegionCode" || '): application ' || a."Number" || ' line ' || CAST(o."LineNo" AS TEXT) AS "ReasonEn",
                 0 AS k1, a."Number" AS k2, o."LineNo" AS k3
@@ -184,36 +214,33 @@ internal sealed class CrossCheckSql(bool postgres)
             JOIN "Applications" a ON a."Id" = o."ApplicationId"
             WHERE o."ApplicationId" <> @app AND a."RegionCode" <> @township AND {Live("o", "a")}
             UNION ALL
-            SELECT {LineColumns}, s."Id", r."RowNo", {NullId},
-                {SourceZh("s", "r")} || '已在 ' || {RegionName("COALESCE(r.\"RegionCode\", s.\"RegionCode\")")} || ' 享受同一政策同一期次（' || r."Period" || '）',
-                {SourceEn("s", "r")} || 'received the same policy for the same period (' || r."Period" || ') in ' || COALESCE(r."RegionCode", s."RegionCode"),
-                1, CAST(s."AsOf" AS TEXT), r."RowNo"
-            FROM {Lines} l
-            JOIN "ReferenceRecords" r ON r."IdNumberHash" = l."IdNumberHash"
-            JOIN "ReferenceSnapshots" s ON s."Id" = r."SnapshotId"
+            SELECT {LineColumns("m")}, s."Id", m."RowNo", {NullId},
+                {SourceZh("s", "m")} || '已在 ' || {RegionName("COALESCE(m.\"RecordRegionCode\", s.\"RegionCode\")")} || ' 享受同一政策同一期次（' || m."RecordPeriod" || '）',
+                {SourceEn("s", "m")} || 'received the same policy for the same period (' || m."RecordPeriod" || ') in ' || COALESCE(m."RecordRegionCode", s."RegionCode"),
+                1, CAST(s."AsOf" AS TEXT), m."RowNo"
+            FROM ({Records(ReferenceKind.PolicyRecipients, """AND r."Period" = l."Period" """)}) m
+            JOIN "ReferenceSnapshots" s ON s."Id" = m."SnapshotId"
             WHERE s."Kind" = 'PolicyRecipients' AND s."ReplacedBy" IS NULL
-              AND COALESCE(r."PolicyCode", NULLIF(s."PolicyCode", '')) = l."PolicyCode" AND r."Period" = l."Period"
-              AND substr(COALESCE(r."RegionCode", s."RegionCode"), 1, length(@township)) <> @township
+              AND COALESCE(m."RecordPolicyCode", NULLIF(s."PolicyCode", '')) = m."PolicyCode"
+              AND substr(COALESCE(m."RecordRegionCode", s."RegionCode"), 1, length(@township)) <> @township
             """, "v.k1, v.k2, v.k3"),
 
         // Employed (in a current state-funded snapshot covering the line) on some day of the period.
         CrossCheckKind.StateFunded => FirstPerLine($"""
-            SELECT {LineColumns}, s."Id" AS "SnapshotId", r."RowNo" AS "RowNo", {NullId} AS "OtherLineId",
-                {SourceZh("s", "r")} || COALESCE(r."Detail", '财政供养人员') || '，' || COALESCE(CAST(r."EventDate" AS TEXT), '起始日期不详') || ' 起在编'
-                    || CASE WHEN r."EndDate" IS NULL THEN '' ELSE '至 ' || CAST(r."EndDate" AS TEXT) END || '，与期次重叠' AS "ReasonZh",
-                {SourceEn("s", "r")} || COALESCE(r."Detail", 'state-funded staff') || ', employed from ' || COALESCE(CAST(r."EventDate" AS TEXT), 'an unknown date')
-                    || CASE WHEN r."EndDate" IS NULL THEN '' ELSE ' to ' || CAST(r."EndDate" AS TEXT) END || ', within the period' AS "ReasonEn",
-                0 AS k1, COALESCE(CAST(r."EventDate" AS TEXT), '') AS k2, r."RowNo" AS k3
-            FROM {Lines} l
-            JOIN "ReferenceRecords" r ON r."IdNumberHash" = l."IdNumberHash"
-            JOIN "ReferenceSnapshots" s ON s."Id" = r."SnapshotId"
-            WHERE s."Kind" = 'StateFunded' AND {Covers("s", "l")}
-              AND (r."EventDate" IS NULL OR r."EventDate" <= @last) AND (r."EndDate" IS NULL OR r."EndDate" >= @first)
+            SELECT {LineColumns("m")}, s."Id" AS "SnapshotId", m."RowNo" AS "RowNo", {NullId} AS "OtherLineId",
+                {SourceZh("s", "m")} || COALESCE(m."Detail", '财政供养人员') || '，' || COALESCE(CAST(m."EventDate" AS TEXT), '起始日期不详') || ' 起在编'
+                    || CASE WHEN m."EndDate" IS NULL THEN '' ELSE '至 ' || CAST(m."EndDate" AS TEXT) END || '，与期次重叠' AS "ReasonZh",
+                {SourceEn("s", "m")} || COALESCE(m."Detail", 'state-funded staff') || ', employed from ' || COALESCE(CAST(m."EventDate" AS TEXT), 'an unknown date')
+                    || CASE WHEN m."EndDate" IS NULL THEN '' ELSE ' to ' || CAST(m."EndDate" AS TEXT) END || ', within the period' AS "ReasonEn",
+                0 AS k1, COALESCE(CAST(m."EventDate" AS TEXT), '') AS k2, m."RowNo" AS k3
+            FROM ({Records(ReferenceKind.StateFunded, """AND (r."EventDate" IS NULL OR r."EventDate" <= @last) AND (r."EndDate" IS NULL OR r."EndDate" >= @first)""")}) m
+            JOIN "ReferenceSnapshots" s ON s."Id" = m."SnapshotId"
+            WHERE s."Kind" = 'StateFunded' AND {Covers("s", "m")}
             """, "v.k1, v.k2, v.k3"),
 
         // A listed policy received in an overlapping period: a OneCard line anywhere, or a recipients snapshot row.
         CrossCheckKind.ExclusivePolicy => FirstPerLine($"""
-            SELECT {LineColumns}, {NullId} AS "SnapshotId", CAST(NULL AS INTEGER) AS "RowNo", o."Id" AS "OtherLineId",
+            SELECT {LineColumns("l")}, {NullId} AS "SnapshotId", CAST(NULL AS INTEGER) AS "RowNo", o."Id" AS "OtherLineId",
                 '同期享受互斥政策 ' || o."PolicyCode" || '（' || o."Period" || '）：申报编号 ' || a."Number" || ' 第' || CAST(o."LineNo" AS TEXT) || '行' AS "ReasonZh",
                 'Receives the exclusive policy ' || o."PolicyCode" || ' (' || o."Period" || '): application ' || a."Number" || ' line ' || CAST(o."LineNo" AS TEXT) AS "ReasonEn",
                 0 AS k1, a."Number" AS k2, o."LineNo" AS k3
@@ -222,22 +249,20 @@ internal sealed class CrossCheckSql(bool postgres)
             JOIN "Applications" a ON a."Id" = o."ApplicationId"
             WHERE o."PolicyCode" IN ({PolicyList(check)}) AND {Overlap("o.\"Period\"", "l.\"Period\"")} AND {Live("o", "a")}
             UNION ALL
-            SELECT {LineColumns}, s."Id", r."RowNo", {NullId},
-                {SourceZh("s", "r")} || '同期享受互斥政策 ' || COALESCE(r."PolicyCode", NULLIF(s."PolicyCode", '')) || COALESCE('（' || r."Period" || '）', ''),
-                {SourceEn("s", "r")} || 'receives the exclusive policy ' || COALESCE(r."PolicyCode", NULLIF(s."PolicyCode", '')) || COALESCE(' (' || r."Period" || ')', ''),
-                1, CAST(s."AsOf" AS TEXT), r."RowNo"
-            FROM {Lines} l
-            JOIN "ReferenceRecords" r ON r."IdNumberHash" = l."IdNumberHash"
-            JOIN "ReferenceSnapshots" s ON s."Id" = r."SnapshotId"
+            SELECT {LineColumns("m")}, s."Id", m."RowNo", {NullId},
+                {SourceZh("s", "m")} || '同期享受互斥政策 ' || COALESCE(m."RecordPolicyCode", NULLIF(s."PolicyCode", '')) || COALESCE('（' || m."RecordPeriod" || '）', ''),
+                {SourceEn("s", "m")} || 'receives the exclusive policy ' || COALESCE(m."RecordPolicyCode", NULLIF(s."PolicyCode", '')) || COALESCE(' (' || m."RecordPeriod" || ')', ''),
+                1, CAST(s."AsOf" AS TEXT), m."RowNo"
+            FROM ({Records(ReferenceKind.PolicyRecipients, $"""AND (r."Period" IS NULL OR {Overlap("r.\"Period\"", "l.\"Period\"")})""")}) m
+            JOIN "ReferenceSnapshots" s ON s."Id" = m."SnapshotId"
             WHERE s."Kind" = 'PolicyRecipients' AND s."ReplacedBy" IS NULL
-              AND COALESCE(r."PolicyCode", NULLIF(s."PolicyCode", '')) IN ({PolicyList(check)})
-              AND (r."Period" IS NULL OR {Overlap("r.\"Period\"", "l.\"Period\"")})
+              AND COALESCE(m."RecordPolicyCode", NULLIF(s."PolicyCode", '')) IN ({PolicyList(check)})
             """, "v.k1, v.k2, v.k3"),
 
         // The line's current one-card account is held by someone else in a current account-holders snapshot covering the line
         // (and that snapshot does not also name this person as a holder of it).
         CrossCheckKind.AccountHolderMismatch => FirstPerLine($"""
-            SELECT {LineColumns}, s."Id" AS "SnapshotId", r."RowNo" AS "RowNo", {NullId} AS "OtherLineId",
+            SELECT {LineColumns("l")}, s."Id" AS "SnapshotId", r."RowNo" AS "RowNo", {NullId} AS "OtherLineId",
                 {SourceZh("s", "r")} || '发放账户（' || ba."AccountMasked" || '）登记的开户人不是本人' || COALESCE('（' || r."Detail" || '）', '') AS "ReasonZh",
                 {SourceEn("s", "r")} || 'the payment account (' || ba."AccountMasked" || ') is held by someone else' || COALESCE(' (' || r."Detail" || ')', '') AS "ReasonEn",
                 0 AS k1, CAST(s."AsOf" AS TEXT) AS k2, r."RowNo" AS k3

@@ -51,9 +51,10 @@ public sealed class CrossChecks(IRuleSets ruleSets, AuditWriter audit, TimeProvi
             .Where(s => s.ReplacedBy == null && kinds.Contains(s.Kind))
             .Select(s => new { s.Id, s.Kind, s.RegionCode })
             .ToListAsync(ct);
-        // Recipients of other policies are read province-wide (another region's payment is the point); the rest only where they cover the case.
-        var read = snapshots.Where(s => s.Kind == ReferenceKind.PolicyRecipients || application.RegionCode.StartsWith(CrossCheckSql.Prefix(s.RegionCode), StringComparison.Ordinal))
-            .Select(s => s.Id).Order().ToList();
+        // Recipients of other policies are read province-wide (another region's payment is the point); the rest where they cover
+        // the case's region or lie within it (a county's case, a township's snapshot) — each line is then tested for its own region.
+        var readable = snapshots.Where(s => s.Kind == ReferenceKind.PolicyRecipients || Overlaps(application.RegionCode, CrossCheckSql.Prefix(s.RegionCode))).ToList();
+        var read = readable.Select(s => s.Id).Order().ToList();
 
         var run = new CrossCheckRun
         {
@@ -66,12 +67,14 @@ public sealed class CrossChecks(IRuleSets ruleSets, AuditWriter audit, TimeProvi
 
         run.LinesChecked = await db.ClaimLines.IgnoreQueryFilters()
             .CountAsync(l => l.ApplicationId == applicationId && (l.Outcome == LineOutcome.Eligible || l.Outcome == LineOutcome.Faulted), ct);
-        var sql = new CrossCheckSql(db.IsPostgres);
+        var sql = new CrossCheckSql(db.IsPostgres, readable.GroupBy(s => s.Kind)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<Guid>)g.Select(s => s.Id).Order().ToList()));
         var parameters = new Dictionary<string, object>
         {
             ["app"] = sql.Id(applicationId), ["run"] = sql.Id(run.Id), ["now"] = sql.Instant(now), ["township"] = application.RegionCode,
             ["first"] = sql.Date(period.First), ["last"] = sql.Date(period.Last),
         };
+        foreach (var (name, value) in sql.SnapshotParameters()) parameters[name] = value;
         if (checks.Count > 0 && sql.GatherLines is { } gather)
             await ExecuteAsync(db, gather, parameters, ct);
         foreach (var check in checks)
@@ -92,6 +95,10 @@ public sealed class CrossChecks(IRuleSets ruleSets, AuditWriter audit, TimeProvi
         await db.SaveChangesAsync(ct);
         return run;
     }
+
+    // A case's region and a snapshot's region prefix overlap when either lies within the other.
+    private static bool Overlaps(string region, string prefix) =>
+        region.StartsWith(prefix, StringComparison.Ordinal) || prefix.StartsWith(CrossCheckSql.Prefix(region), StringComparison.Ordinal);
 
     private static Dictionary<string, object> Parameters(Dictionary<string, object> common, CrossCheckConfig check)
     {

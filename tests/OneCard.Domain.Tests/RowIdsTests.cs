@@ -43,6 +43,25 @@ public class RowIdsTests
     }
 
     [Fact]
+    public void Next_AscendsWithinOneMillisecondOnAThread_AsPostgreSqlAndSqliteOrderThem()
+    {
+        // A handler stamps a whole roster with the one instant it read: the ids must still append to each primary-key index.
+        var at = new DateTimeOffset(2026, 12, 6, 8, 0, 0, TimeSpan.Zero);
+        var ids = Enumerable.Range(0, 5_000).Select(_ => RowIds.Next(at)).ToList();
+
+        // PostgreSQL compares a uuid by its bytes in RFC order; SQLite keeps the text, which sorts the same way.
+        var bytes = ids.Select(id => Convert.ToHexString(id.ToByteArray(bigEndian: true))).ToList();
+        Assert.Equal(bytes.Order(StringComparer.Ordinal), bytes);
+        var text = ids.Select(id => id.ToString().ToUpperInvariant()).ToList();
+        Assert.Equal(text.Order(StringComparer.Ordinal), text);
+        Assert.All(ids, id => Assert.Equal(7, id.Version));
+
+        // A later millisecond starts a fresh random count, still after every id of the earlier one.
+        var later = RowIds.Next(at.AddMilliseconds(1));
+        Assert.True(string.CompareOrdinal(later.ToString(), ids[^1].ToString()) > 0);
+    }
+
+    [Fact]
     public void Next_RefusesATimeBefore1970() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => RowIds.Next(new DateTimeOffset(1969, 12, 31, 23, 59, 59, TimeSpan.Zero)));
 }

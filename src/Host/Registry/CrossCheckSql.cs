@@ -12,7 +12,8 @@ namespace OneCard.Host.Registry;
 /// </summary>
 /// <remarks>
 /// Parameters: <c>@app</c> (application), <c>@run</c>, <c>@now</c>, <c>@township</c> (the application's township code),
-/// <c>@first</c>/<c>@last</c> (the period's first and last day), <c>@p0…</c> (the policies an ExclusivePolicy check excludes).
+/// <c>@first</c>/<c>@last</c> (the period's first and last day), <c>@p0…</c> (the policies an ExclusivePolicy check excludes),
+/// <c>@sDeaths0…</c>, <c>@sHouseholdRegistry0…</c> and so on (the ids of the snapshots of each kind the run reads).
 /// </remarks>
 internal sealed class CrossCheckSql(bool postgres, IReadOnlyDictionary<ReferenceKind, IReadOnlyList<Guid>> snapshots)
 {

@@ -70,6 +70,49 @@ public sealed class PublicNoticeWriterTests : IAsyncLifetime
         Assert.Equal((6, lines.Sum(l => l.Amount ?? 0m)), (notice.LineCount, notice.TotalAmount));
     }
 
+    /// <summary>
+    /// A notice shows the lines of its outcome only: the publicity (公示) the eligible ones, the publication (公开) the paid
+    /// ones, however many of the case's lines have another. The writer tests the outcome as it reads (the statistics cannot
+    /// know outcomes the same transaction just wrote), so this pins that it still does.
+    /// </summary>
+    [Fact]
+    public async Task Notice_ShowsTheLinesOfItsOutcomeOnly()
+    {
+        var id = await driver.DriveToAsync("Publicity", [
+            CaseDriver.Line("张一", CaseDriver.Id("21012419800101011"), 1m),
+            CaseDriver.Line("张二", CaseDriver.Id("21012419800101012"), 2m),
+            CaseDriver.Line("张三", CaseDriver.Id("21012419800101013"), 3m),
+            CaseDriver.Line("张四", CaseDriver.Id("21012419800101014"), 4m),
+            CaseDriver.Line("张五", CaseDriver.Id("21012419800101015"), 5m),
+        ]);
+        async Task<PublicNotice> WriteAsync(NoticeKind kind, LineOutcome outcome, string statusZh, string outcomes) => await app.AsSystemAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<OneCardDbContext>();
+            await db.PublicNotices.Where(n => n.ApplicationId == id).SelectMany(n => n.Lines).ExecuteDeleteAsync();
+            await db.PublicNotices.Where(n => n.ApplicationId == id).ExecuteDeleteAsync();
+            // The line numbered i takes the i-th outcome of the list.
+            foreach (var (name, i) in outcomes.Split(',').Select((o, i) => (o, i + 1)))
+                await db.ClaimLines.IgnoreQueryFilters().Where(l => l.ApplicationId == id && l.LineNo == i)
+                    .ExecuteUpdateAsync(u => u.SetProperty(l => l.Outcome, Enum.Parse<LineOutcome>(name)));
+            var application = await db.Applications.IgnoreQueryFilters().SingleAsync(a => a.Id == id);
+            await using var tx = await db.Database.BeginTransactionAsync();
+            await sp.GetRequiredService<PublicNoticeWriter>().AddAsync(application, kind, app.Clock.GetUtcNow(), null, outcome, statusZh, default);
+            await db.SaveChangesAsync();
+            await tx.CommitAsync();
+            return await db.PublicNotices.Include(n => n.Lines).AsNoTracking().SingleAsync(n => n.ApplicationId == id);
+        });
+
+        var amounts = (await NoticeAsync(id)).Lines.ToDictionary(l => l.LineNo, l => l.Amount ?? 0m);
+        var publicity = await WriteAsync(NoticeKind.Publicity, LineOutcome.Eligible, "拟发放", "Eligible,Ineligible,Eligible,Rejected,Eligible");
+        Assert.Equal([1, 3, 5], publicity.Lines.OrderBy(l => l.LineNo).Select(l => l.LineNo));
+        Assert.Equal((3, amounts[1] + amounts[3] + amounts[5]), (publicity.LineCount, publicity.TotalAmount));
+
+        var publication = await WriteAsync(NoticeKind.Publication, LineOutcome.Paid, "已发放", "Paid,Ineligible,Failed,Rejected,Paid");
+        Assert.Equal([1, 5], publication.Lines.OrderBy(l => l.LineNo).Select(l => l.LineNo));
+        Assert.All(publication.Lines, l => Assert.Equal("已发放", l.StatusZh));
+        Assert.Equal((2, amounts[1] + amounts[5]), (publication.LineCount, publication.TotalAmount));
+    }
+
     private Task<(List<PublicNoticeLine> Written, List<ClaimLine> Lines)> NoticeAsync(Guid id) => app.AsSystemAsync(async sp =>
     {
         var db = sp.GetRequiredService<OneCardDbContext>();

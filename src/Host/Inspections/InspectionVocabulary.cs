@@ -75,7 +75,10 @@ public sealed class DrawInspectionSample(OneCardDbContext db, AuditWriter audit,
         var population = await Population.SelectAsync(db, campaign, ct);
         var strata = StratifiedDraw.Draw(population, campaign.Seed, campaign.Share, campaign.MinimumPerStratum);
         var now = time.GetUtcNow();
-        db.InspectionPopulationMembers.AddRange(population.Select(m => new InspectionPopulationMember { CampaignId = campaign.Id, Key = m.Key, Stratum = m.Stratum }));
+        var members = population.Select(m => new InspectionPopulationMember { CampaignId = campaign.Id, Key = m.Key, Stratum = m.Stratum }).ToList();
+        // A province-wide post-payment campaign has a million members: COPY inside the transition's transaction, not one INSERT each.
+        if (db.IsPostgres) await db.CopyAsync(members, ct);
+        else db.InspectionPopulationMembers.AddRange(members);
         campaign.PopulationCount = population.Count;
         campaign.PopulationSha256 = StratifiedDraw.PopulationHash(population);
         campaign.SampleCount = strata.Sum(s => s.Drawn.Count);

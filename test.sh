@@ -17,6 +17,8 @@ fi
 
 dotnet build OneCard.sln -c Release -nologo -clp:ErrorsOnly
 results="TestResults/$(date +%Y%m%d-%H%M%S)"
+# Each browser page's Playwright trace, to replay a failure (BrowserTest.TraceDirectory).
+export ONECARD_BROWSER_TRACES="$PWD/$results/browser-traces"
 status=0
 scripts/with-postgres.sh dotnet test OneCard.sln -c Release --no-build --nologo \
   --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
@@ -34,5 +36,7 @@ if [ "$total" -eq 0 ]; then
   [ "$status" -eq 0 ] && status=1
 fi
 [ "$failed" -gt 0 ] && [ "$status" -eq 0 ] && status=1
+# The traces are for replaying a failure; a green run does not need them (about 5 MB a page).
+[ "$status" -eq 0 ] && rm -rf "$ONECARD_BROWSER_TRACES"
 echo "Tests: $passed passed, $failed failed"
 exit "$status"

@@ -23,10 +23,13 @@ public sealed class OneCardApp : WebApplicationFactory<Program>
     private readonly bool runJobServer;
     private readonly bool useKestrel;
     private readonly IReadOnlyDictionary<string, string?> settings;
+    private readonly Action<string>? log;
     private bool ownsDatabase;
 
-    private OneCardApp(string connectionString, bool runJobServer, bool useKestrel, DateTimeOffset start, IReadOnlyDictionary<string, string?>? settings)
+    private OneCardApp(string connectionString, bool runJobServer, bool useKestrel, DateTimeOffset start, IReadOnlyDictionary<string, string?>? settings,
+        Action<string>? log)
     {
+        this.log = log;
         ConnectionString = connectionString;
         this.runJobServer = runJobServer;
         this.useKestrel = useKestrel;
@@ -41,10 +44,11 @@ public sealed class OneCardApp : WebApplicationFactory<Program>
     /// <summary>A host on a new database; <paramref name="useKestrel"/> serves on a real loopback port (browser tests).</summary>
     /// <param name="settings">Configuration applied over the test defaults, e.g. fixed <c>Keys:*</c> or <c>Database:BulkCopy</c>.</param>
     /// <param name="database">An existing database (e.g. to restart a host on it); by default a new one.</param>
+    /// <param name="log">Receives each line the host logs (e.g. into the test's output, which a failed test prints).</param>
     public static async Task<OneCardApp> StartAsync(bool runJobServer = false, bool useKestrel = false, DateTimeOffset? start = null,
-        IReadOnlyDictionary<string, string?>? settings = null, string? database = null)
+        IReadOnlyDictionary<string, string?>? settings = null, string? database = null, Action<string>? log = null)
     {
-        var app = new OneCardApp(database ?? await TestPostgres.CreateDatabaseAsync(), runJobServer, useKestrel, start ?? DefaultStart, settings)
+        var app = new OneCardApp(database ?? await TestPostgres.CreateDatabaseAsync(), runJobServer, useKestrel, start ?? DefaultStart, settings, log)
         {
             ownsDatabase = database is null,
         };
@@ -82,7 +86,11 @@ public sealed class OneCardApp : WebApplicationFactory<Program>
             builder.UseSetting($"RateLimits:{limit}:WindowSeconds", "60");
         }
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            if (log is not null) services.AddSingleton<Serilog.Core.ILogEventSink>(new LineSink(log));
+        });
     }
 
     /// <summary>Where the host listens: the Kestrel loopback address, or the in-memory test server's.</summary>
@@ -114,6 +122,17 @@ public sealed class OneCardApp : WebApplicationFactory<Program>
         await using var scope = Services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<UserContext>().SetUser(user);
         return await work(scope.ServiceProvider);
+    }
+
+    /// <summary>Writes each log event as one line: time, level, source, message and any exception.</summary>
+    private sealed class LineSink(Action<string> write) : Serilog.Core.ILogEventSink
+    {
+        public void Emit(Serilog.Events.LogEvent logEvent)
+        {
+            var source = logEvent.Properties.TryGetValue("SourceContext", out var context) ? context.ToString().Trim('"') : "";
+            write($"{logEvent.Timestamp:HH:mm:ss.fff} {logEvent.Level} {source}: {logEvent.RenderMessage()}"
+                  + (logEvent.Exception is { } e ? Environment.NewLine + e : ""));
+        }
     }
 
     public override async ValueTask DisposeAsync()

@@ -29,12 +29,25 @@ public abstract class BrowserTest(ITestOutputHelper output) : IAsyncLifetime
     private IPlaywright playwright = null!;
     private IBrowser browser = null!;
     private string baseUrl = "";
+    private readonly List<IBrowserContext> traced = [];
+
+    /// <summary>
+    /// Where each page's Playwright trace is saved (<c>ONECARD_BROWSER_TRACES</c>; test.sh sets it beside the results): the
+    /// actions, the DOM before and after each, the console and the network, to replay a failure seen once
+    /// (<c>npx playwright show-trace</c> or trace.playwright.dev). Unset, nothing is traced.
+    /// </summary>
+    private static readonly string? TraceDirectory = Environment.GetEnvironmentVariable("ONECARD_BROWSER_TRACES") is { Length: > 0 } dir ? dir : null;
 
     public async Task InitializeAsync()
     {
         // Playwright's 5 s default for Expect is what failed under load (issue 5, finding 10).
         Assertions.SetDefaultExpectTimeout(Patience);
-        App = await OneCardApp.StartAsync(useKestrel: true);
+        // The host's log goes into the test's output, which xUnit prints when the test fails.
+        App = await OneCardApp.StartAsync(useKestrel: true, log: line =>
+        {
+            try { Output.WriteLine("host: " + line); }
+            catch (InvalidOperationException) { } // logged after the test ended: no output to write to
+        });
         baseUrl = App.BaseAddress.ToString().TrimEnd('/');
         playwright = await Playwright.CreateAsync();
         browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -48,6 +61,12 @@ public abstract class BrowserTest(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        foreach (var (context, i) in traced.Select((c, i) => (c, i)))
+        {
+            var path = Path.Combine(TraceDirectory!, $"{GetType().Name}-{i + 1}-{Guid.NewGuid():N}.zip");
+            await context.Tracing.StopAsync(new() { Path = path });
+            Output.WriteLine("trace: " + path);
+        }
         await browser.DisposeAsync();
         playwright.Dispose();
         await App.DisposeAsync();
@@ -56,7 +75,14 @@ public abstract class BrowserTest(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>A new page (own cookies) that logs browser errors and failed responses to the test output.</summary>
     protected async Task<IPage> NewPageAsync()
     {
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { Locale = "zh-CN", ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "zh-CN", ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        if (TraceDirectory is not null)
+        {
+            Directory.CreateDirectory(TraceDirectory);
+            await context.Tracing.StartAsync(new() { Title = GetType().Name, Snapshots = true, Screenshots = true });
+            traced.Add(context);
+        }
+        var page = await context.NewPageAsync();
         page.SetDefaultTimeout(Patience);
         page.SetDefaultNavigationTimeout(Patience);
         page.Console += (_, m) => { if (m.Type == "error") Output.WriteLine("browser: " + m.Text); };

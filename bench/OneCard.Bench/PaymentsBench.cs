@@ -62,20 +62,33 @@ internal static class PaymentsBench
             // (A) COPY … TO, then (a) our file; (A) again after, so that cache warmth favours neither.
             var copyTo1 = await CopyToAsync(app.ConnectionString, batchId, Path.Combine(work, "copy-to-1.txt"));
             var bankFile = Path.Combine(work, "instructions.bank");
+            var (cpuBefore, pausedBefore, collectionsBefore) = (Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalPauseDuration(), GC.CollectionCount(0));
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             watch.Restart();
+            IReadOnlyList<(string Phase, TimeSpan Elapsed)> filePhases = [];
+            var handed = TimeSpan.Zero;
             await AsFinanceAsync(app, async h =>
             {
                 var (_, content) = await h.BankFileAsync(batchId, CancellationToken.None);
+                filePhases = h.Phases.ToList();
+                handed = watch.Elapsed;
                 await using (content)
                 await using (var file = File.Create(bankFile)) await content.CopyToAsync(file);
             });
             var generate = watch.Elapsed.TotalSeconds;
+            var (cpu, paused, collections) = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore, GC.GetTotalPauseDuration() - pausedBefore,
+                GC.CollectionCount(0) - collectionsBefore);
+            var allocatedPerLine = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)lines;
             var copyTo2 = await CopyToAsync(app.ConnectionString, batchId, Path.Combine(work, "copy-to-2.txt"));
             var copyTo = Math.Min(copyTo1, copyTo2);
             Console.WriteLine($"(a) bank file {generate:F2} s = {lines / generate:N0} lines/s; (A) COPY TO {copyTo1:F2} s and {copyTo2:F2} s; (a)/(A) {generate / copyTo:F2}x");
+            Console.WriteLine("    (a) by phase: " + string.Join("; ", filePhases.Select(p => $"{p.Phase} {p.Elapsed.TotalSeconds:F2} s"))
+                + $"; the download copied to a file {generate - handed.TotalSeconds:F2} s");
+            Console.WriteLine($"    (a) host CPU {cpu.TotalSeconds:F2} s in {generate:F2} s on {Environment.ProcessorCount} cores; GC paused {paused.TotalSeconds:F2} s in {collections} collections");
             // Where (a)'s time goes: the same rows read through EF as the writer reads them, then also unsealed — no CSV, no file.
-            var (read, unseal) = await ReadStagesAsync(app, batchId);
+            var (read, unseal, readBytes, unsealBytes) = await ReadStagesAsync(app, batchId);
             Console.WriteLine($"    of which: reading the rows through EF {read:F2} s; reading and unsealing each account {unseal:F2} s (the rest: CSV, SM4-CBC + HMAC-SM3 on a second core, file)");
+            Console.WriteLine($"    allocated per line: the whole file {allocatedPerLine:N0} B; reading the rows {readBytes:N0} B; reading and unsealing {unsealBytes:N0} B");
             await ProfileGenerationAsync(app, batchId, bankFile);
 
             // The bank's answer (untimed): the demo bank opens the file with the agreement's keys and fails 1 line in 1,000.
@@ -237,23 +250,29 @@ internal static class PaymentsBench
     }
 
     /// <summary>Reading the batch's rows as <c>BankFileWriter</c> does, alone and with each account unsealed: (a)'s cost split.</summary>
-    private static async Task<(double Read, double Unseal)> ReadStagesAsync(OneCardApp app, Guid batchId)
+    private static async Task<(double Read, double Unseal, double ReadBytesPerLine, double UnsealBytesPerLine)> ReadStagesAsync(OneCardApp app, Guid batchId)
     {
         await using var scope = app.Services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<UserContext>().SetSystem();
         var db = scope.ServiceProvider.GetRequiredService<OneCardDbContext>();
         var decryptor = scope.ServiceProvider.GetRequiredService<PersonalDataProtector>().CreateDecryptor();
-        async Task<double> Time(bool unseal)
+        async Task<(double Seconds, double BytesPerLine)> Time(bool unseal)
         {
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
             var watch = Stopwatch.StartNew();
-            long length = 0;
+            long length = 0, count = 0;
             await foreach (var row in db.PaymentInstructions.AsNoTracking().Where(i => i.BatchId == batchId).OrderBy(i => i.Seq)
                                .Select(i => new { i.Seq, i.PayeeName, i.AccountCipher, i.Amount, i.PolicyCode, i.Period, i.AccountType, i.AgentBankCode })
                                .AsAsyncEnumerable())
+            {
                 length += unseal ? decryptor.Decrypt(row.AccountCipher).Length : row.AccountCipher.Length;
-            return length > 0 ? watch.Elapsed.TotalSeconds : double.NaN;
+                count++;
+            }
+            return length > 0 ? (watch.Elapsed.TotalSeconds, (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)count) : (double.NaN, double.NaN);
         }
-        return (await Time(unseal: false), await Time(unseal: true));
+        var (read, readBytes) = await Time(unseal: false);
+        var (unsealed, unsealBytes) = await Time(unseal: true);
+        return (read, unsealed, readBytes, unsealBytes);
     }
 
     private static async Task<T> AsFinanceAsync<T>(OneCardApp app, Func<BankFiles.Handler, Task<T>> work)

@@ -36,7 +36,7 @@ if [ "$total" -eq 0 ]; then
   [ "$status" -eq 0 ] && status=1
 fi
 [ "$failed" -gt 0 ] && [ "$status" -eq 0 ] && status=1
-# The traces are for replaying a failure; a green run does not need them (about 5 MB a page).
+# The traces are for replaying a failure; a green run does not need them.
 [ "$status" -eq 0 ] && rm -rf "$ONECARD_BROWSER_TRACES"
 echo "Tests: $passed passed, $failed failed"
 exit "$status"

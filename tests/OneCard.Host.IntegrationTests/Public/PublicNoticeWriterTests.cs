@@ -51,15 +51,7 @@ public sealed class PublicNoticeWriterTests : IAsyncLifetime
             await db.Database.ExecuteSqlAsync($$"""UPDATE "ClaimLines" SET "FactsJson" = '{"Note":"x","LongerKeyFirst":7.25,"A":3}' WHERE "ApplicationId" = {{id}} AND "LineNo" = 1""");
             await db.Database.ExecuteSqlAsync($$"""UPDATE "ClaimLines" SET "FactsJson" = '{"Note":"x","Converted":false}' WHERE "ApplicationId" = {{id}} AND "LineNo" = 2""");
             await db.Database.ExecuteSqlAsync($$"""UPDATE "ClaimLines" SET "FactsJson" = '{"Area":10.50}' WHERE "ApplicationId" = {{id}} AND "LineNo" = 3""");
-            await db.PublicNotices.Where(n => n.ApplicationId == id).SelectMany(n => n.Lines).ExecuteDeleteAsync();
-            await db.PublicNotices.Where(n => n.ApplicationId == id).ExecuteDeleteAsync();
-            var application = await db.Applications.IgnoreQueryFilters().SingleAsync(a => a.Id == id);
-            // As a step effect does: inside the transaction that also holds its audit entry.
-            await using var tx = await db.Database.BeginTransactionAsync();
-            await sp.GetRequiredService<PublicNoticeWriter>().AddAsync(application, NoticeKind.Publicity, app.Clock.GetUtcNow(), null, LineOutcome.Eligible, "拟发放", default);
-            await db.SaveChangesAsync();
-            await tx.CommitAsync();
-            return 0;
+            return await RewriteAsync(sp, id, NoticeKind.Publicity, LineOutcome.Eligible, "拟发放");
         });
         (written, lines) = await NoticeAsync(id);
         Assert.Equal(lines.Select(l => Masking.Name(l.Name)), written.Select(l => l.NameMasked));
@@ -88,17 +80,11 @@ public sealed class PublicNoticeWriterTests : IAsyncLifetime
         async Task<PublicNotice> WriteAsync(NoticeKind kind, LineOutcome outcome, string statusZh, string outcomes) => await app.AsSystemAsync(async sp =>
         {
             var db = sp.GetRequiredService<OneCardDbContext>();
-            await db.PublicNotices.Where(n => n.ApplicationId == id).SelectMany(n => n.Lines).ExecuteDeleteAsync();
-            await db.PublicNotices.Where(n => n.ApplicationId == id).ExecuteDeleteAsync();
             // The line numbered i takes the i-th outcome of the list.
             foreach (var (name, i) in outcomes.Split(',').Select((o, i) => (o, i + 1)))
                 await db.ClaimLines.IgnoreQueryFilters().Where(l => l.ApplicationId == id && l.LineNo == i)
                     .ExecuteUpdateAsync(u => u.SetProperty(l => l.Outcome, Enum.Parse<LineOutcome>(name)));
-            var application = await db.Applications.IgnoreQueryFilters().SingleAsync(a => a.Id == id);
-            await using var tx = await db.Database.BeginTransactionAsync();
-            await sp.GetRequiredService<PublicNoticeWriter>().AddAsync(application, kind, app.Clock.GetUtcNow(), null, outcome, statusZh, default);
-            await db.SaveChangesAsync();
-            await tx.CommitAsync();
+            await RewriteAsync(sp, id, kind, outcome, statusZh);
             return await db.PublicNotices.Include(n => n.Lines).AsNoTracking().SingleAsync(n => n.ApplicationId == id);
         });
 
@@ -111,6 +97,20 @@ public sealed class PublicNoticeWriterTests : IAsyncLifetime
         Assert.Equal([1, 5], publication.Lines.OrderBy(l => l.LineNo).Select(l => l.LineNo));
         Assert.All(publication.Lines, l => Assert.Equal("已发放", l.StatusZh));
         Assert.Equal((2, amounts[1] + amounts[5]), (publication.LineCount, publication.TotalAmount));
+    }
+
+    /// <summary>Drops the case's notices and writes one anew through the real writer, as a step effect does: inside the transaction that also holds its audit entry.</summary>
+    private async Task<int> RewriteAsync(IServiceProvider sp, Guid id, NoticeKind kind, LineOutcome outcome, string statusZh)
+    {
+        var db = sp.GetRequiredService<OneCardDbContext>();
+        await db.PublicNotices.Where(n => n.ApplicationId == id).SelectMany(n => n.Lines).ExecuteDeleteAsync();
+        await db.PublicNotices.Where(n => n.ApplicationId == id).ExecuteDeleteAsync();
+        var application = await db.Applications.IgnoreQueryFilters().SingleAsync(a => a.Id == id);
+        await using var tx = await db.Database.BeginTransactionAsync();
+        await sp.GetRequiredService<PublicNoticeWriter>().AddAsync(application, kind, app.Clock.GetUtcNow(), null, outcome, statusZh, default);
+        var saved = await db.SaveChangesAsync();
+        await tx.CommitAsync();
+        return saved;
     }
 
     private Task<(List<PublicNoticeLine> Written, List<ClaimLine> Lines)> NoticeAsync(Guid id) => app.AsSystemAsync(async sp =>

@@ -303,7 +303,7 @@ public static class BankFiles
                 await db.LockAsync(instance, ct);
             }
             Phase("lock the case");
-            var applied = await sink.ApplyAsync(batchId, now, ct);
+            var applied = await sink.ApplyAsync(batchId, batch.ApplicationId, now, ct);
             Phase("update instructions and claim lines");
             if (applied != pending)
                 throw new OneCardException(ErrorKind.Conflict, "ResultConflict", "支付结果已被同时导入的另一文件登记，请刷新后核对",

@@ -24,7 +24,7 @@ public abstract class BankResultSink : IAsyncDisposable
     public virtual Task CloseAsync(CancellationToken ct) => Task.CompletedTask;
 
     /// <summary>Applies what was added (after <see cref="CloseAsync"/>); returns how many instructions moved from Pending.</summary>
-    public abstract Task<int> ApplyAsync(Guid batchId, DateTimeOffset now, CancellationToken ct);
+    public abstract Task<int> ApplyAsync(Guid batchId, Guid applicationId, DateTimeOffset now, CancellationToken ct);
 
     public async ValueTask DisposeAsync()
     {
@@ -69,13 +69,18 @@ public abstract class BankResultSink : IAsyncDisposable
             importer = null;
         }
 
-        public override async Task<int> ApplyAsync(Guid batchId, DateTimeOffset now, CancellationToken ct)
+        public override async Task<int> ApplyAsync(Guid batchId, Guid applicationId, DateTimeOffset now, CancellationToken ct)
         {
             await CloseAsync(ct);
             if (count == 0) return 0;
             await db.Database.ExecuteSqlRawAsync("ANALYZE bank_results", ct);
             // One statement: the instructions that move from Pending hand their claim lines to the second update, so a line
             // changes exactly when its instruction does; the count is of claim lines, one per moved instruction.
+            // A batch pays the lines of one application, and the table holds every case's lines of every year: filtered by the
+            // application, the join probes only that case's lines (and the planner may reach them by the (ApplicationId, LineNo)
+            // index where the case is a small part of the table). 300,000 lines moved among 3,000,000 of ten cases: 2.8–3.2 s
+            // against 3.5–3.7 s unfiltered. Were a line of another application in the batch, it would not be updated, the
+            // count would fall short and the import would roll back.
             var moved = await db.Database.ExecuteSqlAsync($"""
                 WITH moved AS (
                     UPDATE "PaymentInstructions" AS i
@@ -88,7 +93,7 @@ public abstract class BankResultSink : IAsyncDisposable
                     "ReasonZh" = CASE WHEN m.paid THEN l."ReasonZh" ELSE '银行退票：' || m.message END,
                     "ReasonEn" = CASE WHEN m.paid THEN l."ReasonEn" ELSE 'Returned by the bank: ' || m.message END
                 FROM moved AS m
-                WHERE l."Id" = m.line_id
+                WHERE l."Id" = m.line_id AND l."ApplicationId" = {applicationId}
                 """, ct);
             return moved;
         }
@@ -115,7 +120,7 @@ public abstract class BankResultSink : IAsyncDisposable
             return ValueTask.CompletedTask;
         }
 
-        public override async Task<int> ApplyAsync(Guid batchId, DateTimeOffset now, CancellationToken ct)
+        public override async Task<int> ApplyAsync(Guid batchId, Guid applicationId, DateTimeOffset now, CancellationToken ct)
         {
             var applied = 0;
             foreach (var group in rows.GroupBy(r => (r.Paid, r.Message)))

@@ -14,6 +14,10 @@
 //     record the import, audit, move the batch's case and the application's case.
 // (B) baseline: COPY FROM STDIN (binary) of (seq, paid, message) into a temporary table plus one set-based UPDATE of the
 //     same instructions, in a transaction that is rolled back (so (b) still finds every line pending).
+// Both meet the same table: VACUUM ANALYZE (untimed) after the setup, whose million fresh rows would otherwise have their
+// hint bits set by whichever side reads them first, and again after (B)'s rollback, which leaves a dead version of every
+// instruction and an index entry for each. Without the second, (b) paid for (B)'s dead rows: its update of the instructions
+// took 12.2 s at 300,000 lines against 7.6 s for the same update in (B).
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -53,6 +57,7 @@ internal static class PaymentsBench
         await GrowAsync(app.ConnectionString, applicationId, batchId, lines);
         // Allocated to a budget indicator and released to its bank as finance would, at its grown total.
         await BatchRelease.EnsureReleasedAsync(await app.SignInAsync("finance"), batchId);
+        await VacuumAsync(app.ConnectionString);
         Console.WriteLine($"setup: batch grown to {lines:N0} lines, allocated and released in {watch.Elapsed.TotalSeconds:F1} s (untimed)");
 
         var work = Path.Combine(Path.GetTempPath(), $"onecard-payments-bench-{Guid.NewGuid():N}");
@@ -110,6 +115,11 @@ internal static class PaymentsBench
 
             // (B) COPY … FROM + one UPDATE, rolled back; then (b) the import.
             var copyFrom = await CopyFromAndUpdateAsync(app.ConnectionString, batchId, lines);
+            // The rolled-back UPDATE left a dead version of every instruction and an index entry for each: cleared, untimed,
+            // as autovacuum would between two imports, so that (b) meets the table (B) met.
+            watch.Restart();
+            await VacuumAsync(app.ConnectionString);
+            Console.WriteLine($"    (B)'s dead rows vacuumed in {watch.Elapsed.TotalSeconds:F1} s (untimed)");
             watch.Restart();
             IReadOnlyList<(string Phase, TimeSpan Elapsed)> phases = [];
             var summary = await AsFinanceAsync(app, async h =>
@@ -365,6 +375,15 @@ internal static class PaymentsBench
         cmd.Parameters.AddWithValue("n", extra);
         await cmd.ExecuteNonQueryAsync();
         _ = applicationId;
+    }
+
+    /// <summary>VACUUM ANALYZE of the tables the import updates, outside any transaction.</summary>
+    private static async Task VacuumAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand("""VACUUM (ANALYZE) "PaymentInstructions", "ClaimLines", "PaymentBatches" """, connection) { CommandTimeout = 3600 };
+        await cmd.ExecuteNonQueryAsync();
     }
 
     private static async Task<T> Scalar<T>(NpgsqlConnection connection, string sql, Guid batchId, int n)

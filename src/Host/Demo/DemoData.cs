@@ -163,7 +163,8 @@ public static class DemoData
     /// Seven 农业农村 cases (submitted by clerk, reviewed by clerk.review) resting at TownshipReview, CountyReview, SampleCheck,
     /// Publicity, FinanceRecheck, Payment and Publicized, one 民政 case (高龄津贴, submitted by clerk.civil, passed by
     /// clerk.civil.review) resting at CountyReview for reviewer.civil, and the cases of <see cref="EveryStep"/> (退回修改, 异议处理 with an
-    /// open objection, 已驳回, 已撤回 in both townships and 康平县; work for clerk2, clerk2.review and reviewer.kangping); idempotent.
+    /// open objection, 已驳回, 已撤回 in both townships and 康平县; work for clerk2, clerk2.review and reviewer.kangping), then 法库县's
+    /// snapshots and a drawn 事后专项核查 (<see cref="DemoRegistry"/>); idempotent.
     /// </summary>
     public static async Task EnsureDemoCasesAsync(IServiceProvider services)
     {
@@ -177,6 +178,8 @@ public static class DemoData
             // A demo database seeded before every step had its case gets the rest (keyed by the 康平县 township's cases).
             if (seeded && !await db.Applications.AnyAsync(a => a.RegionCode == KangpingTownship))
                 await EnsureEveryStepAsync(services, DemoUsers(), services.GetRequiredService<TimeProvider>().GetUtcNow());
+            // … and one seeded before the demo had a registry and a campaign gets those (keyed by any snapshot).
+            if (seeded) await DemoRegistry.EnsureAsync(services, DemoUsers(), services.GetRequiredService<TimeProvider>().GetUtcNow());
             if (seeded) return;
         }
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
@@ -250,6 +253,7 @@ public static class DemoData
         }
         await EnsureCivilCaseAsync(services, users, now.AddDays(-2));
         await EnsureEveryStepAsync(services, users, now);
+        await DemoRegistry.EnsureAsync(services, users, now);
     }
 
     private static Dictionary<string, CurrentUser> DemoUsers() =>

@@ -66,6 +66,31 @@ public sealed class DemoEveryStepTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Demo_HasTheCountysSnapshots_AndADrawnPostPaymentCampaign_WhoseItemsWaitForTheInspector()
+    {
+        var admin = await SignInAsync("admin");
+        var current = (await admin.GetFromJsonAsync<JsonElement>("/api/registry/snapshots?region=210124&current=true")).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(["户籍", "死亡火化", "财政供养人员"], current.Select(s => s.GetProperty("kindZh").GetString()!).Order(StringComparer.Ordinal).ToArray());
+        Assert.All(current, s => Assert.Equal("210124", s.GetProperty("regionCode").GetString()));
+        Assert.Equal(1, current.Single(s => s.GetProperty("kindZh").GetString() == "死亡火化").GetProperty("rowCount").GetInt32());
+        // 户籍 lists every person of the demo's township rosters once (seven cases of twelve lines).
+        Assert.True(current.Single(s => s.GetProperty("kindZh").GetString() == "户籍").GetProperty("rowCount").GetInt32() > 12);
+
+        var supervisor = await SignInAsync("supervisor");
+        var campaign = (await supervisor.GetFromJsonAsync<JsonElement>("/api/inspections/campaigns")).EnumerateArray().Single();
+        Assert.Equal(("PostPayment", Host.Demo.DemoRegistry.CampaignSeed), (campaign.GetProperty("kind").GetString(),
+            (await supervisor.GetFromJsonAsync<JsonElement>($"/api/inspections/campaigns/{campaign.GetProperty("id").GetGuid()}")).GetProperty("seed").GetInt64()));
+        var sampled = campaign.GetProperty("sampleCount").GetInt32();
+        Assert.True(sampled > 0, "the demo campaign drew nothing");
+        var reproduction = await supervisor.GetFromJsonAsync<JsonElement>($"/api/inspections/campaigns/{campaign.GetProperty("id").GetGuid()}/reproduce");
+        Assert.True(reproduction.GetProperty("consistent").GetBoolean(), reproduction.ToString());
+
+        var tasks = (await (await SignInAsync("inspector")).GetFromJsonAsync<JsonElement>("/api/tasks")).EnumerateArray()
+            .Count(t => t.GetProperty("subjectKind").GetString() == "InspectionItem");
+        Assert.Equal(sampled, tasks);
+    }
+
+    [Fact]
     public async Task Demo_SeedingAgain_AddsNothing()
     {
         int Count(OneCardDbContext db) => db.Applications.Count();

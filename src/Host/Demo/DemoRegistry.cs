@@ -13,7 +13,7 @@ namespace OneCard.Host.Demo;
 
 /// <summary>
 /// The demo's registry and inspections, made through the real use cases as an administrator and a supervisor would: 法库县's
-/// snapshots of other departments' data (户籍 of every person on the demo's 耕地地力保护补贴 rosters, one of them 死亡; 死亡火化 with
+/// snapshots of other departments' data (户籍 of every person on the seven main 耕地地力保护补贴 rosters of 大孤家子镇, one of them 死亡; 死亡火化 with
 /// that person; 财政供养人员 with another), and a 事后专项核查 over the county's paid lines, drawn from a recorded seed so its items
 /// wait for the inspector. Idempotent: a database with any snapshot is left as it is.
 /// </summary>
@@ -30,7 +30,7 @@ public static class DemoRegistry
             if (await scope.ServiceProvider.GetRequiredService<OneCardDbContext>().ReferenceSnapshots.AnyAsync()) return;
         }
         var today = WorkingDayCalendar.LocalDate(now);
-        // The people of the demo's township rosters (the seeds EnsureDemoCasesAsync submits), in order.
+        // The people of the seven main rosters (the seeds EnsureDemoCasesAsync submits in 大孤家子镇), in order.
         var people = Enumerable.Range(0, 7).SelectMany(c => DemoData.Roster(1000 + c, 12)).Select(l => (Name: l.Name!, IdNumber: l.IdNumber!, RegionCode: l.RegionCode!))
             .DistinctBy(p => p.IdNumber).ToList();
         var deceased = people[1];

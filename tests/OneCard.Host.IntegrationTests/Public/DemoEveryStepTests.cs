@@ -73,7 +73,7 @@ public sealed class DemoEveryStepTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Equal(["户籍", "死亡火化", "财政供养人员"], current.Select(s => s.GetProperty("kindZh").GetString()!).Order(StringComparer.Ordinal).ToArray());
         Assert.All(current, s => Assert.Equal("210124", s.GetProperty("regionCode").GetString()));
         Assert.Equal(1, current.Single(s => s.GetProperty("kindZh").GetString() == "死亡火化").GetProperty("rowCount").GetInt32());
-        // 户籍 lists every person of the demo's township rosters once (seven cases of twelve lines).
+        // 户籍 lists every person of the seven main rosters once (twelve lines each).
         Assert.True(current.Single(s => s.GetProperty("kindZh").GetString() == "户籍").GetProperty("rowCount").GetInt32() > 12);
 
         var supervisor = await SignInAsync("supervisor");

@@ -1,4 +1,3 @@
-using Hangfire;
 using OneCard.Host.Cases;
 
 namespace OneCard.Host.Notices;
@@ -16,10 +15,6 @@ public static class NoticesSetup
         services.AddTransient<OutboxFileJob>();
         return services;
     }
-
-    /// <summary>The file adapter drains the outbox every minute on every host that runs jobs.</summary>
-    public static void AddNoticeJobs(this IRecurringJobManager jobs) =>
-        jobs.AddOrUpdate<OutboxFileJob>(OutboxFileJob.RecurringId, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
 }
 
 /// <summary>Per circuit: lets the notice page tell the bell that the unread count changed.</summary>

@@ -157,6 +157,8 @@ public static class HostSetup
                 storage = h.UseSQLiteStorage(jobs["SqlitePath"] ?? "onecard-jobs.db").Entry;
         });
         if (jobs.GetValue("RunServer", true))
+        {
+            services.AddHostedService<RecurringJobs>();
             services.AddHangfireServer((sp, o) =>
             {
                 o.WorkerCount = jobs.GetValue("Workers", 2);
@@ -164,6 +166,7 @@ public static class HostSetup
                 // overwritten by whichever host started last (several hosts share a process in tests).
                 o.Activator = new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>());
             });
+        }
 
         builder.AddOneCardUi();
         return builder;
@@ -254,17 +257,6 @@ public static class HostSetup
             // Nobody requeues or deletes payment jobs from a browser (reliability-security §2.6).
             IsReadOnlyFunc = _ => true,
         });
-        if (app.Configuration.GetSection("Jobs").GetValue("RunServer", true))
-        {
-            app.Services.GetRequiredService<IRecurringJobManager>()
-                .AddOrUpdate<DeadlineSweepJob>(DeadlineSweepJob.RecurringId, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
-            app.Services.GetRequiredService<IRecurringJobManager>().AddNoticeJobs();
-            app.Services.GetRequiredService<IRecurringJobManager>()
-                .AddOrUpdate<CorrectionSweep>(CorrectionSweep.RecurringId, j => j.RunJobAsync(CancellationToken.None), Cron.Minutely());
-            app.Services.GetRequiredService<IRecurringJobManager>()
-                .AddOrUpdate<Applications.RosterImportSweep>(Applications.RosterImportSweep.RecurringId, j => j.RunJobAsync(CancellationToken.None), Cron.Minutely());
-        }
-
         app.MapOneCardUi();
         return app;
     }

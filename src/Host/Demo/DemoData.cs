@@ -408,7 +408,8 @@ public static class DemoData
         return lines;
     }
 
-    private static async Task As(IServiceProvider services, CurrentUser? user, DateTimeOffset at, Func<IServiceProvider, Task> work)
+    /// <summary>Runs <paramref name="work"/> in a scope as <paramref name="user"/> (the system when null), the clock reading <paramref name="at"/>.</summary>
+    internal static async Task As(IServiceProvider services, CurrentUser? user, DateTimeOffset at, Func<IServiceProvider, Task> work)
     {
         await SeedableClock.RunAsOf(at, async () =>
         {

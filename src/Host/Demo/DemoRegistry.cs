@@ -24,11 +24,9 @@ public static class DemoRegistry
 
     public static async Task EnsureAsync(IServiceProvider services, IReadOnlyDictionary<string, CurrentUser> users, DateTimeOffset now)
     {
-        await using (var scope = services.CreateAsyncScope())
-        {
-            scope.ServiceProvider.GetRequiredService<UserContext>().SetSystem();
-            if (await scope.ServiceProvider.GetRequiredService<OneCardDbContext>().ReferenceSnapshots.AnyAsync()) return;
-        }
+        var seeded = false;
+        await DemoData.As(services, null, now, async sp => seeded = await sp.GetRequiredService<OneCardDbContext>().ReferenceSnapshots.AnyAsync());
+        if (seeded) return;
         var today = WorkingDayCalendar.LocalDate(now);
         // The people of the seven main rosters (the seeds EnsureDemoCasesAsync submits in 大孤家子镇), in order.
         var people = Enumerable.Range(0, 7).SelectMany(c => DemoData.Roster(1000 + c, 12)).Select(l => (Name: l.Name!, IdNumber: l.IdNumber!, RegionCode: l.RegionCode!))
@@ -36,7 +34,7 @@ public static class DemoRegistry
         var deceased = people[1];
         var employed = people[2];
 
-        await AsAsync(services, users["admin"], async sp =>
+        await DemoData.As(services, users["admin"], now, async sp =>
         {
             var snapshots = sp.GetRequiredService<ReferenceSnapshots.Handler>();
             var registry = Csv(ReferenceKind.HouseholdRegistry, people.Select(p =>
@@ -56,7 +54,7 @@ public static class DemoRegistry
             }
         });
 
-        await AsAsync(services, users["supervisor"], async sp =>
+        await DemoData.As(services, users["supervisor"], now, async sp =>
         {
             var campaigns = sp.GetRequiredService<Campaigns.Handler>();
             var id = await campaigns.CreateAsync(new Campaigns.NewCampaign("PostPayment", "耕地地力保护补贴事后专项核查（演示）", DemoData.County, DemoData.PolicyCode, "2026",
@@ -72,12 +70,5 @@ public static class DemoRegistry
         text.Append(string.Join(',', ReferenceSnapshots.Spec(kind).Columns.Select(c => c.Header))).Append("\r\n");
         foreach (var row in rows) text.Append(string.Join(',', row)).Append("\r\n");
         return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text.ToString())];
-    }
-
-    private static async Task AsAsync(IServiceProvider services, CurrentUser user, Func<IServiceProvider, Task> work)
-    {
-        await using var scope = services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<UserContext>().SetUser(user);
-        await work(scope.ServiceProvider);
     }
 }

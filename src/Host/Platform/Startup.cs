@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using OneCard.Domain.Policies;
 using OneCard.Host.Cases.Vocabulary;
 using OneCard.Persistence;
@@ -25,6 +27,9 @@ public static class Startup
         scope.ServiceProvider.GetRequiredService<WorkflowVocabularyCheck>().EnsureKnown(scope.ServiceProvider.GetRequiredService<WorkflowCatalog>().All);
         // Hosts starting together on one database take turns: seeding and registration check, then insert.
         await using var turn = await StartupTurn.TakeAsync(db);
+        // EF reads its migrations history before it creates the table, and logs that failed read as an error on every first
+        // start (dotnet/efcore#37328): an operator would chase it. EF's own create-if-not-exists script first, so the read succeeds.
+        await db.Database.ExecuteSqlRawAsync(db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript());
         await db.Database.MigrateAsync();
         await RegionSeed.EnsureSeededAsync(db);
         await RegisterPublishedVersionsAsync(db, scope.ServiceProvider.GetRequiredService<RuleSetCatalog>(),

@@ -44,6 +44,20 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task FirstStart_OnAFreshDatabase_LogsNoError()
+    {
+        // An operator reads an Error line as something to act on. EF used to log one on every first start: it read its
+        // migrations history before the table existed ("Failed executing DbCommand … __EFMigrationsHistory").
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using var app = await OneCardApp.StartAsync(log: lines.Enqueue);
+        Assert.Equal("Healthy", await app.CreateClient().GetStringAsync("/health"));
+        static string Level(string line) => line.Split(' ', 3) is [_, var level, _] ? level : "";
+        var errors = lines.Where(l => Level(l) is "Error" or "Fatal").ToList();
+        Assert.True(errors.Count == 0, string.Join(Environment.NewLine, errors));
+        Assert.Contains(lines, l => Level(l) == "Information"); // the log reached the test
+    }
+
+    [Fact]
     public async Task Health_IsDegraded_WhenDeadlinesCanReachAYearTheCalendarLacks()
     {
         // 2026-03-02: the next 90 days are all in 2026, which the calendar covers.

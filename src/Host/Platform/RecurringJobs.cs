@@ -18,52 +18,40 @@ public sealed class RecurringJobs(IRecurringJobManager jobs, ILogger<RecurringJo
     /// <summary>The wait between attempts: on the wall clock, as the lock goes stale on it (a test's fake clock never would).</summary>
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
 
-    /// <summary>The recurring jobs every host that runs jobs keeps, by id.</summary>
-    public static IReadOnlyList<string> Ids { get; } =
-        [DeadlineSweepJob.RecurringId, OutboxFileJob.RecurringId, CorrectionSweep.RecurringId, RosterImportSweep.RecurringId];
+    /// <summary>The recurring jobs every host that runs jobs keeps: each id with its registration (every minute).</summary>
+    private static readonly (string Id, Action<IRecurringJobManager> Register)[] Jobs =
+    [
+        (DeadlineSweepJob.RecurringId, m => m.AddOrUpdate<DeadlineSweepJob>(DeadlineSweepJob.RecurringId, j => j.RunAsync(CancellationToken.None), Cron.Minutely())),
+        // The file adapter drains the outbox.
+        (OutboxFileJob.RecurringId, m => m.AddOrUpdate<OutboxFileJob>(OutboxFileJob.RecurringId, j => j.RunAsync(CancellationToken.None), Cron.Minutely())),
+        (CorrectionSweep.RecurringId, m => m.AddOrUpdate<CorrectionSweep>(CorrectionSweep.RecurringId, j => j.RunJobAsync(CancellationToken.None), Cron.Minutely())),
+        (RosterImportSweep.RecurringId, m => m.AddOrUpdate<RosterImportSweep>(RosterImportSweep.RecurringId, j => j.RunJobAsync(CancellationToken.None), Cron.Minutely())),
+    ];
+
+    /// <summary>The ids of those jobs.</summary>
+    public static IReadOnlyList<string> Ids { get; } = [.. Jobs.Select(j => j.Id)];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield(); // never hold up the host's start: a lock wait blocks this thread for 15 s
-        var pending = Ids.ToList();
+        var pending = Jobs.ToList();
         while (true)
         {
-            foreach (var id in pending.ToList())
+            foreach (var job in pending.ToList())
             {
                 try
                 {
-                    Register(id);
-                    pending.Remove(id);
+                    job.Register(jobs);
+                    pending.Remove(job);
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
                     log.LogWarning(e, "Recurring job {Id} not registered yet (its lock is held or the job storage failed); trying again in {Seconds} s",
-                        id, RetryAfter.TotalSeconds);
+                        job.Id, RetryAfter.TotalSeconds);
                 }
             }
             if (pending.Count == 0) return;
             await Task.Delay(RetryAfter, stoppingToken);
-        }
-    }
-
-    private void Register(string id)
-    {
-        switch (id)
-        {
-            case DeadlineSweepJob.RecurringId:
-                jobs.AddOrUpdate<DeadlineSweepJob>(id, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
-                break;
-            case OutboxFileJob.RecurringId: // the file adapter drains the outbox
-                jobs.AddOrUpdate<OutboxFileJob>(id, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
-                break;
-            case CorrectionSweep.RecurringId:
-                jobs.AddOrUpdate<CorrectionSweep>(id, j => j.RunJobAsync(CancellationToken.None), Cron.Minutely());
-                break;
-            case RosterImportSweep.RecurringId:
-                jobs.AddOrUpdate<RosterImportSweep>(id, j => j.RunJobAsync(CancellationToken.None), Cron.Minutely());
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(id), id, "Not a recurring job of OneCard.");
         }
     }
 }

@@ -36,8 +36,13 @@ public static class BankFiles
 
     public sealed record ImportView(DateTimeOffset ImportedAt, string ImportedBy, int Lines, int Applied, string Sha256);
 
-    /// <summary>What an import did; <c>FirstImportedAt</c> is set when the very same file had been imported before (a replay).</summary>
-    public sealed record ImportSummary(int Lines, int Applied, int Unchanged, string BatchStatus, string? Step, DateTimeOffset? FirstImportedAt = null);
+    /// <summary>
+    /// What an import did; <c>FirstImportedAt</c> is set when the very same file had been imported before (a replay). <c>Step</c>
+    /// is the application's new step if its case moved on now; <c>PublicationQueued</c> says its publication runs as a job
+    /// (a case larger than <see cref="Publication.InlineUpTo"/> lines).
+    /// </summary>
+    public sealed record ImportSummary(int Lines, int Applied, int Unchanged, string BatchStatus, string? Step, DateTimeOffset? FirstImportedAt = null,
+        bool PublicationQueued = false);
 
     /// <summary>At most this many errors are listed; the count says how many there were.</summary>
     public const int ErrorsShown = 200;
@@ -85,7 +90,7 @@ public static class BankFiles
 
     /// <summary>The batch use cases; the web UI calls them too.</summary>
     public sealed class Handler(OneCardDbContext db, PersonalDataProtector protector, BankFormatCatalog formats, AuditWriter audit, CaseEngine engine,
-        UserContext user, TimeProvider time)
+        UserContext user, TimeProvider time, Publication publication)
     {
         private readonly List<(string Phase, TimeSpan Elapsed)> phases = [];
         private readonly System.Diagnostics.Stopwatch phaseWatch = new();
@@ -238,7 +243,13 @@ public static class BankFiles
             await db.LockPaymentBatchAsync(batchId, ct);
             var (batch, agreement, format, keys) = await BatchWithKeysAsync(batchId, ct);
             if (await db.BankResultImports.AsNoTracking().SingleOrDefaultAsync(i => i.BatchId == batchId && i.Sha256 == sha256, ct) is { } first)
-                return (new ImportSummary(first.Lines, 0, first.Lines, batch.Status.ToString(), null, first.ImportedAt), []);
+            {
+                // A replay: what the user does when the answer was lost. If the host died after the import committed and before
+                // the publication did, the replay publishes (the batch's lock released first; the publication takes the case's).
+                await tx.DisposeAsync();
+                var replayed = batch.Status == PaymentBatchStatus.Reconciled ? await publication.AfterReconciledAsync(batch.ApplicationId, ct) : default;
+                return (new ImportSummary(first.Lines, 0, first.Lines, batch.Status.ToString(), replayed.Step, first.ImportedAt, replayed.Queued), []);
+            }
 
             if (CheckEnvelope(header, batch, agreement, keys) is { } refusal) return (null, [refusal]);
             Phase("header, lock, keys");
@@ -327,23 +338,23 @@ public static class BankFiles
             await db.SaveChangesAsync(ct);
             Phase("batch status, import record, audit");
 
-            string? step = null;
             if (reconciled)
             {
                 await db.PaymentBatches.Where(b => b.Id == batchId).ExecuteUpdateAsync(u => u.SetProperty(b => b.ReconciledAt, now), ct);
-                // The batch's own case first, then the application's: whatever each current step lets the system do now
-                // (its definition names the way out), or nothing.
+                // The batch's own case moves on with its results: whatever its current step lets the system do now (its
+                // definition names the way out), or nothing.
                 await engine.MoveOnAsSystemAsync(PaymentBatchCases.Subject(batchId), ct);
                 await db.SaveChangesAsync(ct);
                 Phase("the batch's case moves on");
-                step = (await engine.MoveOnAsSystemAsync(CaseSubject.Application(batch.ApplicationId), ct))?.ToStep;
-                await db.SaveChangesAsync(ct);
-                Phase("the application's case moves on (publication)");
             }
             await tx.CommitAsync(ct);
             Phase("commit");
+            // The application's case after the commit, in a transaction of its own: now for an ordinary case, by a job for a
+            // large one (Publication).
+            var published = reconciled ? await publication.AfterReconciledAsync(batch.ApplicationId, ct) : default;
+            if (reconciled) Phase(published.Queued ? "the application's publication queued" : "the application's case moves on (publication, own transaction)");
             var status = reconciled ? PaymentBatchStatus.Reconciled : batch.Status;
-            return (new ImportSummary(rowCount, applied, rowCount - applied, status.ToString(), step), []);
+            return (new ImportSummary(rowCount, applied, rowCount - applied, status.ToString(), published.Step, PublicationQueued: published.Queued), []);
         }
 
         /// <summary>The envelope must be a result file of this batch, under its agreement, current key version and format.</summary>

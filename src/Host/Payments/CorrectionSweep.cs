@@ -16,17 +16,18 @@ namespace OneCard.Host.Payments;
 /// The minutely, re-entrant sweep that ties bank results to corrections and notices without touching the import code:
 /// (1) opens a correction case for each first failed instruction of a reconciled batch that has none; (2) moves each
 /// correction awaiting re-payment whose re-payment got its result; (3) writes one payment notice (补贴信息告知) per paid
-/// instruction to the outbox. It reads ids only, and each write is keyed (unique correction per original instruction, unique
+/// instruction to the outbox; (4) publishes each application whose payments all have their results but whose case has not
+/// moved on (<see cref="Publication"/>: its job was lost, or is still queued). It reads ids only, and each write is keyed (unique correction per original instruction, unique
 /// notice per instruction) or conditional (the case moves only from the step it was read in), so a sweep killed midway, run
 /// twice or on two hosts at once does each thing once. Tests call <see cref="RunAsync"/> directly.
 /// </summary>
-public sealed class CorrectionSweep(IServiceScopeFactory scopes, ILogger<CorrectionSweep> log)
+public sealed class CorrectionSweep(IServiceScopeFactory scopes, Publication publication, ILogger<CorrectionSweep> log)
 {
     public const string RecurringId = "payment-correction-sweep";
     private const int NoticeChunk = 200;
 
     /// <summary>What one run did.</summary>
-    public sealed record Outcome(int Opened, int Moved, int Notices);
+    public sealed record Outcome(int Opened, int Moved, int Notices, int Published = 0);
 
     [AutomaticRetry(Attempts = 3)]
     [DisableConcurrentExecution(120)]
@@ -60,8 +61,13 @@ public sealed class CorrectionSweep(IServiceScopeFactory scopes, ILogger<Correct
             notices += written;
             if (written == 0) break; // another sweep took them all; the next run finds what is left
         }
-        if (opened + moved + notices > 0) log.LogInformation("Correction sweep: {Opened} opened, {Moved} moved, {Notices} notices", opened, moved, notices);
-        return new Outcome(opened, moved, notices);
+        var published = 0;
+        foreach (var id in await publication.WaitingAsync(ct))
+            if (await publication.RunAsync(id, ct) is not null) published++;
+
+        if (opened + moved + notices + published > 0)
+            log.LogInformation("Correction sweep: {Opened} opened, {Moved} moved, {Notices} notices, {Published} published", opened, moved, notices, published);
+        return new Outcome(opened, moved, notices, published);
     }
 
     private async Task<T> ReadAsync<T>(Func<OneCardDbContext, Task<T>> query)

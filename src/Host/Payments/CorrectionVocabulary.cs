@@ -25,6 +25,7 @@ public static class CorrectionSetup
         services.AddScoped<Repayments.Handler>();
         services.AddScoped<Reconciliation.Handler>();
         services.AddTransient<CorrectionSweep>();
+        services.AddTransient<Publication>();
         return services;
     }
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using OneCard.Host.BrowserTests.Support;
 using OneCard.Testing;
@@ -10,7 +11,8 @@ namespace OneCard.Host.BrowserTests.Payments;
 /// <summary>
 /// Finance opens 支付批次 (/finance/batches), opens the case's batch, downloads its sealed bank file, has the demo bank answer it
 /// (one line returned), uploads the result file on the batch page and sees the reconciliation: 3 paid, 1 failed, 0 pending,
-/// balancing to the cent. A tampered result file is refused first, with its located reason in the error table.
+/// balancing to the cent. A tampered result file is refused first, with its located reason in the error table. A large case's
+/// upload says that its publication is being generated.
 /// </summary>
 public sealed class BatchReconciliationInBrowserTests(ITestOutputHelper output) : BrowserTest(output)
 {
@@ -57,6 +59,31 @@ public sealed class BatchReconciliationInBrowserTests(ITestOutputHelper output) 
 
         var after = (await (await App.SignInAsync("finance")).GetFromJsonAsync<JsonElement>($"/api/payments/batches?applicationId={id}")).EnumerateArray().Single();
         Assert.Equal(after.GetProperty("totalAmount").GetDecimal(), after.GetProperty("succeededAmount").GetDecimal() + after.GetProperty("failedAmount").GetDecimal());
+        Assert.Equal("Publicized", (await DetailAsync("reviewer", id)).GetProperty("case").GetProperty("step").GetString());
+    }
+
+    [Fact]
+    public async Task Finance_UploadsTheResultsOfALargeCase_AndIsToldItsPublicationIsBeingGenerated()
+    {
+        // Every case counts as large here (Payments:PublishInlineUpTo 0): its publication runs as a job, which no server runs here.
+        App.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["Payments:PublishInlineUpTo"] = "0";
+        var id = await DriveToPaymentAsync(Claims.FiveLines());
+        var batch = Assert.Single(await BatchRelease.ReadyAsync(await App.SignInAsync("finance"), id));
+        var batchId = batch.GetProperty("id").GetGuid();
+        var bankFile = await (await App.SignInAsync("finance")).GetByteArrayAsync($"/api/payments/batches/{batchId}/bank-file");
+        var results = await Host.Demo.DemoBank.RespondAsync(App.Services, bankFile, [2]);
+
+        var page = await SignInAsync("finance", $"/finance/batches/{batchId}");
+        await WaitUntilInteractiveAsync(page, batch.GetProperty("batchNo").GetString()!);
+        await page.Locator("[data-upload=results]").SetInputFilesAsync(new FilePayload { Name = "results.bank", MimeType = "application/octet-stream", Buffer = results });
+        await Button(page, "上传回盘").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-import-summary]")).ToContainTextAsync("登记 4 笔");
+        await Assertions.Expect(page.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "Reconciled");
+        await Assertions.Expect(page.Locator("[data-publication-queued]")).ToContainTextAsync("已对账，公开生成中");
+        Assert.Equal("Payment", (await DetailAsync("reviewer", id)).GetProperty("case").GetProperty("step").GetString());
+
+        // The job, run as the server would: the case is published.
+        Assert.Equal("Publicized", await App.Services.GetRequiredService<Host.Payments.Publication>().RunAsync(id, CancellationToken.None));
         Assert.Equal("Publicized", (await DetailAsync("reviewer", id)).GetProperty("case").GetProperty("step").GetString());
     }
 }

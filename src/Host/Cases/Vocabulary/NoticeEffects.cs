@@ -56,8 +56,8 @@ public sealed class PublicNoticeWriter(OneCardDbContext db, AuditWriter audit, U
         if (await db.PublicNotices.AnyAsync(n => n.ApplicationId == application.Id && n.Kind == kind, ct)) return;
 
         var ruleSet = ruleSets.Get(application.PolicyCode, RuleSetVersionKey.Parse(application.RuleSetKey).Version);
-        // The outcome is tested here, not in SQL: this transaction has usually just written it (the bank's results, a
-        // million at a time), and the planner's statistics predate that. Asked for the case's Paid lines, PostgreSQL
+        // The outcome is tested here, not in SQL: the import has usually just written it (the bank's results, a million at a
+        // time, committed moments before this transaction), and the planner's statistics predate that. Asked for the case's Paid lines, PostgreSQL
         // estimated one and looked each person up by key, a million times (7.0 s of a 17.7 s publication). The case's lines
         // it does know, so it joins them to the people by hash; the few of another outcome are read and passed over.
         var lines = new List<Shown>();

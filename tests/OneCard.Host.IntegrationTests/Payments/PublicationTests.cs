@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using OneCard.Domain.Publications;
+using OneCard.Host.Payments;
+using OneCard.Persistence;
+using OneCard.Testing;
+
+namespace OneCard.Host.IntegrationTests.Payments;
+
+/// <summary>
+/// The application's publication (公开) runs after the import that reconciled its payments has committed, in a transaction of
+/// its own: at once for an ordinary case, as a job for one above <c>Payments:PublishInlineUpTo</c> lines (0 here, so every case
+/// counts as large). A lost job is made good by the sweep, or by the import's replay; each publishes once.
+/// </summary>
+public sealed class PublicationTests : IAsyncLifetime
+{
+    private OneCardApp app = null!;
+    private CaseDriver driver = null!;
+
+    public async Task InitializeAsync()
+    {
+        app = await OneCardApp.StartAsync(settings: new Dictionary<string, string?> { ["Payments:PublishInlineUpTo"] = "0" });
+        driver = new CaseDriver(app);
+    }
+
+    public async Task DisposeAsync() => await app.DisposeAsync();
+
+    /// <summary>Drives a case to Payment and imports its bank's results (one line failed); the answer's body.</summary>
+    private async Task<(Guid Application, JsonElement Summary, byte[] Results, Guid Batch)> ImportAsync()
+    {
+        var id = await driver.DriveToAsync("Payment");
+        var batchId = (await driver.BatchAsync(id)).GetProperty("id").GetGuid();
+        var finance = await driver.As("finance");
+        var bankFile = await finance.GetByteArrayAsync($"/api/payments/batches/{batchId}/bank-file");
+        var results = await Host.Demo.DemoBank.RespondAsync(app.Services, bankFile, [2]);
+        return (id, await PostAsync(batchId, results), results, batchId);
+    }
+
+    private async Task<JsonElement> PostAsync(Guid batchId, byte[] results)
+    {
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(results) { Headers = { ContentType = new MediaTypeHeaderValue("application/octet-stream") } }, "file", "results.bank" } };
+        var response = await (await driver.As("finance")).PostAsync($"/api/payments/batches/{batchId}/results", form);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private Task<int> PublicationsAsync(Guid applicationId) => app.AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().PublicNotices
+        .CountAsync(n => n.ApplicationId == applicationId && n.Kind == NoticeKind.Publication));
+
+    [Fact]
+    public async Task ALargeCase_IsReconciledByTheImport_AndPublishedByItsJob_Once()
+    {
+        var (id, summary, _, _) = await ImportAsync();
+
+        // The import committed the results and the batch's reconciliation; the case waits for its publication, which is queued.
+        Assert.Equal("Reconciled", summary.GetProperty("batchStatus").GetString());
+        Assert.True(summary.GetProperty("publicationQueued").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, summary.GetProperty("step").ValueKind);
+        Assert.Equal("Payment", await driver.StepAsync(id));
+        Assert.Equal(0, await PublicationsAsync(id));
+        var queued = app.Services.GetRequiredService<JobStorage>().GetMonitoringApi().EnqueuedJobs("default", 0, 100);
+        Assert.Contains(queued, j => j.Value.Job.Type == typeof(Publication) && (Guid)j.Value.Job.Args[0] == id);
+
+        // The job publishes; run again (Hangfire delivers at least once) it does nothing.
+        var publication = app.Services.GetRequiredService<Publication>();
+        Assert.Equal("Publicized", await publication.RunAsync(id, CancellationToken.None));
+        Assert.Null(await publication.RunAsync(id, CancellationToken.None));
+        Assert.Equal("Publicized", await driver.StepAsync(id));
+        Assert.Equal(1, await PublicationsAsync(id));
+        var lines = await app.AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().PublicNoticeLines
+            .CountAsync(l => sp.GetRequiredService<OneCardDbContext>().PublicNotices.Any(n => n.Id == l.NoticeId && n.ApplicationId == id && n.Kind == NoticeKind.Publication)));
+        Assert.Equal(3, lines); // four eligible lines, one returned by the bank
+    }
+
+    [Fact]
+    public async Task ALostPublication_IsMadeGoodByTheSweep_Once()
+    {
+        var (id, _, _, _) = await ImportAsync();
+        var sweep = app.Services.GetRequiredService<CorrectionSweep>();
+
+        // The job was lost (no server runs it here): the sweep finds the case, reconciled and still at Payment, and publishes it.
+        Assert.Equal([id], await app.Services.GetRequiredService<Publication>().WaitingAsync(CancellationToken.None));
+        Assert.Equal(1, (await sweep.RunAsync(CancellationToken.None)).Published);
+        Assert.Equal("Publicized", await driver.StepAsync(id));
+        Assert.Equal(0, (await sweep.RunAsync(CancellationToken.None)).Published);
+        Assert.Empty(await app.Services.GetRequiredService<Publication>().WaitingAsync(CancellationToken.None));
+        Assert.Equal(1, await PublicationsAsync(id));
+    }
+
+    [Fact]
+    public async Task AReplayedImport_PublishesACaseWhosePublicationWasLost()
+    {
+        var (id, _, results, batchId) = await ImportAsync();
+        Assert.Equal("Payment", await driver.StepAsync(id));
+
+        // As if the host had died between the import's commit and the publication's: the finance officer uploads the file again.
+        // The case is ordinary-sized again for this host, so the replay publishes at once and says so.
+        app.Services.GetRequiredService<IConfiguration>()["Payments:PublishInlineUpTo"] = "20000";
+        var replay = await PostAsync(batchId, results);
+        Assert.Equal(0, replay.GetProperty("applied").GetInt32());
+        Assert.NotEqual(JsonValueKind.Null, replay.GetProperty("firstImportedAt").ValueKind);
+        Assert.Equal("Publicized", replay.GetProperty("step").GetString());
+        Assert.Equal("Publicized", await driver.StepAsync(id));
+
+        // Replayed once more, nothing moves and nothing is queued.
+        var again = await PostAsync(batchId, results);
+        Assert.Equal(JsonValueKind.Null, again.GetProperty("step").ValueKind);
+        Assert.False(again.GetProperty("publicationQueued").GetBoolean());
+        Assert.Equal(1, await PublicationsAsync(id));
+    }
+}

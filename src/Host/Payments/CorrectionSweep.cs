@@ -17,9 +17,10 @@ namespace OneCard.Host.Payments;
 /// (1) opens a correction case for each first failed instruction of a reconciled batch that has none; (2) moves each
 /// correction awaiting re-payment whose re-payment got its result; (3) writes one payment notice (补贴信息告知) per paid
 /// instruction to the outbox; (4) publishes each application whose payments all have their results but whose case has not
-/// moved on (<see cref="Publication"/>: its job was lost, or is still queued). It reads ids only, and each write is keyed (unique correction per original instruction, unique
-/// notice per instruction) or conditional (the case moves only from the step it was read in), so a sweep killed midway, run
-/// twice or on two hosts at once does each thing once. Tests call <see cref="RunAsync"/> directly.
+/// moved on (<see cref="Publication"/>: its job was lost, or is still queued). It reads ids only, and each write is keyed
+/// (unique correction per original instruction, unique notice per instruction) or conditional (the case moves only from the
+/// step it was read in), so a sweep killed midway, run twice or on two hosts at once does each thing once. Tests call
+/// <see cref="RunAsync"/> directly.
 /// </summary>
 public sealed class CorrectionSweep(IServiceScopeFactory scopes, Publication publication, ILogger<CorrectionSweep> log)
 {

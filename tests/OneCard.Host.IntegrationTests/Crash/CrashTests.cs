@@ -15,9 +15,10 @@ namespace OneCard.Host.IntegrationTests.Crash;
 /// Proof under faults (issue 8, item 9). The host runs as a real process on PostgreSQL; for every seed, finance approves
 /// cases (their payment batches are created) and imports the bank's results, each request sent twice at once, and the
 /// process is killed with SIGKILL at a moment the seed draws. The host is started again, the interrupted work is retried as
-/// a user would retry it, a deadline sweep runs to the end, and the money invariants are checked in SQL
-/// (<see cref="CrashLedger"/>): nobody paid twice, no approved line left without a final state or a pending instruction,
-/// every batch balancing and running as its case, every request's effect once. Result files are replayed after recovery.
+/// a user would retry it, a deadline sweep and a payment correction sweep run to the end, and the money invariants are
+/// checked in SQL (<see cref="CrashLedger"/>): nobody paid twice, no approved line left without a final state or a pending
+/// instruction, every batch balancing and running as its case, every request's effect once. Result files are replayed after
+/// recovery.
 /// </summary>
 public sealed class CrashTests(ITestOutputHelper output)
 {
@@ -164,14 +165,18 @@ public sealed class CrashTests(ITestOutputHelper output)
                         violations.Add($"seed {seed}: {group.Key} answered {string.Join(", ", group.Select(a => $"{a.Answer!.Status} {a.Answer.Body}"))}");
                 }
 
-                // Restart (this process also serves the lane's next seed), let a sweep run, retry what the kill interrupted
-                // and replay the result files; then the invariants.
+                // Restart (this process also serves the lane's next seed), let a sweep run, retry what the kill interrupted,
+                // replay the result files and run a correction sweep; then the invariants.
                 phases.Restart();
                 host = await HostProcess.StartAsync($"lane{lane}-after-seed{seed}", settings, StartTimeout);
                 var started = phases.Elapsed;
                 var sweep = jobs.EnqueueSweep();
                 var (approvals, imports) = await RecoverAsync(host, ledger, mine, failSeq, violations, seed);
+                // Then the system's safety net for what no retry redoes: an import that committed before the kill, whose
+                // application's publication (its own transaction) did not, is published by the correction sweep.
+                var corrections = jobs.EnqueueCorrectionSweep();
                 await WaitForJobAsync(jobs, sweep);
+                await WaitForJobAsync(jobs, corrections);
                 var found = await ledger.ViolationsAsync();
                 violations.AddRange(found.Select(v => $"seed {seed}: {v}"));
 

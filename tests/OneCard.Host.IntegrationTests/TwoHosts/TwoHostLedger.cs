@@ -5,6 +5,7 @@ using Hangfire.PostgreSql.Factories;
 using Npgsql;
 using OneCard.Domain.Cases;
 using OneCard.Host.Cases;
+using OneCard.Host.Payments;
 
 namespace OneCard.Host.IntegrationTests.TwoHosts;
 
@@ -51,6 +52,9 @@ public sealed class TwoHostLedger(string connectionString)
 
     /// <summary>Enqueues one more deadline sweep besides the minutely recurring one.</summary>
     public string EnqueueSweep() => Jobs.Enqueue<DeadlineSweepJob>(j => j.RunAsync(CancellationToken.None));
+
+    /// <summary>Enqueues one more payment correction sweep besides the minutely recurring one (it also publishes a case whose publication was lost).</summary>
+    public string EnqueueCorrectionSweep() => Jobs.Enqueue<CorrectionSweep>(j => j.RunJobAsync(CancellationToken.None));
 
     /// <summary>The jobs among <paramref name="jobIds"/> that have not succeeded yet, with their state.</summary>
     public Task<List<(long Id, string? State)>> UnfinishedJobsAsync(IEnumerable<string> jobIds) => ListAsync(

@@ -31,8 +31,12 @@ public static class BankFiles
     public sealed record StepView(string FromStep, string Action, string ToStep, string ActorId, DateTimeOffset At, string? Comment);
 
     /// <summary>A batch with its agreement, its case's steps and the imports of its results.</summary>
+    /// <summary>
+    /// A batch for its page; <c>PublicationWaiting</c> says its application's publication (公开) is still to come although every
+    /// batch of it is reconciled (<see cref="Publication.IsWaitingAsync"/>: a large case's job is running or queued).
+    /// </summary>
     public sealed record BatchDetail(BatchView Batch, string? AgreementNo, string? FileFormat, string? FileFormatName, int? KeyVersion,
-        IReadOnlyList<StepView> Steps, IReadOnlyList<ImportView> Imports);
+        IReadOnlyList<StepView> Steps, IReadOnlyList<ImportView> Imports, bool PublicationWaiting = false);
 
     public sealed record ImportView(DateTimeOffset ImportedAt, string ImportedBy, int Lines, int Applied, string Sha256);
 
@@ -130,7 +134,8 @@ public static class BankFiles
                 .OrderBy(e => e.Seq).Select(e => new StepView(e.FromStep, e.Action, e.ToStep, e.ActorId, e.At, e.Comment)).ToListAsync(ct);
             var imports = (await db.BankResultImports.AsNoTracking().Where(i => i.BatchId == id).ToListAsync(ct))
                 .OrderBy(i => i.ImportedAt).Select(i => new ImportView(i.ImportedAt, i.ImportedBy, i.Lines, i.Applied, i.Sha256)).ToList();
-            return new BatchDetail(view, agreement?.AgreementNo, agreement?.FileFormat, format?.Name, agreement?.KeyVersion, steps, imports);
+            var waiting = batch.Status == PaymentBatchStatus.Reconciled && await publication.IsWaitingAsync(batch.ApplicationId, ct);
+            return new BatchDetail(view, agreement?.AgreementNo, agreement?.FileFormat, format?.Name, agreement?.KeyVersion, steps, imports, waiting);
         }
 
         /// <summary>Each batch with its totals per status (set-based) and its case's step and late mark.</summary>

@@ -75,16 +75,21 @@ public sealed class Publication(IServiceScopeFactory scopes, IBackgroundJobClien
     }
 
     /// <summary>
-    /// The applications whose case is still open although it has batches and none of their instructions is pending: their
-    /// publication was lost (or is queued now). The sweep runs each.
+    /// The applications whose case is still open although it has batches and every one of them is reconciled (a batch is
+    /// reconciled in the transaction that records its last pending result, so none of their instructions is pending): their
+    /// publication was lost, or is queued now. The sweep runs each.
     /// </summary>
-    public Task<List<Guid>> WaitingAsync(CancellationToken ct) => ReadAsync(db => db.WorkflowInstances.IgnoreQueryFilters()
+    public Task<List<Guid>> WaitingAsync(CancellationToken ct) =>
+        ReadAsync(db => Waiting(db).OrderBy(i => i.Id).Select(i => i.SubjectId).ToListAsync(ct));
+
+    /// <summary>Whether the application's publication is still to come (see <see cref="WaitingAsync"/>): the batch page asks it until it is done.</summary>
+    public Task<bool> IsWaitingAsync(Guid applicationId, CancellationToken ct) =>
+        ReadAsync(db => Waiting(db).AnyAsync(i => i.SubjectId == applicationId, ct));
+
+    private static IQueryable<WorkflowInstance> Waiting(OneCardDbContext db) => db.WorkflowInstances.IgnoreQueryFilters()
         .Where(i => i.SubjectKind == SubjectKinds.Application && !i.IsFinal)
         .Where(i => db.PaymentBatches.IgnoreQueryFilters().Any(b => b.ApplicationId == i.SubjectId))
-        .Where(i => !db.PaymentBatches.IgnoreQueryFilters().Any(b => b.ApplicationId == i.SubjectId && b.Status != PaymentBatchStatus.Reconciled))
-        .Where(i => !db.PaymentInstructions.IgnoreQueryFilters().Any(p => p.Status == PaymentStatus.Pending
-            && db.PaymentBatches.IgnoreQueryFilters().Any(b => b.Id == p.BatchId && b.ApplicationId == i.SubjectId)))
-        .OrderBy(i => i.Id).Select(i => i.SubjectId).ToListAsync(ct));
+        .Where(i => !db.PaymentBatches.IgnoreQueryFilters().Any(b => b.ApplicationId == i.SubjectId && b.Status != PaymentBatchStatus.Reconciled));
 
     private async Task<T> ReadAsync<T>(Func<OneCardDbContext, Task<T>> query)
     {

@@ -63,7 +63,7 @@ public sealed class BatchReconciliationInBrowserTests(ITestOutputHelper output) 
     }
 
     [Fact]
-    public async Task Finance_UploadsTheResultsOfALargeCase_AndIsToldItsPublicationIsBeingGenerated()
+    public async Task Finance_UploadsTheResultsOfALargeCase_IsToldItsPublicationIsBeingGenerated_AndSeesItDone()
     {
         // Every case counts as large here (Payments:PublishInlineUpTo 0): its publication runs as a job, which no server runs here.
         App.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["Payments:PublishInlineUpTo"] = "0";
@@ -82,8 +82,15 @@ public sealed class BatchReconciliationInBrowserTests(ITestOutputHelper output) 
         await Assertions.Expect(page.Locator("[data-publication-queued]")).ToContainTextAsync("已对账，公开生成中");
         Assert.Equal("Payment", (await DetailAsync("reviewer", id)).GetProperty("case").GetProperty("step").GetString());
 
-        // The job, run as the server would: the case is published.
+        // The note comes from the case's state, not from the upload's answer: a reload still shows it.
+        await page.ReloadAsync();
+        await WaitUntilInteractiveAsync(page, batch.GetProperty("batchNo").GetString()!);
+        await Assertions.Expect(page.Locator("[data-publication-queued]")).ToContainTextAsync("已对账，公开生成中");
+
+        // The job, run as the server would: the case is published, and the open page says so without a reload.
         Assert.Equal("Publicized", await App.Services.GetRequiredService<Host.Payments.Publication>().RunAsync(id, CancellationToken.None));
         Assert.Equal("Publicized", (await DetailAsync("reviewer", id)).GetProperty("case").GetProperty("step").GetString());
+        await Assertions.Expect(page.Locator("[data-published]")).ToContainTextAsync("公开已生成");
+        await Assertions.Expect(page.Locator("[data-publication-queued]")).ToHaveCountAsync(0);
     }
 }

@@ -55,7 +55,7 @@ public sealed class PublicationTests : IAsyncLifetime
     [Fact]
     public async Task ALargeCase_IsReconciledByTheImport_AndPublishedByItsJob_Once()
     {
-        var (id, summary, _, _) = await ImportAsync();
+        var (id, summary, _, batchId) = await ImportAsync();
 
         // The import committed the results and the batch's reconciliation; the case waits for its publication, which is queued.
         Assert.Equal("Reconciled", summary.GetProperty("batchStatus").GetString());
@@ -65,6 +65,8 @@ public sealed class PublicationTests : IAsyncLifetime
         Assert.Equal(0, await PublicationsAsync(id));
         var queued = app.Services.GetRequiredService<JobStorage>().GetMonitoringApi().EnqueuedJobs("default", 0, 100);
         Assert.Contains(queued, j => j.Value.Job.Type == typeof(Publication) && (Guid)j.Value.Job.Args[0] == id);
+        // The batch's page (its API) says so from the state, for anyone who opens it until the job is done.
+        Assert.True(await PublicationWaitingAsync(batchId));
 
         // The job publishes; run again (Hangfire delivers at least once) it does nothing.
         var publication = app.Services.GetRequiredService<Publication>();
@@ -75,7 +77,11 @@ public sealed class PublicationTests : IAsyncLifetime
         var lines = await app.AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().PublicNoticeLines
             .CountAsync(l => sp.GetRequiredService<OneCardDbContext>().PublicNotices.Any(n => n.Id == l.NoticeId && n.ApplicationId == id && n.Kind == NoticeKind.Publication)));
         Assert.Equal(3, lines); // four eligible lines, one returned by the bank
+        Assert.False(await PublicationWaitingAsync(batchId));
     }
+
+    private async Task<bool> PublicationWaitingAsync(Guid batchId) =>
+        (await (await driver.As("finance")).GetFromJsonAsync<JsonElement>($"/api/payments/batches/{batchId}")).GetProperty("publicationWaiting").GetBoolean();
 
     [Fact]
     public async Task ALostPublication_IsMadeGoodByTheSweep_Once()

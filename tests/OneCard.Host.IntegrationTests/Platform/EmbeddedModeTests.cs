@@ -51,5 +51,13 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
             a => Assert.Equal("arable-land-protection", a.GetProperty("policyCode").GetString()));
         var notices = await client.GetFromJsonAsync<JsonElement>("/api/public/notices");
         Assert.Contains(notices.EnumerateArray(), n => n.GetProperty("kind").GetString() == "公开");
+        // Every batch's page loads on SQLite too (totals, steps, imports, whether a publication waits): the demo's cases are small
+        // and published inside their import, so none waits.
+        var finance = await host.SignInAsync("finance");
+        var batches = (await finance.GetFromJsonAsync<JsonElement>("/api/payments/batches")).EnumerateArray().ToList();
+        Assert.Contains(batches, b => b.GetProperty("status").GetString() == "Reconciled");
+        foreach (var batch in batches)
+            Assert.False((await finance.GetFromJsonAsync<JsonElement>($"/api/payments/batches/{batch.GetProperty("id").GetGuid()}"))
+                .GetProperty("publicationWaiting").GetBoolean());
     }
 }

@@ -71,9 +71,11 @@ public sealed class StepTimerJob(IServiceScopeFactory scopes, TimeProvider time)
 /// The minutely sweep: reminds, marks overdue and escalates human tasks whose instant has passed (one
 /// <see cref="TaskClockJob"/> per task and kind), marks late system steps and escalates them after their grace, and fires
 /// timers whose jobs were lost. Each mark is a conditional update, so two hosts sweeping at once still record one event
-/// per task (or case) and kind.
+/// per task (or case) and kind. Each task and case is its own unit of work: one that throws is logged and the sweep goes on
+/// with the rest (one bad case never holds back every deadline after it, minute after minute); the run then ends by throwing,
+/// so that the job shows as failed.
 /// </summary>
-public sealed class DeadlineSweepJob(IServiceScopeFactory scopes, TimeProvider time, TaskClockJob clock, RegionDirectory regions)
+public sealed class DeadlineSweepJob(IServiceScopeFactory scopes, TimeProvider time, TaskClockJob clock, RegionDirectory regions, ILogger<DeadlineSweepJob> log)
 {
     public const string RecurringId = "deadline-sweep";
 
@@ -90,15 +92,26 @@ public sealed class DeadlineSweepJob(IServiceScopeFactory scopes, TimeProvider t
         scope.ServiceProvider.GetRequiredService<UserContext>().SetSystem();
         var db = scope.ServiceProvider.GetRequiredService<OneCardDbContext>();
         var catalog = scope.ServiceProvider.GetRequiredService<WorkflowCatalog>();
+        var failed = 0;
+        async Task Each(string what, Guid id, Func<Task> work)
+        {
+            try { await work(); }
+            catch (Exception e) when (!(e is OperationCanceledException && ct.IsCancellationRequested))
+            {
+                failed++;
+                db.ChangeTracker.Clear(); // what the failed item added (an audit entry) is not saved with the next one
+                log.LogError(e, "Deadline sweep: {What} {Id} failed; the sweep goes on with the rest", what, id);
+            }
+        }
 
         var open = db.Tasks.AsNoTracking().Where(t => t.Status == CaseTaskStatus.Open);
         // Overdue before escalation, so that a sweep that finds both (e.g. after downtime) records them in that order.
         foreach (var id in await open.Where(t => t.RemindedAt == null && t.RemindAt != null && t.RemindAt <= now).OrderBy(t => t.RemindAt).Select(t => t.Id).ToListAsync(ct))
-            await clock.RunAsync(id, TaskClockKind.Remind, ct);
+            await Each("reminding task", id, () => clock.RunAsync(id, TaskClockKind.Remind, ct));
         foreach (var id in await open.Where(t => t.OverdueAt == null && t.DueAt != null && t.DueAt <= now).OrderBy(t => t.DueAt).Select(t => t.Id).ToListAsync(ct))
-            await clock.RunAsync(id, TaskClockKind.Overdue, ct);
+            await Each("marking overdue task", id, () => clock.RunAsync(id, TaskClockKind.Overdue, ct));
         foreach (var id in await open.Where(t => t.EscalatedAt == null && t.EscalateAt != null && t.EscalateAt <= now).OrderBy(t => t.EscalateAt).Select(t => t.Id).ToListAsync(ct))
-            await clock.RunAsync(id, TaskClockKind.Escalate, ct);
+            await Each("escalating task", id, () => clock.RunAsync(id, TaskClockKind.Escalate, ct));
 
         // A late system step stays in this list until the case moves on; those already marked (and escalated, where the
         // step escalates) are skipped in memory, without a write.
@@ -111,21 +124,23 @@ public sealed class DeadlineSweepJob(IServiceScopeFactory scopes, TimeProvider t
         var timer = scope.ServiceProvider.GetRequiredService<StepTimerJob>();
         var calendar = scope.ServiceProvider.GetRequiredService<WorkingDayCalendar>();
         foreach (var instance in due)
-        {
-            var step = catalog.Get(instance.DefinitionId, instance.DefinitionVersion).Step(instance.Step);
-            if (step.Kind == StepKind.Timer)
+            await Each("the late step of case", instance.Id, async () =>
             {
-                await timer.RunAsync(instance.SubjectKind, instance.SubjectId, instance.Step, ct);
-            }
-            else if (step.Kind == StepKind.System)
-            {
-                var late = new LateStep(instance.Id, instance.SubjectKind, instance.SubjectId, instance.Reference, instance.PolicyCode, instance.RegionCode,
-                    instance.Step, instance.DueAt, instance.StepOverdueAt, instance.StepEscalatedAt, instance.Revision);
-                if (late.OverdueAt is null) await MarkOverdueAsync(scope.ServiceProvider, db, late, now, ct);
-                if (step.Escalate is { } escalate && late.EscalatedAt is null && calendar.After(late.DueAt, escalate.After) <= now)
-                    await EscalateAsync(scope.ServiceProvider, db, late, step, escalate, calendar.After(late.DueAt, escalate.After), now, ct);
-            }
-        }
+                var step = catalog.Get(instance.DefinitionId, instance.DefinitionVersion).Step(instance.Step);
+                if (step.Kind == StepKind.Timer)
+                {
+                    await timer.RunAsync(instance.SubjectKind, instance.SubjectId, instance.Step, ct);
+                }
+                else if (step.Kind == StepKind.System)
+                {
+                    var late = new LateStep(instance.Id, instance.SubjectKind, instance.SubjectId, instance.Reference, instance.PolicyCode, instance.RegionCode,
+                        instance.Step, instance.DueAt, instance.StepOverdueAt, instance.StepEscalatedAt, instance.Revision);
+                    if (late.OverdueAt is null) await MarkOverdueAsync(scope.ServiceProvider, db, late, now, ct);
+                    if (step.Escalate is { } escalate && late.EscalatedAt is null && calendar.After(late.DueAt, escalate.After) <= now)
+                        await EscalateAsync(scope.ServiceProvider, db, late, step, escalate, calendar.After(late.DueAt, escalate.After), now, ct);
+                }
+            });
+        if (failed > 0) throw new InvalidOperationException($"Deadline sweep: {failed} item(s) failed (each logged); every other item was done");
     }
 
     // Each mark is a conditional update on the case as read (same step visit: same revision), and only if it changed the

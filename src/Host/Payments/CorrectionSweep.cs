@@ -27,48 +27,75 @@ public sealed class CorrectionSweep(IServiceScopeFactory scopes, Publication pub
     public const string RecurringId = "payment-correction-sweep";
     private const int NoticeChunk = 200;
 
-    /// <summary>What one run did.</summary>
-    public sealed record Outcome(int Opened, int Moved, int Notices, int Published = 0);
+    /// <summary>What one run did; <c>Failed</c> counts the items whose own work threw (logged, left for the next run).</summary>
+    public sealed record Outcome(int Opened, int Moved, int Notices, int Published = 0, int Failed = 0);
 
+    /// <summary>The recurring job: a run in which any item failed ends as a failed job (after every other item was done), so it shows.</summary>
     [AutomaticRetry(Attempts = 3)]
     [DisableConcurrentExecution(120)]
-    public Task RunJobAsync(CancellationToken ct) => RunAsync(ct);
+    public async Task RunJobAsync(CancellationToken ct)
+    {
+        var outcome = await RunAsync(ct);
+        if (outcome.Failed > 0)
+            throw new InvalidOperationException($"Correction sweep: {outcome.Failed} item(s) failed (each logged); every other item was done");
+    }
 
+    /// <summary>
+    /// One run. Each item is its own unit of work: one that throws (a poisoned row, a fault of its own) is logged and counted,
+    /// and the sweep goes on with the rest, so that one bad case never holds back every case after it, minute after minute.
+    /// </summary>
     public async Task<Outcome> RunAsync(CancellationToken ct)
     {
+        var failed = 0;
+        async Task<bool> Each(string what, Guid id, Func<Task<bool>> work)
+        {
+            try { return await work(); }
+            catch (Exception e) when (!(e is OperationCanceledException && ct.IsCancellationRequested))
+            {
+                failed++;
+                log.LogError(e, "Correction sweep: {What} {Id} failed; the sweep goes on with the rest", what, id);
+                return false;
+            }
+        }
+
         var opened = 0;
         foreach (var id in await ReadAsync(db => db.PaymentInstructions.IgnoreQueryFilters()
                      .Where(i => i.OriginalInstructionId == null && i.Status == PaymentStatus.Failed)
                      .Where(i => db.PaymentBatches.IgnoreQueryFilters().Any(b => b.Id == i.BatchId && b.Status == PaymentBatchStatus.Reconciled))
                      .Where(i => !db.PaymentCorrections.IgnoreQueryFilters().Any(c => c.OriginalInstructionId == i.Id))
                      .OrderBy(i => i.BatchId).ThenBy(i => i.Seq).Select(i => i.Id).ToListAsync(ct)))
-            if (await OpenAsync(id, ct)) opened++;
+            if (await Each("opening the correction of instruction", id, () => OpenAsync(id, ct))) opened++;
 
         var moved = 0;
         foreach (var id in await ReadAsync(db => db.PaymentCorrections.IgnoreQueryFilters()
                      .Where(c => c.Status == CorrectionStatus.AwaitingRepayment)
                      .Where(c => db.PaymentInstructions.IgnoreQueryFilters().Any(i => i.Id == c.LatestInstructionId && i.Status != PaymentStatus.Pending))
                      .OrderBy(c => c.Id).Select(c => c.Id).ToListAsync(ct)))
-            if (await MoveAsync(id, ct)) moved++;
+            if (await Each("moving correction", id, () => MoveAsync(id, ct))) moved++;
 
         var notices = 0;
+        var unwritten = new List<Guid>(); // failed in this run: not read again
         while (true)
         {
+            var skip = unwritten.ToList();
             var ids = await ReadAsync(db => db.PaymentInstructions.IgnoreQueryFilters()
-                .Where(i => i.Status == PaymentStatus.Succeeded && !db.PaymentNotices.Any(n => n.InstructionId == i.Id))
+                .Where(i => i.Status == PaymentStatus.Succeeded && !db.PaymentNotices.Any(n => n.InstructionId == i.Id) && !skip.Contains(i.Id))
                 .OrderBy(i => i.Id).Select(i => i.Id).Take(NoticeChunk).ToListAsync(ct));
             if (ids.Count == 0) break;
-            var written = await NoticesAsync(ids, ct);
+            var before = unwritten.Count;
+            var written = await NoticesAsync(ids, unwritten, ct);
             notices += written;
-            if (written == 0) break; // another sweep took them all; the next run finds what is left
+            failed += unwritten.Count - before;
+            if (written == 0 && unwritten.Count == before) break; // another sweep took them all; the next run finds what is left
         }
         var published = 0;
         foreach (var id in await publication.WaitingAsync(ct))
-            if (await publication.RunAsync(id, ct) is not null) published++;
+            if (await Each("publishing application", id, async () => await publication.RunAsync(id, ct) is not null)) published++;
 
-        if (opened + moved + notices + published > 0)
-            log.LogInformation("Correction sweep: {Opened} opened, {Moved} moved, {Notices} notices, {Published} published", opened, moved, notices, published);
-        return new Outcome(opened, moved, notices, published);
+        if (opened + moved + notices + published + failed > 0)
+            log.LogInformation("Correction sweep: {Opened} opened, {Moved} moved, {Notices} notices, {Published} published, {Failed} failed",
+                opened, moved, notices, published, failed);
+        return new Outcome(opened, moved, notices, published, failed);
     }
 
     private async Task<T> ReadAsync<T>(Func<OneCardDbContext, Task<T>> query)
@@ -139,28 +166,29 @@ public sealed class CorrectionSweep(IServiceScopeFactory scopes, Publication pub
     }
 
     /// <summary>
-    /// Writes the payment notice and its outbox message of each paid instruction in one transaction; if another sweep wrote
-    /// one of them meanwhile (the unique index on the instruction), the chunk is retried one by one.
+    /// Writes the payment notice and its outbox message of each paid instruction in one transaction; if that fails (another
+    /// sweep wrote one of them meanwhile: the unique index on the instruction; or one of them cannot be written), the chunk
+    /// is written one by one: a notice another sweep wrote is skipped, one that fails otherwise is logged and added to
+    /// <paramref name="unwritten"/> for the next run.
     /// </summary>
-    private async Task<int> NoticesAsync(IReadOnlyList<Guid> instructionIds, CancellationToken ct)
+    private async Task<int> NoticesAsync(IReadOnlyList<Guid> instructionIds, List<Guid> unwritten, CancellationToken ct)
     {
         try
         {
             return await WriteNoticesAsync(instructionIds, ct);
         }
-        catch (DbUpdateException) when (instructionIds.Count > 1)
+        catch (Exception e) when (instructionIds.Count == 1 && !ct.IsCancellationRequested)
         {
-            var written = 0;
-            foreach (var id in instructionIds)
-            {
-                try { written += await WriteNoticesAsync([id], ct); }
-                catch (DbUpdateException)
-                {
-                    if (!await ReadAsync(db => db.PaymentNotices.AnyAsync(n => n.InstructionId == id, ct))) throw;
-                }
-            }
-            return written;
+            var id = instructionIds[0];
+            if (e is DbUpdateException && await ReadAsync(db => db.PaymentNotices.AnyAsync(n => n.InstructionId == id, ct))) return 0;
+            unwritten.Add(id);
+            log.LogError(e, "Correction sweep: the payment notice of instruction {Id} failed; the sweep goes on with the rest", id);
+            return 0;
         }
+        catch (Exception) when (!ct.IsCancellationRequested) { } // more than one: one by one below
+        var written = 0;
+        foreach (var id in instructionIds) written += await NoticesAsync([id], unwritten, ct);
+        return written;
     }
 
     private async Task<int> WriteNoticesAsync(IReadOnlyList<Guid> instructionIds, CancellationToken ct)

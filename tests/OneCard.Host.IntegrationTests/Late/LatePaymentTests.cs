@@ -165,4 +165,32 @@ public sealed class LatePaymentTests : IAsyncLifetime
         var response = await (await driver.Cases.As("clerk")).GetAsync("/api/supervision/late-payments");
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
+
+    [Fact]
+    public async Task Sweep_MarksEveryOtherLateBatch_WhenOneBatchsMarkFails_AndMarksThatOneOnceItCan()
+    {
+        var a = await driver.ReleasedBatchAsync();
+        var b = await driver.ReleasedBatchAsync(); // released eight days later (the case's publicity): due after a, swept after it
+        var caseA = await driver.InstanceAsync(a);
+        var dueB = (await driver.InstanceAsync(b)).StepDueAt!.Value;
+        Assert.True(caseA.StepDueAt < dueB);
+        app.Clock.SetUtcNow(dueB.AddMinutes(1));
+
+        // A fault of a's case alone: the database refuses its late mark.
+        await using (await RowFault.RefuseAsync(app.ConnectionString, "WorkflowInstances", $"NEW.\"Id\" = '{caseA.Id}' AND NEW.\"StepOverdueAt\" IS NOT NULL"))
+        {
+            // b is marked all the same; the run then ends by throwing, so that the job shows as failed.
+            var failed = await Assert.ThrowsAsync<InvalidOperationException>(driver.SweepAsync);
+            Assert.Contains("1 item(s) failed", failed.Message, StringComparison.Ordinal);
+            Assert.Null((await driver.InstanceAsync(a)).StepOverdueAt);
+            Assert.Equal(dueB.AddMinutes(1), (await driver.InstanceAsync(b)).StepOverdueAt);
+            Assert.Equal((0, 1), (await driver.AuditCountAsync("StepOverdue", a), await driver.AuditCountAsync("StepOverdue", b)));
+        }
+
+        // Once it can be written, the next sweep marks a (and escalates it: its grace has passed too); b is not marked again.
+        await driver.SweepAsync();
+        Assert.NotNull((await driver.InstanceAsync(a)).StepOverdueAt);
+        Assert.Equal((1, 1), (await driver.AuditCountAsync("StepOverdue", a), await driver.AuditCountAsync("StepOverdue", b)));
+        Assert.Equal(1, await driver.AuditCountAsync(NoticeKinds.StepEscalated, a));
+    }
 }

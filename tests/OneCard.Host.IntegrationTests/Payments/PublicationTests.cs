@@ -31,9 +31,9 @@ public sealed class PublicationTests : IAsyncLifetime
     public async Task DisposeAsync() => await app.DisposeAsync();
 
     /// <summary>Drives a case to Payment and imports its bank's results (one line failed); the answer's body.</summary>
-    private async Task<(Guid Application, JsonElement Summary, byte[] Results, Guid Batch)> ImportAsync()
+    private async Task<(Guid Application, JsonElement Summary, byte[] Results, Guid Batch)> ImportAsync(object[]? lines = null)
     {
-        var id = await driver.DriveToAsync("Payment");
+        var id = await driver.DriveToAsync("Payment", lines);
         var batchId = (await driver.BatchAsync(id)).GetProperty("id").GetGuid();
         var finance = await driver.As("finance");
         var bankFile = await finance.GetByteArrayAsync($"/api/payments/batches/{batchId}/bank-file");
@@ -118,5 +118,37 @@ public sealed class PublicationTests : IAsyncLifetime
         Assert.Equal(JsonValueKind.Null, again.GetProperty("step").ValueKind);
         Assert.False(again.GetProperty("publicationQueued").GetBoolean());
         Assert.Equal(1, await PublicationsAsync(id));
+    }
+
+    [Fact]
+    public async Task TheSweep_PublishesAndNotifiesEveryOtherCase_WhenOneCasesPublicationAndOneNoticeFail_AndTheirsOnceTheyCan()
+    {
+        // Two large cases of their own people (four eligible lines each, line 2 returned by the bank), both waiting for the sweep.
+        object[] Lines(int n) => [.. Enumerable.Range(1, 4).Select(i => CaseDriver.Line($"公开{n}{i}", CaseDriver.Id($"21012419900101{n}{i}3"), 10m))];
+        var (a, _, _, batchA) = await ImportAsync(Lines(1));
+        var (b, _, _, _) = await ImportAsync(Lines(2));
+        Assert.Equal([a, b], await app.Services.GetRequiredService<Publication>().WaitingAsync(CancellationToken.None)); // a comes first
+        var noticeOfA = await app.AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().PaymentInstructions
+            .Where(i => i.BatchId == batchA && i.Status == Domain.Payments.PaymentStatus.Succeeded).OrderBy(i => i.Id).Select(i => i.Id).FirstAsync());
+
+        // Faults of those items alone: a's publication and the payment notice of one of a's paid lines cannot be written.
+        var sweep = app.Services.GetRequiredService<CorrectionSweep>();
+        await using (await RowFault.RefuseAsync(app.ConnectionString, "PublicNotices", $"NEW.\"ApplicationId\" = '{a}'"))
+        await using (await RowFault.RefuseAsync(app.ConnectionString, "PaymentNotices", $"NEW.\"InstructionId\" = '{noticeOfA}'"))
+        {
+            // Everything else is done: both returned lines get their correction, five of six paid lines their notice, b is published.
+            Assert.Equal(new CorrectionSweep.Outcome(Opened: 2, Moved: 0, Notices: 5, Published: 1, Failed: 2), await sweep.RunAsync(CancellationToken.None));
+            Assert.Equal(("Payment", "Publicized"), (await driver.StepAsync(a), await driver.StepAsync(b)));
+            // As the recurring job, a run with failed items ends as a failed job (after doing the rest), so that it shows.
+            var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => sweep.RunJobAsync(CancellationToken.None));
+            Assert.Contains("2 item(s) failed", failed.Message, StringComparison.Ordinal);
+        }
+
+        // Once they can be written, the next run does them, once.
+        Assert.Equal(new CorrectionSweep.Outcome(Opened: 0, Moved: 0, Notices: 1, Published: 1, Failed: 0), await sweep.RunAsync(CancellationToken.None));
+        Assert.Equal("Publicized", await driver.StepAsync(a));
+        Assert.Equal((1, 1), (await PublicationsAsync(a), await PublicationsAsync(b)));
+        Assert.Equal(6, await app.AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().PaymentNotices.CountAsync()));
+        Assert.Equal(new CorrectionSweep.Outcome(0, 0, 0, 0, 0), await sweep.RunAsync(CancellationToken.None));
     }
 }

@@ -92,16 +92,11 @@ public sealed class DeadlineSweepJob(IServiceScopeFactory scopes, TimeProvider t
         scope.ServiceProvider.GetRequiredService<UserContext>().SetSystem();
         var db = scope.ServiceProvider.GetRequiredService<OneCardDbContext>();
         var catalog = scope.ServiceProvider.GetRequiredService<WorkflowCatalog>();
-        var failed = 0;
+        var items = new SweepItems("Deadline sweep", log, ct);
+        // A failed item's own unsaved additions (an audit entry) must not be saved with the next item's: the context is shared.
         async Task Each(string what, Guid id, Func<Task> work)
         {
-            try { await work(); }
-            catch (Exception e) when (!(e is OperationCanceledException && ct.IsCancellationRequested))
-            {
-                failed++;
-                db.ChangeTracker.Clear(); // what the failed item added (an audit entry) is not saved with the next one
-                log.LogError(e, "Deadline sweep: {What} {Id} failed; the sweep goes on with the rest", what, id);
-            }
+            if (!await items.RunAsync(what, id, async () => { await work(); return true; })) db.ChangeTracker.Clear();
         }
 
         var open = db.Tasks.AsNoTracking().Where(t => t.Status == CaseTaskStatus.Open);
@@ -140,7 +135,7 @@ public sealed class DeadlineSweepJob(IServiceScopeFactory scopes, TimeProvider t
                         await EscalateAsync(scope.ServiceProvider, db, late, step, escalate, calendar.After(late.DueAt, escalate.After), now, ct);
                 }
             });
-        if (failed > 0) throw new InvalidOperationException($"Deadline sweep: {failed} item(s) failed (each logged); every other item was done");
+        items.ThrowIfAnyFailed();
     }
 
     // Each mark is a conditional update on the case as read (same step visit: same revision), and only if it changed the

@@ -26,6 +26,7 @@ public sealed class CorrectionSweep(IServiceScopeFactory scopes, Publication pub
 {
     public const string RecurringId = "payment-correction-sweep";
     private const int NoticeChunk = 200;
+    private const string Name = "Correction sweep";
 
     /// <summary>What one run did; <c>Failed</c> counts the items whose own work threw (logged, left for the next run).</summary>
     public sealed record Outcome(int Opened, int Moved, int Notices, int Published = 0, int Failed = 0);
@@ -35,28 +36,13 @@ public sealed class CorrectionSweep(IServiceScopeFactory scopes, Publication pub
     [DisableConcurrentExecution(120)]
     public async Task RunJobAsync(CancellationToken ct)
     {
-        var outcome = await RunAsync(ct);
-        if (outcome.Failed > 0)
-            throw new InvalidOperationException($"Correction sweep: {outcome.Failed} item(s) failed (each logged); every other item was done");
+        if ((await RunAsync(ct)).Failed is var failed and > 0) throw SweepItems.Failure(Name, failed);
     }
 
-    /// <summary>
-    /// One run. Each item is its own unit of work: one that throws (a poisoned row, a fault of its own) is logged and counted,
-    /// and the sweep goes on with the rest, so that one bad case never holds back every case after it, minute after minute.
-    /// </summary>
+    /// <summary>One run; each item is its own unit of work (<see cref="SweepItems"/>): one that fails is logged and counted.</summary>
     public async Task<Outcome> RunAsync(CancellationToken ct)
     {
-        var failed = 0;
-        async Task<bool> Each(string what, Guid id, Func<Task<bool>> work)
-        {
-            try { return await work(); }
-            catch (Exception e) when (!(e is OperationCanceledException && ct.IsCancellationRequested))
-            {
-                failed++;
-                log.LogError(e, "Correction sweep: {What} {Id} failed; the sweep goes on with the rest", what, id);
-                return false;
-            }
-        }
+        var items = new SweepItems(Name, log, ct);
 
         var opened = 0;
         foreach (var id in await ReadAsync(db => db.PaymentInstructions.IgnoreQueryFilters()
@@ -64,14 +50,14 @@ public sealed class CorrectionSweep(IServiceScopeFactory scopes, Publication pub
                      .Where(i => db.PaymentBatches.IgnoreQueryFilters().Any(b => b.Id == i.BatchId && b.Status == PaymentBatchStatus.Reconciled))
                      .Where(i => !db.PaymentCorrections.IgnoreQueryFilters().Any(c => c.OriginalInstructionId == i.Id))
                      .OrderBy(i => i.BatchId).ThenBy(i => i.Seq).Select(i => i.Id).ToListAsync(ct)))
-            if (await Each("opening the correction of instruction", id, () => OpenAsync(id, ct))) opened++;
+            if (await items.RunAsync("opening the correction of instruction", id, () => OpenAsync(id, ct))) opened++;
 
         var moved = 0;
         foreach (var id in await ReadAsync(db => db.PaymentCorrections.IgnoreQueryFilters()
                      .Where(c => c.Status == CorrectionStatus.AwaitingRepayment)
                      .Where(c => db.PaymentInstructions.IgnoreQueryFilters().Any(i => i.Id == c.LatestInstructionId && i.Status != PaymentStatus.Pending))
                      .OrderBy(c => c.Id).Select(c => c.Id).ToListAsync(ct)))
-            if (await Each("moving correction", id, () => MoveAsync(id, ct))) moved++;
+            if (await items.RunAsync("moving correction", id, () => MoveAsync(id, ct))) moved++;
 
         var notices = 0;
         var unwritten = new List<Guid>(); // failed in this run: not read again
@@ -83,19 +69,18 @@ public sealed class CorrectionSweep(IServiceScopeFactory scopes, Publication pub
                 .OrderBy(i => i.Id).Select(i => i.Id).Take(NoticeChunk).ToListAsync(ct));
             if (ids.Count == 0) break;
             var before = unwritten.Count;
-            var written = await NoticesAsync(ids, unwritten, ct);
+            var written = await NoticesAsync(ids, unwritten, items, ct);
             notices += written;
-            failed += unwritten.Count - before;
             if (written == 0 && unwritten.Count == before) break; // another sweep took them all; the next run finds what is left
         }
         var published = 0;
         foreach (var id in await publication.WaitingAsync(ct))
-            if (await Each("publishing application", id, async () => await publication.RunAsync(id, ct) is not null)) published++;
+            if (await items.RunAsync("publishing application", id, async () => await publication.RunAsync(id, ct) is not null)) published++;
 
-        if (opened + moved + notices + published + failed > 0)
+        if (opened + moved + notices + published + items.Failed > 0)
             log.LogInformation("Correction sweep: {Opened} opened, {Moved} moved, {Notices} notices, {Published} published, {Failed} failed",
-                opened, moved, notices, published, failed);
-        return new Outcome(opened, moved, notices, published, failed);
+                opened, moved, notices, published, items.Failed);
+        return new Outcome(opened, moved, notices, published, items.Failed);
     }
 
     private async Task<T> ReadAsync<T>(Func<OneCardDbContext, Task<T>> query)
@@ -171,23 +156,23 @@ public sealed class CorrectionSweep(IServiceScopeFactory scopes, Publication pub
     /// is written one by one: a notice another sweep wrote is skipped, one that fails otherwise is logged and added to
     /// <paramref name="unwritten"/> for the next run.
     /// </summary>
-    private async Task<int> NoticesAsync(IReadOnlyList<Guid> instructionIds, List<Guid> unwritten, CancellationToken ct)
+    private async Task<int> NoticesAsync(IReadOnlyList<Guid> instructionIds, List<Guid> unwritten, SweepItems items, CancellationToken ct)
     {
         try
         {
             return await WriteNoticesAsync(instructionIds, ct);
         }
-        catch (Exception e) when (instructionIds.Count == 1 && !ct.IsCancellationRequested)
+        catch (Exception e) when (instructionIds.Count == 1 && items.Isolated(e))
         {
             var id = instructionIds[0];
             if (e is DbUpdateException && await ReadAsync(db => db.PaymentNotices.AnyAsync(n => n.InstructionId == id, ct))) return 0;
             unwritten.Add(id);
-            log.LogError(e, "Correction sweep: the payment notice of instruction {Id} failed; the sweep goes on with the rest", id);
+            items.Fail(e, "writing the payment notice of instruction", id);
             return 0;
         }
-        catch (Exception) when (!ct.IsCancellationRequested) { } // more than one: one by one below
+        catch (Exception e) when (items.Isolated(e)) { } // more than one: one by one below
         var written = 0;
-        foreach (var id in instructionIds) written += await NoticesAsync([id], unwritten, ct);
+        foreach (var id in instructionIds) written += await NoticesAsync([id], unwritten, items, ct);
         return written;
     }
 

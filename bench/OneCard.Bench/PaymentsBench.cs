@@ -350,7 +350,7 @@ internal static class PaymentsBench
             """;
         var beneficiary = Clone("Beneficiaries", await Columns("Beneficiaries"),
             """SELECT b.* FROM "Beneficiaries" b JOIN "PaymentInstructions" i ON i."BeneficiaryId" = b."Id" WHERE i."BatchId" = @batch AND i."Seq" = 1""",
-            new Dictionary<string, string> { ["Id"] = "md5('bench-b' || g)::uuid", ["IdNumberHash"] = "md5('bench-h' || g)" });
+            new Dictionary<string, string> { ["Id"] = "md5('bench-b' || g)::uuid", ["IdNumberHash"] = "sha256(('bench-h' || g)::bytea)" });
         var line = Clone("ClaimLines", await Columns("ClaimLines"),
             """SELECT l.* FROM "ClaimLines" l JOIN "PaymentInstructions" i ON i."ClaimLineId" = l."Id" WHERE i."BatchId" = @batch AND i."Seq" = 1""",
             new Dictionary<string, string> { ["Id"] = "md5('bench-l' || g)::uuid", ["LineNo"] = "100000 + g", ["BeneficiaryId"] = "md5('bench-b' || g)::uuid" });

@@ -191,6 +191,7 @@ public abstract partial class OneCardDbContext(DbContextOptions options) : DbCon
         modelBuilder.Entity<Beneficiary>(e =>
         {
             e.HasKey(x => x.Id);
+            e.Property(x => x.IdNumberHash).HasConversion(BlindIndexColumn.Converter);
             e.HasIndex(x => x.IdNumberHash).IsUnique();
             e.HasIndex(x => x.RegionCode);
             e.Property(x => x.IdAreaCode).HasMaxLength(6);
@@ -257,11 +258,11 @@ public abstract partial class OneCardDbContext(DbContextOptions options) : DbCon
         modelBuilder.Entity<ReferenceRecord>(e =>
         {
             e.HasKey(x => new { x.SnapshotId, x.RowNo });
-            e.Property(x => x.IdNumberHash).HasMaxLength(64);
+            e.Property(x => x.IdNumberHash).HasConversion(BlindIndexColumn.Converter);
             e.Property(x => x.RegionCode).HasMaxLength(12);
             e.Property(x => x.PolicyCode).HasMaxLength(64);
             e.Property(x => x.Period).HasMaxLength(16);
-            e.Property(x => x.AccountHash).HasMaxLength(64);
+            e.Property(x => x.AccountHash).HasConversion(BlindIndexColumn.NullableConverter);
             e.Property(x => x.Detail).HasMaxLength(100);
             e.HasIndex(x => x.IdNumberHash);
             e.HasIndex(x => x.AccountHash).HasFilter("\"AccountHash\" IS NOT NULL");
@@ -421,7 +422,7 @@ public abstract partial class OneCardDbContext(DbContextOptions options) : DbCon
             e.Property(x => x.RegionCode).HasMaxLength(12);
             e.Property(x => x.AgentBankCode).HasMaxLength(32);
             e.Property(x => x.AccountMasked).HasMaxLength(32);
-            e.Property(x => x.AccountHash).HasMaxLength(64);
+            e.Property(x => x.AccountHash).HasConversion(BlindIndexColumn.NullableConverter);
             e.Property(x => x.HolderName).HasMaxLength(64);
             e.Property(x => x.Type).HasConversion<string>().HasMaxLength(24);
             e.Property(x => x.Source).HasMaxLength(16);

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Metadata;
 using Npgsql;
 using NpgsqlTypes;
 using OneCard.Domain.Registry;
+using OneCard.Persistence;
 
 namespace OneCard.Host.Registry;
 
@@ -59,14 +60,14 @@ public static partial class ReferenceSnapshots
                 await writer.StartRowAsync(ct);
                 await writer.WriteAsync(r.SnapshotId, NpgsqlDbType.Uuid, ct);
                 await writer.WriteAsync(r.RowNo, NpgsqlDbType.Integer, ct);
-                await writer.WriteAsync(r.IdNumberHash, NpgsqlDbType.Varchar, ct);
+                await writer.WriteAsync(BlindIndexColumn.ToBytes(r.IdNumberHash), NpgsqlDbType.Bytea, ct);
                 await writer.WriteAsync(r.RegionCode, NpgsqlDbType.Varchar, ct);
                 await writer.WriteAsync(r.Alive, NpgsqlDbType.Boolean, ct);
                 await writer.WriteAsync(r.EventDate, NpgsqlDbType.Date, ct);
                 await writer.WriteAsync(r.EndDate, NpgsqlDbType.Date, ct);
                 await writer.WriteAsync(r.PolicyCode, NpgsqlDbType.Varchar, ct);
                 await writer.WriteAsync(r.Period, NpgsqlDbType.Varchar, ct);
-                await writer.WriteAsync(r.AccountHash, NpgsqlDbType.Varchar, ct);
+                await writer.WriteAsync(r.AccountHash is { } account ? BlindIndexColumn.ToBytes(account) : null, NpgsqlDbType.Bytea, ct);
                 await writer.WriteAsync(r.Detail, NpgsqlDbType.Varchar, ct);
             }
             return (long)await writer.CompleteAsync(ct);

@@ -67,7 +67,7 @@ public static class RosterStore
             {
                 writer.StartRow();
                 writer.Write(b.Id, NpgsqlDbType.Uuid);
-                writer.Write(b.IdNumberHash, NpgsqlDbType.Text);
+                writer.Write(BlindIndexColumn.ToBytes(b.IdNumberHash), NpgsqlDbType.Bytea);
                 writer.Write(b.IdNumberCipher, NpgsqlDbType.Text);
                 writer.Write(b.IdNumberMasked, NpgsqlDbType.Text);
                 writer.Write(b.Name, NpgsqlDbType.Text);
@@ -94,7 +94,7 @@ public static class RosterStore
         var ids = new Dictionary<string, Guid>(candidates.Count, StringComparer.Ordinal);
         await using (var reader = await upsert.ExecuteReaderAsync(ct))
             while (await reader.ReadAsync(ct))
-                ids[reader.GetString(1)] = reader.GetGuid(0);
+                ids[BlindIndexColumn.ToHex(reader.GetFieldValue<byte[]>(1))] = reader.GetGuid(0);
         if (ids.Count != candidates.Count)
             throw new InvalidOperationException($"The beneficiary upsert returned {ids.Count} rows for {candidates.Count} candidates; hashes must be distinct.");
         return ids;

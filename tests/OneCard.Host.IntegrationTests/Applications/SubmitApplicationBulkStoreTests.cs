@@ -101,13 +101,13 @@ public sealed class SubmitApplicationBulkStoreTests
         await using var scopeA = app.Services.CreateAsyncScope();
         var dbA = scopeA.ServiceProvider.GetRequiredService<OneCardDbContext>();
         await using var transactionA = await dbA.Database.BeginTransactionAsync();
-        var storedByA = await RosterStore.UpsertBeneficiariesAsync(dbA, [Person("hash-x", "甲", at)], CancellationToken.None);
+        var storedByA = await RosterStore.UpsertBeneficiariesAsync(dbA, [Person(HashX, "甲", at)], CancellationToken.None);
 
         await using var scopeB = app.Services.CreateAsyncScope();
         var dbB = scopeB.ServiceProvider.GetRequiredService<OneCardDbContext>();
         await using var transactionB = await dbB.Database.BeginTransactionAsync();
-        var xFromB = Person("hash-x", "乙", at.AddHours(1));
-        var y = Person("hash-y", "丙", at.AddHours(1));
+        var xFromB = Person(HashX, "乙", at.AddHours(1));
+        var y = Person(HashY, "丙", at.AddHours(1));
         var storing = RosterStore.UpsertBeneficiariesAsync(dbB, [xFromB, y], CancellationToken.None);
 
         // B's insert of X waits on A's uncommitted row in the unique index; A commits, and B updates X as A stored it. A faster
@@ -117,14 +117,18 @@ public sealed class SubmitApplicationBulkStoreTests
         var storedByB = await storing;
         await transactionB.CommitAsync();
 
-        Assert.Equal(storedByA["hash-x"], storedByB["hash-x"]);
-        Assert.Equal(y.Id, storedByB["hash-y"]);
+        Assert.Equal(storedByA[HashX], storedByB[HashX]);
+        Assert.Equal(y.Id, storedByB[HashY]);
         var stored = await app.AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().Beneficiaries.IgnoreQueryFilters().AsNoTracking()
             .OrderBy(b => b.IdNumberHash).ToListAsync());
-        Assert.Equal(["hash-x", "hash-y"], stored.Select(b => b.IdNumberHash));
-        Assert.Equal((storedByA["hash-x"], "乙", at, at.AddHours(1)), (stored[0].Id, stored[0].Name, stored[0].CreatedAt, stored[0].UpdatedAt));
+        Assert.Equal([HashX, HashY], stored.Select(b => b.IdNumberHash));
+        Assert.Equal((storedByA[HashX], "乙", at, at.AddHours(1)), (stored[0].Id, stored[0].Name, stored[0].CreatedAt, stored[0].UpdatedAt));
         Assert.Equal(("丙", y.Id), (stored[1].Name, stored[1].Id));
     }
+
+    // Two people's blind indexes: 32 bytes in hex, as LookupHash gives them (the column stores the bytes).
+    private static readonly string HashX = new('a', 64);
+    private static readonly string HashY = new('b', 64);
 
     private static Domain.Beneficiaries.Beneficiary Person(string hash, string name, DateTimeOffset at) => new()
     {

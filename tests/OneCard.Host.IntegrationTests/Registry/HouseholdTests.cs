@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -300,7 +301,7 @@ public abstract class HouseholdTests(bool sqlite) : IAsyncLifetime
             var asOf = new DateOnly(2027, 1, 4);
             var lines = new List<RegistryFacts.Subject> { new(2, protector.LookupHash(HeadA), new Dictionary<string, object?> { ["AsOf"] = asOf }) };
             for (var i = 0; i < 2 * RegistryFacts.ChunkSize; i++)
-                lines.Add(new(3 + i, $"unknown-{i:D6}", new Dictionary<string, object?> { ["AsOf"] = asOf }));
+                lines.Add(new(3 + i, i.ToString("x64", CultureInfo.InvariantCulture) /* a blind index nobody has */, new Dictionary<string, object?> { ["AsOf"] = asOf }));
             var counter = new CommandCounter(db);
             using var subscription = DiagnosticListener.AllListeners.Subscribe(counter);
             var found = await RegistryFacts.FillAsync(db, withUnder16, lines, CancellationToken.None);

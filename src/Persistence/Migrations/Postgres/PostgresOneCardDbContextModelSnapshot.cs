@@ -651,9 +651,9 @@ namespace OneCard.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
-                    b.Property<string>("IdNumberHash")
+                    b.Property<byte[]>("IdNumberHash")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("bytea");
 
                     b.Property<string>("IdNumberMasked")
                         .IsRequired()
@@ -1581,9 +1581,8 @@ namespace OneCard.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
-                    b.Property<string>("AccountHash")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
+                    b.Property<byte[]>("AccountHash")
+                        .HasColumnType("bytea");
 
                     b.Property<string>("AccountMasked")
                         .IsRequired()
@@ -2879,9 +2878,8 @@ namespace OneCard.Persistence.Migrations.Postgres
                     b.Property<int>("RowNo")
                         .HasColumnType("integer");
 
-                    b.Property<string>("AccountHash")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
+                    b.Property<byte[]>("AccountHash")
+                        .HasColumnType("bytea");
 
                     b.Property<bool?>("Alive")
                         .HasColumnType("boolean");
@@ -2896,10 +2894,9 @@ namespace OneCard.Persistence.Migrations.Postgres
                     b.Property<DateOnly?>("EventDate")
                         .HasColumnType("date");
 
-                    b.Property<string>("IdNumberHash")
+                    b.Property<byte[]>("IdNumberHash")
                         .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
+                        .HasColumnType("bytea");
 
                     b.Property<string>("Period")
                         .HasMaxLength(16)

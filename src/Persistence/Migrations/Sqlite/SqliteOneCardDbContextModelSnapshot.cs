@@ -643,9 +643,9 @@ namespace OneCard.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("IdNumberHash")
+                    b.Property<byte[]>("IdNumberHash")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("BLOB");
 
                     b.Property<string>("IdNumberMasked")
                         .IsRequired()
@@ -1571,9 +1571,8 @@ namespace OneCard.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("AccountHash")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
+                    b.Property<byte[]>("AccountHash")
+                        .HasColumnType("BLOB");
 
                     b.Property<string>("AccountMasked")
                         .IsRequired()
@@ -2869,9 +2868,8 @@ namespace OneCard.Persistence.Migrations.Sqlite
                     b.Property<int>("RowNo")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("AccountHash")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
+                    b.Property<byte[]>("AccountHash")
+                        .HasColumnType("BLOB");
 
                     b.Property<bool?>("Alive")
                         .HasColumnType("INTEGER");
@@ -2886,10 +2884,9 @@ namespace OneCard.Persistence.Migrations.Sqlite
                     b.Property<DateOnly?>("EventDate")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("IdNumberHash")
+                    b.Property<byte[]>("IdNumberHash")
                         .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("BLOB");
 
                     b.Property<string>("Period")
                         .HasMaxLength(16)

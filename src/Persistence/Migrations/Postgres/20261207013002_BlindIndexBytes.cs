@@ -11,26 +11,30 @@ namespace OneCard.Persistence.Migrations.Postgres
     /// </summary>
     public partial class BlindIndexBytes : Migration
     {
-        private static readonly (string Table, string Column, string OldType)[] Columns =
+        // Per table, its columns: one ALTER TABLE per table rewrites it once (ReferenceRecords has two), under the exclusive
+        // lock any type change takes, so a large registry wants a maintenance window.
+        private static readonly (string Table, (string Column, string OldType)[] Columns)[] Tables =
         [
-            ("ReferenceRecords", "IdNumberHash", "character varying(64)"),
-            ("ReferenceRecords", "AccountHash", "character varying(64)"),
-            ("BeneficiaryAccounts", "AccountHash", "character varying(64)"),
-            ("Beneficiaries", "IdNumberHash", "text"),
+            ("ReferenceRecords", [("IdNumberHash", "character varying(64)"), ("AccountHash", "character varying(64)")]),
+            ("BeneficiaryAccounts", [("AccountHash", "character varying(64)")]),
+            ("Beneficiaries", [("IdNumberHash", "text")]),
         ];
 
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            foreach (var (table, column, _) in Columns)
-                migrationBuilder.Sql($"""ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE bytea USING decode("{column}", 'hex');""");
+            foreach (var (table, columns) in Tables)
+                migrationBuilder.Sql(AlterTable(table, columns.Select(c => (c.Column, "bytea", $"decode(\"{c.Column}\", 'hex')"))));
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            foreach (var (table, column, oldType) in Columns)
-                migrationBuilder.Sql($"""ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE {oldType} USING encode("{column}", 'hex');""");
+            foreach (var (table, columns) in Tables)
+                migrationBuilder.Sql(AlterTable(table, columns.Select(c => (c.Column, c.OldType, $"encode(\"{c.Column}\", 'hex')"))));
         }
+
+        private static string AlterTable(string table, IEnumerable<(string Column, string Type, string Using)> columns) =>
+            $"ALTER TABLE \"{table}\" {string.Join(", ", columns.Select(c => $"ALTER COLUMN \"{c.Column}\" TYPE {c.Type} USING {c.Using}"))};";
     }
 }

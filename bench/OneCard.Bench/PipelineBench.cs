@@ -122,6 +122,9 @@ public static class PipelineBench
             Console.WriteLine($"{"4 sample draw (set-based)",-52} {drawSeconds,8:F2}");
             Console.WriteLine($"{"total",-52} {totalSeconds,8:F2}   target ≤ 60 s: {(totalSeconds <= 60 ? "met" : "NOT met")}");
             Console.WriteLine($"peak working set of the host during the timed part: {RosterCsv.Mib(peak)}{(reset ? "" : " (could not reset after setup: includes it)")}   target ≤ 1 GiB: {(peak <= 1L << 30 ? "met" : "NOT met")}");
+            Console.WriteLine("phase sums of 2 (the storing and the preparing task overlap; Wait* is one waiting for the other):");
+            foreach (var (phase, seconds) in split.Where(p => p.Key is not ("CrossChecks" or "Analyze")).OrderByDescending(p => p.Value))
+                Console.WriteLine($"  {phase,-22} {seconds,8:F2} s");
         }
         finally
         {

@@ -73,6 +73,7 @@ public static class RosterBench
                 Console.WriteLine($"(a) pipeline: {pipelineSeconds:F2} s, peak working set during it {RosterCsv.Mib(RosterCsv.PeakWorkingSet())}");
                 await using var connection = new NpgsqlConnection(app.ConnectionString);
                 await connection.OpenAsync();
+                await PrintSizesAsync(connection);
                 foreach (var table in new[] { "Applications" }.Concat(Tables))
                 {
                     var file = Path.Combine(folder, table + ".bin");
@@ -126,6 +127,43 @@ public static class RosterBench
             return await sp.GetRequiredService<SubmitApplication.Handler>().SubmitRosterAsync(DemoData.PolicyCode, "2026", roster,
                 new SubmitApplication.RosterOptions(RosterImportMode.RefuseWhole, ChunkSize: chunk), CancellationToken.None);
         });
+    }
+
+    /// <summary>
+    /// What (a) wrote, table by table: heap, indexes and TOAST on disk, and the mean stored width of a row and of each column
+    /// (what the server had to write; the lever for a store bound by the server is fewer or narrower rows and indexes).
+    /// </summary>
+    private static async Task PrintSizesAsync(NpgsqlConnection connection)
+    {
+        Console.WriteLine("stored by (a): table (rows) heap + indexes + TOAST; mean width of a row and of its widest columns");
+        foreach (var table in Tables)
+        {
+            await using var sizes = new NpgsqlCommand(
+                $"""
+                SELECT (SELECT count(*) FROM "{table}"), pg_relation_size('"{table}"'), pg_indexes_size('"{table}"'),
+                       coalesce(pg_total_relation_size(reltoastrelid), 0), (SELECT avg(pg_column_size(t.*)) FROM "{table}" t)
+                FROM pg_class WHERE oid = '"{table}"'::regclass
+                """, connection);
+            await using (var r = await sizes.ExecuteReaderAsync())
+            {
+                await r.ReadAsync();
+                Console.WriteLine($"  {table} ({r.GetInt64(0):N0}): {RosterCsv.Mib(r.GetInt64(1))} + {RosterCsv.Mib(r.GetInt64(2))} + {RosterCsv.Mib(r.GetInt64(3))}; " +
+                    $"row {r.GetDecimal(4):F0} B");
+            }
+            var columns = new List<string>();
+            await using (var names = new NpgsqlCommand(
+                $"SELECT attname FROM pg_attribute WHERE attrelid = '\"{table}\"'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum", connection))
+            await using (var r = await names.ExecuteReaderAsync())
+                while (await r.ReadAsync()) columns.Add(r.GetString(0));
+            await using var widths = new NpgsqlCommand(
+                $"SELECT {string.Join(", ", columns.Select(c => $"coalesce(avg(pg_column_size(\"{c}\")), 0)"))} FROM \"{table}\"", connection);
+            await using (var r = await widths.ExecuteReaderAsync())
+            {
+                await r.ReadAsync();
+                var widest = columns.Select((c, i) => (Column: c, Width: r.GetDecimal(i))).OrderByDescending(c => c.Width).Take(8);
+                Console.WriteLine("    " + string.Join(", ", widest.Select(c => $"{c.Column} {c.Width:F0} B")));
+            }
+        }
     }
 
     private static async Task CopyInAsync(NpgsqlConnection connection, string table, string file)

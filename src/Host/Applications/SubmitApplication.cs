@@ -252,6 +252,9 @@ public static class SubmitApplication
             try
             {
                 var directory = await Banks.BeneficiaryAccounts.DirectoryAsync(db, ct);
+                // Where the database lets this session store rows without the per-row foreign-key triggers, the chunks do
+                // (RosterStore.WithoutForeignKeyTriggersAsync): each row's references are checked against what the chunk holds.
+                var skipTriggers = bulk && await RosterStore.MaySkipForeignKeyTriggersAsync(db, ct);
                 while (true)
                 {
                     // The storing task's wait for the next chunk (the preparing task is the slower one when this grows).
@@ -259,7 +262,7 @@ public static class SubmitApplication
                         if (!await ready.Reader.WaitToReadAsync(ct)) break;
                     while (ready.Reader.TryRead(out var chunk))
                         using (Phases.StartActivity("SubmitApplication.StoreChunk"))
-                            await StoreChunkAsync(chunk, bulk, directory, applicationId, clerk.Id, number, now, ct);
+                            await StoreChunkAsync(chunk, bulk, skipTriggers, directory, applicationId, clerk.Id, number, now, ct);
                 }
                 await preparing; // its exception, if any (an unreadable file…), surfaces here
             }
@@ -486,8 +489,8 @@ public static class SubmitApplication
         }
 
         /// <summary>The storing task's work for one chunk: beneficiaries (upsert), their accounts, the lines; then the tracker is cleared.</summary>
-        private async Task StoreChunkAsync(Chunk chunk, bool bulk, Domain.Payments.AgentBankNames.Directory directory, Guid applicationId, string clerkId, string number,
-            DateTimeOffset now, CancellationToken ct)
+        private async Task StoreChunkAsync(Chunk chunk, bool bulk, bool skipTriggers, Domain.Payments.AgentBankNames.Directory directory, Guid applicationId,
+            string clerkId, string number, DateTimeOffset now, CancellationToken ct)
         {
             Dictionary<string, Guid> beneficiaryIds;
             using (Phases.StartActivity("SubmitApplication.StoreBeneficiaries"))
@@ -499,15 +502,16 @@ public static class SubmitApplication
             for (var k = 0; k < chunk.Lines.Length; k++)
                 if ((chunk.Lines[k].BeneficiaryId = beneficiaryIds[chunk.Candidates[k].IdNumberHash]) == chunk.Candidates[k].Id)
                     created.Add(chunk.Candidates[k].Id);
+            var held = skipTriggers ? RosterStore.HeldReferences.Of(applicationId, beneficiaryIds) : null;
             // banks (issue 8): each beneficiary's one-card account as this submission names it, with its history.
             using (Phases.StartActivity("SubmitApplication.StoreAccounts"))
                 await Banks.BeneficiaryAccounts.RecordAsync(db, protector,
                 chunk.Claims.Select((v, k) => new Banks.BeneficiaryAccounts.Submitted(chunk.Lines[k].BeneficiaryId, v.RegionCode, v.BankAccount,
                     chunk.Candidates[k].BankAccountCipher!, chunk.Candidates[k].BankAccountMasked!, v.Name, v.BankName, v.AccountType, chunk.AccountHashes[k])).ToList(),
-                "Roster", applicationId, clerkId, $"申报 {number}", now, bulk, ct, directory, created);
+                "Roster", applicationId, clerkId, $"申报 {number}", now, bulk, ct, directory, created, held);
             using (Phases.StartActivity("SubmitApplication.StoreLines"))
             {
-                if (bulk) await RosterStore.InsertClaimLinesAsync(db, chunk.Lines, ct);
+                if (bulk) await RosterStore.InsertClaimLinesAsync(db, chunk.Lines, held, ct);
                 else db.ClaimLines.AddRange(chunk.Lines);
                 await db.SaveChangesAsync(ct);
             }

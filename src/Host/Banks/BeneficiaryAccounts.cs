@@ -3,6 +3,7 @@ using OneCard.Domain;
 using OneCard.Domain.Payments;
 using OneCard.Domain.Privacy;
 using OneCard.Persistence;
+using OneCard.Persistence.Applications;
 
 namespace OneCard.Host.Banks;
 
@@ -39,7 +40,7 @@ public static class BeneficiaryAccounts
 
     public static async Task<Recorded> RecordAsync(OneCardDbContext db, PersonalDataProtector protector, IReadOnlyList<Submitted> lines,
         string source, Guid? sourceId, string actorId, string? reason, DateTimeOffset now, bool bulk, CancellationToken ct,
-        AgentBankNames.Directory? directory = null, IReadOnlySet<Guid>? created = null)
+        AgentBankNames.Directory? directory = null, IReadOnlySet<Guid>? created = null, RosterStore.HeldReferences? held = null)
     {
         if (lines.Count == 0) return new Recorded(0, 0);
         // A roster stored chunk by chunk reads the bank directory once and passes it to every chunk.
@@ -79,7 +80,13 @@ public static class BeneficiaryAccounts
         foreach (var chunk in closing.Chunk(5000))
             await db.BeneficiaryAccounts.IgnoreQueryFilters().Where(a => chunk.Contains(a.BeneficiaryId) && a.ValidTo == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(a => a.ValidTo, now), ct);
-        if (bulk) await db.CopyAsync(added, ct);
+        if (bulk && held is not null)
+        {
+            // The roster's chunk: every account's beneficiary is one its upsert stored, so no per-row foreign-key check.
+            foreach (var account in added) held.Ensure("BeneficiaryAccounts", account.BeneficiaryId);
+            await RosterStore.WithoutForeignKeyTriggersAsync(db, async () => { await db.CopyAsync(added, ct); return added.Count; }, ct);
+        }
+        else if (bulk) await db.CopyAsync(added, ct);
         else db.BeneficiaryAccounts.AddRange(added);
         return new Recorded(added.Count, closing.Count);
     }

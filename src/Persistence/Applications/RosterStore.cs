@@ -100,8 +100,79 @@ public static class RosterStore
         return ids;
     }
 
-    /// <summary>Inserts claim lines; their application and beneficiaries must already be written in this transaction.</summary>
-    public static async Task<ulong> InsertClaimLinesAsync(OneCardDbContext db, IReadOnlyList<ClaimLine> lines, CancellationToken ct)
+    /// <summary>
+    /// What one chunk's rows refer to that this transaction holds itself: its application (inserted first, seen by no one
+    /// else until the commit) and the beneficiaries <see cref="UpsertBeneficiariesAsync"/> returned for the chunk (each inserted,
+    /// or updated and so locked until the commit). No other transaction can remove such a row before this one commits.
+    /// </summary>
+    public sealed record HeldReferences(Guid ApplicationId, IReadOnlySet<Guid> Beneficiaries)
+    {
+        /// <summary>The held references of a chunk whose upsert returned <paramref name="stored"/> (hash → id).</summary>
+        public static HeldReferences Of(Guid applicationId, IReadOnlyDictionary<string, Guid> stored) => new(applicationId, stored.Values.ToHashSet());
+
+        /// <summary>Throws unless <paramref name="beneficiaryId"/> (and <paramref name="applicationId"/>, if given) is held.</summary>
+        public void Ensure(string table, Guid beneficiaryId, Guid? applicationId = null)
+        {
+            if (!Beneficiaries.Contains(beneficiaryId))
+                throw new InvalidOperationException($"A {table} row refers to beneficiary {beneficiaryId}, which this chunk's upsert did not store.");
+            if (applicationId is { } id && id != ApplicationId)
+                throw new InvalidOperationException($"A {table} row refers to application {id}, not to {ApplicationId}, the one this transaction stores.");
+        }
+    }
+
+    /// <summary>
+    /// Whether this session may store rows without PostgreSQL's per-row foreign-key triggers (<c>session_replication_role</c>):
+    /// a superuser may, and so may a role granted <c>SET ON PARAMETER session_replication_role</c> (PostgreSQL 15).
+    /// </summary>
+    public static async Task<bool> MaySkipForeignKeyTriggersAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("SELECT has_parameter_privilege('session_replication_role', 'SET')", connection);
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <inheritdoc cref="MaySkipForeignKeyTriggersAsync(NpgsqlConnection, CancellationToken)"/>
+    public static Task<bool> MaySkipForeignKeyTriggersAsync(OneCardDbContext db, CancellationToken ct) =>
+        MaySkipForeignKeyTriggersAsync(OpenConnection(db), ct);
+
+    /// <summary>
+    /// Runs <paramref name="copy"/> with the session's triggers off (<c>SET LOCAL session_replication_role = replica</c>), then
+    /// turns them on again. Per row, a foreign-key trigger runs a query that finds and locks the row referred to: three per
+    /// roster line (the line's application and beneficiary, the account's beneficiary), more than storing the rows costs. The
+    /// caller has checked every reference against its <see cref="HeldReferences"/> first, which is the same guarantee made once:
+    /// the rows exist and stay until the commit. Only for tables with no trigger of their own (a test holds them to that).
+    /// </summary>
+    public static async Task<T> WithoutForeignKeyTriggersAsync<T>(OneCardDbContext db, Func<Task<T>> copy, CancellationToken ct)
+    {
+        var connection = OpenConnection(db);
+        await ExecuteAsync(connection, "SET LOCAL session_replication_role = replica", ct);
+        T result;
+        try
+        {
+            result = await copy();
+        }
+        catch
+        {
+            // The transaction is rolled back, which ends a SET LOCAL; still, nothing after a failure runs without triggers.
+            try { await ExecuteAsync(connection, "SET LOCAL session_replication_role = origin", CancellationToken.None); } catch { /* aborted */ }
+            throw;
+        }
+        await ExecuteAsync(connection, "SET LOCAL session_replication_role = origin", ct);
+        return result;
+    }
+
+    /// <summary>
+    /// Inserts claim lines; their application and beneficiaries must already be written in this transaction. With
+    /// <paramref name="held"/>, every line must refer to held rows only (checked before anything is written), and the lines are
+    /// copied without the per-row foreign-key triggers (<see cref="WithoutForeignKeyTriggersAsync{T}"/>).
+    /// </summary>
+    public static async Task<ulong> InsertClaimLinesAsync(OneCardDbContext db, IReadOnlyList<ClaimLine> lines, HeldReferences? held, CancellationToken ct)
+    {
+        if (held is null) return await CopyClaimLinesAsync(db, lines, ct);
+        foreach (var line in lines) held.Ensure("ClaimLines", line.BeneficiaryId, line.ApplicationId);
+        return await WithoutForeignKeyTriggersAsync(db, () => CopyClaimLinesAsync(db, lines, ct), ct);
+    }
+
+    private static async Task<ulong> CopyClaimLinesAsync(OneCardDbContext db, IReadOnlyList<ClaimLine> lines, CancellationToken ct)
     {
         var connection = OpenConnection(db);
         EnsureMatchesModel(db, typeof(ClaimLine), ClaimLineColumns);

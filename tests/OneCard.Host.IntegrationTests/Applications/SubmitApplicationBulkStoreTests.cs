@@ -126,6 +126,127 @@ public sealed class SubmitApplicationBulkStoreTests
         Assert.Equal(("丙", y.Id), (stored[1].Name, stored[1].Id));
     }
 
+    [Fact]
+    public async Task ClaimLines_WithHeldReferences_AreCopiedWithoutForeignKeyTriggers_WhichAreOnAgainAfterwards()
+    {
+        await using var app = await OneCardApp.StartAsync();
+        await SubmitAsync(app, DemoData.Roster(seed: 11, count: 3));
+        var applicationId = await app.AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().Applications.Select(a => a.Id).SingleAsync());
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OneCardDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        Assert.True(await RosterStore.MaySkipForeignKeyTriggersAsync(db, CancellationToken.None)); // the tests' cluster runs as its superuser
+        var stored = await RosterStore.UpsertBeneficiariesAsync(db, [Person(HashX, "甲", app.Clock.GetUtcNow())], CancellationToken.None);
+
+        // A held set that (wrongly) names a person nobody stored: the copy takes it, so no foreign-key trigger ran and the
+        // only guarantee is the held set's. (Through SubmitApplication the set is exactly what the chunk's upsert returned.)
+        var nobody = Guid.CreateVersion7();
+        var held = new RosterStore.HeldReferences(applicationId, new HashSet<Guid> { stored[HashX], nobody });
+        Assert.Equal(2ul, await RosterStore.InsertClaimLinesAsync(db, [Line(applicationId, 10_001, stored[HashX]), Line(applicationId, 10_002, nobody)],
+            held, CancellationToken.None));
+        Assert.Equal("origin", await ShowReplicationRoleAsync(db));
+
+        // Without held references the lines keep their triggers: a person nobody stored is refused by the database.
+        var refused = await Assert.ThrowsAsync<PostgresException>(() =>
+            RosterStore.InsertClaimLinesAsync(db, [Line(applicationId, 10_003, Guid.CreateVersion7())], null, CancellationToken.None));
+        Assert.Equal(PostgresErrorCodes.ForeignKeyViolation, refused.SqlState);
+    }
+
+    [Fact]
+    public async Task ClaimLines_ReferringToRowsNotHeld_AreRefusedBeforeAnythingIsWritten()
+    {
+        await using var app = await OneCardApp.StartAsync();
+        await SubmitAsync(app, DemoData.Roster(seed: 12, count: 3));
+        var applicationId = await app.AsSystemAsync(sp => sp.GetRequiredService<OneCardDbContext>().Applications.Select(a => a.Id).SingleAsync());
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OneCardDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var stored = await RosterStore.UpsertBeneficiariesAsync(db, [Person(HashX, "甲", app.Clock.GetUtcNow())], CancellationToken.None);
+        var held = RosterStore.HeldReferences.Of(applicationId, stored);
+
+        // The second line names a person this chunk did not store; the first is fine and is not written either.
+        var notStored = await Assert.ThrowsAsync<InvalidOperationException>(() => RosterStore.InsertClaimLinesAsync(db,
+            [Line(applicationId, 10_001, stored[HashX]), Line(applicationId, 10_002, Guid.CreateVersion7())], held, CancellationToken.None));
+        Assert.Contains("did not store", notStored.Message, StringComparison.Ordinal);
+        var otherCase = await Assert.ThrowsAsync<InvalidOperationException>(() => RosterStore.InsertClaimLinesAsync(db,
+            [Line(Guid.CreateVersion7(), 10_001, stored[HashX])], held, CancellationToken.None));
+        Assert.Contains("not to " + applicationId, otherCase.Message, StringComparison.Ordinal);
+
+        Assert.Equal(3, await db.ClaimLines.IgnoreQueryFilters().CountAsync(l => l.ApplicationId == applicationId));
+        Assert.Equal("origin", await ShowReplicationRoleAsync(db));
+    }
+
+    [Fact]
+    public async Task TheTablesARosterCopiesWithoutTriggers_HaveNoTriggerOfTheirOwn()
+    {
+        // session_replication_role = replica switches off every trigger of the session, not only the foreign keys' (which are
+        // internal): a trigger added to these tables would be skipped for roster rows. Add one, and this fails: the store must
+        // then keep its triggers (or run that trigger's work itself).
+        await using var app = await OneCardApp.StartAsync();
+        await using var connection = new NpgsqlConnection(app.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """SELECT tgrelid::regclass::text || '.' || tgname FROM pg_trigger WHERE tgrelid IN ('"ClaimLines"'::regclass, '"BeneficiaryAccounts"'::regclass) AND NOT tgisinternal""",
+            connection);
+        var triggers = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) triggers.Add(reader.GetString(0));
+        Assert.Empty(triggers);
+        // The foreign keys' own triggers are there (internal), and are what the store skips.
+        await using var internals = new NpgsqlCommand(
+            """SELECT count(*) FROM pg_trigger WHERE tgrelid IN ('"ClaimLines"'::regclass, '"BeneficiaryAccounts"'::regclass) AND tgisinternal AND tgfoid = 'pg_catalog."RI_FKey_check_ins"'::regproc""",
+            connection);
+        Assert.Equal(3L, (long)(await internals.ExecuteScalarAsync())!); // lines → application, lines → beneficiary, account → beneficiary
+    }
+
+    [Fact]
+    public async Task SkippingForeignKeyTriggers_IsForASuperuser_OrARoleGrantedTheSetting()
+    {
+        await using var app = await OneCardApp.StartAsync();
+        var role = "onecard_plain_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        await using var admin = new NpgsqlConnection(app.ConnectionString);
+        await admin.OpenAsync();
+        Assert.True(await RosterStore.MaySkipForeignKeyTriggersAsync(admin, CancellationToken.None));
+        await Execute(admin, $"CREATE ROLE {role} LOGIN");
+        try
+        {
+            var asRole = new NpgsqlConnectionStringBuilder(app.ConnectionString) { Username = role, Pooling = false }.ConnectionString;
+            async Task<bool> MayAsync()
+            {
+                await using var connection = new NpgsqlConnection(asRole);
+                await connection.OpenAsync();
+                return await RosterStore.MaySkipForeignKeyTriggersAsync(connection, CancellationToken.None);
+            }
+            Assert.False(await MayAsync());
+            await Execute(admin, $"GRANT SET ON PARAMETER session_replication_role TO {role}");
+            Assert.True(await MayAsync());
+        }
+        finally
+        {
+            await Execute(admin, $"REVOKE SET ON PARAMETER session_replication_role FROM {role}");
+            await Execute(admin, $"DROP ROLE {role}");
+        }
+
+        static async Task Execute(NpgsqlConnection connection, string sql)
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+
+    private static async Task<string> ShowReplicationRoleAsync(OneCardDbContext db)
+    {
+        await using var command = new NpgsqlCommand("SHOW session_replication_role", (NpgsqlConnection)db.Database.GetDbConnection());
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static ClaimLine Line(Guid applicationId, int lineNo, Guid beneficiaryId) => new()
+    {
+        Id = Guid.CreateVersion7(), ApplicationId = applicationId, LineNo = lineNo, BeneficiaryId = beneficiaryId, RegionCode = DemoData.Township,
+        PolicyCode = DemoData.PolicyCode, Period = "2026", Name = "甲", IdNumberMasked = "2102**********0011", FactsJson = "{}",
+        Outcome = LineOutcome.Ineligible, RuleResultsJson = "[]", RuleSetKey = "test",
+    };
+
     // Two people's blind indexes: 32 bytes in hex, as LookupHash gives them (the column stores the bytes).
     private static readonly string HashX = new('a', 64);
     private static readonly string HashY = new('b', 64);

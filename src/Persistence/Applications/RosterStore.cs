@@ -47,7 +47,9 @@ public static class RosterStore
     /// Copying new people straight into <c>Beneficiaries</c> under a savepoint per chunk, with the upsert as the fallback on a
     /// unique violation, was tried and withdrawn: a million-line roster would hold a hundred subtransactions, past the 64
     /// PostgreSQL caches per backend, and every other session's snapshot would then look up <c>pg_subtrans</c>; its gain was
-    /// within the benchmark's noise (bench/REGISTRY.md).
+    /// within the benchmark's noise (bench/REGISTRY.md). So was copying them in under an exclusive advisory lock that every writer
+    /// of new people took (7 Dec 2026, 17.1 s against 19.5–20.8 s at a million, first-time people only: a roster of people known
+    /// from an earlier period gains nothing), which would have made every other submission in the province wait for a large one.
     /// </remarks>
     public static async Task<Dictionary<string, Guid>> UpsertBeneficiariesAsync(
         OneCardDbContext db, IReadOnlyList<Beneficiary> candidates, CancellationToken ct)
@@ -84,19 +86,33 @@ public static class RosterStore
             await writer.CompleteAsync(ct);
         }
 
+        // Every candidate maps to its own id unless the upsert finds the person known; a hash named twice is refused here (the
+        // database would refuse it too: ON CONFLICT DO UPDATE cannot touch one row twice in a statement).
+        var ids = new Dictionary<string, Guid>(candidates.Count, StringComparer.Ordinal);
+        foreach (var b in candidates)
+            if (!ids.TryAdd(b.IdNumberHash, b.Id))
+                throw new InvalidOperationException("The beneficiary candidates name one ID number hash twice; hashes must be distinct.");
         var updates = string.Join(", ", BeneficiaryUpdatedColumns.Select(c => $"{Quote(c)} = EXCLUDED.{Quote(c)}"));
+        // Only the known people come back: a new person's row is the candidate's own, id included, so a million-line roster
+        // no longer sends back (and the host no longer reads) a million ids and hashes. A returned id that is not a candidate's
+        // is a person stored before, by a roster committed earlier or by one this statement waited for.
         await using var upsert = new NpgsqlCommand(
             $"""
-            INSERT INTO "Beneficiaries" ({columns}) SELECT {columns} FROM {staging}
-            ON CONFLICT ("IdNumberHash") DO UPDATE SET {updates}
-            RETURNING "Id", "IdNumberHash"
+            WITH stored AS (
+                INSERT INTO "Beneficiaries" ({columns}) SELECT {columns} FROM {staging}
+                ON CONFLICT ("IdNumberHash") DO UPDATE SET {updates}
+                RETURNING "Id", "IdNumberHash")
+            SELECT stored."Id", stored."IdNumberHash" FROM stored
+            WHERE NOT EXISTS (SELECT 1 FROM {staging} s WHERE s."Id" = stored."Id")
             """, connection);
-        var ids = new Dictionary<string, Guid>(candidates.Count, StringComparer.Ordinal);
         await using (var reader = await upsert.ExecuteReaderAsync(ct))
             while (await reader.ReadAsync(ct))
-                ids[BlindIndexColumn.ToHex(reader.GetFieldValue<byte[]>(1))] = reader.GetGuid(0);
-        if (ids.Count != candidates.Count)
-            throw new InvalidOperationException($"The beneficiary upsert returned {ids.Count} rows for {candidates.Count} candidates; hashes must be distinct.");
+            {
+                var hash = BlindIndexColumn.ToHex(reader.GetFieldValue<byte[]>(1));
+                if (!ids.ContainsKey(hash))
+                    throw new InvalidOperationException("The beneficiary upsert returned a person no candidate names.");
+                ids[hash] = reader.GetGuid(0);
+            }
         return ids;
     }
 

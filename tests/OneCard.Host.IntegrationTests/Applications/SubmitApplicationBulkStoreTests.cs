@@ -127,6 +127,45 @@ public sealed class SubmitApplicationBulkStoreTests
     }
 
     [Fact]
+    public async Task BeneficiaryStore_ReturnsAKnownPersonsStoredId_AndEveryNewOneTheirOwn_AndRefusesAPersonNamedTwice()
+    {
+        await using var app = await OneCardApp.StartAsync();
+        var at = app.Clock.GetUtcNow();
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OneCardDbContext>();
+        await using (var first = await db.Database.BeginTransactionAsync())
+        {
+            await RosterStore.UpsertBeneficiariesAsync(db, [Person(HashX, "甲", at)], CancellationToken.None);
+            await first.CommitAsync();
+        }
+        var knownId = await db.Beneficiaries.IgnoreQueryFilters().Where(b => b.IdNumberHash == HashX).Select(b => b.Id).SingleAsync();
+
+        // Only the known person comes back from the database; the new one is stored under the candidate's id.
+        var x = Person(HashX, "乙", at.AddHours(1));
+        var y = Person(HashY, "丙", at.AddHours(1));
+        await using (var second = await db.Database.BeginTransactionAsync())
+        {
+            var ids = await RosterStore.UpsertBeneficiariesAsync(db, [x, y], CancellationToken.None);
+            await second.CommitAsync();
+            Assert.Equal(new Dictionary<string, Guid> { [HashX] = knownId, [HashY] = y.Id }, ids);
+        }
+        Assert.NotEqual(knownId, x.Id);
+        var stored = await db.Beneficiaries.IgnoreQueryFilters().AsNoTracking().OrderBy(b => b.IdNumberHash).ToListAsync();
+        Assert.Equal([(knownId, "乙", at), (y.Id, "丙", at.AddHours(1))], stored.Select(b => (b.Id, b.Name, b.CreatedAt)));
+
+        // A chunk naming one person twice is refused before anything is written.
+        var hashZ = new string('c', 64);
+        await using (var third = await db.Database.BeginTransactionAsync())
+        {
+            var twice = await Assert.ThrowsAsync<InvalidOperationException>(() => RosterStore.UpsertBeneficiariesAsync(db,
+                [Person(hashZ, "丁", at), Person(hashZ, "戊", at)], CancellationToken.None));
+            Assert.Contains("twice", twice.Message, StringComparison.Ordinal);
+            await third.CommitAsync();
+        }
+        Assert.False(await db.Beneficiaries.IgnoreQueryFilters().AnyAsync(b => b.IdNumberHash == hashZ));
+    }
+
+    [Fact]
     public async Task ClaimLines_WithHeldReferences_AreCopiedWithoutForeignKeyTriggers_WhichAreOnAgainAfterwards()
     {
         await using var app = await OneCardApp.StartAsync();

@@ -12,10 +12,44 @@ public sealed class CpuMeter
 {
     private readonly TimeSpan _host = Process.GetCurrentProcess().TotalProcessorTime;
     private readonly double _postgres = PostgresSeconds();
+    private readonly Dictionary<int, (long Running, long Waiting)> _backends = Backends();
 
     /// <summary>"host 12.3 s, PostgreSQL 4.5 s CPU" since this meter was made.</summary>
     public string Report() => string.Create(CultureInfo.InvariantCulture,
         $"host {(Process.GetCurrentProcess().TotalProcessorTime - _host).TotalSeconds:F2} s, PostgreSQL {PostgresSeconds() - _postgres:F2} s CPU");
+
+    /// <summary>
+    /// The busiest PostgreSQL process since this meter was made (a transaction's work is one backend's, so this is the
+    /// server's side of a roster store): "43.1 s on a core, 4.0 s runnable waiting for one" from <c>/proc/[pid]/schedstat</c>.
+    /// What is left of the wall time the backend waited for the client. Null where the kernel keeps no schedstat.
+    /// </summary>
+    public string? BusiestBackend()
+    {
+        var busiest = Backends()
+            .Select(b => (Running: b.Value.Running - _backends.GetValueOrDefault(b.Key).Running, Waiting: b.Value.Waiting - _backends.GetValueOrDefault(b.Key).Waiting))
+            .OrderByDescending(b => b.Running).FirstOrDefault();
+        return busiest.Running == 0 ? null : string.Create(CultureInfo.InvariantCulture,
+            $"{busiest.Running / 1e9:F2} s on a core, {busiest.Waiting / 1e9:F2} s runnable waiting for one");
+    }
+
+    // Each live postgres process's nanoseconds on a CPU and runnable on a run queue (the first two fields of schedstat).
+    private static Dictionary<int, (long Running, long Waiting)> Backends()
+    {
+        var backends = new Dictionary<int, (long, long)>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                if (File.ReadAllText(Path.Combine(dir, "comm")).Trim() != "postgres") continue;
+                var fields = File.ReadAllText(Path.Combine(dir, "schedstat")).Split(' ');
+                backends[pid] = (long.Parse(fields[0], CultureInfo.InvariantCulture), long.Parse(fields[1], CultureInfo.InvariantCulture));
+            }
+            catch (IOException) { } // the process ended meanwhile, or the kernel keeps no schedstat
+            catch (UnauthorizedAccessException) { }
+        }
+        return backends;
+    }
 
     // utime + stime of live processes, plus cutime + cstime: the postmaster collects its exited backends' time there.
     private static double PostgresSeconds()

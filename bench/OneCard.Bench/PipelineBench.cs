@@ -59,6 +59,7 @@ public static class PipelineBench
             var reset = RosterCsv.ResetPeakWorkingSet();
             using var phases = new PhaseRecorder();
             var total = Stopwatch.StartNew();
+            var cpu = new CpuMeter();
 
             // 1. The upload, as a browser sends it: multipart, streamed from disk, spooled by the endpoint.
             var watch = Stopwatch.StartNew();
@@ -101,6 +102,7 @@ public static class PipelineBench
             var drawSeconds = watch.Elapsed.TotalSeconds;
             var totalSeconds = total.Elapsed.TotalSeconds;
             var peak = RosterCsv.PeakWorkingSet();
+            var (cpuReport, backend) = (cpu.Report(), cpu.BusiestBackend());
 
             var (stored, eligible, hits) = await app.AsSystemAsync(async sp =>
             {
@@ -122,6 +124,7 @@ public static class PipelineBench
             Console.WriteLine($"{"4 sample draw (set-based)",-52} {drawSeconds,8:F2}");
             Console.WriteLine($"{"total",-52} {totalSeconds,8:F2}   target ≤ 60 s: {(totalSeconds <= 60 ? "met" : "NOT met")}");
             Console.WriteLine($"peak working set of the host during the timed part: {RosterCsv.Mib(peak)}{(reset ? "" : " (could not reset after setup: includes it)")}   target ≤ 1 GiB: {(peak <= 1L << 30 ? "met" : "NOT met")}");
+            Console.WriteLine($"CPU during the timed part: {cpuReport}; the import's PostgreSQL backend (the busiest): {backend ?? "no schedstat"}");
             Console.WriteLine("phase sums of 2 (the storing and the preparing task overlap; Wait* is one waiting for the other):");
             foreach (var (phase, seconds) in split.Where(p => p.Key is not ("CrossChecks" or "Analyze")).OrderByDescending(p => p.Value))
                 Console.WriteLine($"  {phase,-22} {seconds,8:F2} s");

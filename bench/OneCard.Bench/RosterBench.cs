@@ -68,7 +68,7 @@ public static class RosterBench
                 var watch = Stopwatch.StartNew();
                 var outcome = await SubmitAsync(app, csv, chunk, phases);
                 pipelineSeconds = watch.Elapsed.TotalSeconds;
-                pipelineCpu = cpu.Report();
+                pipelineCpu = $"{cpu.Report()}; the store's PostgreSQL backend (the busiest): {cpu.BusiestBackend() ?? "no schedstat"}";
                 if (outcome.Result?.LineCount != lines) throw new InvalidOperationException($"Not every line was stored: {(outcome.Errors.Count > 0 ? outcome.Errors[0] : null)}");
                 Console.WriteLine($"(a) pipeline: {pipelineSeconds:F2} s, peak working set during it {RosterCsv.Mib(RosterCsv.PeakWorkingSet())}");
                 await using var connection = new NpgsqlConnection(app.ConnectionString);
@@ -99,7 +99,8 @@ public static class RosterBench
                 }
                 copySeconds = watch.Elapsed.TotalSeconds;
                 Console.WriteLine($"(b) raw binary COPY of the same rows: {copySeconds:F2} s");
-                Console.WriteLine($"CPU during (a): {pipelineCpu}; during (b): {cpu.Report()} ({Environment.ProcessorCount} cores)");
+                Console.WriteLine($"CPU during (a): {pipelineCpu}");
+                Console.WriteLine($"CPU during (b): {cpu.Report()}; the busiest backend: {cpu.BusiestBackend() ?? "no schedstat"} ({Environment.ProcessorCount} cores)");
             }
 
             Console.WriteLine();

@@ -5,6 +5,17 @@
 # same returning only the people it found known, as it does now. Each variant twice.
 # Run: bash bench/beneficiary-upsert.sh > /tmp/b.sql && scripts/with-postgres.sh bash -c 'psql -h 127.0.0.1 \
 #   -p <port from $ONECARD_TEST_POSTGRES> -U postgres -q -f /tmp/b.sql' (server-side COPY to /tmp needs the cluster's superuser).
+# One chunked variant through the staging table: label, result name, the statement (%s: the ON CONFLICT clause).
+staged_upsert() {
+  local conflict='ON CONFLICT ("IdNumberHash") DO UPDATE SET "Name" = EXCLUDED."Name", "BankAccountCipher" = EXCLUDED."BankAccountCipher", "BankAccountMasked" = EXCLUDED."BankAccountMasked", "BankName" = EXCLUDED."BankName", "UpdatedAt" = EXCLUDED."UpdatedAt", "IdAreaCode" = EXCLUDED."IdAreaCode"'
+  printf '%s\n' 'TRUNCATE bt; CHECKPOINT;' "\\echo $1" "SELECT clock_timestamp() AS t0 \\gset" 'BEGIN;' \
+    'CREATE TEMP TABLE st (LIKE bt INCLUDING DEFAULTS) ON COMMIT DROP;' '\o /dev/null'
+  for i in $(seq 0 99); do
+    echo "TRUNCATE st; COPY st FROM '/tmp/onecard-exp-b$i.bin' (FORMAT binary);"
+    printf "$3\n" "$conflict"
+  done
+  printf '%s\n' '\o' 'COMMIT;' "SELECT clock_timestamp() - :'t0'::timestamptz AS $2;"
+}
 cat <<'SQL'
 \timing on
 CREATE TABLE bt ("Id" uuid PRIMARY KEY, "IdNumberHash" bytea NOT NULL, "IdNumberCipher" text NOT NULL, "IdNumberMasked" text NOT NULL,
@@ -38,36 +49,10 @@ for i in $(seq 0 99); do echo "COPY bt FROM '/tmp/onecard-exp-b$i.bin' (FORMAT b
 cat <<'SQL'
 COMMIT;
 SELECT clock_timestamp() - :'t0'::timestamptz AS v1b;
-TRUNCATE bt; CHECKPOINT;
-\echo V2 staging + upsert RETURNING all, 100 x 10k
-SELECT clock_timestamp() AS t0 \gset
-BEGIN;
-CREATE TEMP TABLE st (LIKE bt INCLUDING DEFAULTS) ON COMMIT DROP;
-\o /dev/null
 SQL
-for i in $(seq 0 99); do
-  echo "TRUNCATE st; COPY st FROM '/tmp/onecard-exp-b$i.bin' (FORMAT binary);"
-  echo 'INSERT INTO bt SELECT * FROM st ON CONFLICT ("IdNumberHash") DO UPDATE SET "Name" = EXCLUDED."Name", "BankAccountCipher" = EXCLUDED."BankAccountCipher", "BankAccountMasked" = EXCLUDED."BankAccountMasked", "BankName" = EXCLUDED."BankName", "UpdatedAt" = EXCLUDED."UpdatedAt", "IdAreaCode" = EXCLUDED."IdAreaCode" RETURNING "Id", "IdNumberHash";'
-done
-cat <<'SQL'
-\o
-COMMIT;
-SELECT clock_timestamp() - :'t0'::timestamptz AS v2;
-TRUNCATE bt; CHECKPOINT;
-\echo V3 staging + upsert RETURNING only the known, 100 x 10k
-SELECT clock_timestamp() AS t0 \gset
-BEGIN;
-CREATE TEMP TABLE st (LIKE bt INCLUDING DEFAULTS) ON COMMIT DROP;
-\o /dev/null
-SQL
-for i in $(seq 0 99); do
-  echo "TRUNCATE st; COPY st FROM '/tmp/onecard-exp-b$i.bin' (FORMAT binary);"
-  echo 'WITH up AS (INSERT INTO bt SELECT * FROM st ON CONFLICT ("IdNumberHash") DO UPDATE SET "Name" = EXCLUDED."Name", "BankAccountCipher" = EXCLUDED."BankAccountCipher", "BankAccountMasked" = EXCLUDED."BankAccountMasked", "BankName" = EXCLUDED."BankName", "UpdatedAt" = EXCLUDED."UpdatedAt", "IdAreaCode" = EXCLUDED."IdAreaCode" RETURNING "Id", "IdNumberHash") SELECT up."Id", up."IdNumberHash" FROM up WHERE NOT EXISTS (SELECT 1 FROM st s WHERE s."Id" = up."Id");'
-done
-cat <<'SQL'
-\o
-COMMIT;
-SELECT clock_timestamp() - :'t0'::timestamptz AS v3;
+  staged_upsert "V2 staging + upsert RETURNING all, 100 x 10k" v2 'INSERT INTO bt SELECT * FROM st %s RETURNING "Id", "IdNumberHash";'
+  staged_upsert "V3 staging + upsert RETURNING only the known, 100 x 10k" v3 'WITH up AS (INSERT INTO bt SELECT * FROM st %s RETURNING "Id", "IdNumberHash") SELECT up."Id", up."IdNumberHash" FROM up WHERE NOT EXISTS (SELECT 1 FROM st s WHERE s."Id" = up."Id");'
+  cat <<'SQL'
 \timing on
 SQL
 done

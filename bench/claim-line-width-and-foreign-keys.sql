@@ -23,41 +23,39 @@ CREATE TABLE src AS SELECT
 SELECT avg(octet_length(rr)), avg(octet_length(rzh)), avg(octet_length(ren)) FROM src;
 COPY (SELECT id, app, lineno, ben, region, policy, period, name, masked, facts, amount, outcome, rzh, ren, rr, rsk, NULL::text, false, NULL::varchar, NULL::text, NULL::text, NULL::timestamptz, area, birth, male, NULL::uuid FROM src) TO '/tmp/onecard-exp-wide.bin' (FORMAT binary);
 COPY (SELECT id, app, lineno, ben, region, policy, period, name, masked, facts, amount, outcome, NULL::text, NULL::text, NULL::text, rsk, NULL::text, false, NULL::varchar, NULL::text, NULL::text, NULL::timestamptz, area, birth, male, gen_random_uuid() FROM src) TO '/tmp/onecard-exp-narrow.bin' (FORMAT binary);
--- Width: the lines as stored, then with the rule results and both reasons replaced by one 16-byte reference.
-DROP TABLE IF EXISTS t; CREATE TABLE t (LIKE cl INCLUDING ALL) WITH (fillfactor = 60); CHECKPOINT;
+-- Each measurement on a fresh table: :fresh makes it (with :keys, its two foreign keys), :copy_wide / :copy_narrow load it.
+\set fresh 'DROP TABLE IF EXISTS t; CREATE TABLE t (LIKE cl INCLUDING ALL) WITH (fillfactor = 60);'
+\set keys 'ALTER TABLE t ADD FOREIGN KEY ("ApplicationId") REFERENCES apps, ADD FOREIGN KEY ("BeneficiaryId") REFERENCES bens;'
+\set copy_wide 'COPY t FROM ''/tmp/onecard-exp-wide.bin'' (FORMAT binary); COMMIT;'
+\set copy_narrow 'COPY t FROM ''/tmp/onecard-exp-narrow.bin'' (FORMAT binary); COMMIT;'
+\set sizes 'SELECT pg_size_pretty(pg_relation_size(''t'')) heap, pg_size_pretty(pg_indexes_size(''t'')) idx;'
+-- Width: the lines as stored, then with the rule results and both reasons replaced by one 16-byte reference; twice each.
+:fresh CHECKPOINT;
 \echo wide
-BEGIN; COPY t FROM '/tmp/onecard-exp-wide.bin' (FORMAT binary); COMMIT;
-SELECT pg_size_pretty(pg_relation_size('t')) heap, pg_size_pretty(pg_indexes_size('t')) idx;
-DROP TABLE IF EXISTS t; CREATE TABLE t (LIKE cl INCLUDING ALL) WITH (fillfactor = 60); CHECKPOINT;
+BEGIN; :copy_wide :sizes
+:fresh CHECKPOINT;
 \echo narrow
-BEGIN; COPY t FROM '/tmp/onecard-exp-narrow.bin' (FORMAT binary); COMMIT;
-SELECT pg_size_pretty(pg_relation_size('t')) heap, pg_size_pretty(pg_indexes_size('t')) idx;
-DROP TABLE IF EXISTS t; CREATE TABLE t (LIKE cl INCLUDING ALL) WITH (fillfactor = 60); CHECKPOINT;
+BEGIN; :copy_narrow :sizes
+:fresh CHECKPOINT;
 \echo wide
-BEGIN; COPY t FROM '/tmp/onecard-exp-wide.bin' (FORMAT binary); COMMIT;
-SELECT pg_size_pretty(pg_relation_size('t')) heap, pg_size_pretty(pg_indexes_size('t')) idx;
-DROP TABLE IF EXISTS t; CREATE TABLE t (LIKE cl INCLUDING ALL) WITH (fillfactor = 60); CHECKPOINT;
+BEGIN; :copy_wide :sizes
+:fresh CHECKPOINT;
 \echo narrow
-BEGIN; COPY t FROM '/tmp/onecard-exp-narrow.bin' (FORMAT binary); COMMIT;
-SELECT pg_size_pretty(pg_relation_size('t')) heap, pg_size_pretty(pg_indexes_size('t')) idx;
+BEGIN; :copy_narrow :sizes
 -- Foreign keys: the wide lines referring to an application and to 1,000,000 beneficiaries, with the triggers on (origin) and off (replica).
 CREATE TABLE apps ("Id" uuid PRIMARY KEY); INSERT INTO apps VALUES ('01900000-0000-7000-8000-000000000001');
 CREATE TABLE bens ("Id" uuid PRIMARY KEY, pad text); INSERT INTO bens SELECT ben, repeat('x', 200) FROM src; VACUUM ANALYZE bens; VACUUM ANALYZE apps;
-DROP TABLE IF EXISTS t; CREATE TABLE t (LIKE cl INCLUDING ALL) WITH (fillfactor = 60);
-ALTER TABLE t ADD FOREIGN KEY ("ApplicationId") REFERENCES apps, ADD FOREIGN KEY ("BeneficiaryId") REFERENCES bens; CHECKPOINT;
+:fresh :keys CHECKPOINT;
 \echo wide origin
-BEGIN; SET LOCAL session_replication_role = origin; COPY t FROM '/tmp/onecard-exp-wide.bin' (FORMAT binary); COMMIT;
-DROP TABLE IF EXISTS t; CREATE TABLE t (LIKE cl INCLUDING ALL) WITH (fillfactor = 60);
-ALTER TABLE t ADD FOREIGN KEY ("ApplicationId") REFERENCES apps, ADD FOREIGN KEY ("BeneficiaryId") REFERENCES bens; CHECKPOINT;
+BEGIN; SET LOCAL session_replication_role = origin; :copy_wide
+:fresh :keys CHECKPOINT;
 \echo wide replica
-BEGIN; SET LOCAL session_replication_role = replica; COPY t FROM '/tmp/onecard-exp-wide.bin' (FORMAT binary); COMMIT;
-DROP TABLE IF EXISTS t; CREATE TABLE t (LIKE cl INCLUDING ALL) WITH (fillfactor = 60);
-ALTER TABLE t ADD FOREIGN KEY ("ApplicationId") REFERENCES apps, ADD FOREIGN KEY ("BeneficiaryId") REFERENCES bens; CHECKPOINT;
+BEGIN; SET LOCAL session_replication_role = replica; :copy_wide
+:fresh :keys CHECKPOINT;
 \echo wide origin
-BEGIN; SET LOCAL session_replication_role = origin; COPY t FROM '/tmp/onecard-exp-wide.bin' (FORMAT binary); COMMIT;
-DROP TABLE IF EXISTS t; CREATE TABLE t (LIKE cl INCLUDING ALL) WITH (fillfactor = 60);
-ALTER TABLE t ADD FOREIGN KEY ("ApplicationId") REFERENCES apps, ADD FOREIGN KEY ("BeneficiaryId") REFERENCES bens; CHECKPOINT;
+BEGIN; SET LOCAL session_replication_role = origin; :copy_wide
+:fresh :keys CHECKPOINT;
 \echo wide replica
-BEGIN; SET LOCAL session_replication_role = replica; COPY t FROM '/tmp/onecard-exp-wide.bin' (FORMAT binary); COMMIT;
+BEGIN; SET LOCAL session_replication_role = replica; :copy_wide
 \echo set-based check of both keys
 SELECT count(*) FROM t WHERE NOT EXISTS (SELECT 1 FROM bens b WHERE b."Id" = t."BeneficiaryId") OR NOT EXISTS (SELECT 1 FROM apps a WHERE a."Id" = t."ApplicationId");

@@ -56,6 +56,12 @@ public static class RosterStore
     {
         var connection = OpenConnection(db);
         EnsureMatchesModel(db, typeof(Beneficiary), BeneficiaryColumns);
+        // Every candidate maps to its own id unless the upsert finds the person known; a hash named twice is refused before anything
+        // is staged (the database would refuse it too: ON CONFLICT DO UPDATE cannot touch one row twice in a statement).
+        var ids = new Dictionary<string, Guid>(candidates.Count, StringComparer.Ordinal);
+        foreach (var b in candidates)
+            if (!ids.TryAdd(b.IdNumberHash, b.Id))
+                throw new InvalidOperationException("The beneficiary candidates name one ID number hash twice; hashes must be distinct.");
         // A session-private staging table, gone at the end of the transaction whichever way it ends; a roster stored chunk by
         // chunk reuses it (emptied per chunk) instead of making one per chunk.
         const string staging = "roster_beneficiaries_staging";
@@ -86,12 +92,6 @@ public static class RosterStore
             await writer.CompleteAsync(ct);
         }
 
-        // Every candidate maps to its own id unless the upsert finds the person known; a hash named twice is refused here (the
-        // database would refuse it too: ON CONFLICT DO UPDATE cannot touch one row twice in a statement).
-        var ids = new Dictionary<string, Guid>(candidates.Count, StringComparer.Ordinal);
-        foreach (var b in candidates)
-            if (!ids.TryAdd(b.IdNumberHash, b.Id))
-                throw new InvalidOperationException("The beneficiary candidates name one ID number hash twice; hashes must be distinct.");
         var updates = string.Join(", ", BeneficiaryUpdatedColumns.Select(c => $"{Quote(c)} = EXCLUDED.{Quote(c)}"));
         // Only the known people come back: a new person's row is the candidate's own, id included, so a million-line roster
         // no longer sends back (and the host no longer reads) a million ids and hashes. A returned id that is not a candidate's

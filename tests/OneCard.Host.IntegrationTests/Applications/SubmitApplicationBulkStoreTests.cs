@@ -153,7 +153,7 @@ public sealed class SubmitApplicationBulkStoreTests
         var stored = await db.Beneficiaries.IgnoreQueryFilters().AsNoTracking().OrderBy(b => b.IdNumberHash).ToListAsync();
         Assert.Equal([(knownId, "乙", at), (y.Id, "丙", at.AddHours(1))], stored.Select(b => (b.Id, b.Name, b.CreatedAt)));
 
-        // A chunk naming one person twice is refused before the upsert runs: no one of it is stored.
+        // A chunk naming one person twice is refused before anything is staged: no one of it is stored.
         var hashZ = new string('c', 64);
         await using (var third = await db.Database.BeginTransactionAsync())
         {

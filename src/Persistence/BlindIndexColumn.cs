@@ -17,7 +17,7 @@ namespace OneCard.Persistence;
 public static class BlindIndexColumn
 {
     /// <summary>The model's hex text ↔ the stored bytes. A value that is not hex fails loudly rather than being stored as text.</summary>
-    public static readonly ValueConverter<string, byte[]> Converter = new(v => Convert.FromHexString(v), v => Convert.ToHexStringLower(v));
+    public static readonly ValueConverter<string, byte[]> Converter = new(v => ToBytes(v), v => ToHex(v));
 
     /// <summary>The same converter for an optional column (EF never passes it a null).</summary>
     public static ValueConverter NullableConverter => Converter;

@@ -63,9 +63,9 @@ public sealed class CorrectionSweep(IServiceScopeFactory scopes, Publication pub
         var unwritten = new List<Guid>(); // failed in this run: not read again
         while (true)
         {
-            var skip = unwritten.ToList();
+            // The query runs (and reads the list) before this loop adds to it again.
             var ids = await ReadAsync(db => db.PaymentInstructions.IgnoreQueryFilters()
-                .Where(i => i.Status == PaymentStatus.Succeeded && !db.PaymentNotices.Any(n => n.InstructionId == i.Id) && !skip.Contains(i.Id))
+                .Where(i => i.Status == PaymentStatus.Succeeded && !db.PaymentNotices.Any(n => n.InstructionId == i.Id) && !unwritten.Contains(i.Id))
                 .OrderBy(i => i.Id).Select(i => i.Id).Take(NoticeChunk).ToListAsync(ct));
             if (ids.Count == 0) break;
             var before = unwritten.Count;

@@ -5,7 +5,8 @@
 # `bench/run.sh pipeline [lines=1000000] [registry=5000000]`: upload → import job (rules, store, cross-checks) → sample draw, with the
 #   host's peak working set (PipelineBench.cs, REGISTRY.md).
 # `bench/run.sh engine [cases] [repetitions] [batch]` runs the case engine benchmark instead (bench/OneCard.Bench/EngineBench.cs).
-# `bench/run.sh payments [lines=1000000]` runs the bank file + result import benchmark against COPY baselines (PaymentsBench.cs, PAYMENTS.md).
+# `bench/run.sh payments [lines=1000000] [file]` runs the bank file + result import benchmark against COPY baselines (PaymentsBench.cs, PAYMENTS.md);
+#   `file` stops after the bank file and its profile.
 # `bench/run.sh crosschecks [lines=1000000] [registry=5000000]` times one application's cross-checks against a registry (CrossCheckBench.cs, REGISTRY.md).
 # `bench/run.sh rules [lines=1000000] [rulesEngineLines=100000]` runs the rules benchmark (RulesBench.cs); it needs no database.
 # Figures on a shared machine are noisy: compare modes within one run, not across runs.

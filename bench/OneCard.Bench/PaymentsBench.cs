@@ -7,8 +7,13 @@
 // the batch's line count and total are set to match.
 //
 // (a) generate: BankFiles.Handler.BankFileAsync — read in sequence order, decrypt each account (SM4-GCM), CSV in the
-//     agreement's format with formula neutralisation, SM4-CBC encrypt and HMAC-SM3 sign, stream to a temporary file, audit.
-// (A) baseline: COPY (SELECT the same columns of the same rows ORDER BY seq) TO STDOUT, into a file.
+//     agreement's format with formula neutralisation, SM4-CBC encrypt and HMAC-SM3 sign, stream to a temporary file, audit;
+//     the download then copied to a file. Run twice, as (A) is: the first download in a process also pays for compiling its
+//     path (the tiered JIT runs the hot loops unoptimised and instrumented at first); the ratio is the second's, and the
+//     first's is printed beside it.
+// (A) baseline: COPY (SELECT the same columns of the same rows ORDER BY seq) TO STDOUT, into a file; before and after (a),
+//     the better of the two.
+// `bench/run.sh payments N file` stops after (a), (A) and (a)'s profile.
 // (b) import: BankFiles.Handler.ImportResultsAsync on the demo bank's sealed result file (1 line in 1,000 failed) — spool,
 //     verify the MAC, decrypt, parse and check every row, COPY into a temporary table, UPDATE instructions and claim lines,
 //     record the import, audit, move the batch's case; commit. A case this large has its publication (公开) queued as a job.
@@ -46,6 +51,8 @@ internal static class PaymentsBench
     public static async Task RunAsync(string[] args)
     {
         var lines = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+        // `file`: (a) and (A) with (a)'s profile only, no import (a quicker loop when working on the bank file).
+        var fileOnly = args.Length > 1 && args[1] == "file";
         Console.WriteLine($"OneCard payments benchmark: bank file of {lines:N0} lines and the import of its results, against COPY baselines in the same run.");
         Console.WriteLine($".NET {Environment.Version}, {Environment.ProcessorCount} logical CPUs (shared; figures are noisy).");
         await using var app = await OneCardApp.StartAsync(settings: new Dictionary<string, string?>
@@ -72,34 +79,28 @@ internal static class PaymentsBench
             // (A) COPY … TO, then (a) our file; (A) again after, so that cache warmth favours neither.
             var copyTo1 = await CopyToAsync(app.ConnectionString, batchId, Path.Combine(work, "copy-to-1.txt"));
             var bankFile = Path.Combine(work, "instructions.bank");
-            var (cpuBefore, pausedBefore, collectionsBefore) = (Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalPauseDuration(), GC.CollectionCount(0));
-            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-            watch.Restart();
-            IReadOnlyList<(string Phase, TimeSpan Elapsed)> filePhases = [];
-            var handed = TimeSpan.Zero;
-            await AsFinanceAsync(app, async h =>
-            {
-                var (_, content) = await h.BankFileAsync(batchId, CancellationToken.None);
-                filePhases = h.Phases.ToList();
-                handed = watch.Elapsed;
-                await using (content)
-                await using (var file = File.Create(bankFile)) await content.CopyToAsync(file);
-            });
-            var generate = watch.Elapsed.TotalSeconds;
-            var (cpu, paused, collections) = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore, GC.GetTotalPauseDuration() - pausedBefore,
-                GC.CollectionCount(0) - collectionsBefore);
-            var allocatedPerLine = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)lines;
+            // (a) twice, as (A) runs twice: the first download in a process also JIT-compiles the writer's path (and runs its hot
+            // loops in the unoptimised and instrumented tiers until they are promoted); the second is what every later download
+            // of a running host costs. Both are printed; the ratio is the second's against the better (A).
+            var cold = await GenerateAsync(app, batchId, bankFile, lines);
+            var warm = await GenerateAsync(app, batchId, bankFile, lines);
             var copyTo2 = await CopyToAsync(app.ConnectionString, batchId, Path.Combine(work, "copy-to-2.txt"));
             var copyTo = Math.Min(copyTo1, copyTo2);
-            Console.WriteLine($"(a) bank file {generate:F2} s = {lines / generate:N0} lines/s; (A) COPY TO {copyTo1:F2} s and {copyTo2:F2} s; (a)/(A) {generate / copyTo:F2}x");
-            Console.WriteLine("    (a) by phase: " + string.Join("; ", filePhases.Select(p => $"{p.Phase} {p.Elapsed.TotalSeconds:F2} s"))
-                + $"; the download copied to a file {generate - handed.TotalSeconds:F2} s");
-            Console.WriteLine($"    (a) host CPU {cpu.TotalSeconds:F2} s in {generate:F2} s on {Environment.ProcessorCount} cores; GC paused {paused.TotalSeconds:F2} s in {collections} collections");
+            var generate = warm.Seconds;
+            Console.WriteLine($"(a) bank file {generate:F2} s = {lines / generate:N0} lines/s (the first download in the process: {cold.Seconds:F2} s); " +
+                              $"(A) COPY TO {copyTo1:F2} s and {copyTo2:F2} s; (a)/(A) {generate / copyTo:F2}x (the first download's: {cold.Seconds / copyTo:F2}x)");
+            foreach (var (name, run) in new[] { ("first", cold), ("second", warm) })
+            {
+                Console.WriteLine($"    (a) {name} download by phase: " + string.Join("; ", run.Phases.Select(p => $"{p.Phase} {p.Elapsed.TotalSeconds:F2} s"))
+                    + $"; the download copied to a file {run.Seconds - run.Handed:F2} s");
+                Console.WriteLine($"    (a) {name} download: host CPU {run.Cpu:F2} s in {run.Seconds:F2} s on {Environment.ProcessorCount} cores; GC paused {run.Paused:F2} s in {run.Collections} collections; allocated {run.AllocatedPerLine:N0} B per line; CPU {run.BothSides}");
+            }
             // Where (a)'s time goes: the same rows read through EF as the writer reads them, then also unsealed — no CSV, no file.
             var (read, unseal, readBytes, unsealBytes) = await ReadStagesAsync(app, batchId);
             Console.WriteLine($"    of which: reading the rows through EF {read:F2} s; reading and unsealing each account {unseal:F2} s (the rest: CSV, SM4-CBC + HMAC-SM3 on a second core, file)");
-            Console.WriteLine($"    allocated per line: the whole file {allocatedPerLine:N0} B; reading the rows {readBytes:N0} B; reading and unsealing {unsealBytes:N0} B");
+            Console.WriteLine($"    allocated per line: reading the rows {readBytes:N0} B; reading and unsealing {unsealBytes:N0} B");
             await ProfileGenerationAsync(app, batchId, bankFile);
+            if (fileOnly) return;
 
             // The bank's answer (untimed): the demo bank opens the file with the agreement's keys and fails 1 line in 1,000.
             var resultFile = Path.Combine(work, "results.bank");
@@ -297,6 +298,32 @@ internal static class PaymentsBench
         return (read, unsealed, readBytes, unsealBytes);
     }
 
+    private sealed record Generation(double Seconds, double Handed, IReadOnlyList<(string Phase, TimeSpan Elapsed)> Phases, double Cpu, double Paused,
+        int Collections, double AllocatedPerLine, string BothSides);
+
+    /// <summary>(a) once: the finance officer's download, handed over as a stream and copied to <paramref name="path"/>.</summary>
+    private static async Task<Generation> GenerateAsync(OneCardApp app, Guid batchId, string path, int lines)
+    {
+        var (cpuBefore, pausedBefore, collectionsBefore) = (Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalPauseDuration(), GC.CollectionCount(0));
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var meter = new CpuMeter();
+        var watch = Stopwatch.StartNew();
+        IReadOnlyList<(string Phase, TimeSpan Elapsed)> phases = [];
+        var handed = TimeSpan.Zero;
+        await AsFinanceAsync(app, async h =>
+        {
+            var (_, content) = await h.BankFileAsync(batchId, CancellationToken.None);
+            phases = h.Phases.ToList();
+            handed = watch.Elapsed;
+            await using (content)
+            await using (var file = File.Create(path)) await content.CopyToAsync(file);
+        });
+        var seconds = watch.Elapsed.TotalSeconds;
+        return new Generation(seconds, handed.TotalSeconds, phases, (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds,
+            (GC.GetTotalPauseDuration() - pausedBefore).TotalSeconds, GC.CollectionCount(0) - collectionsBefore,
+            (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)lines, meter.Report());
+    }
+
     private static async Task<T> AsFinanceAsync<T>(OneCardApp app, Func<BankFiles.Handler, Task<T>> work)
     {
         var finance = DemoData.Users.Single(u => u.UserName == "finance");
@@ -411,6 +438,7 @@ internal static class PaymentsBench
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
+        var meter = new CpuMeter();
         var watch = Stopwatch.StartNew();
         using (var reader = await connection.BeginTextExportAsync($"""
             COPY (SELECT i."Seq", i."PayeeName", i."AccountCipher", i."Amount", i."PolicyCode", i."Period"
@@ -422,6 +450,7 @@ internal static class PaymentsBench
             int n;
             while ((n = await reader.ReadAsync(buffer)) > 0) await file.WriteAsync(buffer.AsMemory(0, n));
         }
+        Console.WriteLine($"    (A) COPY TO {watch.Elapsed.TotalSeconds:F2} s: CPU {meter.Report()}");
         return watch.Elapsed.TotalSeconds;
     }
 

@@ -132,7 +132,7 @@ internal static class PaymentsBench
             {
                 await using var file = File.OpenRead(resultFile);
                 var (s, errors) = await h.ImportResultsAsync(batchId, file, CancellationToken.None);
-                if (errors.Count > 0) throw new InvalidOperationException("Import refused: " + string.Join("; ", errors.Take(5).Select(BankFiles.Describe)));
+                if (errors.Total > 0) throw new InvalidOperationException("Import refused: " + string.Join("; ", errors.Take(5).Select(BankFiles.Describe)));
                 phases = h.Phases.ToList();
                 return s!;
             });

@@ -7,6 +7,7 @@ using OneCard.Domain.Errors;
 using OneCard.Domain.Payments;
 using OneCard.Domain.Privacy;
 using OneCard.Domain.Users;
+using OneCard.Host.Applications;
 using OneCard.Host.Cases;
 using OneCard.Host.Platform;
 using OneCard.Persistence;
@@ -69,22 +70,22 @@ public static class BankFiles
         {
             await using var stream = file.OpenReadStream();
             var (summary, errors) = await handler.ImportResultsAsync(id, stream, ct);
-            return errors.Count > 0 ? Refused(errors) : TypedResults.Ok(summary!);
+            return errors.Total > 0 ? Refused(errors) : TypedResults.Ok(summary!);
         }).WithName("ImportBankResults").WithSummary("Upload the bank's result file (the same envelope); refused whole with located errors")
           .RequireAuthorization(p => p.RequireRole(Roles.FinanceReviewer)).DisableAntiforgery()
           .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(512L * 1024 * 1024));
     }
 
     /// <summary>422: the file is refused whole; the first errors, located, and how many there were.</summary>
-    public static ProblemHttpResult Refused(IReadOnlyList<BankFileError> errors) => TypedResults.Problem(
-        title: $"回盘文件被拒收：共{errors.Count}处错误，未登记任何结果",
+    public static ProblemHttpResult Refused(BankFileErrors errors) => TypedResults.Problem(
+        title: $"回盘文件被拒收：共{errors.Total}处错误，未登记任何结果",
         detail: string.Join("；", errors.Take(20).Select(Describe)),
         statusCode: StatusCodes.Status422UnprocessableEntity,
         extensions: new Dictionary<string, object?>
         {
             ["code"] = errors.Select(e => e.Code).Distinct().Count() == 1 ? errors[0].Code : "BankResultRefused",
             ["errors"] = errors.Take(ErrorsShown).Select(e => new { row = e.Row, field = e.Field, code = e.Code, message = e.MessageZh, messageEn = e.MessageEn }).ToList(),
-            ["errorCount"] = errors.Count,
+            ["errorCount"] = errors.Total,
         });
 
     /// <summary>“第3行【金额】…” or, for the file itself, “文件【签名】…”.</summary>
@@ -227,7 +228,7 @@ public static class BankFiles
         /// a replay finds its file recorded (unchanged, no audit), a contradicting file is refused whole. Rows are checked as they
         /// are read and the pending ones streamed into the apply sink (COPY on PostgreSQL); any error rolls everything back.
         /// </summary>
-        public async Task<(ImportSummary?, IReadOnlyList<BankFileError>)> ImportResultsAsync(Guid batchId, Stream content, CancellationToken ct)
+        public async Task<(ImportSummary?, BankFileErrors)> ImportResultsAsync(Guid batchId, Stream content, CancellationToken ct)
         {
             phases.Clear();
             phaseWatch.Restart();
@@ -241,7 +242,7 @@ public static class BankFiles
             byte[] iv;
             int headerLength;
             try { (header, iv, headerLength) = BankFileEnvelope.ReadHeader(spool); }
-            catch (BankEnvelopeException e) { return (null, [BankFileError.File("文件头", e.Code, e.MessageZh, e.Message)]); }
+            catch (BankEnvelopeException e) { return (null, BankFileErrors.Of([BankFileError.File("文件头", e.Code, e.MessageZh, e.Message)])); }
 
             db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
             await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -253,15 +254,15 @@ public static class BankFiles
                 // the publication did, the replay publishes (the batch's lock released first; the publication takes the case's).
                 await tx.DisposeAsync();
                 var replayed = batch.Status == PaymentBatchStatus.Reconciled ? await publication.AfterReconciledAsync(batch.ApplicationId, ct) : default;
-                return (new ImportSummary(first.Lines, 0, first.Lines, batch.Status.ToString(), replayed.Step, first.ImportedAt, replayed.Queued), []);
+                return (new ImportSummary(first.Lines, 0, first.Lines, batch.Status.ToString(), replayed.Step, first.ImportedAt, replayed.Queued), new());
             }
 
-            if (CheckEnvelope(header, batch, agreement, keys) is { } refusal) return (null, [refusal]);
+            if (CheckEnvelope(header, batch, agreement, keys) is { } refusal) return (null, BankFileErrors.Of([refusal]));
             Phase("header, lock, keys");
             if (!BankFileEnvelope.Verify(spool, headerLength, keys))
-                return (null, [BankFileError.File("签名", "ResultSignatureInvalid",
+                return (null, BankFileErrors.Of([BankFileError.File("签名", "ResultSignatureInvalid",
                     $"回盘文件的 HMAC-SM3 签名与协议 {agreement.AgreementNo} 第{keys.KeyVersion}版密钥不符：文件被篡改、损坏或非本行签发，整个文件拒收",
-                    "The HMAC-SM3 signature does not verify: the file was altered or not signed with the agreement's key.")]);
+                    "The HMAC-SM3 signature does not verify: the file was altered or not signed with the agreement's key.")]));
             Phase("verify HMAC-SM3");
 
             // The batch as committed now (under the lock): each line's amount and status, compactly.
@@ -272,14 +273,14 @@ public static class BankFiles
             Phase("read the batch's lines");
 
             await using var sink = await BankResultSink.OpenAsync(db, ct);
-            var errors = new List<BankFileError>();
+            var errors = new BankFileErrors();
             int rowCount = 0, paid = 0, failed = 0;
             decimal fileTotal = 0;
             try
             {
                 await using var clear = BankFileEnvelope.OpenRead(spool, headerLength, iv, keys);
                 var (reader, headerErrors) = BankResultReader.Open(clear, format);
-                if (reader is null) return (null, headerErrors);
+                if (reader is null) return (null, BankFileErrors.Of(headerErrors));
                 using (reader)
                 {
                     var seen = new HashSet<int>(lines.Count);
@@ -289,7 +290,7 @@ public static class BankFiles
                         var error = Check(row, batch, format, lines, seen, out var seq, out var amount, out var meaning);
                         if (amount is { } a) fileTotal += a;
                         if (error is not null) { errors.Add(error); continue; }
-                        if (errors.Count > 0 || lines[seq].Status != PaymentStatus.Pending) continue;
+                        if (errors.Total > 0 || lines[seq].Status != PaymentStatus.Pending) continue;
                         var message = meaning == ResultMeaning.Failed ? (row.Message.Length > 0 ? row.Message : row.ResultCode) : null;
                         if (meaning == ResultMeaning.Paid) paid++; else failed++;
                         await sink.AddAsync(seq, meaning == ResultMeaning.Paid, message, ct);
@@ -305,7 +306,7 @@ public static class BankFiles
             if (fileTotal != header.Total)
                 errors.Add(BankFileError.File("文件头 total", "AmountMismatch",
                     $"文件头合计 {header.Total.ToString("N2", CultureInfo.InvariantCulture)} 元，明细合计 {fileTotal.ToString("N2", CultureInfo.InvariantCulture)} 元，两者矛盾", "The header's total contradicts the rows."));
-            if (errors.Count > 0) return (null, errors);
+            if (errors.Total > 0) return (null, errors);
             await sink.CloseAsync(ct);
             Phase("decrypt, parse, check, stage (COPY)");
 
@@ -333,7 +334,7 @@ public static class BankFiles
             {
                 await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);
-                return (new ImportSummary(rowCount, 0, rowCount, batch.Status.ToString(), null), []);
+                return (new ImportSummary(rowCount, 0, rowCount, batch.Status.ToString(), null), new());
             }
             var reconciled = lines.Values.Count(l => l.Status == PaymentStatus.Pending) == applied;
             if (reconciled)
@@ -359,7 +360,7 @@ public static class BankFiles
             var published = reconciled ? await publication.AfterReconciledAsync(batch.ApplicationId, ct) : default;
             if (reconciled) Phase(published.Queued ? "the application's publication queued" : "the application's case moves on (publication, own transaction)");
             var status = reconciled ? PaymentBatchStatus.Reconciled : batch.Status;
-            return (new ImportSummary(rowCount, applied, rowCount - applied, status.ToString(), published.Step, PublicationQueued: published.Queued), []);
+            return (new ImportSummary(rowCount, applied, rowCount - applied, status.ToString(), published.Step, PublicationQueued: published.Queued), new());
         }
 
         /// <summary>The envelope must be a result file of this batch, under its agreement, current key version and format.</summary>
@@ -382,7 +383,10 @@ public static class BankFiles
             return null;
         }
 
-        /// <summary>Checks one row against the batch as committed now; a contradiction of a recorded result is an error.</summary>
+        /// <summary>
+        /// Checks one row against the batch as committed now; a contradiction of a recorded result is an error. A cell quoted in
+        /// a message is shortened (<see cref="LineErrors.Echo"/>): a message stays small whatever the bank's file holds.
+        /// </summary>
         private static BankFileError? Check(BankResultRow row, PaymentBatch batch, BankFileFormat format, Dictionary<int, (decimal Amount, PaymentStatus Status)> lines,
             HashSet<int> seen, out int seq, out decimal? amount, out ResultMeaning meaning)
         {
@@ -390,18 +394,19 @@ public static class BankFiles
             meaning = ResultMeaning.Refuse;
             amount = decimal.TryParse(row.Amount, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var a) ? a : null;
             string Column(ResultField f) => format.ResultColumns.First(c => c.Field == f).Header;
+            static string Echo(string value) => LineErrors.Echo(value);
             BankFileError Error(ResultField field, string code, string zh, string en) => new(row.Row, Column(field), code, zh, en);
             if (row.BatchNo != batch.BatchNo)
-                return Error(ResultField.BatchNo, "BatchUnknown", $"批次号“{row.BatchNo}”不是本批次 {batch.BatchNo}", "Another batch's line.");
+                return Error(ResultField.BatchNo, "BatchUnknown", $"批次号“{Echo(row.BatchNo)}”不是本批次 {batch.BatchNo}", "Another batch's line.");
             if (!int.TryParse(row.Seq, NumberStyles.None, CultureInfo.InvariantCulture, out seq) || !lines.TryGetValue(seq, out var line))
-                return Error(ResultField.Seq, "SeqUnknown", $"序号“{row.Seq}”不在本批次中", "No such sequence number in the batch.");
+                return Error(ResultField.Seq, "SeqUnknown", $"序号“{Echo(row.Seq)}”不在本批次中", "No such sequence number in the batch.");
             if (!seen.Add(seq)) return Error(ResultField.Seq, "SeqDuplicate", $"序号 {seq} 在文件中重复", "Duplicate sequence number in the file.");
             if (amount != line.Amount)
-                return Error(ResultField.Amount, "AmountMismatch", $"金额“{row.Amount}”与指令金额 {line.Amount.ToString("0.00", CultureInfo.InvariantCulture)} 不符", "Amount does not match the instruction.");
+                return Error(ResultField.Amount, "AmountMismatch", $"金额“{Echo(row.Amount)}”与指令金额 {line.Amount.ToString("0.00", CultureInfo.InvariantCulture)} 不符", "Amount does not match the instruction.");
             meaning = format.Meaning(row.ResultCode);
             if (meaning == ResultMeaning.Refuse)
                 return Error(ResultField.ResultCode, "ResultUnknown",
-                    $"结果“{row.ResultCode}”不是约定的返回码（{string.Join("、", format.ResultCodes.Keys)}）", "Unknown result code.");
+                    $"结果“{Echo(row.ResultCode)}”不是约定的返回码（{string.Join("、", format.ResultCodes.Keys)}）", "Unknown result code.");
             // A failure needs the bank's reason: its text, or (for a code outside the map) the code itself.
             if (meaning == ResultMeaning.Failed && row.Message.Length == 0 && format.ResultCodes.ContainsKey(row.ResultCode)
                 && format.ResultColumns.Any(c => c.Field == ResultField.Message))

@@ -12,6 +12,39 @@ public sealed record BankFileError(int Row, string Field, string Code, string Me
     public static BankFileError File(string field, string code, string zh, string en) => new(0, field, code, zh, en);
 }
 
+/// <summary>
+/// The located errors of one result file, kept up to <see cref="Kept"/>: a bank's broken file of a million lines must not make
+/// the host hold a million errors. <see cref="Total"/> counts every error found; the list holds the first ones, which are all
+/// a page or a refusal shows (<see cref="BankFiles.ErrorsShown"/>).
+/// </summary>
+public sealed class BankFileErrors : IReadOnlyList<BankFileError>
+{
+    public const int Kept = BankFiles.ErrorsShown;
+
+    private readonly List<BankFileError> kept = [];
+
+    /// <summary>Every error found, kept or not.</summary>
+    public int Total { get; private set; }
+
+    public void Add(BankFileError error)
+    {
+        Total++;
+        if (kept.Count < Kept) kept.Add(error);
+    }
+
+    public static BankFileErrors Of(IEnumerable<BankFileError> errors)
+    {
+        var all = new BankFileErrors();
+        foreach (var e in errors) all.Add(e);
+        return all;
+    }
+
+    public int Count => kept.Count;
+    public BankFileError this[int index] => kept[index];
+    public IEnumerator<BankFileError> GetEnumerator() => kept.GetEnumerator();
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
 /// <summary>One row of a result file, as the bank wrote it (cells trimmed).</summary>
 public readonly record struct BankResultRow(int Row, string BatchNo, string Seq, string Amount, string ResultCode, string Message);
 

@@ -29,6 +29,17 @@ public sealed class BankFileFormatTests
     }
 
     [Fact]
+    public void ResultFileErrors_CountEveryError_ButKeepOnlyTheFirstOnesShown()
+    {
+        var errors = new BankFileErrors();
+        for (var row = 2; row < 2 + 1_000; row++) errors.Add(new BankFileError(row, "序号", "SeqUnknown", "序号不在本批次中", "No such sequence number."));
+        Assert.Equal(1_000, errors.Total);
+        Assert.Equal(BankFiles.ErrorsShown, errors.Count);
+        Assert.Equal(Enumerable.Range(2, BankFiles.ErrorsShown), errors.Select(e => e.Row));
+        Assert.Equal(1, BankFileErrors.Of([BankFileError.File("签名", "ResultSignatureInvalid", "签名不符", "Bad signature.")]).Total);
+    }
+
+    [Fact]
     public void BrokenFormat_IsRefusedAtLoad_WithEveryProblemLocated()
     {
         const string json = """

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -7,6 +8,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using OneCard.Domain.Payments;
 using OneCard.Domain.Privacy;
+using OneCard.Host.Payments;
 using OneCard.Persistence;
 using OneCard.Testing;
 
@@ -212,6 +214,34 @@ public sealed class PaymentTests : IAsyncLifetime
         var csv = $"批次号,序号,金额,结果,说明\r\n{batchNo},1,0.01,成功,\r\n{batchNo},99,1.00,成功,\r\nPB-OTHER,2,1.00,成功,\r\n{batchNo},3,=1+1,成功,\r\n";
         var errors = await ErrorsAsync(await ImportAsync(batchId, await SealedResultsAsync(batchId, batchNo, csv, 4, 2.01m)));
         Assert.Equal([(2, "金额", "AmountMismatch"), (3, "序号", "SeqUnknown"), (4, "批次号", "BatchUnknown"), (5, "金额", "AmountMismatch")], errors);
+        Assert.Equal(batch.GetProperty("pending").GetInt32(), (await driver.BatchAsync(id)).GetProperty("pending").GetInt32());
+    }
+
+    [Fact]
+    public async Task Results_WithThousandsOfBadLines_AreRefusedWithEveryErrorCounted_TheFirstOnesListed_AndLongCellsShortened()
+    {
+        var id = await driver.DriveToAsync("Payment");
+        var batch = (await driver.ReadyBatchesAsync(id)).Single();
+        var batchId = batch.GetProperty("id").GetGuid();
+        var batchNo = batch.GetProperty("batchNo").GetString()!;
+        // Row 2 names a 10,000-character batch number; rows 3 to 5,002 name sequence numbers the batch does not have.
+        var csv = new StringBuilder("批次号,序号,金额,结果,说明\r\n").Append(new string('X', 10_000)).Append(",1,1.00,成功,\r\n");
+        for (var n = 0; n < 5_000; n++) csv.Append(batchNo).Append(",9").Append(n.ToString("D5", CultureInfo.InvariantCulture)).Append(",1.00,成功,\r\n");
+
+        var response = await ImportAsync(batchId, await SealedResultsAsync(batchId, batchNo, csv.ToString(), 5_001, 5_001m));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var errors = problem.GetProperty("errors").EnumerateArray()
+            .Select(e => (e.GetProperty("row").GetInt32(), e.GetProperty("field").GetString()!, e.GetProperty("code").GetString()!)).ToList();
+        Assert.Equal(5_001, problem.GetProperty("errorCount").GetInt32());
+        Assert.StartsWith("回盘文件被拒收：共5001处错误", problem.GetProperty("title").GetString());
+        Assert.Equal(BankFiles.ErrorsShown, errors.Count);
+        Assert.Equal((2, "批次号", "BatchUnknown"), errors[0]);
+        Assert.Equal((3, "序号", "SeqUnknown"), errors[1]);
+        var message = problem.GetProperty("errors")[0].GetProperty("message").GetString()!;
+        Assert.Contains("XXXXXXXXXXXXXXXXXXXXXXXX…", message);
+        Assert.True(message.Length < 100, message);
         Assert.Equal(batch.GetProperty("pending").GetInt32(), (await driver.BatchAsync(id)).GetProperty("pending").GetInt32());
     }
 

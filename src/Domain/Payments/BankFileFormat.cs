@@ -146,14 +146,14 @@ public sealed partial class BankFormatCatalog
                 foreach (var p in codesElement.EnumerateObject())
                 {
                     if (string.IsNullOrWhiteSpace(p.Name)) { Error("$.resultCodes", "返回码不能为空"); continue; }
-                    if (p.Value.ValueKind != JsonValueKind.String || !Enum.TryParse<ResultMeaning>(p.Value.GetString(), out var meaning) || meaning == ResultMeaning.Refuse)
+                    if (p.Value.ValueKind != JsonValueKind.String || !EnumNames.TryParse<ResultMeaning>(p.Value.GetString(), out var meaning) || meaning == ResultMeaning.Refuse)
                     { Error($"$.resultCodes.{p.Name}", $"“{p.Value}”应为 Paid 或 Failed"); continue; }
                     codes[p.Name.Trim()] = meaning;
                 }
                 if (!codes.ContainsValue(ResultMeaning.Paid)) Error("$.resultCodes", "至少须有一个表示成功（Paid）的返回码");
             }
             var other = ResultMeaning.Refuse;
-            if (Text("otherCodes", required: false) is { } otherText && (!Enum.TryParse(otherText, out other) || other == ResultMeaning.Paid))
+            if (Text("otherCodes", required: false) is { } otherText && (!EnumNames.TryParse(otherText, out other) || other == ResultMeaning.Paid))
                 Error("$.otherCodes", $"“{otherText}”应为 Failed（其余返回码按失败处理，附银行说明）或 Refuse（拒收整个文件）");
 
             if (errors.Count > before) return null;
@@ -181,7 +181,7 @@ public sealed partial class BankFormatCatalog
             var fieldText = c.ValueKind == JsonValueKind.Object && c.TryGetProperty("field", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString()! : "";
             if (header.Length == 0) { error(path + ".header", "列名不能为空"); ok = false; }
             else if (!headers.Add(header)) { error(path + ".header", $"列名“{header}”重复"); ok = false; }
-            if (!Enum.TryParse<TField>(fieldText, ignoreCase: false, out var field) || !Enum.IsDefined(field) || int.TryParse(fieldText, out _))
+            if (!EnumNames.TryParse<TField>(fieldText, out var field))
             {
                 error(path + ".field", $"“{fieldText}”不是已知字段（可用：{string.Join("、", Enum.GetNames<TField>())}）");
                 ok = false;

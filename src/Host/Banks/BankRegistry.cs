@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using OneCard.Domain;
 using OneCard.Domain.Errors;
 using OneCard.Domain.Payments;
 using OneCard.Domain.Privacy;
@@ -166,7 +167,7 @@ public static partial class BankRegistry
             var region = RegionOf(u, body.RegionCode);
             if (body.SelectedOn is not { } on) throw Invalid("SelectedOnMissing", "【选定日期】不能为空", "The selection date is required.");
             if (on > Today()) throw Invalid("SelectedOnInFuture", $"【选定日期】{on:yyyy-MM-dd} 晚于今天", "The selection date is in the future.");
-            if (!Enum.TryParse<SelectionMethod>(body.Method?.Trim(), ignoreCase: false, out var method) || !Enum.IsDefined(method))
+            if (!EnumNames.TryParse<SelectionMethod>(body.Method, out var method))
                 throw Invalid("SelectionMethodInvalid",
                     $"【选定方式】“{Echo(body.Method)}”无效，应为：{string.Join("、", Enum.GetValues<SelectionMethod>().Select(m => $"{m}（{SelectionMethods.Zh(m)}）"))}",
                     "Unknown selection method.");

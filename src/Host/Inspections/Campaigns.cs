@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using OneCard.Domain;
 using OneCard.Domain.Cases;
 using OneCard.Domain.Errors;
 using OneCard.Domain.Inspections;
@@ -154,7 +155,7 @@ public static class Campaigns
         /// <summary>Checks a new campaign's fields; every refusal names the field and why.</summary>
         private async Task<InspectionCampaign> ValidateAsync(NewCampaign body, CancellationToken ct)
         {
-            if (!Enum.TryParse<CampaignKind>(body.Kind?.Trim(), ignoreCase: false, out var kind) || !Enum.IsDefined(kind))
+            if (!EnumNames.TryParse<CampaignKind>(body.Kind, out var kind))
                 throw Invalid("KindUnknown", $"类型：“{body.Kind}”不存在，应为 RandomInProcess（事中随机抽查）或 PostPayment（事后专项核查）", "Unknown campaign kind.");
             var title = (body.Title ?? "").Trim();
             if (title.Length == 0) throw Invalid("TitleRequired", "名称：必填", "A title is required.");

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using OneCard.Domain;
 using OneCard.Domain.Cases;
 using OneCard.Domain.Errors;
 using OneCard.Domain.Inspections;
@@ -204,7 +205,7 @@ public static class Items
 
         public async Task RecordFindingAsync(Guid id, FindingUpdate body, CancellationToken ct)
         {
-            if (!Enum.TryParse<Finding>(body.Finding?.Trim(), ignoreCase: false, out var finding) || finding == Finding.None || !Enum.IsDefined(finding))
+            if (!EnumNames.TryParse<Finding>(body.Finding, out var finding) || finding == Finding.None)
                 throw new OneCardException(ErrorKind.Invalid, "FindingUnknown", $"核查结论：“{body.Finding}”不存在，应为 Confirmed（属实）或 NotConfirmed（不属实）", "Unknown finding.");
             var text = (body.Text ?? "").Trim();
             if (text.Length == 0) throw new OneCardException(ErrorKind.Invalid, "FindingTextRequired", "核查情况说明：必填", "The finding needs its text.");

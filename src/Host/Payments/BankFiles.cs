@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using OneCard.Domain;
 using OneCard.Domain.Cases;
 using OneCard.Domain.Errors;
 using OneCard.Domain.Payments;
@@ -117,8 +118,8 @@ public static class BankFiles
             if (filter.ApplicationId is { } app) query = query.Where(b => b.ApplicationId == app);
             if (!string.IsNullOrWhiteSpace(filter.Bank)) query = query.Where(b => b.AgentBankCode == filter.Bank);
             if (!string.IsNullOrWhiteSpace(filter.Region)) query = query.Where(b => b.RegionCode.StartsWith(filter.Region));
-            if (Enum.TryParse<PaymentBatchStatus>(filter.Status, out var status)) query = query.Where(b => b.Status == status);
-            if (Enum.TryParse<PaymentBatchKind>(filter.Kind, out var kind)) query = query.Where(b => b.Kind == kind);
+            if (EnumNames.TryParse<PaymentBatchStatus>(filter.Status, out var status)) query = query.Where(b => b.Status == status);
+            if (EnumNames.TryParse<PaymentBatchKind>(filter.Kind, out var kind)) query = query.Where(b => b.Kind == kind);
             var batches = await query.OrderByDescending(b => b.CreatedAt).ThenBy(b => b.BatchNo).Take(200).ToListAsync(ct);
             return await ViewsAsync(batches, ct);
         }

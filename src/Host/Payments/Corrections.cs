@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using OneCard.Domain;
 using OneCard.Domain.Banking;
 using OneCard.Domain.Cases;
 using OneCard.Domain.Errors;
@@ -86,7 +87,7 @@ public static class Corrections
             var query = db.PaymentCorrections.AsNoTracking();
             if (!string.IsNullOrWhiteSpace(status))
             {
-                if (!Enum.TryParse<CorrectionStatus>(status, ignoreCase: false, out var s))
+                if (!EnumNames.TryParse<CorrectionStatus>(status, out var s))
                     throw new OneCardException(ErrorKind.Invalid, "StatusUnknown",
                         $"状态“{status}”不存在，应为 {string.Join("、", Enum.GetNames<CorrectionStatus>())} 之一", $"Unknown status {status}.");
                 query = query.Where(c => c.Status == s);
@@ -157,7 +158,7 @@ public static class Corrections
             if (holder.Length == 0) holder = current?.HolderName ?? beneficiary.Name;
             if (holder.Length > 64) throw Invalid("HolderTooLong", $"户名：不能超过 64 个字符，实为 {holder.Length} 个", "Holder name too long.");
             var type = AccountType.BankCard;
-            if (!string.IsNullOrWhiteSpace(body.AccountType) && !Enum.TryParse(body.AccountType.Trim(), out type))
+            if (!string.IsNullOrWhiteSpace(body.AccountType) && !EnumNames.TryParse(body.AccountType, out type))
                 throw Invalid("AccountTypeUnknown", $"账户类型：“{body.AccountType}”不存在，应为 BankCard（银行卡）或 SocialSecurityCard（社保卡）", "Unknown account type.");
             if (string.IsNullOrWhiteSpace(body.AccountType)) type = current?.Type ?? AccountType.BankCard;
             string cipher, masked;

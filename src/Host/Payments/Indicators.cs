@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using OneCard.Domain;
 using OneCard.Domain.Cases;
 using OneCard.Domain.Errors;
 using OneCard.Domain.Payments;
@@ -128,7 +129,7 @@ public static class Indicators
         public async Task<CreateOutcome> CreateAsync(CreateRequest request, CancellationToken ct)
         {
             var me = user.Required;
-            IndicatorLevel? level = Enum.TryParse<IndicatorLevel>(request.IssuingLevel, ignoreCase: false, out var l) && Enum.IsDefined(l) ? l : null;
+            IndicatorLevel? level = EnumNames.TryParse<IndicatorLevel>(request.IssuingLevel, out var l) ? l : null;
             var errors = Validate(request.DocumentNo, request.Title, request.Year, level, request.PolicyCode, request.RegionCode, request.Amount,
                 request.CentralShare, request.ProvincialShare, request.CityShare, request.CountyShare).ToList();
             if (level is null && !string.IsNullOrWhiteSpace(request.IssuingLevel))

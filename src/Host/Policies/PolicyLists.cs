@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using OneCard.Domain;
 using OneCard.Domain.Errors;
 using OneCard.Domain.Policies;
 using OneCard.Domain.Regions;
@@ -238,9 +239,9 @@ public static class PolicyLists
             var candidate = FromRequest(request, code, list, existing);
             var departments = (await db.Departments.AsNoTracking().Select(d => d.Code).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
             var errors = candidate.Validate(index, departments).ToList();
-            if (!Enum.TryParse<PolicyTarget>(request.Target, ignoreCase: true, out _) || int.TryParse(request.Target, out _))
+            if (!EnumNames.TryParse<PolicyTarget>(request.Target, out _, ignoreCase: true))
                 errors.Add(new($"items[{index}].target", "TargetInvalid", $"第{index + 1}项：补贴对象类别“{request.Target}”无效，应为 Person（到人）或 Household（到户）", "target must be Person or Household."));
-            if (request.Status is not null && (!Enum.TryParse<PolicyItemStatus>(request.Status, ignoreCase: true, out _) || int.TryParse(request.Status, out _)))
+            if (request.Status is not null && !EnumNames.TryParse<PolicyItemStatus>(request.Status, out _, ignoreCase: true))
                 errors.Add(new($"items[{index}].status", "ItemStatusInvalid", $"第{index + 1}项：状态“{request.Status}”无效，应为 Active（执行中）或 Stopped（停止执行）", "status must be Active or Stopped."));
             if (request.Code is { Length: > 0 } bodyCode && bodyCode != code)
                 errors.Add(new($"items[{index}].code", "PolicyCodeMismatch", $"第{index + 1}项：政策代码不能修改（地址中为“{code}”，表单中为“{bodyCode}”）", "The code may not change."));
@@ -338,13 +339,13 @@ public static class PolicyLists
         {
             Id = existing?.Id ?? Guid.CreateVersion7(), ListId = list.Id, Seq = existing?.Seq ?? list.Items.Select(i => i.Seq).DefaultIfEmpty(0).Max() + 1,
             Code = code.Trim(), NameZh = r.NameZh?.Trim() ?? "", Level = list.Level, DepartmentCode = r.DepartmentCode?.Trim() ?? "", Basis = r.Basis?.Trim() ?? "",
-            Target = Enum.TryParse<PolicyTarget>(r.Target, true, out var target) ? target : PolicyTarget.Person, TargetText = r.TargetText?.Trim() ?? "", StandardText = r.StandardText?.Trim() ?? "", Amount = r.Amount,
+            Target = EnumNames.TryParse<PolicyTarget>(r.Target, out var target, ignoreCase: true) ? target : PolicyTarget.Person, TargetText = r.TargetText?.Trim() ?? "", StandardText = r.StandardText?.Trim() ?? "", Amount = r.Amount,
             Unit = string.IsNullOrWhiteSpace(r.Unit) ? null : r.Unit.Trim(),
             CentralShare = r.CentralShare, ProvincialShare = r.ProvincialShare, CityShare = r.CityShare, CountyShare = r.CountyShare,
             SharesNote = string.IsNullOrWhiteSpace(r.SharesNote) ? null : r.SharesNote.Trim(), Frequency = r.Frequency?.Trim() ?? "",
             PaymentMonths = PolicyListItem.ParseMonths(r.PaymentMonths, out var months) is null ? MonthsText(months) : r.PaymentMonths ?? "",
             EffectiveFrom = r.EffectiveFrom ?? new DateOnly(list.Year, 1, 1), EffectiveTo = r.EffectiveTo,
-            Status = Enum.TryParse<PolicyItemStatus>(r.Status, true, out var status) ? status : PolicyItemStatus.Active, Source = r.Source?.Trim() ?? "",
+            Status = EnumNames.TryParse<PolicyItemStatus>(r.Status, out var status, ignoreCase: true) ? status : PolicyItemStatus.Active, Source = r.Source?.Trim() ?? "",
         };
 
         /// <summary>Months written back in their shortest form: 1-12, 6, 3,6,9,12.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using OneCard.Domain;
 using OneCard.Domain.Applications;
 using OneCard.Domain.Cases;
 using OneCard.Domain.Errors;
@@ -102,8 +103,7 @@ public static class CrossCheckHits
         /// </summary>
         public async Task<HitView> DecideAsync(Guid applicationId, Guid hitId, string? decisionText, string? comment, CancellationToken ct)
         {
-            if (!Enum.TryParse<HitDecision>(decisionText, ignoreCase: false, out var decision) || decision == HitDecision.Pending
-                || !Enum.IsDefined(decision) || int.TryParse(decisionText, out _))
+            if (!EnumNames.TryParse<HitDecision>(decisionText, out var decision) || decision == HitDecision.Pending)
                 throw new OneCardException(ErrorKind.Invalid, "DecisionInvalid", "决定只能是 Rejected（驳回该行）或 Kept（保留）",
                     "The decision must be Rejected or Kept.");
             comment = string.IsNullOrWhiteSpace(comment) ? null : comment.Trim();

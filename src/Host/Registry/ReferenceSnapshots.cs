@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using OneCard.Domain;
 using OneCard.Domain.Errors;
 using OneCard.Domain.Privacy;
 using OneCard.Domain.Registry;
@@ -87,7 +88,7 @@ public static partial class ReferenceSnapshots
     }
 
     public static ReferenceKind ParseKind(string? text) =>
-        Enum.TryParse<ReferenceKind>(text?.Trim(), ignoreCase: true, out var kind) && Enum.IsDefined(kind)
+        EnumNames.TryParse<ReferenceKind>(text, out var kind, ignoreCase: true)
             && !int.TryParse(text, out _)
             ? kind
             : throw new OneCardException(ErrorKind.Invalid, "SnapshotKindUnknown",

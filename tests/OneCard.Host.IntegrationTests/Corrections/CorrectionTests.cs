@@ -59,9 +59,9 @@ public sealed class CorrectionTests : IAsyncLifetime
     private async Task<JsonElement> CorrectionAsync(Guid id, string user = "finance") =>
         await (await driver.As(user)).GetFromJsonAsync<JsonElement>($"/api/corrections/{id}");
 
-    private async Task<HttpResponseMessage> ProposeAsync(Guid id, string? account = NewAccount, string user = "clerk") =>
+    private async Task<HttpResponseMessage> ProposeAsync(Guid id, string? account = NewAccount, string user = "clerk", string accountType = "BankCard") =>
         await (await driver.As(user)).PostAsJsonAsync($"/api/corrections/{id}/proposal",
-            new { agentBankCode = "PSBC-LN", account, holderName = (string?)null, accountType = "BankCard", note = "已核实：原账户销户，更换为新卡" });
+            new { agentBankCode = "PSBC-LN", account, holderName = (string?)null, accountType, note = "已核实：原账户销户，更换为新卡" });
 
     private async Task<HttpResponseMessage> ActAsync(Guid id, string user, string action, string? comment = null) =>
         await (await driver.As(user)).PostAsJsonAsync($"/api/corrections/{id}/actions/{action}", new { comment });
@@ -222,7 +222,7 @@ public sealed class CorrectionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Proposal_WithAnInvalidAccount_IsRefusedWithTheFieldAndReason_AndChangesNothing()
+    public async Task Proposal_WithAnInvalidAccountOrAccountType_IsRefusedWithTheFieldAndReason_AndChangesNothing()
     {
         var (_, _, correctionId) = await ReturnedLineAsync();
 
@@ -231,6 +231,13 @@ public sealed class CorrectionTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.StartsWith("新账号：银行账号只能包含数字", problem.GetProperty("title").GetString());
+        // An account type is named, never numbered: "9" is no member (Enum.TryParse alone would have stored it).
+        foreach (var type in new[] { "9", "0", "BankCard, SocialSecurityCard" })
+        {
+            var refused = await ProposeAsync(correctionId, accountType: type);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+            Assert.Equal("AccountTypeUnknown", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        }
         var still = await CorrectionAsync(correctionId, "clerk");
         Assert.Equal("Verifying", still.GetProperty("status").GetString());
         Assert.Equal(JsonValueKind.Null, still.GetProperty("proposedAt").ValueKind);

@@ -46,7 +46,7 @@ public sealed class BankFileFormatTests
             { "code": "bad-v1", "name": "坏格式", "encoding": "BIG5", "colour": 1,
               "instructionColumns": [ { "header": "批次号", "field": "BatchNo" }, { "header": "批次号", "field": "Acount" } ],
               "resultColumns": [ { "header": "序号", "field": "Seq" } ],
-              "resultCodes": { "0000": "Maybe" } }
+              "resultCodes": { "0000": "Maybe", "0001": "0", "0002": "Paid, Failed" } }
             """;
         var ex = Assert.Throws<BankFormatException>(() => BankFormatCatalog.Load([("bad-v1.json", json)]));
         var errors = ex.Errors.Select(e => e.Path + "：" + e.MessageZh).ToList();
@@ -57,6 +57,9 @@ public sealed class BankFileFormatTests
         Assert.Contains(errors, e => e == "$.instructionColumns：缺少必需字段 Seq");
         Assert.Contains(errors, e => e == "$.resultColumns：缺少必需字段 BatchNo");
         Assert.Contains(errors, e => e == "$.resultCodes.0000：“Maybe”应为 Paid 或 Failed");
+        // Named, never numbered or listed: Enum.TryParse reads "0" as Paid and "Paid, Failed" as Failed (0 | 1).
+        Assert.Contains(errors, e => e == "$.resultCodes.0001：“0”应为 Paid 或 Failed");
+        Assert.Contains(errors, e => e == "$.resultCodes.0002：“Paid, Failed”应为 Paid 或 Failed");
         Assert.All(ex.Errors, e => Assert.Equal("bad-v1.json", e.File));
         Assert.Contains("bad-v1.json：$.encoding", ex.Message);
     }

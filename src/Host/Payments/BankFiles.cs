@@ -84,7 +84,7 @@ public static class BankFiles
         statusCode: StatusCodes.Status422UnprocessableEntity,
         extensions: new Dictionary<string, object?>
         {
-            ["code"] = errors.Select(e => e.Code).Distinct().Count() == 1 ? errors[0].Code : "BankResultRefused",
+            ["code"] = errors.Codes.Count == 1 ? errors[0].Code : "BankResultRefused",
             ["errors"] = errors.Take(ErrorsShown).Select(e => new { row = e.Row, field = e.Field, code = e.Code, message = e.MessageZh, messageEn = e.MessageEn }).ToList(),
             ["errorCount"] = errors.Total,
         });
@@ -364,6 +364,9 @@ public static class BankFiles
             return (new ImportSummary(rowCount, applied, rowCount - applied, status.ToString(), published.Step, PublicationQueued: published.Queued), new());
         }
 
+        /// <summary>Above every amount an instruction can hold (<c>numeric(18,2)</c>).</summary>
+        private const decimal MaxAmount = 10_000_000_000_000_000m;
+
         /// <summary>The envelope must be a result file of this batch, under its agreement, current key version and format.</summary>
         private static BankFileError? CheckEnvelope(BankEnvelopeHeader header, PaymentBatch batch, BankAgreement agreement, BankFileKeys keys)
         {
@@ -393,7 +396,9 @@ public static class BankFiles
         {
             seq = 0;
             meaning = ResultMeaning.Refuse;
-            amount = decimal.TryParse(row.Amount, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var a) ? a : null;
+            // An amount past what the column holds (16 digits before the point) matches no line, and stays out of the file's
+            // total, which a few of them would otherwise overflow.
+            amount = decimal.TryParse(row.Amount, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var a) && a < MaxAmount ? a : null;
             string Column(ResultField f) => format.ResultColumns.First(c => c.Field == f).Header;
             static string Echo(string value) => LineErrors.Echo(value);
             BankFileError Error(ResultField field, string code, string zh, string en) => new(row.Row, Column(field), code, zh, en);

@@ -22,13 +22,18 @@ public sealed class BankFileErrors : IReadOnlyList<BankFileError>
     public const int Kept = BankFiles.ErrorsShown;
 
     private readonly List<BankFileError> kept = [];
+    private readonly HashSet<string> codes = new(StringComparer.Ordinal);
 
     /// <summary>Every error found, kept or not.</summary>
     public int Total { get; private set; }
 
+    /// <summary>The distinct codes of every error found, kept or not.</summary>
+    public IReadOnlyCollection<string> Codes => codes;
+
     public void Add(BankFileError error)
     {
         Total++;
+        codes.Add(error.Code);
         if (kept.Count < Kept) kept.Add(error);
     }
 

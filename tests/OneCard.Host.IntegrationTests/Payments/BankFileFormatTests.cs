@@ -36,6 +36,10 @@ public sealed class BankFileFormatTests
         Assert.Equal(1_000, errors.Total);
         Assert.Equal(BankFiles.ErrorsShown, errors.Count);
         Assert.Equal(Enumerable.Range(2, BankFiles.ErrorsShown), errors.Select(e => e.Row));
+        Assert.Equal(["SeqUnknown"], errors.Codes);
+        errors.Add(new BankFileError(1_002, "金额", "AmountMismatch", "金额不符", "Amount does not match."));
+        Assert.Equal(["AmountMismatch", "SeqUnknown"], errors.Codes.Order(StringComparer.Ordinal));
+        Assert.Equal(BankFiles.ErrorsShown, errors.Count);
         Assert.Equal(1, BankFileErrors.Of([BankFileError.File("签名", "ResultSignatureInvalid", "签名不符", "Bad signature.")]).Total);
     }
 

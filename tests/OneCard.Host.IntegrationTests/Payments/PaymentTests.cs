@@ -246,6 +246,22 @@ public sealed class PaymentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Results_WithAmountsPastWhatAnyLineHolds_AreRefusedAsLocatedMismatches_NotAnOverflow()
+    {
+        var id = await driver.DriveToAsync("Payment");
+        var batch = (await driver.ReadyBatchesAsync(id)).Single();
+        var batchId = batch.GetProperty("id").GetGuid();
+        var batchNo = batch.GetProperty("batchNo").GetString()!;
+        // Two amounts of decimal's largest value: their sum would overflow the file's total.
+        var csv = $"批次号,序号,金额,结果,说明\r\n{batchNo},1,{decimal.MaxValue},成功,\r\n{batchNo},2,{decimal.MaxValue},成功,\r\n";
+
+        var errors = await ErrorsAsync(await ImportAsync(batchId, await SealedResultsAsync(batchId, batchNo, csv, 2, 0m)));
+
+        Assert.Equal([(2, "金额", "AmountMismatch"), (3, "金额", "AmountMismatch")], errors);
+        Assert.Equal(batch.GetProperty("pending").GetInt32(), (await driver.BatchAsync(id)).GetProperty("pending").GetInt32());
+    }
+
+    [Fact]
     public async Task SecondApplication_ForTheSamePeopleAndPeriod_PaysNobodyTwice()
     {
         var first = await driver.DriveToAsync("Payment");

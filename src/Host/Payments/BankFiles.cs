@@ -85,7 +85,7 @@ public static class BankFiles
         extensions: new Dictionary<string, object?>
         {
             ["code"] = errors.Codes.Count == 1 ? errors[0].Code : "BankResultRefused",
-            ["errors"] = errors.Take(ErrorsShown).Select(e => new { row = e.Row, field = e.Field, code = e.Code, message = e.MessageZh, messageEn = e.MessageEn }).ToList(),
+            ["errors"] = errors.Select(e => new { row = e.Row, field = e.Field, code = e.Code, message = e.MessageZh, messageEn = e.MessageEn }).ToList(),
             ["errorCount"] = errors.Total,
         });
 

@@ -89,7 +89,6 @@ public static partial class ReferenceSnapshots
 
     public static ReferenceKind ParseKind(string? text) =>
         EnumNames.TryParse<ReferenceKind>(text, out var kind, ignoreCase: true)
-            && !int.TryParse(text, out _)
             ? kind
             : throw new OneCardException(ErrorKind.Invalid, "SnapshotKindUnknown",
                 $"数据类别“{LineErrors.Echo(text)}”无效（字段 kind），应为 {string.Join("、", Kinds.Select(k => $"{k.Kind}（{k.NameZh}）"))}",

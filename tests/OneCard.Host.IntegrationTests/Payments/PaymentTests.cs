@@ -41,6 +41,14 @@ public sealed class PaymentTests : IAsyncLifetime
             .Select(e => (e.GetProperty("row").GetInt32(), e.GetProperty("field").GetString()!, e.GetProperty("code").GetString()!)).ToList();
     }
 
+    /// <summary>A case driven to Payment and its one batch, ready for the bank: the case id, the batch as listed, its id and number.</summary>
+    private async Task<(Guid Id, JsonElement Batch, Guid BatchId, string BatchNo)> PaymentBatchAsync()
+    {
+        var id = await driver.DriveToAsync("Payment");
+        var batch = (await driver.ReadyBatchesAsync(id)).Single();
+        return (id, batch, batch.GetProperty("id").GetGuid(), batch.GetProperty("batchNo").GetString()!);
+    }
+
     /// <summary>The batch's agreement keys and format, as the bank holds them.</summary>
     private Task<(BankFileKeys Keys, BankFileFormat Format, string AgreementNo)> BankSideAsync(Guid batchId) => app.AsSystemAsync(async sp =>
     {
@@ -189,10 +197,7 @@ public sealed class PaymentTests : IAsyncLifetime
     [Fact]
     public async Task Results_ThatArePlainCsv_OrOfAnotherBatch_OrWhoseTotalsContradict_AreRefusedWhole()
     {
-        var id = await driver.DriveToAsync("Payment");
-        var batch = (await driver.ReadyBatchesAsync(id)).Single();
-        var batchId = batch.GetProperty("id").GetGuid();
-        var batchNo = batch.GetProperty("batchNo").GetString()!;
+        var (id, batch, batchId, batchNo) = await PaymentBatchAsync();
         var clear = await Host.Demo.DemoBank.OpenAsync(app.Services, await ResultsFor(await BankFileAsync(batchId), failSeq: 0));
         var total = batch.GetProperty("totalAmount").GetDecimal();
         var before = await SnapshotAsync();
@@ -207,10 +212,7 @@ public sealed class PaymentTests : IAsyncLifetime
     [Fact]
     public async Task Results_WithWrongAmountOrUnknownLine_AreRefusedWithLocatedErrors()
     {
-        var id = await driver.DriveToAsync("Payment");
-        var batch = (await driver.ReadyBatchesAsync(id)).Single();
-        var batchId = batch.GetProperty("id").GetGuid();
-        var batchNo = batch.GetProperty("batchNo").GetString()!;
+        var (id, batch, batchId, batchNo) = await PaymentBatchAsync();
         var csv = $"批次号,序号,金额,结果,说明\r\n{batchNo},1,0.01,成功,\r\n{batchNo},99,1.00,成功,\r\nPB-OTHER,2,1.00,成功,\r\n{batchNo},3,=1+1,成功,\r\n";
         var errors = await ErrorsAsync(await ImportAsync(batchId, await SealedResultsAsync(batchId, batchNo, csv, 4, 2.01m)));
         Assert.Equal([(2, "金额", "AmountMismatch"), (3, "序号", "SeqUnknown"), (4, "批次号", "BatchUnknown"), (5, "金额", "AmountMismatch")], errors);
@@ -220,10 +222,7 @@ public sealed class PaymentTests : IAsyncLifetime
     [Fact]
     public async Task Results_WithThousandsOfBadLines_AreRefusedWithEveryErrorCounted_TheFirstOnesListed_AndLongCellsShortened()
     {
-        var id = await driver.DriveToAsync("Payment");
-        var batch = (await driver.ReadyBatchesAsync(id)).Single();
-        var batchId = batch.GetProperty("id").GetGuid();
-        var batchNo = batch.GetProperty("batchNo").GetString()!;
+        var (id, batch, batchId, batchNo) = await PaymentBatchAsync();
         // Row 2 names a 10,000-character batch number; rows 3 to 5,002 name sequence numbers the batch does not have.
         var csv = new StringBuilder("批次号,序号,金额,结果,说明\r\n").Append(new string('X', 10_000)).Append(",1,1.00,成功,\r\n");
         for (var n = 0; n < 5_000; n++) csv.Append(batchNo).Append(",9").Append(n.ToString("D5", CultureInfo.InvariantCulture)).Append(",1.00,成功,\r\n");
@@ -248,10 +247,7 @@ public sealed class PaymentTests : IAsyncLifetime
     [Fact]
     public async Task Results_WithAmountsPastWhatAnyLineHolds_AreRefusedAsLocatedMismatches_NotAnOverflow()
     {
-        var id = await driver.DriveToAsync("Payment");
-        var batch = (await driver.ReadyBatchesAsync(id)).Single();
-        var batchId = batch.GetProperty("id").GetGuid();
-        var batchNo = batch.GetProperty("batchNo").GetString()!;
+        var (id, batch, batchId, batchNo) = await PaymentBatchAsync();
         // Two amounts of decimal's largest value: their sum would overflow the file's total.
         var csv = $"批次号,序号,金额,结果,说明\r\n{batchNo},1,{decimal.MaxValue},成功,\r\n{batchNo},2,{decimal.MaxValue},成功,\r\n";
 
